@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, from package registries only, pinned.
+# Cargo-built tools take minutes to compile, so they live in a per-user cache keyed
+# by version (reused across clones and CI runs) and are only built when missing.
+# Prints nothing but progress; exits non-zero when something cannot be installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TOOLS_DIR="${EIP_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/edge-image-proxy/tools}"
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock to the patch
+# version, or the generated JS glue does not fit the Wasm module.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+worker_build_version() {
+  awk '/^name = "worker"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+cargo_tool() { # crate version binary
+  local crate=$1 version=$2 bin=$3 root="$TOOLS_DIR/$1-$2"
+  if [ ! -x "$root/bin/$bin" ]; then
+    echo "install-tools: building $crate $version into $root (once per machine)" >&2
+    # Not --locked: these crates' lockfiles pin versions that no longer build on
+    # current toolchains; the version itself is pinned.
+    cargo install --quiet --root "$root" --version "=$version" "$crate"
+  fi
+  echo "$root/bin/$bin"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "install-tools: rustup target add wasm32-unknown-unknown" >&2
+  rustup target add wasm32-unknown-unknown >&2
+fi
+
+wasm_bindgen_bin=$(cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen)
+worker_build_bin=$(cargo_tool worker-build "$(worker_build_version)" worker-build)
+
+if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-tools: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# The file the Makefile includes: where each tool is.
+cat > .tools.env <<ENV
+WASM_BINDGEN_BIN=$wasm_bindgen_bin
+WORKER_BUILD_BIN=$worker_build_bin
+ENV

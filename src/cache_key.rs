@@ -1,0 +1,97 @@
+//! The edge-cache key of a transformed image: the source, the options and the negotiated
+//! format in one canonical spelling, so equal requests share an entry and different ones
+//! never do.
+
+use sha2::{Digest, Sha256};
+
+use crate::negotiate::FormatRequest;
+use crate::options::TransformOptions;
+use crate::route::Source;
+
+/// Bumped whenever the same request would produce different bytes, so that old entries are
+/// not served for the new engine.
+pub const ENGINE_VERSION: &str = "1";
+
+/// The canonical description of one output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    canonical: String,
+}
+
+impl CacheKey {
+    /// The key of `source` transformed by `options` into the format `format` settles on.
+    pub fn new(source: &Source, options: &TransformOptions, format: FormatRequest) -> CacheKey {
+        // Every part but the source has a fixed alphabet without spaces; the source is last,
+        // so no part can be confused with another.
+        let canonical = format!(
+            "v{ENGINE_VERSION} {} {} {}",
+            format.token(),
+            options.canonical(),
+            source.canonical()
+        );
+        CacheKey { canonical }
+    }
+
+    /// The human-readable form, for logs.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// A path under which the Cache API stores the entry: a hash, so that any source URL fits.
+    pub fn path(&self) -> String {
+        let digest = Sha256::digest(self.canonical.as_bytes());
+        format!("/.edge-image-proxy/cache/{}", hex(&digest))
+    }
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::FormatChoice;
+    use crate::route::{route, Route};
+
+    fn key(path: &str, query: Option<&str>, accept: Option<&str>) -> CacheKey {
+        let Ok(Route::Image(request)) = route(path, query) else { panic!("{path}") };
+        let format = FormatRequest::new(request.options.format, accept);
+        CacheKey::new(&request.source, &request.options, format)
+    }
+
+    #[test]
+    fn spellings_of_one_request_share_a_key() {
+        let a = key("/cdn-cgi/image/width=200,quality=80,fit=scale-down/samples/a.jpg", None, None);
+        let b = key("/cdn-cgi/image/q=80,w=100,dpr=2/samples/a.jpg", None, None);
+        let c = key("/image", Some("w=200&url=/samples/a.jpg&q=80"), None);
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a.path(), c.path());
+    }
+
+    #[test]
+    fn different_requests_get_different_keys() {
+        let base = key("/cdn-cgi/image/w=200/samples/a.jpg", None, None);
+        for other in [
+            key("/cdn-cgi/image/w=201/samples/a.jpg", None, None),
+            key("/cdn-cgi/image/h=200/samples/a.jpg", None, None),
+            key("/cdn-cgi/image/w=200/samples/b.jpg", None, None),
+            key("/cdn-cgi/image/w=200,f=png/samples/a.jpg", None, None),
+            key("/cdn-cgi/image/w=200,q=85/samples/a.jpg", None, None),
+        ] {
+            assert_ne!(base.path(), other.path(), "{}", other.canonical());
+        }
+    }
+
+    #[test]
+    fn auto_format_keys_depend_on_webp_support_only() {
+        let chrome = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/avif,image/webp,*/*"));
+        let firefox = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/webp,*/*;q=0.8"));
+        let old = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("*/*"));
+        assert_eq!(chrome, firefox);
+        assert_ne!(chrome, old);
+        assert_eq!(FormatRequest::new(FormatChoice::Auto, None).token(), "auto-legacy");
+    }
+}

@@ -1,0 +1,193 @@
+//! Every limit and switch of the proxy, read once from the Worker's `[vars]` into [`Config`].
+//!
+//! Values arrive as strings; [`Config::from_vars`] parses and validates them all, so the rest
+//! of the code never sees a bad value. An invalid value is reported with the variable's name.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::security::SourcePolicy;
+
+/// One mebibyte, the unit most byte limits are thought in.
+const MIB: u64 = 1024 * 1024;
+
+/// The proxy's validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Hosts that absolute source URLs may name (`ALLOWED_SOURCES`). Default: none.
+    pub allowed_sources: SourcePolicy,
+    /// Where relative sources are fetched from (`ORIGIN_URL`). Default: the Worker's own
+    /// static assets.
+    pub origin_url: Option<Url>,
+    /// Sources up to this size are transformed; larger ones pass through untouched
+    /// (`TRANSFORM_MAX_BYTES`). Default: 5 MiB.
+    pub transform_max_bytes: u64,
+    /// Responses up to this size are stored in the edge cache (`CACHE_MAX_BYTES`).
+    /// Default: 5 MiB.
+    pub cache_max_bytes: u64,
+    /// The largest image, in pixels, that is decoded or produced (`MAX_SOURCE_PIXELS`).
+    /// Default: [`DEFAULT_MAX_SOURCE_PIXELS`].
+    pub max_source_pixels: u64,
+    /// How long the upstream may take to answer with headers (`UPSTREAM_TIMEOUT_MS`).
+    /// Default: 10 s.
+    pub upstream_timeout: Duration,
+    /// How long transformed images stay in the edge cache (`CACHE_TTL_SECONDS`).
+    /// Default: one day.
+    pub cache_ttl_seconds: u32,
+}
+
+/// Default for [`Config::max_source_pixels`]: 16 Mpx (for instance 4896×3264, a 16 MP photo).
+///
+/// The arithmetic against the 128 MB isolate: a decoded image is held at 4 bytes a pixel at
+/// worst (RGBA8), so 16 Mpx is 64 MiB. Downscaling adds an intermediate of at most
+/// `target width × source height` pixels and the output, both small next to the source; the
+/// compressed source is at most 5 MiB. That leaves about half the isolate for the JavaScript
+/// heap and a second, smaller request. Larger photos wait for shrink-on-load decoding.
+pub const DEFAULT_MAX_SOURCE_PIXELS: u64 = 16 * 1024 * 1024;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            allowed_sources: SourcePolicy::default(),
+            origin_url: None,
+            transform_max_bytes: 5 * MIB,
+            cache_max_bytes: 5 * MIB,
+            max_source_pixels: DEFAULT_MAX_SOURCE_PIXELS,
+            upstream_timeout: Duration::from_millis(10_000),
+            cache_ttl_seconds: 86_400,
+        }
+    }
+}
+
+/// A configuration variable whose value cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable's name, as written in `wrangler.toml`.
+    pub var: &'static str,
+    /// What is wrong with its value.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration variable {}: {}", self.var, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Builds the configuration from a lookup of variable names to values; a variable that is
+    /// absent or empty takes its default.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let defaults = Config::default();
+        let allowed_sources = match get("ALLOWED_SOURCES") {
+            Some(list) => SourcePolicy::parse(&list).map_err(|problem| ConfigError {
+                var: "ALLOWED_SOURCES",
+                problem,
+            })?,
+            None => defaults.allowed_sources,
+        };
+        let origin_url = get("ORIGIN_URL").map(|raw| parse_origin(&raw)).transpose()?;
+        Ok(Config {
+            allowed_sources,
+            origin_url,
+            transform_max_bytes: number(&get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?,
+            cache_max_bytes: number(&get, "CACHE_MAX_BYTES", defaults.cache_max_bytes, 0..=512 * MIB)?,
+            max_source_pixels: number(&get, "MAX_SOURCE_PIXELS", defaults.max_source_pixels, 1..=100_000_000)?,
+            upstream_timeout: Duration::from_millis(number(&get, "UPSTREAM_TIMEOUT_MS", 10_000, 1..=300_000)?),
+            cache_ttl_seconds: number(&get, "CACHE_TTL_SECONDS", u64::from(defaults.cache_ttl_seconds), 1..=31_536_000)?
+                .try_into()
+                .unwrap_or(u32::MAX), // the range above is far inside u32
+        })
+    }
+}
+
+/// Parses a whole number within `range`, or takes `default` when the variable is unset.
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = get(var) else { return Ok(default) };
+    let value: u64 = raw.trim().parse().map_err(|_| ConfigError {
+        var,
+        problem: format!("{raw:?} is not a whole number"),
+    })?;
+    if !range.contains(&value) {
+        return Err(ConfigError {
+            var,
+            problem: format!("{value} is outside {}..={}", range.start(), range.end()),
+        });
+    }
+    Ok(value)
+}
+
+fn parse_origin(raw: &str) -> Result<Url, ConfigError> {
+    let problem = |problem: String| ConfigError { var: "ORIGIN_URL", problem };
+    let url = Url::parse(raw.trim()).map_err(|e| problem(format!("{raw:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(problem(format!("{raw:?} must be an http(s) URL with a host")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let owned: Vec<(String, String)> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| owned.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let config = Config::from_vars(vars(&[])).expect("defaults are valid");
+        assert_eq!(config.transform_max_bytes, 5 * MIB);
+        assert_eq!(config.cache_max_bytes, 5 * MIB);
+        assert_eq!(config.upstream_timeout, Duration::from_secs(10));
+        assert!(config.origin_url.is_none());
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let config = Config::from_vars(vars(&[
+            ("TRANSFORM_MAX_BYTES", "1000"),
+            ("CACHE_MAX_BYTES", "2000"),
+            ("MAX_SOURCE_PIXELS", "3000"),
+            ("UPSTREAM_TIMEOUT_MS", "1500"),
+            ("CACHE_TTL_SECONDS", "60"),
+            ("ORIGIN_URL", "https://images.example.com/base/"),
+            ("ALLOWED_SOURCES", "example.com"),
+        ]))
+        .expect("valid");
+        assert_eq!(config.transform_max_bytes, 1000);
+        assert_eq!(config.cache_max_bytes, 2000);
+        assert_eq!(config.max_source_pixels, 3000);
+        assert_eq!(config.upstream_timeout, Duration::from_millis(1500));
+        assert_eq!(config.cache_ttl_seconds, 60);
+        assert_eq!(config.origin_url.map(String::from).as_deref(), Some("https://images.example.com/base/"));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Config::from_vars(vars(&[("TRANSFORM_MAX_BYTES", "five")])).unwrap_err();
+        assert_eq!(err.var, "TRANSFORM_MAX_BYTES");
+        assert!(err.to_string().contains("\"five\" is not a whole number"), "{err}");
+
+        let err = Config::from_vars(vars(&[("UPSTREAM_TIMEOUT_MS", "0")])).unwrap_err();
+        assert_eq!(err.var, "UPSTREAM_TIMEOUT_MS");
+
+        let err = Config::from_vars(vars(&[("ORIGIN_URL", "ftp://x")])).unwrap_err();
+        assert_eq!(err.var, "ORIGIN_URL");
+
+        let err = Config::from_vars(vars(&[("ALLOWED_SOURCES", "exa mple.com")])).unwrap_err();
+        assert_eq!(err.var, "ALLOWED_SOURCES");
+    }
+}

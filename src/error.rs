@@ -1,0 +1,207 @@
+//! [`ProxyError`]: every way a request can fail, grouped by who is at fault, each with its
+//! HTTP status and the message a client may see. Details meant for operators go to the log.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::config::ConfigError;
+
+/// Every failure the proxy can answer with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyError {
+    // The client's fault.
+    /// An option is unknown or its value is out of range (400).
+    BadOptions(String),
+    /// The source URL or path cannot be used (400).
+    BadSource(String),
+    /// The source's host is not in `ALLOWED_SOURCES`, or it is a private address (403).
+    SourceNotAllowed(String),
+    /// Only GET and HEAD are served (405).
+    MethodNotAllowed,
+
+    // The upstream's fault.
+    /// The upstream answered with this 4xx status; it is mirrored to the client.
+    UpstreamRefused(u16),
+    /// The upstream answered 5xx, broke off, or sent something unusable (502).
+    UpstreamFailed(String),
+    /// The upstream redirected more than [`crate::security::MAX_REDIRECTS`] times (502).
+    TooManyRedirects,
+    /// The upstream did not answer within `UPSTREAM_TIMEOUT_MS` (504).
+    UpstreamTimeout { millis: u64 },
+    /// The upstream's content is not an image we can read (415).
+    NotAnImage,
+    /// The image is damaged or uses a feature the decoder lacks (422).
+    UndecodableImage(String),
+    /// The image, or the image asked for, is larger than `MAX_SOURCE_PIXELS` (422).
+    TooManyPixels { pixels: u64, limit: u64 },
+
+    // Ours.
+    /// A configuration variable is invalid (500).
+    Config(ConfigError),
+    /// Something inside the proxy failed; the detail is logged, not shown (500).
+    Internal(String),
+}
+
+/// The `application/problem+json` body (RFC 9457) sent for every failure.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// A relative URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short, fixed summary of the kind of problem.
+    pub title: &'static str,
+    /// The HTTP status, repeated for clients that only see the body.
+    pub status: u16,
+    /// What went wrong with this request, safe to show to anyone.
+    pub detail: String,
+}
+
+impl ProxyError {
+    /// The HTTP status this failure is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            ProxyError::BadOptions(_) | ProxyError::BadSource(_) => 400,
+            ProxyError::SourceNotAllowed(_) => 403,
+            ProxyError::MethodNotAllowed => 405,
+            ProxyError::UpstreamRefused(status) => *status,
+            ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects => 502,
+            ProxyError::UpstreamTimeout { .. } => 504,
+            ProxyError::NotAnImage => 415,
+            ProxyError::UndecodableImage(_) | ProxyError::TooManyPixels { .. } => 422,
+            ProxyError::Config(_) | ProxyError::Internal(_) => 500,
+        }
+    }
+
+    /// A stable, kebab-case name for the kind of failure, used in the problem `type`.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            ProxyError::BadOptions(_) => "bad-options",
+            ProxyError::BadSource(_) => "bad-source",
+            ProxyError::SourceNotAllowed(_) => "source-not-allowed",
+            ProxyError::MethodNotAllowed => "method-not-allowed",
+            ProxyError::UpstreamRefused(_) => "upstream-refused",
+            ProxyError::UpstreamFailed(_) => "upstream-failed",
+            ProxyError::TooManyRedirects => "too-many-redirects",
+            ProxyError::UpstreamTimeout { .. } => "upstream-timeout",
+            ProxyError::NotAnImage => "not-an-image",
+            ProxyError::UndecodableImage(_) => "undecodable-image",
+            ProxyError::TooManyPixels { .. } => "too-many-pixels",
+            ProxyError::Config(_) => "bad-configuration",
+            ProxyError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ProxyError::BadOptions(_) => "Invalid image options",
+            ProxyError::BadSource(_) => "Invalid source",
+            ProxyError::SourceNotAllowed(_) => "Source not allowed",
+            ProxyError::MethodNotAllowed => "Method not allowed",
+            ProxyError::UpstreamRefused(_) => "The source's server refused the request",
+            ProxyError::UpstreamFailed(_) => "The source's server failed",
+            ProxyError::TooManyRedirects => "Too many redirects",
+            ProxyError::UpstreamTimeout { .. } => "The source's server timed out",
+            ProxyError::NotAnImage => "The source is not a supported image",
+            ProxyError::UndecodableImage(_) => "The image cannot be decoded",
+            ProxyError::TooManyPixels { .. } => "The image is too large",
+            ProxyError::Config(_) => "The proxy is misconfigured",
+            ProxyError::Internal(_) => "Internal error",
+        }
+    }
+
+    /// What a client may be told about this failure. Upstream internals are not included:
+    /// they go to the log through [`fmt::Display`].
+    pub fn public_detail(&self) -> String {
+        match self {
+            ProxyError::BadOptions(why) | ProxyError::BadSource(why) => why.clone(),
+            ProxyError::SourceNotAllowed(why) => why.clone(),
+            ProxyError::MethodNotAllowed => "only GET and HEAD are served".into(),
+            ProxyError::UpstreamRefused(status) => format!("the source answered {status}"),
+            ProxyError::UpstreamFailed(_) => "the source could not be fetched completely".into(),
+            ProxyError::TooManyRedirects => {
+                format!("the source redirected more than {} times", crate::security::MAX_REDIRECTS)
+            }
+            ProxyError::UpstreamTimeout { millis } => {
+                format!("the source did not answer within {millis} ms")
+            }
+            ProxyError::NotAnImage => "the source is not a JPEG, PNG, GIF or WebP image".into(),
+            ProxyError::UndecodableImage(why) => why.clone(),
+            ProxyError::TooManyPixels { pixels, limit } => {
+                format!("{pixels} pixels is more than MAX_SOURCE_PIXELS ({limit})")
+            }
+            // The operator needs to see which variable is wrong, and a misconfigured proxy has
+            // nothing to hide: the message names the variable and the problem, no secret.
+            ProxyError::Config(err) => err.to_string(),
+            ProxyError::Internal(_) => "the proxy failed; the error has been logged".into(),
+        }
+    }
+
+    /// The problem document for this failure.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("/errors#{}", self.slug()),
+            title: self.title(),
+            status: self.status(),
+            detail: self.public_detail(),
+        }
+    }
+
+    /// The problem document serialised as JSON.
+    pub fn problem_json(&self) -> String {
+        // Serialising a struct of strings and a number cannot fail; fall back to a fixed body
+        // rather than panic all the same.
+        serde_json::to_string(&self.problem())
+            .unwrap_or_else(|_| r#"{"title":"Internal error","status":500}"#.into())
+    }
+}
+
+impl fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyError::UpstreamFailed(detail) | ProxyError::Internal(detail) => {
+                write!(f, "{} ({}): {detail}", self.slug(), self.status())
+            }
+            _ => write!(f, "{} ({}): {}", self.slug(), self.status(), self.public_detail()),
+        }
+    }
+}
+
+impl std::error::Error for ProxyError {}
+
+impl From<ConfigError> for ProxyError {
+    fn from(err: ConfigError) -> Self {
+        ProxyError::Config(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_json_has_the_four_members() {
+        let err = ProxyError::BadOptions("width must be 1..=12000".into());
+        let json: serde_json::Value = serde_json::from_str(&err.problem_json()).expect("json");
+        assert_eq!(json["type"], "/errors#bad-options");
+        assert_eq!(json["title"], "Invalid image options");
+        assert_eq!(json["status"], 400);
+        assert_eq!(json["detail"], "width must be 1..=12000");
+    }
+
+    #[test]
+    fn upstream_internals_stay_out_of_the_public_detail() {
+        let err = ProxyError::UpstreamFailed("TypeError: Network connection lost at 10.0.0.5".into());
+        assert!(!err.public_detail().contains("10.0.0.5"));
+        assert!(err.to_string().contains("10.0.0.5"), "the log keeps the detail");
+        assert_eq!(err.status(), 502);
+    }
+
+    #[test]
+    fn mirrored_upstream_status() {
+        assert_eq!(ProxyError::UpstreamRefused(404).status(), 404);
+        assert_eq!(ProxyError::UpstreamTimeout { millis: 5 }.status(), 504);
+        assert_eq!(ProxyError::NotAnImage.status(), 415);
+        assert_eq!(ProxyError::TooManyPixels { pixels: 2, limit: 1 }.status(), 422);
+    }
+}

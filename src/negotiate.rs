@@ -1,0 +1,166 @@
+//! The output format, from the `format` option, the client's `Accept`, and the source.
+//!
+//! Negotiation happens in two steps because the cache is looked up before the source is
+//! fetched: [`FormatRequest::new`] reduces `Accept` to the little the output depends on (so
+//! cache keys do not fragment per browser), and [`FormatRequest::resolve`] picks the format
+//! once the source's format and alpha are known.
+
+use crate::options::FormatChoice;
+
+/// Formats the proxy can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// JPEG
+    Jpeg,
+    /// PNG
+    Png,
+    /// GIF (first frame)
+    Gif,
+    /// WebP
+    Webp,
+}
+
+/// Formats the proxy can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// JPEG
+    Jpeg,
+    /// PNG
+    Png,
+    /// WebP
+    Webp,
+}
+
+impl OutputFormat {
+    /// The `Content-Type` of this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "image/jpeg",
+            OutputFormat::Png => "image/png",
+            OutputFormat::Webp => "image/webp",
+        }
+    }
+
+    /// A short name, for cache keys and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "jpeg",
+            OutputFormat::Png => "png",
+            OutputFormat::Webp => "webp",
+        }
+    }
+}
+
+impl SourceFormat {
+    /// The same format as output, when the proxy can write it.
+    pub fn as_output(self) -> Option<OutputFormat> {
+        match self {
+            SourceFormat::Jpeg => Some(OutputFormat::Jpeg),
+            SourceFormat::Png => Some(OutputFormat::Png),
+            SourceFormat::Webp => Some(OutputFormat::Webp),
+            SourceFormat::Gif => None,
+        }
+    }
+}
+
+/// The format decision as far as it can be made before the source is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatRequest {
+    /// Keep the source's format (GIF becomes PNG).
+    Original,
+    /// This format, whatever the source.
+    Exactly(OutputFormat),
+    /// `format=auto` for a client that accepts WebP.
+    AutoWebp,
+    /// `format=auto` for a client that does not: JPEG, or PNG for images with alpha.
+    AutoLegacy,
+}
+
+impl FormatRequest {
+    /// Reduces the `format` option and the `Accept` header to what the output depends on.
+    pub fn new(choice: FormatChoice, accept: Option<&str>) -> FormatRequest {
+        match choice {
+            FormatChoice::Original => FormatRequest::Original,
+            FormatChoice::Jpeg => FormatRequest::Exactly(OutputFormat::Jpeg),
+            FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
+            FormatChoice::Webp => FormatRequest::Exactly(OutputFormat::Webp),
+            FormatChoice::Auto if accepts(accept.unwrap_or(""), "image/webp") => FormatRequest::AutoWebp,
+            FormatChoice::Auto => FormatRequest::AutoLegacy,
+        }
+    }
+
+    /// The output format for a source of this format and alpha.
+    pub fn resolve(self, source: SourceFormat, has_alpha: bool) -> OutputFormat {
+        match self {
+            FormatRequest::Exactly(format) => format,
+            FormatRequest::AutoWebp => OutputFormat::Webp,
+            FormatRequest::Original => source.as_output().unwrap_or(OutputFormat::Png),
+            FormatRequest::AutoLegacy if has_alpha => OutputFormat::Png,
+            FormatRequest::AutoLegacy => OutputFormat::Jpeg,
+        }
+    }
+
+    /// Whether the response depends on `Accept` (and so must say `Vary: Accept`).
+    pub fn varies_on_accept(self) -> bool {
+        matches!(self, FormatRequest::AutoWebp | FormatRequest::AutoLegacy)
+    }
+
+    /// A short token naming this decision, for cache keys.
+    pub fn token(self) -> &'static str {
+        match self {
+            FormatRequest::Original => "original",
+            FormatRequest::Exactly(format) => format.name(),
+            FormatRequest::AutoWebp => "auto-webp",
+            FormatRequest::AutoLegacy => "auto-legacy",
+        }
+    }
+}
+
+/// Whether an `Accept` header lists `mime` explicitly with a non-zero q-value. Wildcards do
+/// not count: browsers send `*/*` while not all of them decode every format.
+fn accepts(accept: &str, mime: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let listed = parts.next().is_some_and(|m| m.eq_ignore_ascii_case(mime));
+        let refused = parts.any(|param| {
+            param.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+        });
+        listed && !refused
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHROME: &str = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+
+    #[test]
+    fn auto_picks_webp_when_accepted() {
+        let request = FormatRequest::new(FormatChoice::Auto, Some(CHROME));
+        assert_eq!(request, FormatRequest::AutoWebp);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Webp);
+        assert!(request.varies_on_accept());
+    }
+
+    #[test]
+    fn auto_falls_back_to_jpeg_or_png() {
+        for accept in [None, Some("image/*,*/*"), Some("image/webp;q=0")] {
+            let request = FormatRequest::new(FormatChoice::Auto, accept);
+            assert_eq!(request, FormatRequest::AutoLegacy, "{accept:?}");
+            assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
+            assert_eq!(request.resolve(SourceFormat::Webp, true), OutputFormat::Png);
+        }
+    }
+
+    #[test]
+    fn explicit_and_original_formats_ignore_accept() {
+        let request = FormatRequest::new(FormatChoice::Png, Some(CHROME));
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Png);
+        assert!(!request.varies_on_accept());
+        let original = FormatRequest::new(FormatChoice::Original, Some(CHROME));
+        assert_eq!(original.resolve(SourceFormat::Jpeg, true), OutputFormat::Jpeg);
+        assert_eq!(original.resolve(SourceFormat::Gif, false), OutputFormat::Png);
+        assert!(!original.varies_on_accept());
+    }
+}

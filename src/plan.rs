@@ -1,0 +1,77 @@
+//! The core decision: transform a source in Wasm, or pass it through untouched.
+//!
+//! Small sources (at most `TRANSFORM_MAX_BYTES`) are read whole and transformed; larger ones
+//! stream to the client byte for byte. The length is taken from `Content-Length` when the
+//! upstream sends one, and otherwise learned by reading up to the cap.
+
+use crate::options::{Fit, TransformOptions};
+use crate::transform::ImageInfo;
+
+/// What to do with an upstream body, decided from its declared length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Read the body, but never more than `cap` bytes (a body with no declared length may
+    /// turn out larger, and then spills into a pass-through).
+    Buffer {
+        /// The most bytes to hold.
+        cap: u64,
+    },
+    /// Stream the body to the client without reading it.
+    PassThrough,
+}
+
+/// Decides from the declared length (if any) and `TRANSFORM_MAX_BYTES`.
+pub fn plan(content_length: Option<u64>, transform_max_bytes: u64) -> Plan {
+    match content_length {
+        Some(length) if length > transform_max_bytes => Plan::PassThrough,
+        _ => Plan::Buffer { cap: transform_max_bytes },
+    }
+}
+
+/// Whether serving the source's own bytes gives exactly what was asked for: no resize, the
+/// same format, and no quality requested.
+pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, out: (u32, u32)) -> bool {
+    same_format && options.quality.is_none() && out == (info.width, info.height) && options.fit != Fit::Pad
+}
+
+/// Whether a response body of this size may be stored in the edge cache.
+pub fn cacheable(body_len: u64, cache_max_bytes: u64) -> bool {
+    body_len <= cache_max_bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::negotiate::SourceFormat;
+
+    const CAP: u64 = 5 * 1024 * 1024;
+
+    #[test]
+    fn the_declared_length_decides() {
+        assert_eq!(plan(Some(CAP), CAP), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(Some(CAP + 1), CAP), Plan::PassThrough);
+        assert_eq!(plan(Some(0), CAP), Plan::Buffer { cap: CAP });
+    }
+
+    #[test]
+    fn an_unknown_length_is_read_up_to_the_cap() {
+        assert_eq!(plan(None, CAP), Plan::Buffer { cap: CAP });
+    }
+
+    #[test]
+    fn only_an_untouched_image_is_a_noop() {
+        let info = ImageInfo { format: SourceFormat::Jpeg, width: 100, height: 50, has_alpha: false };
+        let none = TransformOptions::default();
+        assert!(is_noop(&none, &info, true, (100, 50)));
+        assert!(!is_noop(&none, &info, false, (100, 50)), "format changes");
+        assert!(!is_noop(&none, &info, true, (50, 25)), "size changes");
+        let q = TransformOptions { quality: Some(50), ..none };
+        assert!(!is_noop(&q, &info, true, (100, 50)), "quality asked for");
+    }
+
+    #[test]
+    fn cache_size_limit_is_inclusive() {
+        assert!(cacheable(10, 10));
+        assert!(!cacheable(11, 10));
+    }
+}

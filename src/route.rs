@@ -1,0 +1,200 @@
+//! Which handler a request path goes to, and for image requests the source and options.
+//!
+//! - `/cdn-cgi/image/<options>/<source>`: Cloudflare's form, options comma-separated.
+//! - `/image?url=<source>&<options>`: the same options as query parameters.
+//! - `/debug/memory-stats`: the isolate's counters.
+//! - anything else: a static file from `www/`.
+
+use percent_encoding::percent_decode_str;
+use url::Url;
+
+use crate::error::ProxyError;
+use crate::options::TransformOptions;
+
+/// Where the image comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// An absolute `http(s)` URL, checked against `ALLOWED_SOURCES` before it is fetched.
+    Absolute(Url),
+    /// A path (and query) starting with a single `/`, read from the Worker's static assets or
+    /// resolved against `ORIGIN_URL`. It can never name another host.
+    Relative(String),
+}
+
+impl Source {
+    /// Parses a source as written in either URL form.
+    pub fn parse(raw: &str) -> Result<Source, ProxyError> {
+        let bad = |why: &str| Err(ProxyError::BadSource(format!("{why}: {raw:?}")));
+        if raw.is_empty() {
+            return bad("the source is empty");
+        }
+        if let Some(absolute) = absolute_form(raw) {
+            return match Url::parse(&absolute) {
+                Ok(url) if url.host().is_some() => Ok(Source::Absolute(url)),
+                _ => bad("the source is not a valid URL"),
+            };
+        }
+        if raw.contains("://") {
+            return bad("only http and https sources are supported");
+        }
+        let path = if raw.starts_with('/') { raw.to_string() } else { format!("/{raw}") };
+        // Judge the path as the upstream will see it, after percent-decoding: `/%2F%2Fhost`
+        // must not become `//host`.
+        let decoded = percent_decode_str(&path).decode_utf8_lossy();
+        if decoded.starts_with("//") || decoded.contains('\\') {
+            return bad("a relative source cannot name a host");
+        }
+        if decoded.split(['/', '?']).any(|segment| segment == "..") {
+            return bad("a relative source cannot contain '..'");
+        }
+        if decoded.chars().any(char::is_control) {
+            return bad("the source contains control characters");
+        }
+        Ok(Source::Relative(path))
+    }
+
+    /// The source in one fixed spelling, for cache keys and logs.
+    pub fn canonical(&self) -> &str {
+        match self {
+            Source::Absolute(url) => url.as_str(),
+            Source::Relative(path) => path,
+        }
+    }
+}
+
+/// `http://…` and `https://…`, also when a client or proxy merged the double slash.
+fn absolute_form(raw: &str) -> Option<String> {
+    let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
+    for scheme in ["http:", "https:"] {
+        if let Some(rest) = lower.starts_with(scheme).then(|| &raw[scheme.len()..]) {
+            let rest = rest.trim_start_matches('/');
+            return Some(format!("{scheme}//{rest}"));
+        }
+    }
+    None
+}
+
+/// An image request: what to fetch and what to do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRequest {
+    /// Where the image comes from.
+    pub source: Source,
+    /// What to do with it.
+    pub options: TransformOptions,
+}
+
+/// What a request path asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Transform (or pass through) an image.
+    Image(ImageRequest),
+    /// The isolate's counters as JSON.
+    MemoryStats,
+    /// A file from the static assets.
+    Static,
+}
+
+const CDN_CGI_PREFIX: &str = "/cdn-cgi/image/";
+
+/// Routes a request by its path and raw query string (without the `?`).
+pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
+    if let Some(rest) = path.strip_prefix(CDN_CGI_PREFIX) {
+        return cdn_cgi(rest, query).map(Route::Image);
+    }
+    match path {
+        "/image" => query_form(query.unwrap_or("")).map(Route::Image),
+        "/debug/memory-stats" => Ok(Route::MemoryStats),
+        _ => Ok(Route::Static),
+    }
+}
+
+/// `<options>/<source>`; the source keeps the request's query string.
+fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, ProxyError> {
+    let Some((options, source)) = rest.split_once('/') else {
+        return Err(ProxyError::BadSource("expected /cdn-cgi/image/<options>/<source>".into()));
+    };
+    let decoded: Vec<(String, String)> = options
+        .split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key), decode(value))
+        })
+        .collect();
+    let options = TransformOptions::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let source = match query {
+        Some(query) => format!("{source}?{query}"),
+        None => source.to_string(),
+    };
+    Ok(ImageRequest { source: Source::parse(&source)?, options })
+}
+
+/// `url=<source>&<options>`.
+fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let mut sources = pairs.iter().filter(|(key, _)| key == "url");
+    let source = match (sources.next(), sources.next()) {
+        (Some((_, source)), None) => Source::parse(source)?,
+        (None, _) => return Err(ProxyError::BadSource("the url parameter is missing".into())),
+        (Some(_), Some(_)) => return Err(ProxyError::BadSource("the url parameter is given twice".into())),
+    };
+    let options = TransformOptions::from_pairs(
+        pairs.iter().filter(|(key, _)| key != "url").map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    Ok(ImageRequest { source, options })
+}
+
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(path: &str, query: Option<&str>) -> ImageRequest {
+        match route(path, query) {
+            Ok(Route::Image(request)) => request,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_forms_give_the_same_request() {
+        let a = image("/cdn-cgi/image/width=200,fit=cover/samples/cat.jpg", None);
+        let b = image("/image", Some("url=/samples/cat.jpg&w=200&fit=cover"));
+        assert_eq!(a, b);
+        assert_eq!(a.source, Source::Relative("/samples/cat.jpg".into()));
+        assert_eq!(a.options.width, Some(200));
+    }
+
+    #[test]
+    fn absolute_sources_keep_their_query() {
+        let r = image("/cdn-cgi/image/w=10/https://img.example.com/a.jpg", Some("v=3&x=y"));
+        assert_eq!(r.source.canonical(), "https://img.example.com/a.jpg?v=3&x=y");
+        let merged = image("/cdn-cgi/image/w=10/https:/img.example.com/a.jpg", None);
+        assert_eq!(merged.source.canonical(), "https://img.example.com/a.jpg");
+        let q = image("/image", Some("url=https%3A%2F%2Fimg.example.com%2Fa.jpg%3Fv%3D1&w=5"));
+        assert_eq!(q.source.canonical(), "https://img.example.com/a.jpg?v=1");
+    }
+
+    #[test]
+    fn relative_sources_cannot_escape() {
+        for raw in ["//evil.com/x", "/\\evil.com", "/%2F%2Fevil.com/x", "/%5Cevil.com", "/a/../../etc", "/a/%2e%2e/b"] {
+            assert!(matches!(Source::parse(raw), Err(ProxyError::BadSource(_))), "{raw}");
+        }
+        assert!(matches!(Source::parse("ftp://x/y"), Err(ProxyError::BadSource(_))));
+        assert!(matches!(Source::parse(""), Err(ProxyError::BadSource(_))));
+    }
+
+    #[test]
+    fn other_paths() {
+        assert_eq!(route("/debug/memory-stats", None), Ok(Route::MemoryStats));
+        assert_eq!(route("/", None), Ok(Route::Static));
+        assert_eq!(route("/samples/cat.jpg", None), Ok(Route::Static));
+        assert!(matches!(route("/image", Some("w=1")), Err(ProxyError::BadSource(_))));
+        assert!(matches!(route("/cdn-cgi/image/w=1", None), Err(ProxyError::BadSource(_))));
+        assert!(matches!(route("/cdn-cgi/image/w=x/a.jpg", None), Err(ProxyError::BadOptions(_))));
+        assert!(matches!(route("/image", Some("url=/a.jpg&url=/b.jpg")), Err(ProxyError::BadSource(_))));
+    }
+}

@@ -1,0 +1,135 @@
+//! Per-isolate counters, served as JSON by `/debug/memory-stats`.
+//!
+//! A Worker isolate runs one thread, so the counters live in a thread-local and need no
+//! locking. Gauges (`in_flight`, `buffered_bytes`) are held by guards that give back what they
+//! took when dropped, so no early return can leave them counting.
+
+use std::cell::Cell;
+
+use serde::Serialize;
+
+/// The isolate's counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    /// Requests received.
+    pub requests: u64,
+    /// Image requests answered from the edge cache.
+    pub cache_hits: u64,
+    /// Image requests not found in the edge cache.
+    pub cache_misses: u64,
+    /// Images decoded and re-encoded.
+    pub transforms: u64,
+    /// Sources streamed through untouched.
+    pub passthroughs: u64,
+    /// Bytes of pass-through bodies that were counted on their way (declared lengths).
+    pub passthrough_bytes: u64,
+    /// Requests answered with an error status.
+    pub errors: u64,
+    /// Requests being handled now.
+    pub in_flight: u64,
+    /// Bytes of upstream bodies held in Wasm memory now.
+    pub buffered_bytes: u64,
+}
+
+thread_local! {
+    static COUNTERS: Cell<Counters> = Cell::new(Counters::default());
+}
+
+/// Changes the counters.
+pub fn record(change: impl FnOnce(&mut Counters)) {
+    COUNTERS.with(|cell| {
+        let mut counters = cell.get();
+        change(&mut counters);
+        cell.set(counters);
+    });
+}
+
+/// The counters as they are now.
+pub fn snapshot() -> Counters {
+    COUNTERS.with(Cell::get)
+}
+
+/// Counts a request as in flight until dropped.
+#[derive(Debug)]
+pub struct InFlight(());
+
+impl InFlight {
+    /// Counts one more request in flight.
+    pub fn start() -> InFlight {
+        record(|c| {
+            c.requests += 1;
+            c.in_flight += 1;
+        });
+        InFlight(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        record(|c| c.in_flight = c.in_flight.saturating_sub(1));
+    }
+}
+
+/// Counts bytes held in memory until dropped.
+#[derive(Debug, Default)]
+pub struct Buffered(u64);
+
+impl Buffered {
+    /// Adds `bytes` more to what this guard holds.
+    pub fn grow(&mut self, bytes: u64) {
+        self.0 += bytes;
+        record(|c| c.buffered_bytes += bytes);
+    }
+}
+
+impl Drop for Buffered {
+    fn drop(&mut self) {
+        let bytes = self.0;
+        record(|c| c.buffered_bytes = c.buffered_bytes.saturating_sub(bytes));
+    }
+}
+
+/// The `/debug/memory-stats` document.
+#[derive(Debug, Serialize)]
+pub struct MemoryStats {
+    /// The Wasm linear memory's current size; it only ever grows.
+    pub wasm_memory_bytes: u64,
+    /// The counters.
+    #[serde(flatten)]
+    pub counters: Counters,
+    /// Seconds since this isolate handled its first request.
+    pub uptime_seconds: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_give_back_what_they_took() {
+        let before = snapshot();
+        {
+            let _request = InFlight::start();
+            let mut held = Buffered::default();
+            held.grow(100);
+            held.grow(50);
+            let during = snapshot();
+            assert_eq!(during.in_flight, before.in_flight + 1);
+            assert_eq!(during.buffered_bytes, before.buffered_bytes + 150);
+        }
+        let after = snapshot();
+        assert_eq!(after.in_flight, before.in_flight);
+        assert_eq!(after.buffered_bytes, before.buffered_bytes);
+        assert_eq!(after.requests, before.requests + 1);
+    }
+
+    #[test]
+    fn the_document_has_flat_fields() {
+        let doc = MemoryStats { wasm_memory_bytes: 65536, counters: Counters::default(), uptime_seconds: 3 };
+        let json = serde_json::to_value(&doc).expect("json");
+        for field in ["wasm_memory_bytes", "requests", "cache_hits", "cache_misses", "transforms", "passthroughs",
+            "passthrough_bytes", "errors", "in_flight", "buffered_bytes", "uptime_seconds"] {
+            assert!(json.get(field).is_some(), "{field} missing from {json}");
+        }
+    }
+}

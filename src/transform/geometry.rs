@@ -1,0 +1,165 @@
+//! Where the output's pixels come from: which part of the source, scaled to what size, on
+//! what canvas. Pure arithmetic on dimensions, following Cloudflare's `fit` modes.
+
+use crate::options::Fit;
+
+/// A region of the source in (fractional) source pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CropBox {
+    /// Left edge.
+    pub left: f64,
+    /// Top edge.
+    pub top: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// The geometry of one transformation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    /// The part of the source that is used.
+    pub crop: CropBox,
+    /// The size that part is resized to.
+    pub resized: (u32, u32),
+    /// The size of the output; larger than `resized` only for `fit=pad`.
+    pub canvas: (u32, u32),
+    /// Where the resized image sits on the canvas.
+    pub offset: (u32, u32),
+}
+
+impl Geometry {
+    /// Whether the output is the source, unchanged.
+    pub fn is_identity(&self, source: (u32, u32)) -> bool {
+        self.resized == source && self.canvas == source && self.crop == full(source)
+    }
+}
+
+fn full((width, height): (u32, u32)) -> CropBox {
+    CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
+}
+
+/// Computes the geometry for a source of `source` pixels asked to fit `width` × `height`.
+pub fn geometry(source: (u32, u32), width: Option<u32>, height: Option<u32>, fit: Fit) -> Geometry {
+    let (sw, sh) = (f64::from(source.0.max(1)), f64::from(source.1.max(1)));
+    // A missing dimension follows from the other through the aspect ratio; the scale then
+    // comes from the given dimension alone, so rounding the other cannot shrink it.
+    let (bw, bh, fit_scale, fill_scale) = match (width, height) {
+        (None, None) => return identity(source),
+        (Some(w), Some(h)) => {
+            let (bw, bh) = (f64::from(w), f64::from(h));
+            (bw, bh, (bw / sw).min(bh / sh), (bw / sw).max(bh / sh))
+        }
+        (Some(w), None) => {
+            let scale = f64::from(w) / sw;
+            (f64::from(w), (sh * scale).round().max(1.0), scale, scale)
+        }
+        (None, Some(h)) => {
+            let scale = f64::from(h) / sh;
+            ((sw * scale).round().max(1.0), f64::from(h), scale, scale)
+        }
+    };
+    match fit {
+        Fit::ScaleDown => scaled(source, fit_scale.min(1.0)),
+        Fit::Contain => scaled(source, fit_scale),
+        Fit::Cover => cropped(source, fill_scale, (bw, bh)),
+        Fit::Crop => {
+            let scale = fill_scale.min(1.0);
+            cropped(source, scale, (bw.min(sw * scale), bh.min(sh * scale)))
+        }
+        Fit::Pad => {
+            let inner = scaled(source, fit_scale);
+            let canvas = (to_pixels(bw), to_pixels(bh));
+            let offset = ((canvas.0 - inner.resized.0) / 2, (canvas.1 - inner.resized.1) / 2);
+            Geometry { canvas, offset, ..inner }
+        }
+    }
+}
+
+fn identity(source: (u32, u32)) -> Geometry {
+    Geometry { crop: full(source), resized: source, canvas: source, offset: (0, 0) }
+}
+
+/// The whole source, scaled.
+fn scaled(source: (u32, u32), scale: f64) -> Geometry {
+    let resized = (
+        to_pixels(f64::from(source.0) * scale),
+        to_pixels(f64::from(source.1) * scale),
+    );
+    Geometry { crop: full(source), resized, canvas: resized, offset: (0, 0) }
+}
+
+/// The centre of the source that, scaled by `scale`, exactly fills `out`.
+fn cropped(source: (u32, u32), scale: f64, out: (f64, f64)) -> Geometry {
+    let resized = (to_pixels(out.0), to_pixels(out.1));
+    let (sw, sh) = (f64::from(source.0), f64::from(source.1));
+    let width = (f64::from(resized.0) / scale).min(sw);
+    let height = (f64::from(resized.1) / scale).min(sh);
+    let crop = CropBox { left: (sw - width) / 2.0, top: (sh - height) / 2.0, width, height };
+    Geometry { crop, resized, canvas: resized, offset: (0, 0) }
+}
+
+/// Rounds a length to whole pixels, at least one.
+fn to_pixels(length: f64) -> u32 {
+    // Lengths here are bounded by MAX_DIMENSION times a scale of at most MAX_DIMENSION, far
+    // inside u32; `as` saturates regardless.
+    length.round().max(1.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(source: (u32, u32), w: Option<u32>, h: Option<u32>, fit: Fit) -> Geometry {
+        geometry(source, w, h, fit)
+    }
+
+    #[test]
+    fn no_dimensions_is_identity() {
+        let geo = g((640, 480), None, None, Fit::Cover);
+        assert!(geo.is_identity((640, 480)));
+    }
+
+    #[test]
+    fn one_dimension_keeps_the_aspect_ratio() {
+        assert_eq!(g((2000, 1000), Some(200), None, Fit::ScaleDown).canvas, (200, 100));
+        assert_eq!(g((2000, 1000), None, Some(50), Fit::ScaleDown).canvas, (100, 50));
+        assert_eq!(g((2000, 1000), Some(200), None, Fit::Cover).canvas, (200, 100));
+        assert_eq!(g((3, 1000), Some(1), None, Fit::ScaleDown).canvas, (1, 333));
+        assert_eq!(g((1000, 1), Some(10), None, Fit::ScaleDown).canvas, (10, 1), "never zero");
+        assert_eq!(g((2048, 396), Some(32), None, Fit::ScaleDown).canvas, (32, 6), "rounding the height does not shrink the width");
+    }
+
+    #[test]
+    fn scale_down_never_enlarges_but_contain_does() {
+        assert!(g((100, 50), Some(400), Some(400), Fit::ScaleDown).is_identity((100, 50)));
+        assert_eq!(g((100, 50), Some(400), Some(400), Fit::Contain).canvas, (400, 200));
+        assert_eq!(g((1000, 500), Some(400), Some(400), Fit::ScaleDown).canvas, (400, 200));
+    }
+
+    #[test]
+    fn cover_fills_the_box_from_the_centre() {
+        let geo = g((1000, 500), Some(200), Some(200), Fit::Cover);
+        assert_eq!(geo.canvas, (200, 200));
+        assert_eq!(geo.crop, CropBox { left: 250.0, top: 0.0, width: 500.0, height: 500.0 });
+        assert_eq!(g((100, 50), Some(400), Some(400), Fit::Cover).canvas, (400, 400), "enlarges");
+    }
+
+    #[test]
+    fn crop_is_cover_that_never_enlarges() {
+        assert_eq!(g((1000, 500), Some(200), Some(200), Fit::Crop).canvas, (200, 200));
+        assert!(g((100, 50), Some(400), Some(400), Fit::Crop).is_identity((100, 50)));
+        let wide = g((1000, 100), Some(200), Some(200), Fit::Crop);
+        assert_eq!(wide.canvas, (200, 100), "cropped to the box, not enlarged");
+        assert_eq!(wide.crop, CropBox { left: 400.0, top: 0.0, width: 200.0, height: 100.0 });
+    }
+
+    #[test]
+    fn pad_centres_the_image_on_the_box() {
+        let geo = g((1000, 500), Some(300), Some(300), Fit::Pad);
+        assert_eq!(geo.resized, (300, 150));
+        assert_eq!(geo.canvas, (300, 300));
+        assert_eq!(geo.offset, (0, 75));
+    }
+}

@@ -1,0 +1,88 @@
+//! The transform engine: decode → geometry → resize → encode, on bytes already in memory.
+//!
+//! Pure Rust with no I/O. Memory is judged from the image header before any pixel is
+//! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
+
+mod decode;
+mod encode;
+mod geometry;
+mod resize;
+
+pub use decode::{inspect, sniff, ImageInfo};
+pub use geometry::{geometry, CropBox, Geometry};
+
+use crate::error::ProxyError;
+use crate::negotiate::{FormatRequest, OutputFormat};
+use crate::options::TransformOptions;
+use crate::plan::is_noop;
+
+/// Decoded pixels in one of the two layouts the engine works in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pixels {
+    /// 8-bit RGB, 3 bytes a pixel.
+    Rgb8 { width: u32, height: u32, data: Vec<u8> },
+    /// 8-bit RGBA (straight alpha), 4 bytes a pixel.
+    Rgba8 { width: u32, height: u32, data: Vec<u8> },
+}
+
+impl Pixels {
+    /// Width and height in pixels.
+    pub fn dimensions(&self) -> (u32, u32) {
+        match self {
+            Pixels::Rgb8 { width, height, .. } | Pixels::Rgba8 { width, height, .. } => (*width, *height),
+        }
+    }
+}
+
+/// An encoded image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its format.
+    pub format: OutputFormat,
+    /// Its width in pixels.
+    pub width: u32,
+    /// Its height in pixels.
+    pub height: u32,
+}
+
+/// What a transformation produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to do: the source's own bytes are the answer.
+    Original(ImageInfo),
+    /// A new image.
+    Encoded(Encoded),
+}
+
+/// Transforms an image held in memory.
+pub fn transform(
+    bytes: &[u8],
+    options: &TransformOptions,
+    format: FormatRequest,
+    max_pixels: u64,
+) -> Result<Outcome, ProxyError> {
+    let info = inspect(bytes)?;
+    check_pixels(info.width, info.height, max_pixels)?;
+    let output_format = format.resolve(info.format, info.has_alpha);
+    let plan = geometry((info.width, info.height), options.width, options.height, options.fit);
+    check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
+    if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
+        return Ok(Outcome::Original(info));
+    }
+    let pixels = decode::decode(bytes, &info)?;
+    let pixels = resize::apply(pixels, &plan)?;
+    let (width, height) = pixels.dimensions();
+    let bytes = encode::encode(&pixels, output_format, options.effective_quality())?;
+    Ok(Outcome::Encoded(Encoded { bytes, format: output_format, width, height }))
+}
+
+/// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.
+fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), ProxyError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > max_pixels {
+        return Err(ProxyError::TooManyPixels { pixels, limit: max_pixels });
+    }
+    Ok(())
+}

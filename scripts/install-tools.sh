@@ -45,4 +45,5 @@ fi
 cat > .tools.env <<ENV
 WASM_BINDGEN_BIN=$wasm_bindgen_bin
 WORKER_BUILD_BIN=$worker_build_bin
+WASM_BINDGEN_TEST_RUNNER=$(dirname "$wasm_bindgen_bin")/wasm-bindgen-test-runner
 ENV

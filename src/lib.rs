@@ -12,6 +12,7 @@
 pub mod cache_key;
 pub mod config;
 pub mod error;
+pub mod etag;
 pub mod negotiate;
 pub mod options;
 pub mod plan;

@@ -52,6 +52,16 @@ impl OutputFormat {
 }
 
 impl SourceFormat {
+    /// The `Content-Type` of this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "image/jpeg",
+            SourceFormat::Png => "image/png",
+            SourceFormat::Gif => "image/gif",
+            SourceFormat::Webp => "image/webp",
+        }
+    }
+
     /// The same format as output, when the proxy can write it.
     pub fn as_output(self) -> Option<OutputFormat> {
         match self {

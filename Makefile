@@ -1,0 +1,56 @@
+# One entry point: `make dev` runs the proxy locally, `make test` runs every test.
+# Tools come from registries only and are pinned (scripts/install-tools.sh).
+SHELL := bash
+.SHELLFLAGS := -e -o pipefail -c
+.DEFAULT_GOAL := help
+
+# node_modules/.bin first: it holds Node 22 (wrangler needs it), wrangler and esbuild.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Nothing phones home from a build or test machine.
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_ARGS ?=
+
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
+
+.PHONY: help dev test build test-host test-wasm test-e2e deploy-dry-run samples clean
+
+help:
+	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
+	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
+
+## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
+.tools.env: scripts/install-tools.sh Cargo.lock package.json package-lock.json
+	scripts/install-tools.sh
+
+## The Worker bundle, rebuilt only when a Rust source changed.
+build: build/index.js
+build/index.js: .tools.env $(RUST_SOURCES)
+	source .tools.env && WASM_BINDGEN_BIN="$$WASM_BINDGEN_BIN" ESBUILD_BIN="$(CURDIR)/node_modules/.bin/esbuild" \
+	  "$$WORKER_BUILD_BIN" --release --no-opt
+	@touch build/index.js
+
+dev: build
+	wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false $(WRANGLER_ARGS)
+
+test: test-host test-wasm test-e2e deploy-dry-run
+
+test-host: .tools.env
+	cargo test --all-targets
+
+test-wasm: .tools.env
+	source .tools.env && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$$WASM_BINDGEN_TEST_RUNNER" \
+	  cargo test --target wasm32-unknown-unknown --test wasm
+
+test-e2e: build
+	cargo test --test e2e -- --ignored --test-threads=4
+
+deploy-dry-run: build
+	wrangler deploy --dry-run --outdir build/dry-run 2>&1 | grep -E "Total Upload|gzip|error" || true
+	@echo "gzipped Wasm: $$(gzip -9 -c build/index_bg.wasm | wc -c) bytes"
+
+samples:
+	cargo run --release --example make_samples
+
+clean:
+	rm -rf build target .tools.env

@@ -1,0 +1,40 @@
+//! The edge cache (`caches.default`): lookups before fetching, stores after answering.
+//! A cache failure never fails a request: it is logged and the request goes on without it.
+
+use worker::{console_error, Cache, Context, Headers, Response};
+
+/// Looks up an entry; `None` on a miss or a cache error.
+pub async fn lookup(key_url: &str) -> Option<Response> {
+    match Cache::default().get(key_url, false).await {
+        Ok(found) => found,
+        Err(e) => {
+            console_error!("cache lookup failed: {e}");
+            None
+        }
+    }
+}
+
+/// Stores an image after the response has been sent (`wait_until`), as binary.
+pub fn store(ctx: &Context, key_url: String, body: Vec<u8>, content_type: &str, etag: &str, ttl_seconds: u32) {
+    let headers = Headers::new();
+    let cache_control = format!("public, max-age={ttl_seconds}");
+    for (name, value) in [("content-type", content_type), ("etag", etag), ("cache-control", &cache_control)] {
+        let _ = headers.set(name, value);
+    }
+    let response = Response::builder().with_headers(headers).fixed(body);
+    ctx.wait_until(async move {
+        if let Err(e) = Cache::default().put(key_url.as_str(), response).await {
+            console_error!("cache store failed: {e}");
+        }
+    });
+}
+
+/// The stored `ETag` of an entry.
+pub fn etag(entry: &Response) -> Option<String> {
+    entry.headers().get("etag").ok().flatten()
+}
+
+/// The stored `Content-Type` of an entry.
+pub fn content_type(entry: &Response) -> Option<String> {
+    entry.headers().get("content-type").ok().flatten()
+}

@@ -1,0 +1,90 @@
+//! The adapter onto the Workers runtime: the only module that names `worker::`.
+//!
+//! [`fetch`] is the entry point. It routes the request, runs the image pipeline in
+//! [`pipeline`], and turns every [`ProxyError`] into an `application/problem+json` response,
+//! so that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
+
+mod body;
+mod cache;
+mod pipeline;
+mod respond;
+mod upstream;
+
+use std::sync::OnceLock;
+
+use worker::{console_error, event, Context, Env, Method, Request, Response};
+
+use crate::config::{Config, ConfigError};
+use crate::error::ProxyError;
+use crate::route::{route, Route};
+use crate::stats::{self, InFlight, MemoryStats};
+
+#[event(start)]
+fn start() {
+    // Panics print their message to the log instead of an opaque "unreachable".
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let _in_flight = InFlight::start();
+    started_at(); // the first request starts the uptime clock
+    let response = match serve(req, &env, &ctx).await {
+        Ok(response) => response,
+        Err(err) => {
+            console_error!("{err}");
+            respond::problem(&err)
+        }
+    };
+    if response.status_code() >= 400 {
+        stats::record(|c| c.errors += 1);
+    }
+    Ok(response)
+}
+
+/// Routes one request.
+async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, ProxyError> {
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        return Err(ProxyError::MethodNotAllowed);
+    }
+    let url = req.url().map_err(|e| ProxyError::BadSource(format!("unreadable request URL: {e}")))?;
+    match route(url.path(), url.query())? {
+        Route::Image(image) => pipeline::run(&req, image, config(env)?, ctx, env).await,
+        Route::MemoryStats => respond::json(&memory_stats()),
+        Route::Static => {
+            let assets = env.assets("ASSETS").map_err(internal)?;
+            assets.fetch_request(req).await.map_err(internal)
+        }
+    }
+}
+
+/// The configuration, parsed from the Worker's vars once per isolate.
+fn config(env: &Env) -> Result<&'static Config, ProxyError> {
+    static CONFIG: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
+    let lookup = |name: &str| env.var(name).ok().map(|v| v.to_string());
+    CONFIG.get_or_init(|| Config::from_vars(lookup)).as_ref().map_err(|e| ProxyError::Config(e.clone()))
+}
+
+fn memory_stats() -> MemoryStats {
+    let pages = core::arch::wasm32::memory_size(0) as u64;
+    MemoryStats {
+        wasm_memory_bytes: pages * 65_536,
+        counters: stats::snapshot(),
+        uptime_seconds: ((now_ms() - started_at()) / 1000.0).max(0.0) as u64,
+    }
+}
+
+/// Milliseconds since the epoch. Inside workerd the clock only advances across I/O, so this
+/// times fetches and cache calls, never computation.
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn started_at() -> f64 {
+    static STARTED: OnceLock<u64> = OnceLock::new();
+    *STARTED.get_or_init(|| now_ms() as u64) as f64
+}
+
+fn internal(err: impl std::fmt::Display) -> ProxyError {
+    ProxyError::Internal(err.to_string())
+}

@@ -1,0 +1,142 @@
+//! The image request path, as named steps: policy → cache lookup → upstream fetch → plan →
+//! transform or stream → answer → cache store.
+
+use worker::{Context, Env, Request, Response};
+
+use super::body::{read_capped, spill_stream, Body};
+use super::upstream::{self, Target, Upstream};
+use super::{cache, now_ms, respond};
+use crate::cache_key::CacheKey;
+use crate::etag::{etag_matches, strong_etag};
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::negotiate::FormatRequest;
+use crate::plan::{cacheable, plan, Plan};
+use crate::route::ImageRequest;
+use crate::stats;
+use crate::transform::{transform, Outcome};
+
+/// Answers one image request.
+pub async fn run(
+    req: &Request,
+    image: ImageRequest,
+    config: &Config,
+    ctx: &Context,
+    env: &Env,
+) -> Result<Response, ProxyError> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let format = FormatRequest::new(image.options.format, header("accept").as_deref());
+    let if_none_match = header("if-none-match");
+
+    // Policy first: a source that may not be fetched is not served from the cache either.
+    let target = Target::resolve(&image.source, config)?;
+
+    // The edge cache, keyed by the canonical request on this Worker's own origin.
+    let key = CacheKey::new(&image.source, &image.options, format);
+    let key_url = cache_key_url(req, &key)?;
+    let lookup_started = now_ms();
+    let hit = cache::lookup(&key_url).await;
+    let cache_ms = now_ms() - lookup_started;
+    if let Some(entry) = hit {
+        stats::record(|c| c.cache_hits += 1);
+        let etag = cache::etag(&entry).unwrap_or_default();
+        let content_type = cache::content_type(&entry).unwrap_or_default();
+        let meta = respond::ImageHeaders {
+            content_type: &content_type,
+            etag: &etag,
+            cache_control: client_cache_control(config),
+            x_cache: "HIT",
+            vary_accept: format.varies_on_accept(),
+            server_timing: format!("cache;dur={cache_ms:.0}"),
+        };
+        return Ok(answer_image(if_none_match.as_deref(), &meta, |meta| respond::cached(&entry, meta)));
+    }
+    stats::record(|c| c.cache_misses += 1);
+
+    // The upstream, then the plan: read it into memory, or pass it through.
+    let mut upstream = upstream::fetch(env, target, config).await?;
+    let timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
+    let bytes = match plan(upstream.content_length, config.transform_max_bytes) {
+        Plan::PassThrough => return pass_through(upstream, &timing),
+        Plan::Buffer { cap } => match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
+            Body::Complete { bytes, held } => (bytes, held),
+            Body::Spilled { prefix, rest, held } => {
+                check_image_type(&upstream)?;
+                stats::record(|c| c.passthroughs += 1);
+                let stream = spill_stream(prefix, rest, held);
+                return respond::passthrough_stream(&upstream.response, stream, &timing);
+            }
+        },
+    };
+    let (source_bytes, _held) = bytes;
+
+    // Transform (or find that nothing needs doing).
+    let outcome = transform(&source_bytes, &image.options, format, config.max_source_pixels)?;
+    let (body, content_type) = match outcome {
+        Outcome::Original(info) => (source_bytes, info.format.mime()),
+        Outcome::Encoded(encoded) => {
+            stats::record(|c| c.transforms += 1);
+            (encoded.bytes, encoded.format.mime())
+        }
+    };
+
+    // Answer, and store what is small enough after the answer has gone.
+    let etag = strong_etag(&body);
+    let store = cacheable(body.len() as u64, config.cache_max_bytes);
+    let meta = respond::ImageHeaders {
+        content_type,
+        etag: &etag,
+        cache_control: client_cache_control(config),
+        x_cache: if store { "MISS" } else { "BYPASS" },
+        vary_accept: format.varies_on_accept(),
+        server_timing: timing,
+    };
+    if store {
+        cache::store(ctx, key_url, body.clone(), content_type, &etag, config.cache_ttl_seconds);
+    }
+    Ok(answer_image(if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta)))
+}
+
+/// 304 when the client already has this ETag, otherwise the full answer.
+fn answer_image(
+    if_none_match: Option<&str>,
+    meta: &respond::ImageHeaders,
+    full: impl FnOnce(&respond::ImageHeaders) -> Response,
+) -> Response {
+    if if_none_match.is_some_and(|header| etag_matches(header, meta.etag)) {
+        respond::not_modified(meta)
+    } else {
+        full(meta)
+    }
+}
+
+/// A source too large to transform, handed on untouched.
+fn pass_through(upstream: Upstream, timing: &str) -> Result<Response, ProxyError> {
+    check_image_type(&upstream)?;
+    let declared = upstream.content_length.unwrap_or(0);
+    stats::record(|c| {
+        c.passthroughs += 1;
+        c.passthrough_bytes += declared;
+    });
+    Ok(respond::passthrough(upstream.response, timing))
+}
+
+/// A pass-through body is not inspected, so its declared type must at least be an image; an
+/// image proxy is not a general-purpose relay. SVG is refused: it can carry scripts.
+fn check_image_type(upstream: &Upstream) -> Result<(), ProxyError> {
+    let content_type = upstream.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    if content_type.starts_with("image/") && !content_type.starts_with("image/svg") {
+        Ok(())
+    } else {
+        Err(ProxyError::NotAnImage)
+    }
+}
+
+fn cache_key_url(req: &Request, key: &CacheKey) -> Result<String, ProxyError> {
+    let url = req.url().map_err(super::internal)?;
+    Ok(format!("{}{}", url.origin().ascii_serialization(), key.path()))
+}
+
+fn client_cache_control(config: &Config) -> String {
+    format!("public, max-age={}", config.cache_ttl_seconds)
+}

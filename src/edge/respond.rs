@@ -1,0 +1,119 @@
+//! Building the responses the proxy sends: images, pass-through streams, cache hits, 304s and
+//! problem documents.
+
+use serde::Serialize;
+use worker::{Headers, Response};
+
+use super::internal;
+use crate::error::ProxyError;
+
+/// Headers copied from the upstream onto a pass-through response; nothing else is.
+const PASSTHROUGH_HEADERS: [&str; 6] =
+    ["content-type", "content-length", "etag", "last-modified", "cache-control", "expires"];
+
+/// Headers built from fixed names and values this crate made; `set` only fails on invalid
+/// header names or values, which are logged rather than allowed to fail a response.
+fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Headers {
+    let headers = Headers::new();
+    for (name, value) in pairs {
+        if let Err(e) = headers.set(name, value) {
+            worker::console_error!("header {name}: {e}");
+        }
+    }
+    headers
+}
+
+/// The `application/problem+json` answer for a failure.
+pub fn problem(err: &ProxyError) -> Response {
+    let h = headers([("content-type", "application/problem+json"), ("cache-control", "no-store")]);
+    Response::builder().with_status(err.status()).with_headers(h).fixed(err.problem_json().into_bytes())
+}
+
+/// A JSON document, never cached.
+pub fn json(value: &impl Serialize) -> Result<Response, ProxyError> {
+    let body = serde_json::to_vec(value).map_err(internal)?;
+    let h = headers([("content-type", "application/json"), ("cache-control", "no-store")]);
+    Ok(Response::builder().with_headers(h).fixed(body))
+}
+
+/// The headers every image answer carries.
+pub struct ImageHeaders<'a> {
+    /// `Content-Type`.
+    pub content_type: &'a str,
+    /// Strong `ETag`, quoted.
+    pub etag: &'a str,
+    /// `Cache-Control` for the client and the edge cache.
+    pub cache_control: String,
+    /// `HIT`, `MISS` or `BYPASS`.
+    pub x_cache: &'static str,
+    /// Whether the answer depends on `Accept`.
+    pub vary_accept: bool,
+    /// `Server-Timing`.
+    pub server_timing: String,
+}
+
+impl ImageHeaders<'_> {
+    fn to_headers(&self) -> Headers {
+        let mut pairs = vec![
+            ("content-type", self.content_type),
+            ("etag", self.etag),
+            ("cache-control", self.cache_control.as_str()),
+            ("x-cache", self.x_cache),
+            ("server-timing", self.server_timing.as_str()),
+        ];
+        if self.vary_accept {
+            pairs.push(("vary", "Accept"));
+        }
+        headers(pairs)
+    }
+}
+
+/// An image held in memory.
+pub fn image(body: Vec<u8>, meta: &ImageHeaders) -> Response {
+    Response::builder().with_headers(meta.to_headers()).fixed(body)
+}
+
+/// `304 Not Modified` for a matching `If-None-Match`.
+pub fn not_modified(meta: &ImageHeaders) -> Response {
+    Response::builder().with_status(304).with_headers(meta.to_headers()).empty()
+}
+
+/// A stored entry, answered with its own body stream and this request's headers.
+pub fn cached(hit: &Response, meta: &ImageHeaders) -> Response {
+    // A stored response's headers are immutable: build a new response around its body.
+    Response::builder().with_headers(meta.to_headers()).body(hit.body().clone())
+}
+
+/// The upstream's body handed to the client as it is: it never enters Wasm memory.
+pub fn passthrough(upstream: Response, server_timing: &str) -> Response {
+    let h = copied_headers(&upstream);
+    let _ = h.set("x-cache", "BYPASS");
+    let _ = h.set("server-timing", server_timing);
+    let body = upstream.body().clone();
+    Response::builder().with_headers(h).body(body)
+}
+
+/// A body that Rust streams chunk by chunk (the spill case), with the upstream's headers
+/// except `Content-Length`, which it did not declare.
+pub fn passthrough_stream(
+    upstream: &Response,
+    body: impl futures_util::Stream<Item = worker::Result<Vec<u8>>> + 'static,
+    server_timing: &str,
+) -> Result<Response, ProxyError> {
+    let h = copied_headers(upstream);
+    let _ = h.delete("content-length");
+    let _ = h.set("x-cache", "BYPASS");
+    let _ = h.set("server-timing", server_timing);
+    Ok(Response::builder().with_headers(h).from_stream(body).map_err(internal)?)
+}
+
+fn copied_headers(upstream: &Response) -> Headers {
+    let source = upstream.headers();
+    let copied = Headers::new();
+    for name in PASSTHROUGH_HEADERS {
+        if let Ok(Some(value)) = source.get(name) {
+            let _ = copied.set(name, &value);
+        }
+    }
+    copied
+}

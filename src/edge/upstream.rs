@@ -1,0 +1,139 @@
+//! Fetching the source: from the static assets, from `ORIGIN_URL`, or from an allowed
+//! absolute URL. Redirects are followed by hand so that every hop passes the source policy;
+//! the whole exchange up to the response headers is bounded by `UPSTREAM_TIMEOUT_MS`.
+
+use std::pin::pin;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use url::Url;
+use worker::{AbortController, Delay, Env, Fetch, Method, Request, RequestInit, RequestRedirect, Response};
+
+use super::{internal, now_ms};
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::route::Source;
+use crate::security::MAX_REDIRECTS;
+
+/// Where a source is fetched from, after the policy allowed it.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A path in the Worker's own static assets.
+    Assets(String),
+    /// A URL on the network.
+    Url(Url),
+}
+
+impl Target {
+    /// Resolves a source, checking absolute URLs against the policy.
+    pub fn resolve(source: &Source, config: &Config) -> Result<Target, ProxyError> {
+        match source {
+            Source::Absolute(url) => {
+                config.allowed_sources.check(url)?;
+                Ok(Target::Url(url.clone()))
+            }
+            Source::Relative(path) => match &config.origin_url {
+                None => Ok(Target::Assets(path.clone())),
+                Some(origin) => origin_url(origin, path).map(Target::Url),
+            },
+        }
+    }
+}
+
+/// `path` under `ORIGIN_URL`, which it must not leave.
+fn origin_url(origin: &Url, path: &str) -> Result<Url, ProxyError> {
+    let base = origin.as_str().trim_end_matches('/');
+    let url = Url::parse(&format!("{base}{path}"))
+        .map_err(|_| ProxyError::BadSource(format!("{path:?} is not a valid path")))?;
+    if url.origin() != origin.origin() {
+        return Err(ProxyError::BadSource(format!("{path:?} leaves ORIGIN_URL")));
+    }
+    Ok(url)
+}
+
+/// A successful upstream answer, body not yet read.
+pub struct Upstream {
+    /// The response, status 2xx.
+    pub response: Response,
+    /// The declared body length, if any.
+    pub content_length: Option<u64>,
+    /// The declared type, if any.
+    pub content_type: Option<String>,
+    /// Milliseconds until the headers arrived.
+    pub millis: f64,
+}
+
+/// Fetches the target, following redirects that the policy allows.
+pub async fn fetch(env: &Env, target: Target, config: &Config) -> Result<Upstream, ProxyError> {
+    let started = now_ms();
+    let timeout_ms = config.upstream_timeout.as_millis() as f64;
+    let mut url = match target {
+        Target::Assets(path) => {
+            let assets = env.assets("ASSETS").map_err(internal)?;
+            let response = assets.fetch(format!("https://assets.invalid{path}"), None).await.map_err(internal)?;
+            return accept(response, started);
+        }
+        Target::Url(url) => url,
+    };
+    for _ in 0..=MAX_REDIRECTS {
+        let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
+        let response = fetch_once(&url, remaining, config.upstream_timeout.as_millis() as u64).await?;
+        if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
+            return accept(response, started);
+        }
+        url = next_hop(&url, &response)?;
+        // Redirects to another host must be allowed like the first URL; a redirect within
+        // ORIGIN_URL is as trusted as ORIGIN_URL itself.
+        let within_origin = config.origin_url.as_ref().is_some_and(|o| o.origin() == url.origin());
+        if !within_origin {
+            config.allowed_sources.check(&url)?;
+        }
+    }
+    Err(ProxyError::TooManyRedirects)
+}
+
+fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
+    let location = response
+        .headers()
+        .get("location")
+        .ok()
+        .flatten()
+        .ok_or_else(|| ProxyError::UpstreamFailed(format!("{} without Location", response.status_code())))?;
+    from.join(&location).map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))
+}
+
+async fn fetch_once(url: &Url, remaining_ms: f64, timeout_ms: u64) -> Result<Response, ProxyError> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_redirect(RequestRedirect::Manual);
+    let request = Request::new_with_init(url.as_str(), &init).map_err(internal)?;
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let answer = pin!(fetch.send_with_signal(&signal));
+    let timer = pin!(Delay::from(Duration::from_millis(remaining_ms as u64)));
+    match select(answer, timer).await {
+        Either::Left((result, _)) => result.map_err(|e| ProxyError::UpstreamFailed(format!("{url}: {e}"))),
+        Either::Right(_) => {
+            controller.abort();
+            Err(ProxyError::UpstreamTimeout { millis: timeout_ms })
+        }
+    }
+}
+
+/// Keeps a 2xx answer; mirrors 4xx; turns anything else into a 502.
+fn accept(response: Response, started: f64) -> Result<Upstream, ProxyError> {
+    let status = response.status_code();
+    match status {
+        200..=299 => {
+            let header = |name: &str| response.headers().get(name).ok().flatten();
+            Ok(Upstream {
+                content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
+                content_type: header("content-type"),
+                millis: now_ms() - started,
+                response,
+            })
+        }
+        400..=499 => Err(ProxyError::UpstreamRefused(status)),
+        _ => Err(ProxyError::UpstreamFailed(format!("upstream answered {status}"))),
+    }
+}

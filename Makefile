@@ -13,7 +13,7 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build test-host test-wasm test-e2e deploy-dry-run samples clean
+.PHONY: help dev test build lint test-host test-wasm test-e2e deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
@@ -33,10 +33,17 @@ build/index.js: .tools.env $(RUST_SOURCES)
 dev: build
 	wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false $(WRANGLER_ARGS)
 
-test: test-host test-wasm test-e2e deploy-dry-run
+test: lint test-host test-wasm test-e2e deploy-dry-run
+	@echo "make test: all passed"
+
+## No warnings, on the host and on the Worker's target (edge/ only compiles for wasm32).
+lint: .tools.env
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 test-host: .tools.env
-	cargo test --all-targets
+	cargo test
 
 test-wasm: .tools.env
 	source .tools.env && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$$WASM_BINDGEN_TEST_RUNNER" \

@@ -46,7 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     board.save_with_format(out.join("board.webp"), ImageFormat::WebP)?;
 
     // A small GIF: GIF sources come out as PNG.
-    let stripes = RgbImage::from_fn(300, 200, |x, _| if (x / 20) % 2 == 0 { Rgb([250, 200, 0]) } else { Rgb([0, 90, 160]) });
+    let stripes =
+        RgbImage::from_fn(
+            300,
+            200,
+            |x, _| if (x / 20) % 2 == 0 { Rgb([250, 200, 0]) } else { Rgb([0, 90, 160]) },
+        );
     stripes.save_with_format(out.join("stripes.gif"), ImageFormat::Gif)?;
     Ok(())
 }

@@ -33,6 +33,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown >&2
 fi
 
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    echo "install-tools: rustup component add $component" >&2
+    rustup component add "$component" >&2
+  fi
+done
+
 wasm_bindgen_bin=$(cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen)
 worker_build_bin=$(cargo_tool worker-build "$(worker_build_version)" worker-build)
 

@@ -23,12 +23,8 @@ impl CacheKey {
     pub fn new(source: &Source, options: &TransformOptions, format: FormatRequest) -> CacheKey {
         // Every part but the source has a fixed alphabet without spaces; the source is last,
         // so no part can be confused with another.
-        let canonical = format!(
-            "v{ENGINE_VERSION} {} {} {}",
-            format.token(),
-            options.canonical(),
-            source.canonical()
-        );
+        let canonical =
+            format!("v{ENGINE_VERSION} {} {} {}", format.token(), options.canonical(), source.canonical());
         CacheKey { canonical }
     }
 

@@ -85,23 +85,41 @@ impl Config {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let defaults = Config::default();
         let allowed_sources = match get("ALLOWED_SOURCES") {
-            Some(list) => SourcePolicy::parse(&list).map_err(|problem| ConfigError {
-                var: "ALLOWED_SOURCES",
-                problem,
-            })?,
+            Some(list) => SourcePolicy::parse(&list)
+                .map_err(|problem| ConfigError { var: "ALLOWED_SOURCES", problem })?,
             None => defaults.allowed_sources,
         };
         let origin_url = get("ORIGIN_URL").map(|raw| parse_origin(&raw)).transpose()?;
         Ok(Config {
             allowed_sources,
             origin_url,
-            transform_max_bytes: number(&get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?,
+            transform_max_bytes: number(
+                &get,
+                "TRANSFORM_MAX_BYTES",
+                defaults.transform_max_bytes,
+                1..=256 * MIB,
+            )?,
             cache_max_bytes: number(&get, "CACHE_MAX_BYTES", defaults.cache_max_bytes, 0..=512 * MIB)?,
-            max_source_pixels: number(&get, "MAX_SOURCE_PIXELS", defaults.max_source_pixels, 1..=100_000_000)?,
-            upstream_timeout: Duration::from_millis(number(&get, "UPSTREAM_TIMEOUT_MS", 10_000, 1..=300_000)?),
-            cache_ttl_seconds: number(&get, "CACHE_TTL_SECONDS", u64::from(defaults.cache_ttl_seconds), 1..=31_536_000)?
-                .try_into()
-                .unwrap_or(u32::MAX), // the range above is far inside u32
+            max_source_pixels: number(
+                &get,
+                "MAX_SOURCE_PIXELS",
+                defaults.max_source_pixels,
+                1..=100_000_000,
+            )?,
+            upstream_timeout: Duration::from_millis(number(
+                &get,
+                "UPSTREAM_TIMEOUT_MS",
+                10_000,
+                1..=300_000,
+            )?),
+            cache_ttl_seconds: number(
+                &get,
+                "CACHE_TTL_SECONDS",
+                u64::from(defaults.cache_ttl_seconds),
+                1..=31_536_000,
+            )?
+            .try_into()
+            .unwrap_or(u32::MAX), // the range above is far inside u32
         })
     }
 }
@@ -114,10 +132,10 @@ fn number(
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<u64, ConfigError> {
     let Some(raw) = get(var) else { return Ok(default) };
-    let value: u64 = raw.trim().parse().map_err(|_| ConfigError {
-        var,
-        problem: format!("{raw:?} is not a whole number"),
-    })?;
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError { var, problem: format!("{raw:?} is not a whole number") })?;
     if !range.contains(&value) {
         return Err(ConfigError {
             var,

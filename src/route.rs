@@ -180,7 +180,14 @@ mod tests {
 
     #[test]
     fn relative_sources_cannot_escape() {
-        for raw in ["//evil.com/x", "/\\evil.com", "/%2F%2Fevil.com/x", "/%5Cevil.com", "/a/../../etc", "/a/%2e%2e/b"] {
+        for raw in [
+            "//evil.com/x",
+            "/\\evil.com",
+            "/%2F%2Fevil.com/x",
+            "/%5Cevil.com",
+            "/a/../../etc",
+            "/a/%2e%2e/b",
+        ] {
             assert!(matches!(Source::parse(raw), Err(ProxyError::BadSource(_))), "{raw}");
         }
         assert!(matches!(Source::parse("ftp://x/y"), Err(ProxyError::BadSource(_))));

@@ -1,67 +1,18 @@
 //! The transform engine against every image in `../shared/corpus/MANIFEST.tsv`: valid images
 //! come out at the requested size and decodable; corrupt, bomb and unsupported files are
 //! refused with a 4xx error, without panicking and without allocating for their claims.
-
-use std::path::{Path, PathBuf};
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::{transform, Outcome};
 
-/// The shared corpus lives beside the project root.
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-}
-
-struct Entry {
-    path: String,
-    width: Option<u32>,
-    expected: String,
-}
-
-fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("the shared corpus is beside the project");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            Some(Entry {
-                path: cols.first()?.to_string(),
-                width: cols.get(2).and_then(|w| w.parse().ok()),
-                expected: cols.get(4)?.to_string(),
-            })
-        })
-        .collect()
-}
-
-/// Valid files the engine refuses today, each for a stated reason. The test fails when this
-/// list is wrong in either direction, so a fix or a regression is noticed.
-const REFUSED_VALID: &[(&str, &str)] = &[
-    ("gif/issue-209-extension-block-type.gif", "image-gif rejects the unknown extension label 0x2A"),
-    ("gif/no_palette.gif", "image-gif has no default palette for frames without a colour table"),
-    ("jpeg/testimgari.jpg", "zune-jpeg does not decode arithmetic-coded JPEG"),
-    ("jpeg/truncated_app14.jpg", "zune-jpeg rejects a short APP14 segment"),
-    ("large/bryce.webp", "24 Mpx is above MAX_SOURCE_PIXELS; WebP has no shrink-on-load"),
-];
-
-/// Hostile files that decode to an image within limits today. The first frame of a GIF is
-/// all that is decoded (so frame-count and later-frame bombs cost nothing), PNG text chunks
-/// are not inflated into memory we keep, and zune-jpeg conceals some entropy errors.
-const ACCEPTED_HOSTILE: &[(&str, &str)] = &[
-    ("bombs/decompression_bomb_extents.gif", "the giant canvas appears only on frame 2, never decoded"),
-    ("bombs/png_decompression_dos.png", "zTXt metadata; the 1x1 image itself is fine"),
-    ("bombs/uber.gif", "40,000 frames; only the first 1x1 frame is decoded"),
-    ("jpeg-corrupt/dc-predictor-overflow.jpg", "libjpeg-turbo decodes it too; the predictor wraps"),
-    ("jpeg-corrupt/oss-fuzz-36829.jpeg", "3 px wide, so width=32 needs no change: its header-checked bytes are served as they are"),
-    ("jpeg-corrupt/truncated_jpeg.jpg", "a truncated progressive scan is shown as far as it goes"),
-    ("png-misc/chunk_no_fdat.png", "APNG: the default image is intact; only animation frames are missing"),
-    ("png-misc/sequence_gap.png", "APNG: the default image is intact; only animation frames are broken"),
-];
-
-fn listed(list: &[(&str, &str)], path: &str) -> bool {
-    list.iter().any(|(p, _)| *p == path)
-}
+#[path = "common/manifest.rs"]
+mod manifest;
+use manifest::{corpus_dir, listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
@@ -105,7 +56,7 @@ fn every_valid_image_transforms_to_the_requested_width() {
 #[test]
 fn every_hostile_file_is_refused_with_a_4xx() {
     let mut failures = Vec::new();
-    for entry in manifest().iter().filter(|e| matches!(e.expected.as_str(), "corrupt" | "bomb" | "unsupported")) {
+    for entry in manifest().iter().filter(|e| e.is_hostile()) {
         let bytes = std::fs::read(corpus_dir().join(&entry.path)).expect("readable");
         match run(&bytes, 32, FormatRequest::Exactly(OutputFormat::Jpeg)) {
             Err(err) if (400..500).contains(&err.status()) && !listed(ACCEPTED_HOSTILE, &entry.path) => {}

@@ -29,7 +29,11 @@ pub enum Body {
 }
 
 /// Reads `response`'s body, stopping as soon as it grows past `cap` bytes.
-pub async fn read_capped(response: &mut Response, cap: u64, declared: Option<u64>) -> Result<Body, ProxyError> {
+pub async fn read_capped(
+    response: &mut Response,
+    cap: u64,
+    declared: Option<u64>,
+) -> Result<Body, ProxyError> {
     let mut held = Buffered::default();
     if matches!(response.body(), ResponseBody::Empty) {
         return Ok(Body::Complete { bytes: Vec::new(), held });

@@ -15,7 +15,14 @@ pub async fn lookup(key_url: &str) -> Option<Response> {
 }
 
 /// Stores an image after the response has been sent (`wait_until`), as binary.
-pub fn store(ctx: &Context, key_url: String, body: Vec<u8>, content_type: &str, etag: &str, ttl_seconds: u32) {
+pub fn store(
+    ctx: &Context,
+    key_url: String,
+    body: Vec<u8>,
+    content_type: &str,
+    etag: &str,
+    ttl_seconds: u32,
+) {
     let headers = Headers::new();
     let cache_control = format!("public, max-age={ttl_seconds}");
     for (name, value) in [("content-type", content_type), ("etag", etag), ("cache-control", &cache_control)] {

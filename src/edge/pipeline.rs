@@ -7,9 +7,9 @@ use super::body::{read_capped, spill_stream, Body};
 use super::upstream::{self, Target, Upstream};
 use super::{cache, now_ms, respond};
 use crate::cache_key::CacheKey;
-use crate::etag::{etag_matches, strong_etag};
 use crate::config::Config;
 use crate::error::ProxyError;
+use crate::etag::{etag_matches, strong_etag};
 use crate::negotiate::FormatRequest;
 use crate::plan::{cacheable, plan, Plan};
 use crate::route::ImageRequest;
@@ -58,15 +58,17 @@ pub async fn run(
     let timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
     let bytes = match plan(upstream.content_length, config.transform_max_bytes) {
         Plan::PassThrough => return pass_through(upstream, &timing),
-        Plan::Buffer { cap } => match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
-            Body::Complete { bytes, held } => (bytes, held),
-            Body::Spilled { prefix, rest, held } => {
-                check_image_type(&upstream)?;
-                stats::record(|c| c.passthroughs += 1);
-                let stream = spill_stream(prefix, rest, held);
-                return respond::passthrough_stream(&upstream.response, stream, &timing);
+        Plan::Buffer { cap } => {
+            match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
+                Body::Complete { bytes, held } => (bytes, held),
+                Body::Spilled { prefix, rest, held } => {
+                    check_image_type(&upstream)?;
+                    stats::record(|c| c.passthroughs += 1);
+                    let stream = spill_stream(prefix, rest, held);
+                    return respond::passthrough_stream(&upstream.response, stream, &timing);
+                }
             }
-        },
+        }
     };
     let (source_bytes, _held) = bytes;
 

@@ -104,7 +104,7 @@ pub fn passthrough_stream(
     let _ = h.delete("content-length");
     let _ = h.set("x-cache", "BYPASS");
     let _ = h.set("server-timing", server_timing);
-    Ok(Response::builder().with_headers(h).from_stream(body).map_err(internal)?)
+    Response::builder().with_headers(h).from_stream(body).map_err(internal)
 }
 
 fn copied_headers(upstream: &Response) -> Headers {

@@ -70,7 +70,8 @@ pub async fn fetch(env: &Env, target: Target, config: &Config) -> Result<Upstrea
     let mut url = match target {
         Target::Assets(path) => {
             let assets = env.assets("ASSETS").map_err(internal)?;
-            let response = assets.fetch(format!("https://assets.invalid{path}"), None).await.map_err(internal)?;
+            let response =
+                assets.fetch(format!("https://assets.invalid{path}"), None).await.map_err(internal)?;
             return accept(response, started);
         }
         Target::Url(url) => url,
@@ -93,12 +94,10 @@ pub async fn fetch(env: &Env, target: Target, config: &Config) -> Result<Upstrea
 }
 
 fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
-    let location = response
-        .headers()
-        .get("location")
-        .ok()
-        .flatten()
-        .ok_or_else(|| ProxyError::UpstreamFailed(format!("{} without Location", response.status_code())))?;
+    let location =
+        response.headers().get("location").ok().flatten().ok_or_else(|| {
+            ProxyError::UpstreamFailed(format!("{} without Location", response.status_code()))
+        })?;
     from.join(&location).map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))
 }
 

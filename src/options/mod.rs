@@ -102,8 +102,7 @@ impl TransformOptions {
         let mut dpr = 1.0;
         let mut options = TransformOptions::default();
         for (name, value) in pairs {
-            let key = OptionKey::from_name(name)
-                .ok_or_else(|| bad(format!("unknown option {name:?}")))?;
+            let key = OptionKey::from_name(name).ok_or_else(|| bad(format!("unknown option {name:?}")))?;
             if seen.contains(&key) {
                 return Err(bad(format!("option {:?} is given twice", key.name())));
             }
@@ -164,7 +163,10 @@ fn bad(why: String) -> ProxyError {
 fn dimension(key: OptionKey, value: &str) -> Result<u32, ProxyError> {
     match value.parse::<u32>() {
         Ok(n) if (1..=MAX_DIMENSION).contains(&n) => Ok(n),
-        _ => Err(bad(format!("{} must be a whole number from 1 to {MAX_DIMENSION}, not {value:?}", key.name()))),
+        _ => Err(bad(format!(
+            "{} must be a whole number from 1 to {MAX_DIMENSION}, not {value:?}",
+            key.name()
+        ))),
     }
 }
 

@@ -66,10 +66,7 @@ impl SourcePolicy {
         if allowed {
             Ok(())
         } else {
-            refuse(format!(
-                "host {}:{port} is not in ALLOWED_SOURCES",
-                url.host_str().unwrap_or("")
-            ))
+            refuse(format!("host {}:{port} is not in ALLOWED_SOURCES", url.host_str().unwrap_or("")))
         }
     }
 

@@ -54,7 +54,9 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
         .map_err(undecodable)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(ProxyError::UndecodableImage(format!("the image header declares {width}x{height} pixels")));
+        return Err(ProxyError::UndecodableImage(format!(
+            "the image header declares {width}x{height} pixels"
+        )));
     }
     Ok(ImageInfo { format, width, height, has_alpha: decoder.color_type().has_alpha() })
 }
@@ -90,7 +92,9 @@ fn into_pixels(image: DynamicImage) -> Pixels {
 
 fn undecodable(err: ImageError) -> ProxyError {
     let why = match &err {
-        ImageError::Limits(_) => "decoding the image would take more memory than its header declares".to_string(),
+        ImageError::Limits(_) => {
+            "decoding the image would take more memory than its header declares".to_string()
+        }
         ImageError::Unsupported(e) => format!("the image uses an unsupported feature: {e}"),
         ImageError::IoError(_) => "the image data ends too early".to_string(),
         other => format!("the image data is damaged: {other}"),

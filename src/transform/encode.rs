@@ -61,10 +61,15 @@ fn jpeg(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
 
 fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
     rgba.chunks_exact(4)
-        .flat_map(|p| {
-            let alpha = u16::from(p[3]);
-            let blend = |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
-            [blend(p[0]), blend(p[1]), blend(p[2])]
+        .flat_map(|pixel| match *pixel {
+            [r, g, b, a] => {
+                let alpha = u16::from(a);
+                // At most (255·255 + 255·255 + 127) / 255 = 510, and in fact ≤ 255: a convex mix.
+                let blend = |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+                [blend(r), blend(g), blend(b)]
+            }
+            // chunks_exact(4) yields only 4-byte chunks.
+            _ => [255, 255, 255],
         })
         .collect()
 }

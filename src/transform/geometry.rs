@@ -83,10 +83,7 @@ fn identity(source: (u32, u32)) -> Geometry {
 
 /// The whole source, scaled.
 fn scaled(source: (u32, u32), scale: f64) -> Geometry {
-    let resized = (
-        to_pixels(f64::from(source.0) * scale),
-        to_pixels(f64::from(source.1) * scale),
-    );
+    let resized = (to_pixels(f64::from(source.0) * scale), to_pixels(f64::from(source.1) * scale));
     Geometry { crop: full(source), resized, canvas: resized, offset: (0, 0) }
 }
 
@@ -128,7 +125,11 @@ mod tests {
         assert_eq!(g((2000, 1000), Some(200), None, Fit::Cover).canvas, (200, 100));
         assert_eq!(g((3, 1000), Some(1), None, Fit::ScaleDown).canvas, (1, 333));
         assert_eq!(g((1000, 1), Some(10), None, Fit::ScaleDown).canvas, (10, 1), "never zero");
-        assert_eq!(g((2048, 396), Some(32), None, Fit::ScaleDown).canvas, (32, 6), "rounding the height does not shrink the width");
+        assert_eq!(
+            g((2048, 396), Some(32), None, Fit::ScaleDown).canvas,
+            (32, 6),
+            "rounding the height does not shrink the width"
+        );
     }
 
     #[test]

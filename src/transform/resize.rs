@@ -18,13 +18,9 @@ pub(super) fn apply(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, Proxy
 
 fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
     let (src_width, src_height) = pixels.dimensions();
-    let (pixel_type, data, wrap): (PixelType, Vec<u8>, fn(u32, u32, Vec<u8>) -> Pixels) = match pixels {
-        Pixels::Rgb8 { data, .. } => {
-            (PixelType::U8x3, data, |width, height, data| Pixels::Rgb8 { width, height, data })
-        }
-        Pixels::Rgba8 { data, .. } => {
-            (PixelType::U8x4, data, |width, height, data| Pixels::Rgba8 { width, height, data })
-        }
+    let (pixel_type, has_alpha, data) = match pixels {
+        Pixels::Rgb8 { data, .. } => (PixelType::U8x3, false, data),
+        Pixels::Rgba8 { data, .. } => (PixelType::U8x4, true, data),
     };
     let internal = |e: &dyn std::fmt::Display| ProxyError::Internal(format!("resize: {e}"));
     let src = Image::from_vec_u8(src_width, src_height, data, pixel_type).map_err(|e| internal(&e))?;
@@ -33,7 +29,8 @@ fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
     let crop = geometry.crop;
     let options = ResizeOptions::new().crop(crop.left, crop.top, crop.width, crop.height);
     Resizer::new().resize(&src, &mut dst, &options).map_err(|e| internal(&e))?;
-    Ok(wrap(width, height, dst.into_vec()))
+    let data = dst.into_vec();
+    Ok(if has_alpha { Pixels::Rgba8 { width, height, data } } else { Pixels::Rgb8 { width, height, data } })
 }
 
 /// Places the image on a white canvas of `geometry.canvas`, at `geometry.offset`.

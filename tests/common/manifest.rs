@@ -1,0 +1,81 @@
+//! Reading `../shared/corpus/MANIFEST.tsv`, and the corpus files whose outcome differs from
+//! what the manifest expects, each with its reason. Shared by the host corpus test and the
+//! end-to-end test so that both hold the engine to the same list.
+
+// Each test binary that includes this file uses a different part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The shared corpus lives beside the project root.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// One row of the manifest.
+pub struct Entry {
+    /// Path below the corpus directory.
+    pub path: String,
+    /// Declared width, if the header has one.
+    pub width: Option<u32>,
+    /// Declared height, if the header has one.
+    pub height: Option<u32>,
+    /// `ok`, `corrupt`, `bomb` or `unsupported`.
+    pub expected: String,
+}
+
+impl Entry {
+    /// Whether the manifest expects a refusal.
+    pub fn is_hostile(&self) -> bool {
+        matches!(self.expected.as_str(), "corrupt" | "bomb" | "unsupported")
+    }
+}
+
+/// Every row of the manifest.
+pub fn manifest() -> Vec<Entry> {
+    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv"))
+        .expect("the shared corpus is beside the project root");
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            Some(Entry {
+                path: cols.first()?.to_string(),
+                width: cols.get(2).and_then(|w| w.parse().ok()),
+                height: cols.get(3).and_then(|h| h.parse().ok()),
+                expected: cols.get(4)?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Valid files the engine refuses today, each for a stated reason.
+pub const REFUSED_VALID: &[(&str, &str)] = &[
+    ("gif/issue-209-extension-block-type.gif", "image-gif rejects the unknown extension label 0x2A"),
+    ("gif/no_palette.gif", "image-gif has no default palette for frames without a colour table"),
+    ("jpeg/testimgari.jpg", "zune-jpeg does not decode arithmetic-coded JPEG"),
+    ("jpeg/truncated_app14.jpg", "zune-jpeg rejects a short APP14 segment"),
+    ("large/bryce.webp", "24 Mpx is above MAX_SOURCE_PIXELS; WebP has no shrink-on-load"),
+];
+
+/// Hostile files that give an image within limits today, when asked for width=32. Only the
+/// first frame of a GIF is decoded (so frame-count and later-frame bombs cost nothing), PNG
+/// text chunks are not kept, and some damaged scans are concealed.
+pub const ACCEPTED_HOSTILE: &[(&str, &str)] = &[
+    ("bombs/decompression_bomb_extents.gif", "the giant canvas appears only on frame 2, never decoded"),
+    ("bombs/png_decompression_dos.png", "zTXt metadata; the 1x1 image itself is fine"),
+    ("bombs/uber.gif", "40,000 frames; only the first 1x1 frame is decoded"),
+    ("jpeg-corrupt/dc-predictor-overflow.jpg", "libjpeg-turbo decodes it too; the predictor wraps"),
+    (
+        "jpeg-corrupt/oss-fuzz-36829.jpeg",
+        "3 px wide, so width=32 needs no change: its header-checked bytes are served as they are",
+    ),
+    ("jpeg-corrupt/truncated_jpeg.jpg", "a truncated progressive scan is shown as far as it goes"),
+    ("png-misc/chunk_no_fdat.png", "APNG: the default image is intact; only animation frames are missing"),
+    ("png-misc/sequence_gap.png", "APNG: the default image is intact; only animation frames are broken"),
+];
+
+/// Whether `path` is on `list`.
+pub fn listed(list: &[(&str, &str)], path: &str) -> bool {
+    list.iter().any(|(p, _)| *p == path)
+}

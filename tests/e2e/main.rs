@@ -1,0 +1,321 @@
+//! End-to-end tests against the real Workers runtime: the built Worker runs in `wrangler dev`
+//! (workerd), sources come from a local origin these tests control, and every assertion is on
+//! real HTTP — dimensions and decodability, cache status, byte-identical pass-through,
+//! problem+json statuses for every failure, and a Worker that keeps serving after each.
+//!
+//! Run by `make test` (`cargo test --test e2e -- --ignored` after `make build`).
+#![cfg(not(target_arch = "wasm32"))]
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "../common/manifest.rs"]
+mod manifest;
+mod origin;
+mod worker;
+
+use sha2::{Digest, Sha256};
+
+use manifest::{listed, manifest, ACCEPTED_HOSTILE};
+use worker::{get, origin_url, request, UPSTREAM_TIMEOUT_MS};
+
+/// A proxied URL for a file of the shared corpus, served by the test origin.
+fn corpus(options: &str, file: &str) -> String {
+    format!("/cdn-cgi/image/{options}/{}", origin_url(&format!("/corpus/{file}")))
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn resizes_a_bundled_sample_to_the_requested_width() {
+    let reply = get("/cdn-cgi/image/width=200/samples/landscape.jpg");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("image/jpeg"));
+    let image = reply.image();
+    assert_eq!((image.width(), image.height()), (200, 133));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn both_url_forms_give_the_same_image() {
+    let source = origin_url("/corpus/photos/flower_cropped.jpg");
+    let a = get(&format!("/cdn-cgi/image/width=150,format=png/{source}"));
+    let b = get(&format!("/image?url={source}&w=150&f=png"));
+    assert_eq!((a.status, b.status), (200, 200));
+    assert_eq!(a.header("content-type"), Some("image/png"));
+    assert_eq!(a.image().width(), 150);
+    assert_eq!(sha256(&a.body), sha256(&b.body));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn every_fit_gives_its_dimensions() {
+    // flower_cropped.jpg's size decides the scale-down and crop cases.
+    let original = get(&corpus("format=png", "photos/flower_cropped.jpg")).image();
+    let (sw, sh) = (original.width(), original.height());
+    for (options, want) in [
+        ("width=100,height=100,fit=cover", (100, 100)),
+        ("width=100,height=100,fit=pad", (100, 100)),
+        ("width=100,height=100,fit=crop", (100, 100)),
+        (
+            "width=100,height=100,fit=contain",
+            if sw > sh { (100, (100 * sh + sw / 2) / sw) } else { ((100 * sw + sh / 2) / sh, 100) },
+        ),
+        ("width=5000,fit=scale-down", (sw, sh)),
+        ("width=100,dpr=2", (200, (200 * sh + sw / 2) / sw)),
+    ] {
+        let reply = get(&corpus(&format!("{options},format=png"), "photos/flower_cropped.jpg"));
+        assert_eq!(reply.status, 200, "{options}");
+        let image = reply.image();
+        assert_eq!((image.width(), image.height()), want, "{options}");
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn webp_png_and_jpeg_outputs_decode() {
+    for (format, mime, magic) in [
+        ("webp", "image/webp", &b"RIFF"[..]),
+        ("png", "image/png", &b"\x89PNG"[..]),
+        ("jpeg", "image/jpeg", &b"\xFF\xD8\xFF"[..]),
+    ] {
+        let reply = get(&format!("/cdn-cgi/image/width=64,format={format}/samples/disc.png"));
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("content-type"), Some(mime));
+        assert!(reply.body.starts_with(magic), "{format}");
+        assert_eq!(reply.image().width(), 64);
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn alpha_survives_resizing_to_png() {
+    let image = get("/cdn-cgi/image/width=100,format=png/samples/disc.png").image().to_rgba8();
+    assert_eq!(image.get_pixel(0, 0)[3], 0, "the corner of the disc is transparent");
+    assert_eq!(image.get_pixel(50, 50)[3], 255, "its centre is opaque");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn format_auto_follows_accept_and_varies() {
+    let path = "/cdn-cgi/image/width=80,format=auto/samples/landscape.jpg";
+    let webp = request("GET", path, &[("Accept", "image/avif,image/webp,*/*")]);
+    assert_eq!(webp.header("content-type"), Some("image/webp"));
+    assert_eq!(webp.header("vary"), Some("Accept"));
+    let legacy = request("GET", path, &[("Accept", "*/*")]);
+    assert_eq!(legacy.header("content-type"), Some("image/jpeg"));
+    assert_eq!(legacy.header("vary"), Some("Accept"));
+    let alpha = request("GET", "/cdn-cgi/image/width=80,format=auto/samples/disc.png", &[("Accept", "*/*")]);
+    assert_eq!(alpha.header("content-type"), Some("image/png"), "alpha needs PNG without WebP");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_miss_then_a_hit_with_identical_bytes() {
+    let path = corpus("width=123", "photos/kodim23.png");
+    let first = get(&path);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("x-cache"), Some("MISS"));
+    let etag = first.header("etag").expect("an ETag").to_string();
+    assert!(etag.starts_with('"'), "strong ETag: {etag}");
+    // The store happens after the answer (wait_until): give it a moment.
+    let mut second = get(&path);
+    for _ in 0..20 {
+        if second.header("x-cache") == Some("HIT") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        second = get(&path);
+    }
+    assert_eq!(second.header("x-cache"), Some("HIT"));
+    assert_eq!(sha256(&first.body), sha256(&second.body));
+    assert_eq!(second.header("etag"), Some(etag.as_str()));
+    // An alias spelling of the same request shares the entry.
+    let alias = get(&corpus("w=123", "photos/kodim23.png"));
+    assert_eq!(alias.header("x-cache"), Some("HIT"));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn if_none_match_answers_304_on_miss_and_hit() {
+    let path = corpus("width=77", "photos/kodim07.png");
+    let first = get(&path);
+    let etag = first.header("etag").expect("an ETag").to_string();
+    for _ in 0..2 {
+        let again = request("GET", &path, &[("If-None-Match", &etag)]);
+        assert_eq!(again.status, 304);
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(etag.as_str()));
+    }
+    let other = request("GET", &path, &[("If-None-Match", "\"something-else\"")]);
+    assert_eq!(other.status, 200);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn large_sources_pass_through_byte_identical() {
+    let expected = origin::big_file();
+    for (path, declared) in [("/big.jpg", true), ("/big-chunked.jpg", false)] {
+        let reply = get(&format!("/cdn-cgi/image/width=100/{}", origin_url(path)));
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("x-cache"), Some("BYPASS"), "{path}");
+        assert_eq!(reply.header("content-type"), Some("image/jpeg"), "{path}");
+        assert_eq!(reply.body.len(), expected.len(), "{path}");
+        assert_eq!(sha256(&reply.body), sha256(&expected), "{path}");
+        if declared {
+            let length = expected.len().to_string();
+            assert_eq!(reply.header("content-length"), Some(length.as_str()), "{path} keeps Content-Length");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn head_has_headers_and_no_body() {
+    let reply = request("HEAD", "/cdn-cgi/image/width=90/samples/landscape.jpg", &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("image/jpeg"));
+    assert!(reply.body.is_empty());
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn sources_outside_the_allowlist_are_refused() {
+    for path in [
+        "/cdn-cgi/image/width=10/http://example.com/a.jpg".to_string(),
+        "/cdn-cgi/image/width=10/http://169.254.169.254/latest/meta-data/".to_string(),
+        format!("/cdn-cgi/image/width=10/{}", origin_url("/redirect-to-metadata")),
+        format!("/cdn-cgi/image/width=10/{}", origin_url("/redirect-elsewhere")),
+    ] {
+        let reply = get(&path);
+        assert_eq!(reply.status, 403, "{path}");
+        assert_eq!(reply.problem()["status"], 403);
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn allowed_redirects_are_followed() {
+    let reply = get(&format!("/cdn-cgi/image/width=40/{}", origin_url("/redirect-to-photo")));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.image().width(), 40);
+    let looped = get(&format!("/cdn-cgi/image/width=40/{}", origin_url("/redirect-loop")));
+    assert_eq!(looped.status, 502);
+    assert_eq!(looped.problem()["type"], "/errors#too-many-redirects");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn upstream_failures_have_their_statuses() {
+    for (path, status, kind) in [
+        ("/status/404", 404, "upstream-refused"),
+        ("/status/500", 502, "upstream-failed"),
+        ("/broken.jpg", 502, "upstream-failed"),
+        ("/page.html", 415, "not-an-image"),
+        ("/slow.jpg", 504, "upstream-timeout"),
+    ] {
+        let reply = get(&format!("/cdn-cgi/image/width=40/{}", origin_url(path)));
+        assert_eq!(reply.status, status, "{path}");
+        let problem = reply.problem();
+        assert_eq!(problem["type"], format!("/errors#{kind}"), "{path}");
+        assert_eq!(problem["status"], status);
+        assert!(problem["title"].is_string() && problem["detail"].is_string());
+    }
+    let slow = get(&format!("/cdn-cgi/image/width=40/{}", origin_url("/slow.jpg")));
+    assert!(slow.problem()["detail"].as_str().unwrap_or("").contains(&UPSTREAM_TIMEOUT_MS.to_string()));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn bad_requests_get_400_problem_json() {
+    for path in [
+        "/cdn-cgi/image/width=abc/samples/landscape.jpg",
+        "/cdn-cgi/image/width=0/samples/landscape.jpg",
+        "/cdn-cgi/image/fit=stretch/samples/landscape.jpg",
+        "/cdn-cgi/image/colour=red/samples/landscape.jpg",
+        "/image?url=//evil.example/x.jpg&w=10",
+        "/image?url=/%2F%2Fevil.example/x.jpg&w=10",
+        "/image?w=10",
+    ] {
+        let reply = get(path);
+        assert_eq!(reply.status, 400, "{path}");
+        assert_eq!(reply.problem()["status"], 400, "{path}");
+    }
+    let post = request("POST", "/cdn-cgi/image/width=10/samples/landscape.jpg", &[]);
+    assert_eq!(post.status, 405);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn hostile_corpus_files_are_refused_and_the_worker_keeps_serving() {
+    for entry in manifest().iter().filter(|e| e.is_hostile() && !e.path.starts_with("png-pngsuite")) {
+        // The same request as the host corpus test, so one list of exceptions serves both.
+        let reply = get(&corpus("width=32,format=jpeg", &entry.path));
+        if listed(ACCEPTED_HOSTILE, &entry.path) {
+            assert_eq!(reply.status, 200, "{}", entry.path);
+        } else {
+            assert!((400..500).contains(&reply.status), "{}: status {}", entry.path, reply.status);
+            reply.problem();
+        }
+        let next = get("/cdn-cgi/image/width=16/samples/board.webp");
+        assert_eq!(next.status, 200, "the request after {} is served", entry.path);
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn valid_corpus_samples_transform_end_to_end() {
+    let entries = manifest();
+    let pick = ["gif/", "jpeg/", "png-misc/", "webp/", "jpeg-exif-orientation/", "photos/"];
+    for prefix in pick {
+        for entry in entries.iter().filter(|e| e.expected == "ok" && e.path.starts_with(prefix)).take(4) {
+            let reply = get(&corpus("width=48,format=png", &entry.path));
+            assert_eq!(reply.status, 200, "{}", entry.path);
+            let want = entry.width.map_or(48, |w| w.min(48));
+            assert_eq!(reply.image().width(), want, "{}", entry.path);
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn memory_stats_count_what_happened() {
+    get("/cdn-cgi/image/width=33/samples/landscape.jpg");
+    let reply = get("/debug/memory-stats");
+    assert_eq!(reply.status, 200);
+    let stats: serde_json::Value = serde_json::from_slice(&reply.body).expect("json");
+    for field in [
+        "wasm_memory_bytes",
+        "requests",
+        "cache_hits",
+        "cache_misses",
+        "transforms",
+        "passthroughs",
+        "passthrough_bytes",
+        "errors",
+        "in_flight",
+        "buffered_bytes",
+        "uptime_seconds",
+    ] {
+        assert!(stats[field].is_u64(), "{field}: {stats}");
+    }
+    assert!(stats["wasm_memory_bytes"].as_u64().unwrap_or(0) >= 65_536);
+    assert!(stats["requests"].as_u64().unwrap_or(0) >= 2);
+    assert!(stats["in_flight"].as_u64().unwrap_or(0) >= 1, "this request itself");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn static_files_are_served() {
+    let index = get("/");
+    assert_eq!(index.status, 200);
+    assert!(String::from_utf8_lossy(&index.body).contains("edge-image-proxy"));
+    let sample = get("/samples/landscape.jpg");
+    assert_eq!(sample.status, 200);
+    assert_eq!(
+        sample.body,
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/samples/landscape.jpg")).expect("sample")
+    );
+}

@@ -1,0 +1,143 @@
+//! Runs the built Worker in `wrangler dev` (workerd) for the end-to-end tests, once per test
+//! binary, with its configuration pointing at the test origin, and speaks HTTP to it.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::origin;
+
+/// The running Worker and origin.
+pub struct Harness {
+    /// `http://127.0.0.1:<port>` of wrangler dev.
+    pub base: String,
+    /// The origin server's port.
+    pub origin_port: u16,
+}
+
+/// Upstream timeout the Worker runs with; the slow origin path takes longer.
+pub const UPSTREAM_TIMEOUT_MS: u64 = 1500;
+
+/// Starts origin and Worker on first use; later calls share them.
+pub fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(start)
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("bound").port()
+}
+
+// The watcher process is not waited for: it ends by itself once this process has gone.
+#[allow(clippy::zombie_processes)]
+fn start() -> Harness {
+    let origin_port = origin::start();
+    let port = free_port();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
+    // A fresh state directory per run, so the edge cache starts empty.
+    let state = root.join(format!("target/e2e-state/{}", std::process::id()));
+    let wrangler = format!(
+        "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
+         --show-interactive-dev-session=false --persist-to {state} --log-level warn \
+         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}",
+        inspector = free_port(),
+        state = state.display(),
+    );
+    // wrangler runs in its own process group, which the watcher kills when this test
+    // process ends (statics are never dropped, so nothing in Rust could).
+    let script = format!(
+        "set -m; {wrangler} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
+        me = std::process::id()
+    );
+    let log = std::fs::File::create(root.join("target/e2e-wrangler.log")).expect("log file");
+    Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("run wrangler (make test puts node_modules/.bin on PATH)");
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&base);
+    Harness { base, origin_port }
+}
+
+fn wait_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while Instant::now() < deadline {
+        if let Ok(reply) = ureq::get(&format!("{base}/debug/memory-stats")).call() {
+            if reply.status() == 200 {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("wrangler dev did not start within 180 s; see target/e2e-wrangler.log");
+}
+
+/// An HTTP answer, whatever its status.
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A header's value (names are case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as a problem document.
+    pub fn problem(&self) -> serde_json::Value {
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "status {}", self.status);
+        serde_json::from_slice(&self.body).expect("problem+json body")
+    }
+
+    /// The body decoded as an image.
+    pub fn image(&self) -> image::DynamicImage {
+        image::load_from_memory(&self.body)
+            .unwrap_or_else(|e| panic!("status {}: body is not an image: {e}", self.status))
+    }
+}
+
+/// Sends `method` to the Worker at `path` with `headers`.
+pub fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
+    let mut req = agent.request(method, &format!("{}{path}", harness().base));
+    for (name, value) in headers {
+        req = req.set(name, value);
+    }
+    let response = match req.call() {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = response.status();
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
+        .collect();
+    let mut body = Vec::new();
+    response.into_reader().take(64 * 1024 * 1024).read_to_end(&mut body).expect("read body");
+    Reply { status, headers, body }
+}
+
+/// `GET path`.
+pub fn get(path: &str) -> Reply {
+    request("GET", path, &[])
+}
+
+/// An absolute URL on the test origin.
+pub fn origin_url(path: &str) -> String {
+    format!("http://127.0.0.1:{}{path}", harness().origin_port)
+}

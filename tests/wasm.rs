@@ -1,0 +1,69 @@
+//! The transform engine compiled for the Worker (wasm32 with `simd128`, so the SIMD resize
+//! kernels the Worker uses) and run by `wasm-bindgen-test` in Node: the sizes and colours it
+//! produces must match the source, and hostile input must come back as an error, not a trap.
+#![cfg(target_arch = "wasm32")]
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::options::{Fit, TransformOptions};
+use edge_image_proxy::transform::{transform, Outcome};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
+
+fn encoded(bytes: &[u8], options: TransformOptions, format: OutputFormat) -> image::DynamicImage {
+    match transform(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
+        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("output decodes"),
+        other => panic!("expected a new image, got {other:?}"),
+    }
+}
+
+fn mean_rgb(image: &image::DynamicImage) -> [f64; 3] {
+    let rgb = image.to_rgb8();
+    let mut sum = [0f64; 3];
+    for pixel in rgb.pixels() {
+        for (s, c) in sum.iter_mut().zip(pixel.0) {
+            *s += f64::from(c);
+        }
+    }
+    let n = f64::from(rgb.width() * rgb.height());
+    sum.map(|s| s / n)
+}
+
+#[wasm_bindgen_test]
+fn simd_resize_keeps_size_and_colour() {
+    let source = include_bytes!("../../shared/corpus/photos/flower_cropped.jpg");
+    let original = image::load_from_memory(source).expect("corpus photo decodes");
+    let options = TransformOptions { width: Some(160), ..TransformOptions::default() };
+    let small = encoded(source, options, OutputFormat::Png);
+    let want_height = (f64::from(original.height()) * 160.0 / f64::from(original.width())).round() as u32;
+    assert_eq!((small.width(), small.height()), (160, want_height));
+    // A broken kernel shifts or scrambles colours; a correct one keeps the average.
+    for (a, b) in mean_rgb(&original).iter().zip(mean_rgb(&small)) {
+        assert!((a - b).abs() < 2.0, "mean colour {a} became {b}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn cover_crop_and_alpha_in_wasm() {
+    let disc = include_bytes!("../www/samples/disc.png");
+    let options = TransformOptions {
+        width: Some(90),
+        height: Some(40),
+        fit: Fit::Cover,
+        ..TransformOptions::default()
+    };
+    let out = encoded(disc, options, OutputFormat::Png).to_rgba8();
+    assert_eq!(out.dimensions(), (90, 40));
+    assert_eq!(out.get_pixel(0, 0)[3], 0, "the disc's corner stays transparent");
+    assert_eq!(out.get_pixel(45, 20)[3], 255, "its centre stays opaque");
+}
+
+#[wasm_bindgen_test]
+fn bombs_are_errors_not_traps() {
+    let bomb = include_bytes!("../../shared/corpus/bombs/lottapixel.jpg");
+    let options = TransformOptions { width: Some(10), ..TransformOptions::default() };
+    let result = transform(bomb, &options, FormatRequest::Original, MAX_PIXELS);
+    assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
+}

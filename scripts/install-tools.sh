@@ -44,8 +44,11 @@ wasm_bindgen_bin=$(cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bi
 worker_build_bin=$(cargo_tool worker-build "$(worker_build_version)" worker-build)
 
 if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "install-tools: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # Not `npm ci`: the lockfile holds only the platform packages this registry serves (no
+  # macOS or Windows builds of workerd), which `npm ci` calls out of sync. `npm install
+  # --no-save` installs from the same lockfile and leaves it as it is.
+  echo "install-tools: npm install (from package-lock.json)" >&2
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
 fi
 
 # The file the Makefile includes: where each tool is.

@@ -60,7 +60,13 @@ mod tests {
 
     #[test]
     fn only_an_untouched_image_is_a_noop() {
-        let info = ImageInfo { format: SourceFormat::Jpeg, width: 100, height: 50, has_alpha: false };
+        let info = ImageInfo {
+            format: SourceFormat::Jpeg,
+            width: 100,
+            height: 50,
+            has_alpha: false,
+            orientation: 1,
+        };
         let none = TransformOptions::default();
         assert!(is_noop(&none, &info, true, (100, 50)));
         assert!(!is_noop(&none, &info, false, (100, 50)), "format changes");

@@ -73,3 +73,35 @@ fn every_hostile_file_is_refused_with_a_4xx() {
     }
     assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Mean absolute difference per channel between two images of the same size.
+fn difference(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let total: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    total as f64 / a.as_raw().len() as f64
+}
+
+#[test]
+fn every_exif_orientation_comes_out_upright() {
+    // The set holds one picture stored in all 8 orientations, each tagged so that a viewer
+    // applying the tag shows it upright; _0 has no tag and _1 is tagged "as stored".
+    for shape in ["Landscape", "Portrait"] {
+        let render = |n: u32| {
+            let path = corpus_dir().join(format!("jpeg-exif-orientation/{shape}_{n}.jpg"));
+            let bytes = std::fs::read(path).expect("readable");
+            match run(&bytes, 60, FormatRequest::Exactly(OutputFormat::Png)) {
+                Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
+                other => panic!("{shape}_{n}: {other:?}"),
+            }
+        };
+        let upright = render(1);
+        let flipped = image::imageops::flip_horizontal(&upright);
+        for n in 2..=8 {
+            let image = render(n);
+            let diff = difference(&upright, &image);
+            assert!(diff < 6.0, "{shape}_{n} differs from {shape}_1 by {diff:.1} per channel");
+            // The check can tell orientations apart: a mirrored picture is far off.
+            assert!(difference(&flipped, &image) > diff * 2.0, "{shape}_{n}");
+        }
+    }
+}

@@ -3,9 +3,10 @@
 
 use std::io::Cursor;
 
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::Pixels;
+use super::{Geometry, Pixels};
 use crate::error::ProxyError;
 use crate::negotiate::SourceFormat;
 
@@ -14,12 +15,15 @@ use crate::negotiate::SourceFormat;
 pub struct ImageInfo {
     /// The format, from magic bytes.
     pub format: SourceFormat,
-    /// Width in pixels.
+    /// Width in pixels as displayed, after the EXIF orientation.
     pub width: u32,
-    /// Height in pixels.
+    /// Height in pixels as displayed, after the EXIF orientation.
     pub height: u32,
     /// Whether the pixels carry an alpha channel.
     pub has_alpha: bool,
+    /// The EXIF orientation, 1 (as stored) to 8; decoding applies it, since re-encoded images
+    /// carry no EXIF for a viewer to apply.
+    pub orientation: u8,
 }
 
 /// The format of an image from its first bytes; `Content-Type` is never trusted for this.
@@ -49,7 +53,7 @@ fn image_format(format: SourceFormat) -> ImageFormat {
 /// Reads the header only: format, dimensions and alpha. No pixel is decoded.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
     let format = sniff(bytes).ok_or(ProxyError::NotAnImage)?;
-    let decoder = ImageReader::with_format(Cursor::new(bytes), image_format(format))
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format(format))
         .into_decoder()
         .map_err(undecodable)?;
     let (width, height) = decoder.dimensions();
@@ -58,16 +62,116 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
             "the image header declares {width}x{height} pixels"
         )));
     }
-    Ok(ImageInfo { format, width, height, has_alpha: decoder.color_type().has_alpha() })
+    // Damaged EXIF is ignored rather than fatal: the pixels are what matter.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let (width, height) = if swaps_axes(orientation) { (height, width) } else { (width, height) };
+    Ok(ImageInfo {
+        format,
+        width,
+        height,
+        has_alpha: decoder.color_type().has_alpha(),
+        orientation: orientation.to_exif(),
+    })
+}
+
+fn swaps_axes(orientation: Orientation) -> bool {
+    matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
+}
+
+/// How much smaller than its full size an image is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shrink {
+    /// Full size.
+    None,
+    /// A JPEG decoded at 1/`n` scale (n = 2, 4 or 8) in the DCT domain, which skips most of
+    /// the inverse DCT work and never holds the full-size pixels.
+    Jpeg(u32),
+}
+
+impl Shrink {
+    /// The size the image is decoded at, in displayed orientation (rounded up, as the
+    /// decoder does).
+    pub fn loaded_size(self, info: &ImageInfo) -> (u32, u32) {
+        match self {
+            Shrink::None => (info.width, info.height),
+            Shrink::Jpeg(n) => (info.width.div_ceil(n), info.height.div_ceil(n)),
+        }
+    }
+}
+
+/// The largest shrink-on-load that still leaves at least as many pixels as the geometry
+/// resizes to, so quality is that of a full decode followed by the same resize.
+pub fn shrink_on_load(bytes: &[u8], info: &ImageInfo, geometry: &Geometry) -> Shrink {
+    if info.format != SourceFormat::Jpeg || !scalable_jpeg(bytes) {
+        return Shrink::None;
+    }
+    let scale_x = f64::from(geometry.resized.0) / geometry.crop.width;
+    let scale_y = f64::from(geometry.resized.1) / geometry.crop.height;
+    let scale = scale_x.max(scale_y);
+    [8, 4, 2].into_iter().find(|n| scale * f64::from(*n) <= 1.0).map_or(Shrink::None, Shrink::Jpeg)
+}
+
+/// Whether jpeg-decoder can scale this JPEG: 8-bit greyscale or colour. CMYK and YCCK take
+/// the full-size path, whose decoder converts their colours.
+fn scalable_jpeg(bytes: &[u8]) -> bool {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().is_ok()
+        && decoder.info().is_some_and(|i| {
+            matches!(i.pixel_format, jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::RGB24)
+        })
 }
 
 /// Decodes the pixels of an image already inspected, refusing to allocate more than its
 /// header justified (a frame larger than the declared canvas is a bomb, not an image).
-pub(super) fn decode(bytes: &[u8], info: &ImageInfo) -> Result<Pixels, ProxyError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(info.format));
-    reader.limits(limits(info));
-    let image = reader.decode().map_err(undecodable)?;
-    Ok(into_pixels(image))
+pub(super) fn decode(bytes: &[u8], info: &ImageInfo, shrink: Shrink) -> Result<Pixels, ProxyError> {
+    let image = match shrink {
+        Shrink::None => decode_full(bytes, info)?,
+        Shrink::Jpeg(n) => decode_jpeg_scaled(bytes, info, n)?,
+    };
+    Ok(into_pixels(oriented(image, info)))
+}
+
+fn oriented(mut image: DynamicImage, info: &ImageInfo) -> DynamicImage {
+    image.apply_orientation(Orientation::from_exif(info.orientation).unwrap_or(Orientation::NoTransforms));
+    image
+}
+
+fn decode_jpeg_scaled(bytes: &[u8], info: &ImageInfo, n: u32) -> Result<DynamicImage, ProxyError> {
+    let damaged =
+        |e: jpeg_decoder::Error| ProxyError::UndecodableImage(format!("the image data is damaged: {e}"));
+    // The decoder works in stored orientation.
+    let (want_w, want_h) = Shrink::Jpeg(n).loaded_size(info);
+    let (want_w, want_h) = if info.orientation >= 5 { (want_h, want_w) } else { (want_w, want_h) };
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let request = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
+    let (width, height) = decoder.scale(request(want_w), request(want_h)).map_err(damaged)?;
+    let data = decoder.decode().map_err(damaged)?;
+    let (width, height) = (u32::from(width), u32::from(height));
+    let pixel_format = decoder.info().map(|i| i.pixel_format);
+    let image = match pixel_format {
+        Some(jpeg_decoder::PixelFormat::RGB24) => {
+            image::RgbImage::from_raw(width, height, data).map(DynamicImage::ImageRgb8)
+        }
+        Some(jpeg_decoder::PixelFormat::L8) => {
+            image::GrayImage::from_raw(width, height, data).map(DynamicImage::ImageLuma8)
+        }
+        _ => None,
+    };
+    image.ok_or_else(|| ProxyError::UndecodableImage("the scaled JPEG decode gave too few pixels".into()))
+}
+
+fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyError> {
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format(info.format))
+        .into_decoder()
+        .map_err(undecodable)?;
+    decoder.set_limits(limits(info)).map_err(undecodable)?;
+    DynamicImage::from_decoder(decoder).map_err(undecodable)
 }
 
 fn limits(info: &ImageInfo) -> Limits {
@@ -75,8 +179,10 @@ fn limits(info: &ImageInfo) -> Limits {
     // covers decoders' own tables and row buffers.
     const SLACK: u64 = 8 * 1024 * 1024;
     let mut limits = Limits::default();
-    limits.max_image_width = Some(info.width);
-    limits.max_image_height = Some(info.height);
+    // Either side may be the stored width: the orientation may have swapped them.
+    let longest = info.width.max(info.height);
+    limits.max_image_width = Some(longest);
+    limits.max_image_height = Some(longest);
     limits.max_alloc = Some(u64::from(info.width) * u64::from(info.height) * 8 + SLACK);
     limits
 }

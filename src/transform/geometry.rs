@@ -36,6 +36,25 @@ impl Geometry {
     }
 }
 
+impl Geometry {
+    /// The same geometry for a source that was loaded at `loaded` pixels instead of its full
+    /// `original` size (shrink-on-load): the crop box scales with it.
+    pub fn for_loaded_source(&self, original: (u32, u32), loaded: (u32, u32)) -> Geometry {
+        if original == loaded {
+            return *self;
+        }
+        let sx = f64::from(loaded.0) / f64::from(original.0.max(1));
+        let sy = f64::from(loaded.1) / f64::from(original.1.max(1));
+        let crop = CropBox {
+            left: self.crop.left * sx,
+            top: self.crop.top * sy,
+            width: (self.crop.width * sx).min(f64::from(loaded.0)),
+            height: (self.crop.height * sy).min(f64::from(loaded.1)),
+        };
+        Geometry { crop, ..*self }
+    }
+}
+
 fn full((width, height): (u32, u32)) -> CropBox {
     CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
 }
@@ -154,6 +173,15 @@ mod tests {
         let wide = g((1000, 100), Some(200), Some(200), Fit::Crop);
         assert_eq!(wide.canvas, (200, 100), "cropped to the box, not enlarged");
         assert_eq!(wide.crop, CropBox { left: 400.0, top: 0.0, width: 200.0, height: 100.0 });
+    }
+
+    #[test]
+    fn a_shrunk_source_scales_the_crop_box() {
+        let geo = g((1000, 500), Some(200), Some(200), Fit::Cover);
+        let shrunk = geo.for_loaded_source((1000, 500), (250, 125));
+        assert_eq!(shrunk.crop, CropBox { left: 62.5, top: 0.0, width: 125.0, height: 125.0 });
+        assert_eq!(shrunk.resized, (200, 200));
+        assert_eq!(geo.for_loaded_source((1000, 500), (1000, 500)), geo);
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod encode;
 mod geometry;
 mod resize;
 
-pub use decode::{inspect, sniff, ImageInfo};
+pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use geometry::{geometry, CropBox, Geometry};
 
 use crate::error::ProxyError;
@@ -64,14 +64,27 @@ pub fn transform(
     max_pixels: u64,
 ) -> Result<Outcome, ProxyError> {
     let info = inspect(bytes)?;
-    check_pixels(info.width, info.height, max_pixels)?;
     let output_format = format.resolve(info.format, info.has_alpha);
     let plan = geometry((info.width, info.height), options.width, options.height, options.fit);
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Outcome::Original(info));
     }
-    let pixels = decode::decode(bytes, &info)?;
+    // What is decoded is what must fit the limit: a JPEG shrunk on load never holds its
+    // full size in memory.
+    let shrink = decode::shrink_on_load(bytes, &info, &plan);
+    let (load_width, load_height) = shrink.loaded_size(&info);
+    check_pixels(load_width, load_height, max_pixels)?;
+    let pixels = match decode::decode(bytes, &info, shrink) {
+        // jpeg-decoder is stricter than zune-jpeg about damaged streams that zune-jpeg
+        // decodes well; fall back to the full-size decode when that fits the limit too.
+        Err(_) if shrink != Shrink::None => {
+            check_pixels(info.width, info.height, max_pixels)?;
+            decode::decode(bytes, &info, Shrink::None)?
+        }
+        decoded => decoded?,
+    };
+    let plan = plan.for_loaded_source((info.width, info.height), pixels.dimensions());
     let pixels = resize::apply(pixels, &plan)?;
     let (width, height) = pixels.dimensions();
     let bytes = encode::encode(&pixels, output_format, options.effective_quality())?;

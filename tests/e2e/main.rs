@@ -8,6 +8,8 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "../common/fixtures.rs"]
+mod fixtures;
 #[path = "../common/manifest.rs"]
 mod manifest;
 mod origin;
@@ -318,4 +320,14 @@ fn static_files_are_served() {
         sample.body,
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/samples/landscape.jpg")).expect("sample")
     );
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_24_megapixel_jpeg_makes_a_thumbnail_in_workerd() {
+    // 6000x4000 is above MAX_SOURCE_PIXELS (16 Mpx); shrink-on-load decodes it at 1/8.
+    let reply = get(&format!("/cdn-cgi/image/width=320/{}", origin_url("/generated/24mp.jpg")));
+    assert_eq!(reply.status, 200);
+    let image = reply.image();
+    assert_eq!((image.width(), image.height()), (320, 213));
 }

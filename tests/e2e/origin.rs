@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use super::fixtures::synthetic_jpeg;
 use super::manifest::corpus_dir;
 
 /// Size of the generated large file: over the 5 MiB transform cap.
@@ -38,6 +39,9 @@ pub fn start() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     let port = listener.local_addr().expect("bound").port();
     let big = std::sync::Arc::new(big_file());
+    // Encoding 24 Mpx takes seconds: start now, while wrangler starts, so that the request
+    // for it is not cut by the Worker's upstream timeout.
+    thread::spawn(twenty_four_megapixels);
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let big = big.clone();
@@ -76,6 +80,7 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
     match path {
         "/big.jpg" => fixed(&mut stream, 200, "image/jpeg", big),
         "/big-chunked.jpg" => chunked(&mut stream, "image/jpeg", big),
+        "/generated/24mp.jpg" => fixed(&mut stream, 200, "image/jpeg", twenty_four_megapixels()),
         "/slow.jpg" => {
             thread::sleep(Duration::from_secs(5));
             fixed(&mut stream, 200, "image/jpeg", b"too late")
@@ -98,6 +103,12 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         "/status/500" => fixed(&mut stream, 500, "text/plain", b"origin failed"),
         _ => fixed(&mut stream, 404, "text/plain", b"unknown test path"),
     }
+}
+
+/// A 6000x4000 JPEG, made once.
+fn twenty_four_megapixels() -> &'static [u8] {
+    static JPEG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    JPEG.get_or_init(|| synthetic_jpeg(6000, 4000))
 }
 
 fn content_type(file: &str) -> &'static str {

@@ -30,7 +30,7 @@ fn the_scale_is_the_largest_that_keeps_enough_pixels() {
     assert_eq!(shrink(201), Shrink::Jpeg(4));
     assert_eq!(shrink(400), Shrink::Jpeg(4));
     assert_eq!(shrink(800), Shrink::Jpeg(2));
-    assert_eq!(shrink(801), Shrink::None);
+    assert_eq!(shrink(801), Shrink::Jpeg(1));
     let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/samples/disc.png")).expect("sample");
     let png_info = inspect(&png).expect("header");
     assert_eq!(
@@ -64,4 +64,18 @@ fn shrunk_output_matches_a_full_decode_and_resize() {
         ours.as_raw().iter().zip(reference.as_raw()).map(|(a, b)| u64::from(a.abs_diff(*b))).sum();
     let mean = diff as f64 / ours.as_raw().len() as f64;
     assert!(mean < 3.0, "mean difference {mean:.2} per channel");
+}
+
+#[test]
+fn jpegs_with_optimised_huffman_tables_keep_their_colours() {
+    // jpeg-encoder writes optimised tables that zune-jpeg 0.5 misdecodes; the engine must not.
+    let source = image::RgbImage::from_fn(120, 80, |x, y| image::Rgb([(x * 2) as u8, 150, (y * 3) as u8]));
+    let mut jpeg = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 90);
+    encoder.set_optimized_huffman_tables(true);
+    encoder.encode(source.as_raw(), 120, 80, jpeg_encoder::ColorType::Rgb).expect("encode the fixture");
+    let options = TransformOptions { width: Some(119), ..TransformOptions::default() };
+    let out = to_png(&jpeg, options, DEFAULT_MAX_SOURCE_PIXELS);
+    let pixel = out.get_pixel(60, 40);
+    assert!(pixel[1].abs_diff(150) <= 4 && pixel[0].abs_diff(120) <= 6, "{pixel:?}");
 }

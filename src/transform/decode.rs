@@ -84,13 +84,16 @@ fn swaps_axes(orientation: Orientation) -> bool {
     )
 }
 
-/// How much smaller than its full size an image is decoded.
+/// How an image is decoded, and how much smaller than its full size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shrink {
-    /// Full size.
+    /// Full size, by the `image` crate's decoder for the format.
     None,
-    /// A JPEG decoded at 1/`n` scale (n = 2, 4 or 8) in the DCT domain, which skips most of
-    /// the inverse DCT work and never holds the full-size pixels.
+    /// A greyscale or colour JPEG decoded by jpeg-decoder at 1/`n` scale (n = 1, 2, 4 or 8).
+    /// Scaling happens in the DCT domain, which skips most of the inverse DCT work and never
+    /// holds the full-size pixels. Even at full size jpeg-decoder is used: zune-jpeg 0.5
+    /// misdecodes valid JPEGs with optimised Huffman tables such as `jpeg-encoder` writes
+    /// (every pixel comes out as (0, 135, 0); libjpeg-turbo and jpeg-decoder agree on them).
     Jpeg(u32),
 }
 
@@ -105,8 +108,8 @@ impl Shrink {
     }
 }
 
-/// The largest shrink-on-load that still leaves at least as many pixels as the geometry
-/// resizes to, so quality is that of a full decode followed by the same resize.
+/// For JPEG, the largest shrink-on-load that still leaves at least as many pixels as the
+/// geometry resizes to, so quality is that of a full decode followed by the same resize.
 pub fn shrink_on_load(bytes: &[u8], info: &ImageInfo, geometry: &Geometry) -> Shrink {
     if info.format != SourceFormat::Jpeg || !scalable_jpeg(bytes) {
         return Shrink::None;
@@ -114,11 +117,11 @@ pub fn shrink_on_load(bytes: &[u8], info: &ImageInfo, geometry: &Geometry) -> Sh
     let scale_x = f64::from(geometry.resized.0) / geometry.crop.width;
     let scale_y = f64::from(geometry.resized.1) / geometry.crop.height;
     let scale = scale_x.max(scale_y);
-    [8, 4, 2].into_iter().find(|n| scale * f64::from(*n) <= 1.0).map_or(Shrink::None, Shrink::Jpeg)
+    Shrink::Jpeg([8, 4, 2].into_iter().find(|n| scale * f64::from(*n) <= 1.0).unwrap_or(1))
 }
 
-/// Whether jpeg-decoder can scale this JPEG: 8-bit greyscale or colour. CMYK and YCCK take
-/// the full-size path, whose decoder converts their colours.
+/// Whether jpeg-decoder takes this JPEG: 8-bit greyscale or colour. CMYK and YCCK take the
+/// `image` crate's path, whose decoder converts their colours.
 fn scalable_jpeg(bytes: &[u8]) -> bool {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().is_ok()

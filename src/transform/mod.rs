@@ -76,8 +76,8 @@ pub fn transform(
     let (load_width, load_height) = shrink.loaded_size(&info);
     check_pixels(load_width, load_height, max_pixels)?;
     let pixels = match decode::decode(bytes, &info, shrink) {
-        // jpeg-decoder is stricter than zune-jpeg about damaged streams that zune-jpeg
-        // decodes well; fall back to the full-size decode when that fits the limit too.
+        // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
+        // conceals; fall back to the full-size decode when that fits the limit too.
         Err(_) if shrink != Shrink::None => {
             check_pixels(info.width, info.height, max_pixels)?;
             decode::decode(bytes, &info, Shrink::None)?

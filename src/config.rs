@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::browser::CorsOrigins;
 use crate::security::SourcePolicy;
 
 /// One mebibyte, the unit most byte limits are thought in.
@@ -36,6 +37,8 @@ pub struct Config {
     /// How long transformed images stay in the edge cache (`CACHE_TTL_SECONDS`).
     /// Default: one day.
     pub cache_ttl_seconds: u32,
+    /// Which pages may read answers (`CORS_ALLOW_ORIGINS`). Default: any (`*`).
+    pub cors_allow_origins: CorsOrigins,
 }
 
 /// Default for [`Config::max_source_pixels`]: 16 Mpx (for instance 4896×3264, a 16 MP photo).
@@ -57,6 +60,7 @@ impl Default for Config {
             max_source_pixels: DEFAULT_MAX_SOURCE_PIXELS,
             upstream_timeout: Duration::from_millis(10_000),
             cache_ttl_seconds: 86_400,
+            cors_allow_origins: CorsOrigins::Any,
         }
     }
 }
@@ -90,9 +94,15 @@ impl Config {
             None => defaults.allowed_sources,
         };
         let origin_url = get("ORIGIN_URL").map(|raw| parse_origin(&raw)).transpose()?;
+        let cors_allow_origins = match get("CORS_ALLOW_ORIGINS") {
+            Some(list) => CorsOrigins::parse(&list)
+                .map_err(|problem| ConfigError { var: "CORS_ALLOW_ORIGINS", problem })?,
+            None => defaults.cors_allow_origins,
+        };
         Ok(Config {
             allowed_sources,
             origin_url,
+            cors_allow_origins,
             transform_max_bytes: number(
                 &get,
                 "TRANSFORM_MAX_BYTES",
@@ -207,5 +217,8 @@ mod tests {
 
         let err = Config::from_vars(vars(&[("ALLOWED_SOURCES", "exa mple.com")])).unwrap_err();
         assert_eq!(err.var, "ALLOWED_SOURCES");
+
+        let err = Config::from_vars(vars(&[("CORS_ALLOW_ORIGINS", "example.com")])).unwrap_err();
+        assert_eq!(err.var, "CORS_ALLOW_ORIGINS");
     }
 }

@@ -9,6 +9,7 @@
 //! `cargo test`. `edge` is the thin adapter onto the Workers runtime and the only module that
 //! names the `worker` crate; it is compiled for `wasm32` only.
 
+pub mod browser;
 pub mod cache_key;
 pub mod config;
 pub mod error;

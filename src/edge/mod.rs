@@ -29,17 +29,41 @@ fn start() {
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let _in_flight = InFlight::start();
     started_at(); // the first request starts the uptime clock
-    let response = match serve(req, &env, &ctx).await {
-        Ok(response) => response,
-        Err(err) => {
-            console_error!("{err}");
-            respond::problem(&err)
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let origin = header("origin");
+    let response = if req.method() == Method::Options {
+        respond::preflight(header("access-control-request-headers").as_deref())
+    } else {
+        match serve(req, &env, &ctx).await {
+            Ok(response) => response,
+            Err(err) => {
+                console_error!("{err}");
+                respond::problem(&err)
+            }
         }
     };
     if response.status_code() >= 400 {
         stats::record(|c| c.errors += 1);
     }
-    Ok(response)
+    Ok(for_browsers(response, &env, origin.as_deref()))
+}
+
+/// Adds the headers that let pages on other origins read, time and embed the answer. Errors
+/// get them too, so a page script can read a problem document.
+fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response {
+    let Ok(config) = config(env) else { return response };
+    let cors = &config.cors_allow_origins;
+    let mut extra = vec![("cross-origin-resource-policy", "cross-origin")];
+    let allowed = cors.allow(origin);
+    if let Some(allowed) = allowed.as_deref() {
+        extra.push(("access-control-allow-origin", allowed));
+        extra.push(("timing-allow-origin", allowed));
+        extra.push(("access-control-expose-headers", "X-Cache, Server-Timing, Content-Disposition"));
+    }
+    if cors.varies_on_origin() {
+        extra.push(("vary", "Origin"));
+    }
+    respond::with_headers(response, &extra)
 }
 
 /// Routes one request.

@@ -6,6 +6,7 @@ use worker::{Context, Env, Request, Response};
 use super::body::{read_capped, spill_stream, Body};
 use super::upstream::{self, Target, Upstream};
 use super::{cache, now_ms, respond};
+use crate::browser::{content_disposition, extension};
 use crate::cache_key::CacheKey;
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -48,6 +49,7 @@ pub async fn run(
             x_cache: "HIT",
             vary_accept: format.varies_on_accept(),
             server_timing: format!("cache;dur={cache_ms:.0}"),
+            disposition: content_disposition(&image.source, extension(&content_type)),
         };
         return Ok(answer_image(if_none_match.as_deref(), &meta, |meta| respond::cached(&entry, meta)));
     }
@@ -92,6 +94,7 @@ pub async fn run(
         x_cache: if store { "MISS" } else { "BYPASS" },
         vary_accept: format.varies_on_accept(),
         server_timing: timing,
+        disposition: content_disposition(&image.source, extension(content_type)),
     };
     if store {
         cache::store(ctx, key_url, body.clone(), content_type, &etag, config.cache_ttl_seconds);

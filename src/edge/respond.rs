@@ -50,6 +50,8 @@ pub struct ImageHeaders<'a> {
     pub vary_accept: bool,
     /// `Server-Timing`.
     pub server_timing: String,
+    /// `Content-Disposition`.
+    pub disposition: String,
 }
 
 impl ImageHeaders<'_> {
@@ -60,6 +62,7 @@ impl ImageHeaders<'_> {
             ("cache-control", self.cache_control.as_str()),
             ("x-cache", self.x_cache),
             ("server-timing", self.server_timing.as_str()),
+            ("content-disposition", self.disposition.as_str()),
         ];
         if self.vary_accept {
             pairs.push(("vary", "Accept"));
@@ -116,4 +119,31 @@ fn copied_headers(upstream: &Response) -> Headers {
         }
     }
     copied
+}
+
+/// The same response with `extra` headers added (appended, so `Vary` keeps its values).
+/// Responses from `fetch` and the cache have immutable headers, so a new one is built around
+/// the same body.
+pub fn with_headers(response: Response, extra: &[(&str, &str)]) -> Response {
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        let _ = headers.append(&name, &value);
+    }
+    for (name, value) in extra {
+        let _ = headers.append(name, value);
+    }
+    Response::builder()
+        .with_status(response.status_code())
+        .with_headers(headers)
+        .body(response.body().clone())
+}
+
+/// The answer to a CORS preflight (`OPTIONS`).
+pub fn preflight(requested_headers: Option<&str>) -> Response {
+    let mut pairs =
+        vec![("access-control-allow-methods", "GET, HEAD, OPTIONS"), ("access-control-max-age", "86400")];
+    if let Some(requested) = requested_headers {
+        pairs.push(("access-control-allow-headers", requested));
+    }
+    Response::builder().with_status(204).with_headers(headers(pairs)).empty()
 }

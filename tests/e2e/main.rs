@@ -102,15 +102,22 @@ fn alpha_survives_resizing_to_png() {
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn format_auto_follows_accept_and_varies() {
-    let path = "/cdn-cgi/image/width=80,format=auto/samples/landscape.jpg";
-    let webp = request("GET", path, &[("Accept", "image/avif,image/webp,*/*")]);
+    const CHROME: &str = "image/avif,image/webp,*/*";
+    let alpha = "/cdn-cgi/image/width=80,format=auto/samples/disc.png";
+    let webp = request("GET", alpha, &[("Accept", CHROME)]);
     assert_eq!(webp.header("content-type"), Some("image/webp"));
     assert_eq!(webp.header("vary"), Some("Accept"));
-    let legacy = request("GET", path, &[("Accept", "*/*")]);
-    assert_eq!(legacy.header("content-type"), Some("image/jpeg"));
-    assert_eq!(legacy.header("vary"), Some("Accept"));
-    let alpha = request("GET", "/cdn-cgi/image/width=80,format=auto/samples/disc.png", &[("Accept", "*/*")]);
-    assert_eq!(alpha.header("content-type"), Some("image/png"), "alpha needs PNG without WebP");
+    assert_eq!(webp.image().to_rgba8().get_pixel(0, 0)[3], 0, "alpha kept");
+    let png = request("GET", alpha, &[("Accept", "*/*")]);
+    assert_eq!(png.header("content-type"), Some("image/png"), "alpha needs PNG without WebP");
+    assert_eq!(png.header("vary"), Some("Accept"));
+    // Opaque photos stay lossy JPEG while the WebP encoder is lossless only.
+    let photo = "/cdn-cgi/image/width=80,format=auto/samples/landscape.jpg";
+    for accept in [CHROME, "*/*"] {
+        let reply = request("GET", photo, &[("Accept", accept)]);
+        assert_eq!(reply.header("content-type"), Some("image/jpeg"), "{accept}");
+        assert_eq!(reply.header("vary"), Some("Accept"));
+    }
 }
 
 #[test]
@@ -330,4 +337,37 @@ fn a_24_megapixel_jpeg_makes_a_thumbnail_in_workerd() {
     assert_eq!(reply.status, 200);
     let image = reply.image();
     assert_eq!((image.width(), image.height()), (320, 213));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn answers_are_usable_from_other_origins() {
+    // A page on another local origin: wrangler dev itself refuses non-local Origin headers
+    // ("403 Invalid Origin header"), a protection of the local runtime, not of the Worker.
+    let page = [("Origin", "http://localhost:3000")];
+    let image = request("GET", "/cdn-cgi/image/width=50,format=png/samples/landscape.jpg", &page);
+    assert_eq!(image.status, 200);
+    assert_eq!(image.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(image.header("timing-allow-origin"), Some("*"));
+    assert_eq!(image.header("cross-origin-resource-policy"), Some("cross-origin"));
+    assert_eq!(image.header("content-disposition"), Some("inline; filename=\"landscape.png\""));
+    assert!(image.header("access-control-expose-headers").unwrap_or("").contains("Server-Timing"));
+
+    let problem = request("GET", "/cdn-cgi/image/width=0/samples/landscape.jpg", &page);
+    assert_eq!(problem.status, 400);
+    assert_eq!(problem.header("access-control-allow-origin"), Some("*"), "scripts can read errors too");
+
+    let preflight = request(
+        "OPTIONS",
+        "/cdn-cgi/image/width=50/samples/landscape.jpg",
+        &[
+            ("Origin", "http://localhost:3000"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "x-custom"),
+        ],
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(preflight.header("access-control-allow-methods"), Some("GET, HEAD, OPTIONS"));
+    assert_eq!(preflight.header("access-control-allow-headers"), Some("x-custom"));
 }

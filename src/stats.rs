@@ -89,6 +89,21 @@ impl Drop for Buffered {
     }
 }
 
+/// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
+pub const MEMORY_STATS_FIELDS: [&str; 11] = [
+    "wasm_memory_bytes",
+    "requests",
+    "cache_hits",
+    "cache_misses",
+    "transforms",
+    "passthroughs",
+    "passthrough_bytes",
+    "errors",
+    "in_flight",
+    "buffered_bytes",
+    "uptime_seconds",
+];
+
 /// The `/debug/memory-stats` document.
 #[derive(Debug, Serialize)]
 pub struct MemoryStats {
@@ -127,19 +142,7 @@ mod tests {
     fn the_document_has_flat_fields() {
         let doc = MemoryStats { wasm_memory_bytes: 65536, counters: Counters::default(), uptime_seconds: 3 };
         let json = serde_json::to_value(&doc).expect("json");
-        for field in [
-            "wasm_memory_bytes",
-            "requests",
-            "cache_hits",
-            "cache_misses",
-            "transforms",
-            "passthroughs",
-            "passthrough_bytes",
-            "errors",
-            "in_flight",
-            "buffered_bytes",
-            "uptime_seconds",
-        ] {
+        for field in MEMORY_STATS_FIELDS {
             assert!(json.get(field).is_some(), "{field} missing from {json}");
         }
     }

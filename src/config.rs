@@ -37,6 +37,12 @@ pub struct Config {
     /// How long transformed images stay in the edge cache (`CACHE_TTL_SECONDS`).
     /// Default: one day.
     pub cache_ttl_seconds: u32,
+    /// The shortest edge-cache TTL an origin's `max-age` is raised to
+    /// (`CACHE_TTL_MIN_SECONDS`). Default: one minute.
+    pub cache_ttl_min_seconds: u32,
+    /// The longest edge-cache TTL an origin's `max-age` is cut to (`CACHE_TTL_MAX_SECONDS`).
+    /// Default: one year.
+    pub cache_ttl_max_seconds: u32,
     /// Which pages may read answers (`CORS_ALLOW_ORIGINS`). Default: any (`*`).
     pub cors_allow_origins: CorsOrigins,
 }
@@ -60,6 +66,8 @@ impl Default for Config {
             max_source_pixels: DEFAULT_MAX_SOURCE_PIXELS,
             upstream_timeout: Duration::from_millis(10_000),
             cache_ttl_seconds: 86_400,
+            cache_ttl_min_seconds: 60,
+            cache_ttl_max_seconds: 31_536_000,
             cors_allow_origins: CorsOrigins::Any,
         }
     }
@@ -99,6 +107,16 @@ impl Config {
                 .map_err(|problem| ConfigError { var: "CORS_ALLOW_ORIGINS", problem })?,
             None => defaults.cors_allow_origins,
         };
+        let cache_ttl_min_seconds = seconds(&get, "CACHE_TTL_MIN_SECONDS", defaults.cache_ttl_min_seconds)?;
+        let cache_ttl_max_seconds = seconds(&get, "CACHE_TTL_MAX_SECONDS", defaults.cache_ttl_max_seconds)?;
+        if cache_ttl_min_seconds > cache_ttl_max_seconds {
+            return Err(ConfigError {
+                var: "CACHE_TTL_MIN_SECONDS",
+                problem: format!(
+                    "{cache_ttl_min_seconds} is more than CACHE_TTL_MAX_SECONDS ({cache_ttl_max_seconds})"
+                ),
+            });
+        }
         Ok(Config {
             allowed_sources,
             origin_url,
@@ -122,16 +140,22 @@ impl Config {
                 10_000,
                 1..=300_000,
             )?),
-            cache_ttl_seconds: number(
-                &get,
-                "CACHE_TTL_SECONDS",
-                u64::from(defaults.cache_ttl_seconds),
-                1..=31_536_000,
-            )?
-            .try_into()
-            .unwrap_or(u32::MAX), // the range above is far inside u32
+            cache_ttl_seconds: seconds(&get, "CACHE_TTL_SECONDS", defaults.cache_ttl_seconds)?,
+            cache_ttl_min_seconds,
+            cache_ttl_max_seconds,
         })
     }
+}
+
+/// A duration in whole seconds, from 1 s to one year.
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u32,
+) -> Result<u32, ConfigError> {
+    let value = number(get, var, u64::from(default), 1..=31_536_000)?;
+    // The range above is far inside u32.
+    Ok(u32::try_from(value).unwrap_or(u32::MAX))
 }
 
 /// Parses a whole number within `range`, or takes `default` when the variable is unset.
@@ -217,6 +241,11 @@ mod tests {
 
         let err = Config::from_vars(vars(&[("ALLOWED_SOURCES", "exa mple.com")])).unwrap_err();
         assert_eq!(err.var, "ALLOWED_SOURCES");
+
+        let err =
+            Config::from_vars(vars(&[("CACHE_TTL_MIN_SECONDS", "600"), ("CACHE_TTL_MAX_SECONDS", "60")]))
+                .unwrap_err();
+        assert_eq!(err.var, "CACHE_TTL_MIN_SECONDS");
 
         let err = Config::from_vars(vars(&[("CORS_ALLOW_ORIGINS", "example.com")])).unwrap_err();
         assert_eq!(err.var, "CORS_ALLOW_ORIGINS");

@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod cache_key;
+pub mod cache_policy;
 pub mod config;
 pub mod error;
 pub mod etag;

@@ -34,11 +34,6 @@ pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, 
     same_format && options.quality.is_none() && out == (info.width, info.height) && options.fit != Fit::Pad
 }
 
-/// Whether a response body of this size may be stored in the edge cache.
-pub fn cacheable(body_len: u64, cache_max_bytes: u64) -> bool {
-    body_len <= cache_max_bytes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,11 +68,5 @@ mod tests {
         assert!(!is_noop(&none, &info, true, (50, 25)), "size changes");
         let q = TransformOptions { quality: Some(50), ..none };
         assert!(!is_noop(&q, &info, true, (100, 50)), "quality asked for");
-    }
-
-    #[test]
-    fn cache_size_limit_is_inclusive() {
-        assert!(cacheable(10, 10));
-        assert!(!cacheable(11, 10));
     }
 }

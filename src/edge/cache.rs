@@ -36,12 +36,7 @@ pub fn store(
     });
 }
 
-/// The stored `ETag` of an entry.
-pub fn etag(entry: &Response) -> Option<String> {
-    entry.headers().get("etag").ok().flatten()
-}
-
-/// The stored `Content-Type` of an entry.
-pub fn content_type(entry: &Response) -> Option<String> {
-    entry.headers().get("content-type").ok().flatten()
+/// A header of a stored entry.
+pub fn header(entry: &Response, name: &str) -> Option<String> {
+    entry.headers().get(name).ok().flatten()
 }

@@ -8,11 +8,12 @@ use super::upstream::{self, Target, Upstream};
 use super::{cache, now_ms, respond};
 use crate::browser::{content_disposition, extension};
 use crate::cache_key::CacheKey;
+use crate::cache_policy::storage;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{etag_matches, strong_etag};
 use crate::negotiate::FormatRequest;
-use crate::plan::{cacheable, plan, Plan};
+use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
 use crate::stats;
 use crate::transform::{transform, Outcome};
@@ -40,12 +41,13 @@ pub async fn run(
     let cache_ms = now_ms() - lookup_started;
     if let Some(entry) = hit {
         stats::record(|c| c.cache_hits += 1);
-        let etag = cache::etag(&entry).unwrap_or_default();
-        let content_type = cache::content_type(&entry).unwrap_or_default();
+        let etag = cache::header(&entry, "etag").unwrap_or_default();
+        let content_type = cache::header(&entry, "content-type").unwrap_or_default();
         let meta = respond::ImageHeaders {
             content_type: &content_type,
             etag: &etag,
-            cache_control: client_cache_control(config),
+            // What was decided when the entry was stored.
+            cache_control: cache::header(&entry, "cache-control").unwrap_or_default(),
             x_cache: "HIT",
             vary_accept: format.varies_on_accept(),
             server_timing: format!("cache;dur={cache_ms:.0}"),
@@ -84,20 +86,20 @@ pub async fn run(
         }
     };
 
-    // Answer, and store what is small enough after the answer has gone.
+    // Answer, and store what may be stored after the answer has gone.
     let etag = strong_etag(&body);
-    let store = cacheable(body.len() as u64, config.cache_max_bytes);
+    let storage = storage(&upstream.caching, body.len() as u64, config);
     let meta = respond::ImageHeaders {
         content_type,
         etag: &etag,
-        cache_control: client_cache_control(config),
-        x_cache: if store { "MISS" } else { "BYPASS" },
+        cache_control: storage.client_cache_control.clone(),
+        x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
         vary_accept: format.varies_on_accept(),
         server_timing: timing,
         disposition: content_disposition(&image.source, extension(content_type)),
     };
-    if store {
-        cache::store(ctx, key_url, body.clone(), content_type, &etag, config.cache_ttl_seconds);
+    if let Some(ttl) = storage.ttl {
+        cache::store(ctx, key_url, body.clone(), content_type, &etag, ttl);
     }
     Ok(answer_image(if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta)))
 }
@@ -140,8 +142,4 @@ fn check_image_type(upstream: &Upstream) -> Result<(), ProxyError> {
 fn cache_key_url(req: &Request, key: &CacheKey) -> Result<String, ProxyError> {
     let url = req.url().map_err(super::internal)?;
     Ok(format!("{}{}", url.origin().ascii_serialization(), key.path()))
-}
-
-fn client_cache_control(config: &Config) -> String {
-    format!("public, max-age={}", config.cache_ttl_seconds)
 }

@@ -10,6 +10,7 @@ use url::Url;
 use worker::{AbortController, Delay, Env, Fetch, Method, Request, RequestInit, RequestRedirect, Response};
 
 use super::{internal, now_ms};
+use crate::cache_policy::OriginCaching;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::route::Source;
@@ -59,6 +60,8 @@ pub struct Upstream {
     pub content_length: Option<u64>,
     /// The declared type, if any.
     pub content_type: Option<String>,
+    /// What the origin said about caching.
+    pub caching: OriginCaching,
     /// Milliseconds until the headers arrived.
     pub millis: f64,
 }
@@ -128,6 +131,10 @@ fn accept(response: Response, started: f64) -> Result<Upstream, ProxyError> {
             Ok(Upstream {
                 content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
                 content_type: header("content-type"),
+                caching: OriginCaching::parse(
+                    header("cache-control").as_deref(),
+                    header("set-cookie").is_some(),
+                ),
                 millis: now_ms() - started,
                 response,
             })

@@ -367,3 +367,31 @@ fn answers_are_usable_from_other_origins() {
     assert_eq!(preflight.header("access-control-allow-methods"), Some("GET, HEAD, OPTIONS"));
     assert_eq!(preflight.header("access-control-allow-headers"), Some("x-custom"));
 }
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn the_origin_decides_what_may_be_stored() {
+    for (name, client_cache_control) in
+        [("no-store", "no-store"), ("private", "private, max-age=300"), ("cookie", "no-store")]
+    {
+        let source = format!("/cache/{name}.jpg");
+        let path = format!("/cdn-cgi/image/width=64/{}", origin_url(&source));
+        for _ in 0..2 {
+            let reply = get(&path);
+            assert_eq!(reply.status, 200, "{name}");
+            assert_eq!(reply.header("x-cache"), Some("BYPASS"), "{name}");
+            assert_eq!(reply.header("cache-control"), Some(client_cache_control), "{name}");
+            assert_eq!(reply.header("set-cookie"), None, "{name}: cookies are never forwarded");
+        }
+        assert_eq!(origin::hits(&source), 2, "{name}: both requests reached the origin");
+    }
+    // An origin max-age inside the bounds is the TTL, and the cached answer repeats it.
+    let path = format!("/cdn-cgi/image/width=64/{}", origin_url("/cache/max-age.jpg"));
+    let first = get(&path);
+    assert_eq!(
+        (first.header("x-cache"), first.header("cache-control")),
+        (Some("MISS"), Some("public, max-age=600"))
+    );
+    let hit = wait_for_hit(&path);
+    assert_eq!(hit.header("cache-control"), Some("public, max-age=600"));
+}

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
@@ -15,8 +15,30 @@ use super::manifest::corpus_dir;
 /// Size of the generated large file: over the 5 MiB transform cap.
 pub const BIG_LEN: usize = 6 * 1024 * 1024 + 12_345;
 
-/// Requests the origin has answered, for tests that count upstream hits.
-pub static HITS: AtomicU64 = AtomicU64::new(0);
+/// Requests the origin has answered, by path, for tests that count upstream hits.
+static HITS: Mutex<Vec<(String, u64)>> = Mutex::new(Vec::new());
+
+/// How many times the origin has answered `path`.
+pub fn hits(path: &str) -> u64 {
+    let hits = HITS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    hits.iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
+}
+
+fn count(path: &str) {
+    let mut hits = HITS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match hits.iter_mut().find(|(p, _)| p == path) {
+        Some((_, n)) => *n += 1,
+        None => hits.push((path.to_string(), 1)),
+    }
+}
+
+/// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
+const CACHING: [(&str, &str); 4] = [
+    ("no-store", "Cache-Control: no-store\r\n"),
+    ("private", "Cache-Control: private, max-age=300\r\n"),
+    ("cookie", "Cache-Control: public, max-age=600\r\nSet-Cookie: session=secret\r\n"),
+    ("max-age", "Cache-Control: public, max-age=600\r\n"),
+];
 
 /// The large file's bytes: a JPEG signature, then a deterministic pseudo-random sequence
 /// (xorshift), so any corruption or reordering changes its hash.
@@ -63,9 +85,17 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
     while reader.read_line(&mut line)? > 2 {
         line.clear();
     }
-    HITS.fetch_add(1, Ordering::SeqCst);
     let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let path = path.split('?').next().unwrap_or("/");
+    count(path);
+
+    if let Some(name) = path.strip_prefix("/cache/").and_then(|p| p.strip_suffix(".jpg")) {
+        let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+        return match CACHING.iter().find(|(n, _)| *n == name) {
+            Some((_, headers)) => respond(&mut stream, 200, "image/jpeg", headers, &photo),
+            None => fixed(&mut stream, 404, "text/plain", b"no such caching case"),
+        };
+    }
 
     if let Some(file) = path.strip_prefix("/corpus/") {
         return match std::fs::read(corpus_dir().join(file)) {
@@ -122,8 +152,19 @@ fn content_type(file: &str) -> &'static str {
 }
 
 fn fixed(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+    respond(stream, status, content_type, "", body)
+}
+
+/// A response with a `Content-Length`; `extra` is more header lines, each ending in CRLF.
+fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    extra: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
     let head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;

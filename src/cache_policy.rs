@@ -1,0 +1,128 @@
+//! Whether a transformed image may be stored in the edge cache, for how long, and what
+//! `Cache-Control` the client is sent — from the origin's own caching headers and the limits
+//! in [`Config`].
+//!
+//! The origin's word wins: `no-store`, `private` or a `Set-Cookie` keep the answer out of our
+//! cache (and out of shared caches downstream). Otherwise the TTL is the origin's `s-maxage`
+//! or `max-age`, clamped to `CACHE_TTL_MIN_SECONDS..=CACHE_TTL_MAX_SECONDS`, or
+//! `CACHE_TTL_SECONDS` when the origin says nothing. Error answers are never stored.
+
+use crate::config::Config;
+
+/// What the origin's response headers say about caching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OriginCaching {
+    /// `Cache-Control: no-store`.
+    pub no_store: bool,
+    /// `Cache-Control: private`.
+    pub private: bool,
+    /// `Cache-Control: max-age`.
+    pub max_age: Option<u32>,
+    /// `Cache-Control: s-maxage`, which wins over `max-age` for shared caches like ours.
+    pub s_maxage: Option<u32>,
+    /// The origin set a cookie: the answer is someone's, not everyone's.
+    pub sets_cookie: bool,
+}
+
+impl OriginCaching {
+    /// Reads the origin's `Cache-Control` header and whether it sent `Set-Cookie`.
+    pub fn parse(cache_control: Option<&str>, sets_cookie: bool) -> OriginCaching {
+        let mut caching = OriginCaching { sets_cookie, ..OriginCaching::default() };
+        for directive in cache_control.unwrap_or("").split(',') {
+            let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
+            let seconds = || value.trim().trim_matches('"').parse::<u32>().ok();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "no-store" => caching.no_store = true,
+                "private" => caching.private = true,
+                "max-age" => caching.max_age = seconds(),
+                "s-maxage" => caching.s_maxage = seconds(),
+                _ => {}
+            }
+        }
+        caching
+    }
+}
+
+/// What to do with one transformed answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    /// Seconds to keep it in the edge cache; `None` when it must not be stored.
+    pub ttl: Option<u32>,
+    /// The `Cache-Control` the client is sent.
+    pub client_cache_control: String,
+}
+
+/// Decides for an answer of `body_len` bytes whose source came with `origin`'s headers.
+pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config) -> Storage {
+    if origin.no_store || origin.sets_cookie {
+        return Storage { ttl: None, client_cache_control: "no-store".into() };
+    }
+    if origin.private {
+        let max_age = origin.max_age.unwrap_or(0);
+        return Storage { ttl: None, client_cache_control: format!("private, max-age={max_age}") };
+    }
+    let ttl = origin.s_maxage.or(origin.max_age).map_or(config.cache_ttl_seconds, |seconds| {
+        seconds.clamp(config.cache_ttl_min_seconds, config.cache_ttl_max_seconds)
+    });
+    let client_cache_control = format!("public, max-age={ttl}");
+    let fits = body_len <= config.cache_max_bytes;
+    Storage { ttl: fits.then_some(ttl), client_cache_control }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            cache_ttl_seconds: 3600,
+            cache_ttl_min_seconds: 60,
+            cache_ttl_max_seconds: 86_400,
+            cache_max_bytes: 1000,
+            ..Config::default()
+        }
+    }
+
+    fn decide(cache_control: Option<&str>, sets_cookie: bool, body_len: u64) -> Storage {
+        storage(&OriginCaching::parse(cache_control, sets_cookie), body_len, &config())
+    }
+
+    #[test]
+    fn a_silent_origin_gets_the_default_ttl() {
+        assert_eq!(
+            decide(None, false, 10),
+            Storage { ttl: Some(3600), client_cache_control: "public, max-age=3600".into() }
+        );
+    }
+
+    #[test]
+    fn the_origins_ttl_is_clamped() {
+        assert_eq!(decide(Some("public, max-age=600"), false, 10).ttl, Some(600));
+        assert_eq!(decide(Some("max-age=5"), false, 10).ttl, Some(60), "raised to the minimum");
+        assert_eq!(
+            decide(Some("max-age=31536000, immutable"), false, 10).ttl,
+            Some(86_400),
+            "cut to the maximum"
+        );
+        assert_eq!(decide(Some("max-age=600, s-maxage=1200"), false, 10).ttl, Some(1200), "s-maxage wins");
+        assert_eq!(decide(Some("MAX-AGE=\"700\""), false, 10).ttl, Some(700));
+    }
+
+    #[test]
+    fn the_origin_can_forbid_storing() {
+        let no_store = decide(Some("no-store"), false, 10);
+        assert_eq!((no_store.ttl, no_store.client_cache_control.as_str()), (None, "no-store"));
+        let private = decide(Some("private, max-age=300"), false, 10);
+        assert_eq!((private.ttl, private.client_cache_control.as_str()), (None, "private, max-age=300"));
+        let cookie = decide(Some("public, max-age=300"), true, 10);
+        assert_eq!((cookie.ttl, cookie.client_cache_control.as_str()), (None, "no-store"));
+    }
+
+    #[test]
+    fn large_answers_are_sent_cacheable_but_not_stored() {
+        let large = decide(None, false, 1001);
+        assert_eq!(large.ttl, None);
+        assert_eq!(large.client_cache_control, "public, max-age=3600");
+        assert_eq!(decide(None, false, 1000).ttl, Some(3600), "the limit is inclusive");
+    }
+}

@@ -40,6 +40,13 @@ impl CacheKey {
     }
 }
 
+/// Where the edge cache remembers that `source` turned out larger than `TRANSFORM_MAX_BYTES`
+/// without declaring its length: one entry per source, whatever the options.
+pub fn large_source_path(source: &Source) -> String {
+    let digest = Sha256::digest(format!("v{ENGINE_VERSION} {}", source.canonical()).as_bytes());
+    format!("/.edge-image-proxy/large/{}", hex(&digest))
+}
+
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -79,6 +86,16 @@ mod tests {
         ] {
             assert_ne!(base.path(), other.path(), "{}", other.canonical());
         }
+    }
+
+    #[test]
+    fn large_source_marks_depend_on_the_source_only() {
+        let a = Source::parse("/big.jpg").expect("valid");
+        let b = Source::parse("/big.jpg?v=2").expect("valid");
+        assert_eq!(large_source_path(&a), large_source_path(&a));
+        assert_ne!(large_source_path(&a), large_source_path(&b));
+        let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
+        assert_ne!(large_source_path(&a), image.path());
     }
 
     #[test]

@@ -20,11 +20,15 @@ pub enum Plan {
     PassThrough,
 }
 
-/// Decides from the declared length (if any) and `TRANSFORM_MAX_BYTES`.
-pub fn plan(content_length: Option<u64>, transform_max_bytes: u64) -> Plan {
+/// Decides from the declared length (if any), `TRANSFORM_MAX_BYTES`, and whether an earlier
+/// request already found this source too large (so a source without a declared length is
+/// not read up to the cap again just to learn the same).
+pub fn plan(content_length: Option<u64>, transform_max_bytes: u64, known_large: bool) -> Plan {
     match content_length {
         Some(length) if length > transform_max_bytes => Plan::PassThrough,
-        _ => Plan::Buffer { cap: transform_max_bytes },
+        Some(_) => Plan::Buffer { cap: transform_max_bytes },
+        None if known_large => Plan::PassThrough,
+        None => Plan::Buffer { cap: transform_max_bytes },
     }
 }
 
@@ -43,14 +47,16 @@ mod tests {
 
     #[test]
     fn the_declared_length_decides() {
-        assert_eq!(plan(Some(CAP), CAP), Plan::Buffer { cap: CAP });
-        assert_eq!(plan(Some(CAP + 1), CAP), Plan::PassThrough);
-        assert_eq!(plan(Some(0), CAP), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(Some(CAP), CAP, false), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(Some(CAP + 1), CAP, false), Plan::PassThrough);
+        assert_eq!(plan(Some(0), CAP, false), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(Some(10), CAP, true), Plan::Buffer { cap: CAP }, "a declared small length wins");
     }
 
     #[test]
     fn an_unknown_length_is_read_up_to_the_cap() {
-        assert_eq!(plan(None, CAP), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(None, CAP, false), Plan::Buffer { cap: CAP });
+        assert_eq!(plan(None, CAP, true), Plan::PassThrough, "remembered as too large");
     }
 
     #[test]

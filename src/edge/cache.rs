@@ -40,3 +40,15 @@ pub fn store(
 pub fn header(entry: &Response, name: &str) -> Option<String> {
     entry.headers().get(name).ok().flatten()
 }
+
+/// Remembers, for `ttl_seconds`, that the source behind `mark_url` is too large to transform.
+pub fn remember_large(ctx: &Context, mark_url: String, ttl_seconds: u32) {
+    let headers = Headers::new();
+    let _ = headers.set("cache-control", &format!("public, max-age={ttl_seconds}"));
+    let response = Response::builder().with_headers(headers).fixed(Vec::new());
+    ctx.wait_until(async move {
+        if let Err(e) = Cache::default().put(mark_url.as_str(), response).await {
+            console_error!("cache store failed: {e}");
+        }
+    });
+}

@@ -7,7 +7,7 @@ use super::body::{read_capped, spill_stream, Body};
 use super::upstream::{self, Target, Upstream};
 use super::{cache, now_ms, respond};
 use crate::browser::{content_disposition, extension};
-use crate::cache_key::CacheKey;
+use crate::cache_key::{large_source_path, CacheKey};
 use crate::cache_policy::storage;
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -58,9 +58,15 @@ pub async fn run(
     stats::record(|c| c.cache_misses += 1);
 
     // The upstream, then the plan: read it into memory, or pass it through.
+    let large_mark = format!("{}{}", request_origin(req)?, large_source_path(&image.source));
+    let known_large = cache::lookup(&large_mark).await.is_some();
     let mut upstream = upstream::fetch(env, target, config).await?;
-    let timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
-    let bytes = match plan(upstream.content_length, config.transform_max_bytes) {
+    let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
+    let decision = plan(upstream.content_length, config.transform_max_bytes, known_large);
+    if known_large && upstream.content_length.is_none() {
+        timing.push_str(", plan;desc=\"known too large\"");
+    }
+    let bytes = match decision {
         Plan::PassThrough => return pass_through(upstream, &timing),
         Plan::Buffer { cap } => {
             match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
@@ -68,6 +74,7 @@ pub async fn run(
                 Body::Spilled { prefix, rest, held } => {
                     check_image_type(&upstream)?;
                     stats::record(|c| c.passthroughs += 1);
+                    cache::remember_large(ctx, large_mark, config.cache_ttl_seconds);
                     let stream = spill_stream(prefix, rest, held);
                     return respond::passthrough_stream(&upstream.response, stream, &timing);
                 }
@@ -140,6 +147,11 @@ fn check_image_type(upstream: &Upstream) -> Result<(), ProxyError> {
 }
 
 fn cache_key_url(req: &Request, key: &CacheKey) -> Result<String, ProxyError> {
+    Ok(format!("{}{}", request_origin(req)?, key.path()))
+}
+
+/// The Worker's own origin: Cache API keys live under it.
+fn request_origin(req: &Request) -> Result<String, ProxyError> {
     let url = req.url().map_err(super::internal)?;
-    Ok(format!("{}{}", url.origin().ascii_serialization(), key.path()))
+    Ok(url.origin().ascii_serialization())
 }

@@ -395,3 +395,24 @@ fn the_origin_decides_what_may_be_stored() {
     let hit = wait_for_hit(&path);
     assert_eq!(hit.header("cache-control"), Some("public, max-age=600"));
 }
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_source_found_too_large_passes_through_at_once_next_time() {
+    // Its own query string, so that no other test has marked this source already.
+    let path = format!("/cdn-cgi/image/width=100/{}", origin_url("/big-chunked.jpg?marker-test"));
+    let expected = sha256(&origin::big_file());
+    let first = get(&path);
+    assert_eq!(sha256(&first.body), expected);
+    assert!(!first.header("server-timing").unwrap_or("").contains("known too large"));
+    // The mark is stored after the first answer (wait_until).
+    for _ in 0..30 {
+        let again = get(&path);
+        assert_eq!(sha256(&again.body), expected, "still byte-identical");
+        if again.header("server-timing").unwrap_or("").contains("known too large") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the second request still read the source up to the cap");
+}

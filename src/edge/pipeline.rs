@@ -18,6 +18,17 @@ use crate::route::ImageRequest;
 use crate::stats;
 use crate::transform::{transform, Outcome};
 
+/// What one image request needs to know about itself, worked out once.
+struct Job {
+    image: ImageRequest,
+    format: FormatRequest,
+    if_none_match: Option<String>,
+    /// Cache API URL of the transformed image.
+    key_url: String,
+    /// Cache API URL of the "this source is too large" mark.
+    large_mark: String,
+}
+
 /// Answers one image request.
 pub async fn run(
     req: &Request,
@@ -28,45 +39,37 @@ pub async fn run(
 ) -> Result<Response, ProxyError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let format = FormatRequest::new(image.options.format, header("accept").as_deref());
-    let if_none_match = header("if-none-match");
+    // Cache API keys live under the Worker's own origin.
+    let origin = req.url().map_err(super::internal)?.origin().ascii_serialization();
+    let job = Job {
+        key_url: format!("{origin}{}", CacheKey::new(&image.source, &image.options, format).path()),
+        large_mark: format!("{origin}{}", large_source_path(&image.source)),
+        if_none_match: header("if-none-match"),
+        format,
+        image,
+    };
 
     // Policy first: a source that may not be fetched is not served from the cache either.
-    let target = Target::resolve(&image.source, config)?;
+    let target = Target::resolve(&job.image.source, config)?;
 
-    // The edge cache, keyed by the canonical request on this Worker's own origin.
-    let key = CacheKey::new(&image.source, &image.options, format);
-    let key_url = cache_key_url(req, &key)?;
+    // The edge cache.
     let lookup_started = now_ms();
-    let hit = cache::lookup(&key_url).await;
+    let hit = cache::lookup(&job.key_url).await;
     let cache_ms = now_ms() - lookup_started;
     if let Some(entry) = hit {
         stats::record(|c| c.cache_hits += 1);
-        let etag = cache::header(&entry, "etag").unwrap_or_default();
-        let content_type = cache::header(&entry, "content-type").unwrap_or_default();
-        let meta = respond::ImageHeaders {
-            content_type: &content_type,
-            etag: &etag,
-            // What was decided when the entry was stored.
-            cache_control: cache::header(&entry, "cache-control").unwrap_or_default(),
-            x_cache: "HIT",
-            vary_accept: format.varies_on_accept(),
-            server_timing: format!("cache;dur={cache_ms:.0}"),
-            disposition: content_disposition(&image.source, extension(&content_type)),
-        };
-        return Ok(answer_image(if_none_match.as_deref(), &meta, |meta| respond::cached(&entry, meta)));
+        return Ok(from_cache(&job, &entry, cache_ms));
     }
     stats::record(|c| c.cache_misses += 1);
 
     // The upstream, then the plan: read it into memory, or pass it through.
-    let large_mark = format!("{}{}", request_origin(req)?, large_source_path(&image.source));
-    let known_large = cache::lookup(&large_mark).await.is_some();
+    let known_large = cache::lookup(&job.large_mark).await.is_some();
     let mut upstream = upstream::fetch(env, target, config).await?;
     let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
-    let decision = plan(upstream.content_length, config.transform_max_bytes, known_large);
     if known_large && upstream.content_length.is_none() {
         timing.push_str(", plan;desc=\"known too large\"");
     }
-    let bytes = match decision {
+    let (source, _held) = match plan(upstream.content_length, config.transform_max_bytes, known_large) {
         Plan::PassThrough => return pass_through(upstream, &timing),
         Plan::Buffer { cap } => {
             match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
@@ -74,26 +77,57 @@ pub async fn run(
                 Body::Spilled { prefix, rest, held } => {
                     check_image_type(&upstream)?;
                     stats::record(|c| c.passthroughs += 1);
-                    cache::remember_large(ctx, large_mark, config.cache_ttl_seconds);
-                    let stream = spill_stream(prefix, rest, held);
-                    return respond::passthrough_stream(&upstream.response, stream, &timing);
+                    cache::remember_large(ctx, job.large_mark.clone(), config.cache_ttl_seconds);
+                    return respond::passthrough_stream(
+                        &upstream.response,
+                        spill_stream(prefix, rest, held),
+                        &timing,
+                    );
                 }
             }
         }
     };
-    let (source_bytes, _held) = bytes;
 
-    // Transform (or find that nothing needs doing).
-    let outcome = transform(&source_bytes, &image.options, format, config.max_source_pixels)?;
-    let (body, content_type) = match outcome {
-        Outcome::Original(info) => (source_bytes, info.format.mime()),
-        Outcome::Encoded(encoded) => {
-            stats::record(|c| c.transforms += 1);
-            (encoded.bytes, encoded.format.mime())
-        }
+    // Transform (or find that nothing needs doing), answer, and store what may be stored.
+    let (body, content_type) =
+        match transform(&source, &job.image.options, job.format, config.max_source_pixels)? {
+            Outcome::Original(info) => (source, info.format.mime()),
+            Outcome::Encoded(encoded) => {
+                stats::record(|c| c.transforms += 1);
+                (encoded.bytes, encoded.format.mime())
+            }
+        };
+    Ok(fresh(&job, body, content_type, &upstream, timing, config, ctx))
+}
+
+/// The answer from a stored entry.
+fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
+    let etag = cache::header(entry, "etag").unwrap_or_default();
+    let content_type = cache::header(entry, "content-type").unwrap_or_default();
+    let meta = respond::ImageHeaders {
+        content_type: &content_type,
+        etag: &etag,
+        // What was decided when the entry was stored.
+        cache_control: cache::header(entry, "cache-control").unwrap_or_default(),
+        x_cache: "HIT",
+        vary_accept: job.format.varies_on_accept(),
+        server_timing: format!("cache;dur={cache_ms:.0}"),
+        disposition: content_disposition(&job.image.source, extension(&content_type)),
     };
+    answer_image(job.if_none_match.as_deref(), &meta, |meta| respond::cached(entry, meta))
+}
 
-    // Answer, and store what may be stored after the answer has gone.
+/// The answer for a body just made, stored in the edge cache after it has gone when the
+/// origin and the size allow.
+fn fresh(
+    job: &Job,
+    body: Vec<u8>,
+    content_type: &'static str,
+    upstream: &Upstream,
+    server_timing: String,
+    config: &Config,
+    ctx: &Context,
+) -> Response {
     let etag = strong_etag(&body);
     let storage = storage(&upstream.caching, body.len() as u64, config);
     let meta = respond::ImageHeaders {
@@ -101,14 +135,14 @@ pub async fn run(
         etag: &etag,
         cache_control: storage.client_cache_control.clone(),
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
-        vary_accept: format.varies_on_accept(),
-        server_timing: timing,
-        disposition: content_disposition(&image.source, extension(content_type)),
+        vary_accept: job.format.varies_on_accept(),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(content_type)),
     };
     if let Some(ttl) = storage.ttl {
-        cache::store(ctx, key_url, body.clone(), content_type, &etag, ttl);
+        cache::store(ctx, job.key_url.clone(), body.clone(), content_type, &etag, ttl);
     }
-    Ok(answer_image(if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta)))
+    answer_image(job.if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta))
 }
 
 /// 304 when the client already has this ETag, otherwise the full answer.
@@ -144,14 +178,4 @@ fn check_image_type(upstream: &Upstream) -> Result<(), ProxyError> {
     } else {
         Err(ProxyError::NotAnImage)
     }
-}
-
-fn cache_key_url(req: &Request, key: &CacheKey) -> Result<String, ProxyError> {
-    Ok(format!("{}{}", request_origin(req)?, key.path()))
-}
-
-/// The Worker's own origin: Cache API keys live under it.
-fn request_origin(req: &Request) -> Result<String, ProxyError> {
-    let url = req.url().map_err(super::internal)?;
-    Ok(url.origin().ascii_serialization())
 }

@@ -4,7 +4,7 @@
 //! stream to the client byte for byte. The length is taken from `Content-Length` when the
 //! upstream sends one, and otherwise learned by reading up to the cap.
 
-use crate::options::{Fit, TransformOptions};
+use crate::options::{Fit, Flip, Rotation, TransformOptions};
 use crate::transform::ImageInfo;
 
 /// What to do with an upstream body, decided from its declared length.
@@ -32,10 +32,15 @@ pub fn plan(content_length: Option<u64>, transform_max_bytes: u64, known_large: 
     }
 }
 
-/// Whether serving the source's own bytes gives exactly what was asked for: no resize, the
-/// same format, and no quality requested.
+/// Whether serving the source's own bytes gives exactly what was asked for: no resize, no
+/// rotation or flip, the same format, and no quality requested.
 pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, out: (u32, u32)) -> bool {
-    same_format && options.quality.is_none() && out == (info.width, info.height) && options.fit != Fit::Pad
+    same_format
+        && options.quality.is_none()
+        && options.rotate == Rotation::None
+        && options.flip == Flip::None
+        && out == (info.width, info.height)
+        && options.fit != Fit::Pad
 }
 
 #[cfg(test)]
@@ -74,5 +79,9 @@ mod tests {
         assert!(!is_noop(&none, &info, true, (50, 25)), "size changes");
         let q = TransformOptions { quality: Some(50), ..none };
         assert!(!is_noop(&q, &info, true, (100, 50)), "quality asked for");
+        let flipped = TransformOptions { flip: Flip::Horizontal, ..none };
+        assert!(!is_noop(&flipped, &info, true, (100, 50)), "flip asked for");
+        let turned = TransformOptions { rotate: Rotation::Half, ..none };
+        assert!(!is_noop(&turned, &info, true, (100, 50)), "rotation asked for");
     }
 }

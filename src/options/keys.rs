@@ -16,16 +16,22 @@ pub enum OptionKey {
     Format,
     /// `dpr`
     Dpr,
+    /// `rotate`
+    Rotate,
+    /// `flip`
+    Flip,
 }
 
 /// Every option: its canonical name first, then its aliases.
-pub const OPTION_KEYS: [(OptionKey, &[&str]); 6] = [
+pub const OPTION_KEYS: [(OptionKey, &[&str]); 8] = [
     (OptionKey::Width, &["width", "w"]),
     (OptionKey::Height, &["height", "h"]),
     (OptionKey::Fit, &["fit"]),
     (OptionKey::Quality, &["quality", "q"]),
     (OptionKey::Format, &["format", "f"]),
     (OptionKey::Dpr, &["dpr"]),
+    (OptionKey::Rotate, &["rotate"]),
+    (OptionKey::Flip, &["flip"]),
 ];
 
 impl OptionKey {

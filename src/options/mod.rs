@@ -75,6 +75,50 @@ impl FormatChoice {
     ];
 }
 
+/// A clockwise rotation (`rotate`), applied before `width`/`height`, which name the axes
+/// of the rotated image (as Cloudflare's do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rotation {
+    /// No rotation. The default.
+    #[default]
+    None,
+    /// 90 degrees clockwise.
+    Quarter,
+    /// 180 degrees.
+    Half,
+    /// 270 degrees clockwise.
+    ThreeQuarters,
+}
+
+impl Rotation {
+    const NAMES: [(&'static str, Rotation); 3] =
+        [("90", Rotation::Quarter), ("180", Rotation::Half), ("270", Rotation::ThreeQuarters)];
+
+    /// Whether width and height trade places.
+    pub fn swaps_axes(self) -> bool {
+        matches!(self, Rotation::Quarter | Rotation::ThreeQuarters)
+    }
+}
+
+/// Mirroring (`flip`), applied after the rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flip {
+    /// No mirroring. The default.
+    #[default]
+    None,
+    /// `h`: left and right swap.
+    Horizontal,
+    /// `v`: top and bottom swap.
+    Vertical,
+    /// `hv`: both.
+    Both,
+}
+
+impl Flip {
+    const NAMES: [(&'static str, Flip); 3] =
+        [("h", Flip::Horizontal), ("v", Flip::Vertical), ("hv", Flip::Both)];
+}
+
 /// Validated transformation options. `width` and `height` already include `dpr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TransformOptions {
@@ -89,6 +133,10 @@ pub struct TransformOptions {
     pub quality: Option<u8>,
     /// Default: [`FormatChoice::Original`].
     pub format: FormatChoice,
+    /// Default: [`Rotation::None`].
+    pub rotate: Rotation,
+    /// Default: [`Flip::None`].
+    pub flip: Flip,
 }
 
 impl TransformOptions {
@@ -114,6 +162,8 @@ impl TransformOptions {
                 OptionKey::Quality => options.quality = Some(quality(value)?),
                 OptionKey::Format => options.format = named(key, value, &FormatChoice::NAMES)?,
                 OptionKey::Dpr => dpr = parse_dpr(value)?,
+                OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
+                OptionKey::Flip => options.flip = named(key, value, &Flip::NAMES)?,
             }
         }
         options.width = width.map(|w| apply_dpr(OptionKey::Width, w, dpr)).transpose()?;
@@ -146,6 +196,12 @@ impl TransformOptions {
         }
         if let Some((name, _)) = FormatChoice::NAMES.iter().find(|(_, f)| *f == self.format) {
             push(OptionKey::Format, name);
+        }
+        if let Some((name, _)) = Rotation::NAMES.iter().find(|(_, r)| *r == self.rotate) {
+            push(OptionKey::Rotate, name);
+        }
+        if let Some((name, _)) = Flip::NAMES.iter().find(|(_, f)| *f == self.flip) {
+            push(OptionKey::Flip, name);
         }
         out
     }
@@ -246,6 +302,8 @@ mod tests {
             (vec![("fit", "stretch")], "fit must be one of"),
             (vec![("format", "bmp")], "format must be one of"),
             (vec![("dpr", "5")], "dpr must be"),
+            (vec![("rotate", "45")], "rotate must be one of 90, 180, 270"),
+            (vec![("flip", "x")], "flip must be one of h, v, hv"),
             (vec![("dpr", "NaN")], "dpr must be"),
             (vec![("w", "8000"), ("dpr", "2")], "more than the maximum"),
             (vec![("colour", "red")], "unknown option"),
@@ -266,6 +324,16 @@ mod tests {
         }
         for (name, format) in FormatChoice::NAMES {
             assert_eq!(parse(&[("format", name)]).expect("valid").format, format);
+        }
+        for (name, rotate) in Rotation::NAMES {
+            let options = parse(&[("rotate", name)]).expect("valid");
+            assert_eq!(options.rotate, rotate);
+            assert_eq!(options.canonical(), format!("rotate={name}"));
+        }
+        for (name, flip) in Flip::NAMES {
+            let options = parse(&[("flip", name)]).expect("valid");
+            assert_eq!(options.flip, flip);
+            assert_eq!(options.canonical(), format!("flip={name}"));
         }
     }
 }

@@ -37,6 +37,23 @@ impl Geometry {
 }
 
 impl Geometry {
+    /// This geometry, worked out for the rotated image, as it applies to the unrotated
+    /// source: the crop box and resized size trade axes when the rotation swaps them, and
+    /// padding is left for after the rotation. Transposing the box is exact because every
+    /// `fit` crops around the centre, which rotations and flips keep in place.
+    pub fn before_rotation(&self, swaps_axes: bool) -> Geometry {
+        let (crop, resized) = if swaps_axes {
+            let c = self.crop;
+            (
+                CropBox { left: c.top, top: c.left, width: c.height, height: c.width },
+                (self.resized.1, self.resized.0),
+            )
+        } else {
+            (self.crop, self.resized)
+        };
+        Geometry { crop, resized, canvas: resized, offset: (0, 0) }
+    }
+
     /// The same geometry for a source that was loaded at `loaded` pixels instead of its full
     /// `original` size (shrink-on-load): the crop box scales with it.
     pub fn for_loaded_source(&self, original: (u32, u32), loaded: (u32, u32)) -> Geometry {
@@ -182,6 +199,19 @@ mod tests {
         assert_eq!(shrunk.crop, CropBox { left: 62.5, top: 0.0, width: 125.0, height: 125.0 });
         assert_eq!(shrunk.resized, (200, 200));
         assert_eq!(geo.for_loaded_source((1000, 500), (1000, 500)), geo);
+    }
+
+    #[test]
+    fn rotated_geometry_maps_back_to_the_source() {
+        // A 1000x500 source turned 90 degrees is 500x1000; cover it into 200x100.
+        let rotated = g((500, 1000), Some(200), Some(100), Fit::Cover);
+        assert_eq!(rotated.crop, CropBox { left: 0.0, top: 375.0, width: 500.0, height: 250.0 });
+        let source = rotated.before_rotation(true);
+        assert_eq!(source.crop, CropBox { left: 375.0, top: 0.0, width: 250.0, height: 500.0 });
+        assert_eq!(source.resized, (100, 200));
+        assert_eq!(rotated.before_rotation(false).crop, rotated.crop);
+        let padded = g((500, 1000), Some(300), Some(300), Fit::Pad).before_rotation(true);
+        assert_eq!((padded.canvas, padded.offset), (padded.resized, (0, 0)), "padding comes later");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod decode;
 mod encode;
 mod geometry;
+mod orient;
 mod resize;
 
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
@@ -65,14 +66,17 @@ pub fn transform(
 ) -> Result<Outcome, ProxyError> {
     let info = inspect(bytes)?;
     let output_format = format.resolve(info.format, info.has_alpha);
-    let plan = geometry((info.width, info.height), options.width, options.height, options.fit);
+    // Width and height name the axes of the rotated image.
+    let swaps = options.rotate.swaps_axes();
+    let rotated = if swaps { (info.height, info.width) } else { (info.width, info.height) };
+    let plan = geometry(rotated, options.width, options.height, options.fit);
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Outcome::Original(info));
     }
     // What is decoded is what must fit the limit: a JPEG shrunk on load never holds its
     // full size in memory.
-    let shrink = decode::shrink_on_load(bytes, &info, &plan);
+    let shrink = decode::shrink_on_load(bytes, &info, &plan.before_rotation(swaps));
     let (load_width, load_height) = shrink.loaded_size(&info);
     check_pixels(load_width, load_height, max_pixels)?;
     let pixels = match decode::decode(bytes, &info, shrink) {
@@ -84,8 +88,11 @@ pub fn transform(
         }
         decoded => decoded?,
     };
-    let plan = plan.for_loaded_source((info.width, info.height), pixels.dimensions());
-    let pixels = resize::apply(pixels, &plan)?;
+    let source_plan =
+        plan.before_rotation(swaps).for_loaded_source((info.width, info.height), pixels.dimensions());
+    let pixels = resize::apply(pixels, &source_plan)?;
+    let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
+    let pixels = if plan.canvas == plan.resized { pixels } else { resize::pad(&pixels, &plan) };
     let (width, height) = pixels.dimensions();
     let bytes = encode::encode(&pixels, output_format, options.effective_quality())?;
     Ok(Outcome::Encoded(Encoded { bytes, format: output_format, width, height }))

@@ -7,13 +7,16 @@ use fast_image_resize::{PixelType, ResizeOptions, Resizer};
 use super::{Geometry, Pixels};
 use crate::error::ProxyError;
 
-/// Crops, resizes and pads `pixels` as `geometry` says.
+/// Crops and resizes `pixels` as `geometry` says (padding is [`pad`]'s).
 pub(super) fn apply(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
-    if geometry.is_identity(pixels.dimensions()) {
+    if geometry.crop == full(pixels.dimensions()) && geometry.resized == pixels.dimensions() {
         return Ok(pixels);
     }
-    let resized = resize(pixels, geometry)?;
-    Ok(if geometry.canvas == geometry.resized { resized } else { pad(&resized, geometry) })
+    resize(pixels, geometry)
+}
+
+fn full((width, height): (u32, u32)) -> super::CropBox {
+    super::CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
 }
 
 fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
@@ -34,7 +37,7 @@ fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
 }
 
 /// Places the image on a white canvas of `geometry.canvas`, at `geometry.offset`.
-fn pad(image: &Pixels, geometry: &Geometry) -> Pixels {
+pub(super) fn pad(image: &Pixels, geometry: &Geometry) -> Pixels {
     let (canvas_width, canvas_height) = geometry.canvas;
     let (x, y) = (geometry.offset.0 as usize, geometry.offset.1 as usize);
     let (width, rows, data, channels) = match image {

@@ -80,6 +80,8 @@ fn every_fit_gives_its_dimensions() {
         ),
         ("width=5000,fit=scale-down", (sw, sh)),
         ("width=100,dpr=2", (200, (200 * sh + sw / 2) / sw)),
+        ("width=100,rotate=90", (100, (100 * sw + sh / 2) / sh)),
+        ("width=100,rotate=180,flip=hv", (100, (100 * sh + sw / 2) / sw)),
     ] {
         let reply = get(&corpus(&format!("{options},format=png"), "photos/flower_cropped.jpg"));
         assert_eq!(reply.status, 200, "{options}");

@@ -32,7 +32,12 @@ pub struct Geometry {
 impl Geometry {
     /// Whether the output is the source, unchanged.
     pub fn is_identity(&self, source: (u32, u32)) -> bool {
-        self.resized == source && self.canvas == source && self.crop == full(source)
+        self.keeps_pixels(source) && self.canvas == source
+    }
+
+    /// Whether cropping and resizing leave the source's pixels as they are (padding aside).
+    pub fn keeps_pixels(&self, source: (u32, u32)) -> bool {
+        self.resized == source && self.crop == full(source)
     }
 }
 

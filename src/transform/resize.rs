@@ -9,14 +9,10 @@ use crate::error::ProxyError;
 
 /// Crops and resizes `pixels` as `geometry` says (padding is [`pad`]'s).
 pub(super) fn apply(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
-    if geometry.crop == full(pixels.dimensions()) && geometry.resized == pixels.dimensions() {
+    if geometry.keeps_pixels(pixels.dimensions()) {
         return Ok(pixels);
     }
     resize(pixels, geometry)
-}
-
-fn full((width, height): (u32, u32)) -> super::CropBox {
-    super::CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
 }
 
 fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {

@@ -63,10 +63,12 @@ pub async fn run(
     stats::record(|c| c.cache_misses += 1);
 
     // The upstream, then the plan: read it into memory, or pass it through.
-    let known_large = cache::lookup(&job.large_mark).await.is_some();
     let mut upstream = upstream::fetch(env, target, config).await?;
+    // Only a source without a declared length can have been marked too large: the others
+    // skip this lookup.
+    let known_large = upstream.content_length.is_none() && cache::lookup(&job.large_mark).await.is_some();
     let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
-    if known_large && upstream.content_length.is_none() {
+    if known_large {
         timing.push_str(", plan;desc=\"known too large\"");
     }
     let (source, _held) = match plan(upstream.content_length, config.transform_max_bytes, known_large) {

@@ -13,7 +13,7 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build lint test-host test-wasm test-e2e deploy-dry-run samples clean
+.PHONY: help dev test build lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
@@ -33,7 +33,7 @@ build/index.js: .tools.env $(RUST_SOURCES)
 dev: build
 	wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false $(WRANGLER_ARGS)
 
-test: lint test-host test-wasm test-e2e deploy-dry-run
+test: lint test-host test-wasm test-e2e test-browser deploy-dry-run
 	@echo "make test: all passed"
 
 ## No warnings, on the host and on the Worker's target (edge/ only compiles for wasm32).
@@ -51,6 +51,10 @@ test-wasm: .tools.env
 
 test-e2e: build
 	cargo test --test e2e -- --ignored --test-threads=4
+
+## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
+test-browser: build
+	node --test --test-reporter=spec --test-concurrency=1 tests/browser/browser.test.mjs
 
 deploy-dry-run: build
 	wrangler deploy --dry-run --outdir build/dry-run 2>&1 | grep -E "Total Upload|gzip|error" || true

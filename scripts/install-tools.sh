@@ -51,6 +51,15 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   npm install --no-save --no-audit --no-fund --loglevel=error >&2
 fi
 
+# The browser tests drive Debian's Chromium (playwright-core never downloads a browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "install-tools: apt-get install chromium" >&2
+  sudo_if_needed=""
+  [ "$(id -u)" -eq 0 ] || sudo_if_needed="sudo"
+  $sudo_if_needed apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -qq chromium >&2
+fi
+
 # The file the Makefile includes: where each tool is.
 cat > .tools.env <<ENV
 WASM_BINDGEN_BIN=$wasm_bindgen_bin

@@ -92,6 +92,53 @@ impl ProxyError {
         }
     }
 
+    /// One failure of each kind, for the published reference. The exhaustive `match` in the
+    /// test below fails to compile when a variant is added, which is the reminder to list it.
+    pub fn every_kind() -> Vec<ProxyError> {
+        vec![
+            ProxyError::BadOptions(String::new()),
+            ProxyError::BadSource(String::new()),
+            ProxyError::SourceNotAllowed(String::new()),
+            ProxyError::MethodNotAllowed,
+            ProxyError::UpstreamRefused(404),
+            ProxyError::NotAnImage,
+            ProxyError::UndecodableImage(String::new()),
+            ProxyError::TooManyPixels { pixels: 0, limit: 0 },
+            ProxyError::Config(ConfigError { var: "", problem: String::new() }),
+            ProxyError::Internal(String::new()),
+            ProxyError::UpstreamFailed(String::new()),
+            ProxyError::TooManyRedirects,
+            ProxyError::UpstreamTimeout { millis: 0 },
+        ]
+    }
+
+    /// When this kind of failure happens, for the published reference.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            ProxyError::BadOptions(_) => "an unknown, repeated or out-of-range option",
+            ProxyError::BadSource(_) => "a missing or malformed source, or a path that tries to name a host",
+            ProxyError::SourceNotAllowed(_) => {
+                "a host not in ALLOWED_SOURCES, a private address, credentials in the URL, or a \
+                 redirect to any of these"
+            }
+            ProxyError::MethodNotAllowed => "a method other than GET, HEAD or OPTIONS",
+            ProxyError::UpstreamRefused(_) => "the source's own 4xx answer, mirrored",
+            ProxyError::UpstreamFailed(_) => {
+                "an upstream 5xx, a broken connection, or a body shorter than its Content-Length"
+            }
+            ProxyError::TooManyRedirects => "more than 5 redirects",
+            ProxyError::UpstreamTimeout { .. } => "no response headers within UPSTREAM_TIMEOUT_MS",
+            ProxyError::NotAnImage => {
+                "a source that is not JPEG, PNG, GIF or WebP (judged by magic bytes; by Content-Type \
+                 for pass-through)"
+            }
+            ProxyError::UndecodableImage(_) => "a damaged image or an unsupported feature",
+            ProxyError::TooManyPixels { .. } => "a source or output above MAX_SOURCE_PIXELS",
+            ProxyError::Config(_) => "an invalid [vars] value",
+            ProxyError::Internal(_) => "a fault inside the proxy (logged)",
+        }
+    }
+
     fn title(&self) -> &'static str {
         match self {
             ProxyError::BadOptions(_) => "Invalid image options",
@@ -140,7 +187,7 @@ impl ProxyError {
     /// The problem document for this failure.
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("/errors#{}", self.slug()),
+            kind: format!("/reference#{}", self.slug()),
             title: self.title(),
             status: self.status(),
             detail: self.public_detail(),
@@ -183,7 +230,7 @@ mod tests {
     fn problem_json_has_the_four_members() {
         let err = ProxyError::BadOptions("width must be 1..=12000".into());
         let json: serde_json::Value = serde_json::from_str(&err.problem_json()).expect("json");
-        assert_eq!(json["type"], "/errors#bad-options");
+        assert_eq!(json["type"], "/reference#bad-options");
         assert_eq!(json["title"], "Invalid image options");
         assert_eq!(json["status"], 400);
         assert_eq!(json["detail"], "width must be 1..=12000");
@@ -195,6 +242,29 @@ mod tests {
         assert!(!err.public_detail().contains("10.0.0.5"));
         assert!(err.to_string().contains("10.0.0.5"), "the log keeps the detail");
         assert_eq!(err.status(), 502);
+    }
+
+    #[test]
+    fn every_kind_lists_each_variant_once() {
+        let kinds = ProxyError::every_kind();
+        let index = |err: &ProxyError| match err {
+            ProxyError::BadOptions(_) => 0,
+            ProxyError::BadSource(_) => 1,
+            ProxyError::SourceNotAllowed(_) => 2,
+            ProxyError::MethodNotAllowed => 3,
+            ProxyError::UpstreamRefused(_) => 4,
+            ProxyError::NotAnImage => 5,
+            ProxyError::UndecodableImage(_) => 6,
+            ProxyError::TooManyPixels { .. } => 7,
+            ProxyError::Config(_) => 8,
+            ProxyError::Internal(_) => 9,
+            ProxyError::UpstreamFailed(_) => 10,
+            ProxyError::TooManyRedirects => 11,
+            ProxyError::UpstreamTimeout { .. } => 12,
+        };
+        let mut seen: Vec<usize> = kinds.iter().map(index).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..13).collect::<Vec<_>>());
     }
 
     #[test]

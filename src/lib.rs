@@ -18,6 +18,7 @@ pub mod etag;
 pub mod negotiate;
 pub mod options;
 pub mod plan;
+pub mod reference;
 pub mod route;
 pub mod security;
 pub mod stats;

@@ -52,6 +52,16 @@ impl OutputFormat {
 }
 
 impl SourceFormat {
+    /// A short name, for logs and `Server-Timing`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "jpeg",
+            SourceFormat::Png => "png",
+            SourceFormat::Gif => "gif",
+            SourceFormat::Webp => "webp",
+        }
+    }
+
     /// The `Content-Type` of this format.
     pub fn mime(self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 //! - `/cdn-cgi/image/<options>/<source>`: Cloudflare's form, options comma-separated.
 //! - `/image?url=<source>&<options>`: the same options as query parameters.
 //! - `/debug/memory-stats`: the isolate's counters.
+//! - `/reference.json`: every option and error, for `www/reference.html`.
 //! - anything else: a static file from `www/`.
 
 use percent_encoding::percent_decode_str;
@@ -90,6 +91,8 @@ pub enum Route {
     Image(ImageRequest),
     /// The isolate's counters as JSON.
     MemoryStats,
+    /// The URL reference as JSON ([`crate::reference`]).
+    Reference,
     /// A file from the static assets.
     Static,
 }
@@ -104,6 +107,7 @@ pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
     match path {
         "/image" => query_form(query.unwrap_or("")).map(Route::Image),
         "/debug/memory-stats" => Ok(Route::MemoryStats),
+        "/reference.json" => Ok(Route::Reference),
         _ => Ok(Route::Static),
     }
 }
@@ -197,6 +201,7 @@ mod tests {
     #[test]
     fn other_paths() {
         assert_eq!(route("/debug/memory-stats", None), Ok(Route::MemoryStats));
+        assert_eq!(route("/reference.json", None), Ok(Route::Reference));
         assert_eq!(route("/", None), Ok(Route::Static));
         assert_eq!(route("/samples/cat.jpg", None), Ok(Route::Static));
         assert!(matches!(route("/image", Some("w=1")), Err(ProxyError::BadSource(_))));

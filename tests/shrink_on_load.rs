@@ -79,3 +79,25 @@ fn jpegs_with_optimised_huffman_tables_keep_their_colours() {
     let pixel = out.get_pixel(60, 40);
     assert!(pixel[1].abs_diff(150) <= 4 && pixel[0].abs_diff(120) <= 6, "{pixel:?}");
 }
+
+#[test]
+fn the_report_tells_what_each_stage_did() {
+    let jpeg = synthetic_jpeg(1600, 1200);
+    let options = TransformOptions { width: Some(320), quality: Some(70), ..TransformOptions::default() };
+    let Ok(Outcome::Encoded(out)) =
+        transform(&jpeg, &options, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS)
+    else {
+        panic!("a JPEG resizes");
+    };
+    assert_eq!(out.report.decode, "jpeg 1/4 scale -> 400x300");
+    assert_eq!(out.report.resize, "400x300 -> 320x240 lanczos3");
+    assert_eq!(out.report.encode, format!("jpeg q70, {} bytes", out.bytes.len()));
+    assert_eq!(
+        out.report.server_timing(),
+        format!(
+            "decode;desc=\"jpeg 1/4 scale -> 400x300\", resize;desc=\"400x300 -> 320x240 lanczos3\", \
+             encode;desc=\"jpeg q70, {} bytes\"",
+            out.bytes.len()
+        )
+    );
+}

@@ -75,6 +75,7 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     match route(url.path(), url.query())? {
         Route::Image(image) => pipeline::run(&req, image, config(env)?, ctx, env).await,
         Route::MemoryStats => respond::json(&memory_stats()),
+        Route::Reference => respond::json(&crate::reference::reference()),
         Route::Static => {
             let assets = env.assets("ASSETS").map_err(internal)?;
             assets.fetch_request(req).await.map_err(internal)

@@ -93,9 +93,13 @@ pub async fn run(
     // Transform (or find that nothing needs doing), answer, and store what may be stored.
     let (body, content_type) =
         match transform(&source, &job.image.options, job.format, config.max_source_pixels)? {
-            Outcome::Original(info) => (source, info.format.mime()),
+            Outcome::Original(info) => {
+                timing.push_str(", transform;desc=\"none needed: the source as it is\"");
+                (source, info.format.mime())
+            }
             Outcome::Encoded(encoded) => {
                 stats::record(|c| c.transforms += 1);
+                timing = format!("{timing}, {}", encoded.report.server_timing());
                 (encoded.bytes, encoded.format.mime())
             }
         };

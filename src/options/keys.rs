@@ -1,5 +1,5 @@
-//! The table of option names and aliases: the one place both URL forms, the parser and the
-//! documentation take them from.
+//! The table of options: the one place the parser, the cache key and the published reference
+//! take their names, aliases and meanings from.
 
 /// An option the proxy understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,30 +22,87 @@ pub enum OptionKey {
     Flip,
 }
 
-/// Every option: its canonical name first, then its aliases.
-pub const OPTION_KEYS: [(OptionKey, &[&str]); 8] = [
-    (OptionKey::Width, &["width", "w"]),
-    (OptionKey::Height, &["height", "h"]),
-    (OptionKey::Fit, &["fit"]),
-    (OptionKey::Quality, &["quality", "q"]),
-    (OptionKey::Format, &["format", "f"]),
-    (OptionKey::Dpr, &["dpr"]),
-    (OptionKey::Rotate, &["rotate"]),
-    (OptionKey::Flip, &["flip"]),
+/// One row of [`OPTION_KEYS`].
+#[derive(Debug, Clone, Copy)]
+pub struct OptionSpec {
+    /// The option.
+    pub key: OptionKey,
+    /// Its canonical name first, then its aliases.
+    pub names: &'static [&'static str],
+    /// What happens when the option is not given.
+    pub default: &'static str,
+    /// What the option does, in a sentence.
+    pub about: &'static str,
+}
+
+/// Every option, in the order the canonical form writes them.
+pub const OPTION_KEYS: [OptionSpec; 8] = [
+    OptionSpec {
+        key: OptionKey::Width,
+        names: &["width", "w"],
+        default: "from height and the aspect ratio, or the source's",
+        about: "Output width in pixels (before dpr).",
+    },
+    OptionSpec {
+        key: OptionKey::Height,
+        names: &["height", "h"],
+        default: "from width and the aspect ratio, or the source's",
+        about: "Output height in pixels (before dpr).",
+    },
+    OptionSpec {
+        key: OptionKey::Fit,
+        names: &["fit"],
+        default: "scale-down",
+        about: "How the image fits width × height: scale-down (inside, never enlarge), contain \
+                (inside), cover (fill, crop the centre), crop (cover without enlarging), pad \
+                (inside, padded with white).",
+    },
+    OptionSpec {
+        key: OptionKey::Quality,
+        names: &["quality", "q"],
+        default: "85",
+        about: "Quality of lossy encoders (JPEG).",
+    },
+    OptionSpec {
+        key: OptionKey::Format,
+        names: &["format", "f"],
+        default: "the source's format (GIF becomes PNG)",
+        about: "Output format. auto: WebP for images with alpha when Accept lists image/webp, \
+                JPEG for opaque ones, PNG otherwise; answers carry Vary: Accept. The WebP encoder \
+                is lossless.",
+    },
+    OptionSpec {
+        key: OptionKey::Dpr,
+        names: &["dpr"],
+        default: "1",
+        about: "Device pixel ratio: multiplies width and height.",
+    },
+    OptionSpec {
+        key: OptionKey::Rotate,
+        names: &["rotate"],
+        default: "no rotation",
+        about: "Clockwise rotation; width and height name the rotated axes.",
+    },
+    OptionSpec {
+        key: OptionKey::Flip,
+        names: &["flip"],
+        default: "no mirroring",
+        about: "Mirroring after the rotation: h (left-right), v (top-bottom), hv (both).",
+    },
 ];
 
 impl OptionKey {
     /// The key a name or alias stands for.
     pub fn from_name(name: &str) -> Option<OptionKey> {
-        OPTION_KEYS.iter().find(|(_, names)| names.contains(&name)).map(|(key, _)| *key)
+        OPTION_KEYS.iter().find(|spec| spec.names.contains(&name)).map(|spec| spec.key)
     }
 
     /// The canonical name.
     pub fn name(self) -> &'static str {
         OPTION_KEYS
             .iter()
-            .find(|(key, _)| *key == self)
-            .and_then(|(_, names)| names.first())
+            .find(|spec| spec.key == self)
+            .and_then(|spec| spec.names.first())
             .copied()
             .unwrap_or("?")
     }
@@ -57,10 +114,10 @@ mod tests {
 
     #[test]
     fn every_name_maps_back_to_its_key() {
-        for (key, names) in OPTION_KEYS {
-            assert_eq!(key.name(), names[0]);
-            for name in names {
-                assert_eq!(OptionKey::from_name(name), Some(key));
+        for spec in OPTION_KEYS {
+            assert_eq!(spec.key.name(), spec.names[0]);
+            for name in spec.names {
+                assert_eq!(OptionKey::from_name(name), Some(spec.key));
             }
         }
         assert_eq!(OptionKey::from_name("WIDTH"), None, "names are case-sensitive");

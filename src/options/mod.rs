@@ -9,7 +9,7 @@ mod keys;
 
 use std::fmt::Write as _;
 
-pub use keys::{OptionKey, OPTION_KEYS};
+pub use keys::{OptionKey, OptionSpec, OPTION_KEYS};
 
 use crate::error::ProxyError;
 
@@ -18,6 +18,54 @@ pub const MAX_DIMENSION: u32 = 12_000;
 
 /// Quality used when `quality` is not given.
 pub const DEFAULT_QUALITY: u8 = 85;
+
+/// The qualities an encoder accepts.
+pub const QUALITY_RANGE: (u8, u8) = (1, 100);
+
+/// The device pixel ratios accepted; 4 covers every shipping screen.
+pub const DPR_RANGE: (f64, f64) = (1.0, 4.0);
+
+/// The values an option accepts, as the parser checks them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// A whole number in `min..=max`.
+    Integer {
+        /// Smallest accepted.
+        min: u32,
+        /// Largest accepted.
+        max: u32,
+    },
+    /// A decimal number in `min..=max`.
+    Number {
+        /// Smallest accepted.
+        min: f64,
+        /// Largest accepted.
+        max: f64,
+    },
+    /// One of these words.
+    OneOf(Vec<&'static str>),
+}
+
+impl OptionKey {
+    /// What this option accepts: taken from the same constants and name tables the parser
+    /// uses, so the published reference cannot drift from it.
+    pub fn values(self) -> Values {
+        fn words<T>(names: &[(&'static str, T)]) -> Values {
+            Values::OneOf(names.iter().map(|(name, _)| *name).collect())
+        }
+        match self {
+            OptionKey::Width | OptionKey::Height => Values::Integer { min: 1, max: MAX_DIMENSION },
+            OptionKey::Quality => {
+                Values::Integer { min: QUALITY_RANGE.0.into(), max: QUALITY_RANGE.1.into() }
+            }
+            OptionKey::Dpr => Values::Number { min: DPR_RANGE.0, max: DPR_RANGE.1 },
+            OptionKey::Fit => words(&Fit::NAMES),
+            OptionKey::Format => words(&FormatChoice::NAMES),
+            OptionKey::Rotate => words(&Rotation::NAMES),
+            OptionKey::Flip => words(&Flip::NAMES),
+        }
+    }
+}
 
 /// How the image is fitted into `width` × `height` (Cloudflare's `fit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -227,16 +275,18 @@ fn dimension(key: OptionKey, value: &str) -> Result<u32, ProxyError> {
 }
 
 fn quality(value: &str) -> Result<u8, ProxyError> {
+    let (min, max) = QUALITY_RANGE;
     match value.parse::<u8>() {
-        Ok(q) if (1..=100).contains(&q) => Ok(q),
-        _ => Err(bad(format!("quality must be a whole number from 1 to 100, not {value:?}"))),
+        Ok(q) if (min..=max).contains(&q) => Ok(q),
+        _ => Err(bad(format!("quality must be a whole number from {min} to {max}, not {value:?}"))),
     }
 }
 
 fn parse_dpr(value: &str) -> Result<f64, ProxyError> {
+    let (min, max) = DPR_RANGE;
     match value.parse::<f64>() {
-        Ok(dpr) if (1.0..=4.0).contains(&dpr) => Ok(dpr),
-        _ => Err(bad(format!("dpr must be a number from 1 to 4, not {value:?}"))),
+        Ok(dpr) if (min..=max).contains(&dpr) => Ok(dpr),
+        _ => Err(bad(format!("dpr must be a number from {min} to {max}, not {value:?}"))),
     }
 }
 

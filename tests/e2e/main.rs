@@ -222,7 +222,7 @@ fn allowed_redirects_are_followed() {
     assert_eq!(reply.image().width(), 40);
     let looped = get(&format!("/cdn-cgi/image/width=40/{}", origin_url("/redirect-loop")));
     assert_eq!(looped.status, 502);
-    assert_eq!(looped.problem()["type"], "/errors#too-many-redirects");
+    assert_eq!(looped.problem()["type"], "/reference#too-many-redirects");
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn upstream_failures_have_their_statuses() {
         let reply = get(&format!("/cdn-cgi/image/width=40/{}", origin_url(path)));
         assert_eq!(reply.status, status, "{path}");
         let problem = reply.problem();
-        assert_eq!(problem["type"], format!("/errors#{kind}"), "{path}");
+        assert_eq!(problem["type"], format!("/reference#{kind}"), "{path}");
         assert_eq!(problem["status"], status);
         assert!(problem["title"].is_string() && problem["detail"].is_string());
     }
@@ -335,6 +335,10 @@ fn a_24_megapixel_jpeg_makes_a_thumbnail_in_workerd() {
     assert_eq!(reply.status, 200);
     let image = reply.image();
     assert_eq!((image.width(), image.height()), (320, 213));
+    // Server-Timing says what was done: decoded at 1/8 scale, never at 6000x4000.
+    let timing = reply.header("server-timing").unwrap_or_default();
+    assert!(timing.contains(r#"decode;desc="jpeg 1/8 scale -> 750x500""#), "{timing}");
+    assert!(timing.contains(r#"resize;desc="750x500 -> 320x213 lanczos3""#), "{timing}");
 }
 
 #[test]

@@ -1,0 +1,178 @@
+//! In Debian's Chromium, against the Worker in workerd: the playground works and shows real
+//! answers, `srcset` picks by device pixel ratio, `format=auto` follows Chromium's Accept, and
+//! pages on other origins can fetch, read and time the proxy's answers.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { ARTIFACTS, launchChromium, startPageServer, startWorker } from "./harness.mjs";
+
+/** Keeps Chromium from asking for /favicon.ico (a 404 is a console error). */
+const NO_FAVICON = `<link rel="icon" href="data:,">`;
+
+let worker;
+let browser;
+
+before(async () => {
+  worker = await startWorker();
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  worker?.stop();
+});
+
+/** A page that records console errors and uncaught exceptions. */
+async function watchedPage(options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
+  page.on("pageerror", (err) => problems.push(`exception: ${err.message}`));
+  return { page, problems, close: () => context.close() };
+}
+
+/** Waits until an <img> has decoded a picture this wide. */
+async function waitForNaturalWidth(page, selector, width) {
+  await page.waitForFunction(
+    ([sel, w]) => document.querySelector(sel)?.naturalWidth === w,
+    [selector, width],
+    { timeout: 30_000 },
+  );
+}
+
+test("the playground loads with no console errors and shows both pictures", async () => {
+  const { page, problems, close } = await watchedPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.waitForFunction(() => document.querySelector("#original-img")?.naturalWidth > 0);
+  // One control per option in the reference: the form offers what the parser accepts.
+  const reference = await (await fetch(`${worker.base}/reference.json`)).json();
+  for (const option of reference.options) {
+    assert.equal(await page.locator(`#opt-${option.name}`).count(), 1, `control for ${option.name}`);
+  }
+  assert.match(await page.textContent("#dimensions"), /^480×\d+$/);
+  assert.match(await page.textContent("#x-cache"), /^(MISS|HIT)$/);
+  assert.match(await page.textContent("#saving"), /^\d+ %$/);
+  assert.ok((await page.locator("#timing .bar-row").count()) > 0, "Server-Timing drawn");
+  assert.match(await page.textContent("#url-cdn-cgi"), /\/cdn-cgi\/image\/width=480\/samples\/landscape\.jpg$/);
+  assert.match(await page.textContent("#url-query"), /\/image\?url=%2Fsamples%2Flandscape\.jpg&width=480$/);
+  assert.match(await page.textContent("#snippet-srcset"), /srcset="[\s\S]*width=1280\/samples\/landscape\.jpg 1280w/);
+  assert.match(await page.textContent("#snippet-next"), /export default function loader/);
+  await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("changing width updates the preview and its naturalWidth", async () => {
+  const { page, problems, close } = await watchedPage();
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.fill("#opt-width", "200");
+  await waitForNaturalWidth(page, "#result-img", 200);
+  assert.match(await page.textContent("#dimensions"), /^200×\d+$/);
+  await page.selectOption("#opt-rotate", "90");
+  // Rotated: width names the rotated axis, so the picture stays 200 wide but gets taller.
+  await page.waitForFunction(() => {
+    const img = document.querySelector("#result-img");
+    return img.naturalWidth === 200 && img.naturalHeight > 200;
+  });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a bad option shows the proxy's problem detail instead of a picture", async () => {
+  const { page, close } = await watchedPage();
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.fill("#opt-width", "99999");
+  await page.waitForFunction(() => !document.querySelector("#result-error").hidden);
+  assert.match(await page.textContent("#result-error"), /^400 Invalid image options: width must be/);
+  await close();
+});
+
+test("the playground fits a phone-sized screen", async () => {
+  const { page, problems, close } = await watchedPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto(`${worker.base}/`);
+  await page.waitForFunction(() => document.querySelector("#result-img")?.naturalWidth > 0);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: join(ARTIFACTS, "playground-phone.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("the reference page lists every option and error from the parser's tables", async () => {
+  const { page, problems, close } = await watchedPage();
+  await page.goto(`${worker.base}/reference#too-many-pixels`);
+  const reference = await (await fetch(`${worker.base}/reference.json`)).json();
+  await page.waitForSelector("#errors-table tbody tr");
+  assert.equal(await page.locator("#options-table tbody tr").count(), reference.options.length);
+  assert.equal(await page.locator("#errors-table tbody tr").count(), reference.errors.length);
+  assert.match(await page.textContent("#too-many-pixels"), /^422/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+for (const dpr of [1, 2]) {
+  test(`srcset picks the ${200 * dpr} px candidate at device pixel ratio ${dpr}`, async () => {
+    const { page, close } = await watchedPage({ deviceScaleFactor: dpr });
+    const candidate = (w) => `${worker.base}/cdn-cgi/image/width=${w}/samples/landscape.jpg ${w}w`;
+    const fetched = [];
+    page.on("response", (r) => r.url().includes("/cdn-cgi/") && fetched.push(r.url()));
+    await page.goto(`${worker.base}/reference`); // any page of the proxy's origin
+    await page.setContent(
+      `<img id="pic" sizes="200px" srcset="${[200, 400, 800].map(candidate).join(", ")}">`,
+    );
+    // naturalWidth is in CSS pixels (the candidate's width over its density): 200 either way.
+    await waitForNaturalWidth(page, "#pic", 200);
+    const current = await page.evaluate(() => document.querySelector("#pic").currentSrc);
+    assert.match(current, new RegExp(`/width=${200 * dpr}/`));
+    assert.deepEqual(fetched, [current], "only the chosen candidate is fetched");
+    await close();
+  });
+}
+
+test("format=auto gives Chromium WebP for an image with alpha (it accepts image/webp)", async () => {
+  const { page, close } = await watchedPage();
+  const url = `${worker.base}/cdn-cgi/image/width=100,format=auto/samples/disc.png`;
+  const answered = page.waitForResponse(url);
+  await page.goto(`${worker.base}/reference`);
+  await page.setContent(`<img id="pic" src="${url}">`);
+  const response = await answered;
+  const accept = (await response.request().allHeaders()).accept;
+  assert.match(accept, /image\/webp/, "Chromium advertises WebP");
+  assert.equal(response.headers()["content-type"], "image/webp");
+  assert.match(response.headers().vary ?? "", /Accept/i);
+  await waitForNaturalWidth(page, "#pic", 100);
+  await close();
+});
+
+test("a page on another origin can fetch an image and read its Server-Timing", async () => {
+  const pages = await startPageServer({ "/": `<!doctype html><title>other origin</title>${NO_FAVICON}` });
+  const { page, problems, close } = await watchedPage();
+  after(() => pages.stop());
+  await page.goto(`${pages.base}/`);
+  const url = `${worker.base}/cdn-cgi/image/width=120/samples/landscape.jpg`;
+  const seen = await page.evaluate(async (u) => {
+    const response = await fetch(u);
+    const bytes = (await response.arrayBuffer()).byteLength;
+    const entry = performance.getEntriesByName(u).at(-1);
+    return {
+      status: response.status,
+      bytes,
+      xCache: response.headers.get("x-cache"),
+      timing: entry.serverTiming.map((t) => t.name),
+    };
+  }, url);
+  assert.equal(seen.status, 200);
+  assert.ok(seen.bytes > 0);
+  assert.match(seen.xCache, /^(MISS|HIT)$/, "X-Cache is exposed to scripts");
+  assert.ok(seen.timing.includes("cache"), `Server-Timing readable: ${seen.timing}`);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -9,7 +9,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::browser::CorsOrigins;
-use crate::security::SourcePolicy;
+use crate::security::{SigningKeys, SourcePolicy};
 
 /// One mebibyte, the unit most byte limits are thought in.
 const MIB: u64 = 1024 * 1024;
@@ -45,6 +45,14 @@ pub struct Config {
     pub cache_ttl_max_seconds: u32,
     /// Which pages may read answers (`CORS_ALLOW_ORIGINS`). Default: any (`*`).
     pub cors_allow_origins: CorsOrigins,
+    /// Keys URLs must be signed with (`SIGNING_KEY`, and `SIGNING_KEYS` for rotation; both
+    /// secrets). Default: none, and URLs need no signature.
+    pub signing_keys: SigningKeys,
+    /// The only output widths served to unsigned URLs (`ALLOWED_WIDTHS`, after `dpr`).
+    /// Default: any.
+    pub allowed_widths: Option<Vec<u32>>,
+    /// The only `quality` values served to unsigned URLs (`ALLOWED_QUALITIES`). Default: any.
+    pub allowed_qualities: Option<Vec<u8>>,
 }
 
 /// Default for [`Config::max_source_pixels`]: 16 Mpx (for instance 4896×3264, a 16 MP photo).
@@ -69,6 +77,9 @@ impl Default for Config {
             cache_ttl_min_seconds: 60,
             cache_ttl_max_seconds: 31_536_000,
             cors_allow_origins: CorsOrigins::Any,
+            signing_keys: SigningKeys::default(),
+            allowed_widths: None,
+            allowed_qualities: None,
         }
     }
 }
@@ -117,7 +128,16 @@ impl Config {
                 ),
             });
         }
+        let signing_keys = SigningKeys::parse(get("SIGNING_KEY").as_deref(), get("SIGNING_KEYS").as_deref())
+            .map_err(|problem| ConfigError { var: "SIGNING_KEY", problem })?;
         Ok(Config {
+            signing_keys,
+            allowed_widths: get("ALLOWED_WIDTHS")
+                .map(|list| whole_numbers("ALLOWED_WIDTHS", &list))
+                .transpose()?,
+            allowed_qualities: get("ALLOWED_QUALITIES")
+                .map(|list| whole_numbers("ALLOWED_QUALITIES", &list))
+                .transpose()?,
             allowed_sources,
             origin_url,
             cors_allow_origins,
@@ -177,6 +197,18 @@ fn number(
         });
     }
     Ok(value)
+}
+
+/// A comma-separated list of whole numbers, such as `320, 640, 1280`.
+fn whole_numbers<T: std::str::FromStr>(var: &'static str, list: &str) -> Result<Vec<T>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse()
+                .map_err(|_| ConfigError { var, problem: format!("{item:?} is not a whole number in range") })
+        })
+        .collect()
 }
 
 fn parse_origin(raw: &str) -> Result<Url, ConfigError> {

@@ -19,6 +19,8 @@ pub enum ProxyError {
     SourceNotAllowed(String),
     /// Only GET and HEAD are served (405).
     MethodNotAllowed,
+    /// The URL's signature is missing, wrong or expired (403).
+    BadSignature(String),
 
     // The upstream's fault.
     /// The upstream answered with this 4xx status; it is mirrored to the client.
@@ -62,7 +64,7 @@ impl ProxyError {
     pub fn status(&self) -> u16 {
         match self {
             ProxyError::BadOptions(_) | ProxyError::BadSource(_) => 400,
-            ProxyError::SourceNotAllowed(_) => 403,
+            ProxyError::SourceNotAllowed(_) | ProxyError::BadSignature(_) => 403,
             ProxyError::MethodNotAllowed => 405,
             ProxyError::UpstreamRefused(status) => *status,
             ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects => 502,
@@ -80,6 +82,7 @@ impl ProxyError {
             ProxyError::BadSource(_) => "bad-source",
             ProxyError::SourceNotAllowed(_) => "source-not-allowed",
             ProxyError::MethodNotAllowed => "method-not-allowed",
+            ProxyError::BadSignature(_) => "bad-signature",
             ProxyError::UpstreamRefused(_) => "upstream-refused",
             ProxyError::UpstreamFailed(_) => "upstream-failed",
             ProxyError::TooManyRedirects => "too-many-redirects",
@@ -109,6 +112,7 @@ impl ProxyError {
             ProxyError::UpstreamFailed(String::new()),
             ProxyError::TooManyRedirects,
             ProxyError::UpstreamTimeout { millis: 0 },
+            ProxyError::BadSignature(String::new()),
         ]
     }
 
@@ -122,6 +126,9 @@ impl ProxyError {
                  redirect to any of these"
             }
             ProxyError::MethodNotAllowed => "a method other than GET, HEAD or OPTIONS",
+            ProxyError::BadSignature(_) => {
+                "with SIGNING_KEY set: a missing or wrong s= signature; any URL past its expires="
+            }
             ProxyError::UpstreamRefused(_) => "the source's own 4xx answer, mirrored",
             ProxyError::UpstreamFailed(_) => {
                 "an upstream 5xx, a broken connection, or a body shorter than its Content-Length"
@@ -145,6 +152,7 @@ impl ProxyError {
             ProxyError::BadSource(_) => "Invalid source",
             ProxyError::SourceNotAllowed(_) => "Source not allowed",
             ProxyError::MethodNotAllowed => "Method not allowed",
+            ProxyError::BadSignature(_) => "Invalid signature",
             ProxyError::UpstreamRefused(_) => "The source's server refused the request",
             ProxyError::UpstreamFailed(_) => "The source's server failed",
             ProxyError::TooManyRedirects => "Too many redirects",
@@ -162,7 +170,7 @@ impl ProxyError {
     pub fn public_detail(&self) -> String {
         match self {
             ProxyError::BadOptions(why) | ProxyError::BadSource(why) => why.clone(),
-            ProxyError::SourceNotAllowed(why) => why.clone(),
+            ProxyError::SourceNotAllowed(why) | ProxyError::BadSignature(why) => why.clone(),
             ProxyError::MethodNotAllowed => "only GET and HEAD are served".into(),
             ProxyError::UpstreamRefused(status) => format!("the source answered {status}"),
             ProxyError::UpstreamFailed(_) => "the source could not be fetched completely".into(),
@@ -261,10 +269,11 @@ mod tests {
             ProxyError::UpstreamFailed(_) => 10,
             ProxyError::TooManyRedirects => 11,
             ProxyError::UpstreamTimeout { .. } => 12,
+            ProxyError::BadSignature(_) => 13,
         };
         let mut seen: Vec<usize> = kinds.iter().map(index).collect();
         seen.sort_unstable();
-        assert_eq!(seen, (0..13).collect::<Vec<_>>());
+        assert_eq!(seen, (0..14).collect::<Vec<_>>());
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, 
         && options.flip == Flip::None
         && out == (info.width, info.height)
         && options.fit != Fit::Pad
+        && options.blur.is_none()
+        && options.sharpen.is_none()
+        && options.background.is_none()
 }
 
 #[cfg(test)]

@@ -54,6 +54,11 @@ pub enum ValuesDoc {
         /// The accepted words.
         values: Vec<&'static str>,
     },
+    /// Text of a shape the examples show.
+    Text {
+        /// Values that parse.
+        examples: Vec<&'static str>,
+    },
 }
 
 /// One kind of error answer.
@@ -83,6 +88,7 @@ pub fn reference() -> Reference {
                 Values::Integer { min, max } => ValuesDoc::Integer { min, max },
                 Values::Number { min, max } => ValuesDoc::Number { min, max },
                 Values::OneOf(values) => ValuesDoc::OneOf { values },
+                Values::Text(examples) => ValuesDoc::Text { examples },
             },
             default: spec.default,
             about: spec.about,
@@ -131,6 +137,12 @@ mod tests {
                             assert!(parses(name, value), "{name}={value}");
                         }
                         assert!(!parses(name, "not-a-value"), "{name} takes only its words");
+                    }
+                    ValuesDoc::Text { examples } => {
+                        for example in examples {
+                            assert!(parses(name, example), "{name}={example}");
+                        }
+                        assert!(!parses(name, "not-a-value"), "{name} is checked");
                     }
                 }
             }

@@ -82,6 +82,44 @@ pub struct ImageRequest {
     pub source: Source,
     /// What to do with it.
     pub options: TransformOptions,
+    /// The signature and expiry the URL carries (`s=`, `expires=`), checked by
+    /// [`crate::security::check_request`].
+    pub signed: Signed,
+}
+
+/// The URL's own signature parameters, kept apart from the image options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signed {
+    /// `s` (alias `sig`): base64url HMAC-SHA256 of the canonical request.
+    pub signature: Option<String>,
+    /// `expires`: Unix time in seconds after which the URL is refused.
+    pub expires: Option<u64>,
+}
+
+impl Signed {
+    /// Takes `s`/`sig` and `expires` out of `pairs`, leaving the image options.
+    fn split_from(pairs: Vec<(String, String)>) -> Result<(Signed, Vec<(String, String)>), ProxyError> {
+        let mut signed = Signed::default();
+        let mut rest = Vec::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            match key.as_str() {
+                "s" | "sig" if signed.signature.is_none() => signed.signature = Some(value),
+                "expires" if signed.expires.is_none() => {
+                    let at = value.parse().map_err(|_| {
+                        ProxyError::BadOptions(format!(
+                            "expires must be a Unix time in seconds, not {value:?}"
+                        ))
+                    })?;
+                    signed.expires = Some(at);
+                }
+                "s" | "sig" | "expires" => {
+                    return Err(ProxyError::BadOptions(format!("option {key:?} is given twice")));
+                }
+                _ => rest.push((key, value)),
+            }
+        }
+        Ok((signed, rest))
+    }
 }
 
 /// What a request path asks for.
@@ -117,20 +155,41 @@ fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, ProxyError> 
     let Some((options, source)) = rest.split_once('/') else {
         return Err(ProxyError::BadSource("expected /cdn-cgi/image/<options>/<source>".into()));
     };
-    let decoded: Vec<(String, String)> = options
-        .split(',')
+    let decoded: Vec<(String, String)> = split_options(options)
+        .into_iter()
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             (decode(key), decode(value))
         })
         .collect();
+    let (signed, decoded) = Signed::split_from(decoded)?;
     let options = TransformOptions::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let source = match query {
         Some(query) => format!("{source}?{query}"),
         None => source.to_string(),
     };
-    Ok(ImageRequest { source: Source::parse(&source)?, options })
+    Ok(ImageRequest { source: Source::parse(&source)?, options, signed })
+}
+
+/// Splits `a=1,b=rgb(1,2,3)` at the commas that are not inside parentheses, so CSS colour
+/// functions keep theirs.
+fn split_options(options: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (index, c) in options.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(options.get(start..index).unwrap_or(""));
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(options.get(start..).unwrap_or(""));
+    parts
 }
 
 /// `url=<source>&<options>`.
@@ -142,10 +201,9 @@ fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
         (None, _) => return Err(ProxyError::BadSource("the url parameter is missing".into())),
         (Some(_), Some(_)) => return Err(ProxyError::BadSource("the url parameter is given twice".into())),
     };
-    let options = TransformOptions::from_pairs(
-        pairs.iter().filter(|(key, _)| key != "url").map(|(k, v)| (k.as_str(), v.as_str())),
-    )?;
-    Ok(ImageRequest { source, options })
+    let (signed, pairs) = Signed::split_from(pairs.into_iter().filter(|(key, _)| key != "url").collect())?;
+    let options = TransformOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    Ok(ImageRequest { source, options, signed })
 }
 
 fn decode(text: &str) -> String {
@@ -196,6 +254,26 @@ mod tests {
         }
         assert!(matches!(Source::parse("ftp://x/y"), Err(ProxyError::BadSource(_))));
         assert!(matches!(Source::parse(""), Err(ProxyError::BadSource(_))));
+    }
+
+    #[test]
+    fn signature_parameters_are_not_image_options() {
+        let a = image("/cdn-cgi/image/s=abc,width=200,expires=1700000000/a.jpg", None);
+        let b = image("/image", Some("url=/a.jpg&w=200&sig=abc&expires=1700000000"));
+        assert_eq!(a, b);
+        assert_eq!(a.signed, Signed { signature: Some("abc".into()), expires: Some(1_700_000_000) });
+        assert_eq!(a.options.canonical(), "width=200");
+        assert!(matches!(route("/cdn-cgi/image/s=a,s=b/a.jpg", None), Err(ProxyError::BadOptions(_))));
+        assert!(matches!(route("/cdn-cgi/image/expires=soon/a.jpg", None), Err(ProxyError::BadOptions(_))));
+    }
+
+    #[test]
+    fn colour_functions_keep_their_commas() {
+        let request = image("/cdn-cgi/image/background=rgba(0,0,255,0.5),fit=pad,w=10,h=10/a.png", None);
+        assert_eq!(request.options.background, Some(crate::options::Rgba([0, 0, 255, 128])));
+        assert_eq!(request.options.width, Some(10));
+        let hex = image("/cdn-cgi/image/background=%23ff0000,w=10/a.png", None);
+        assert_eq!(hex.options.background, Some(crate::options::Rgba([255, 0, 0, 255])));
     }
 
     #[test]

@@ -38,6 +38,15 @@ function control(option) {
     const short = option.default.length <= 12 ? ` (${option.default})` : "";
     input.append(new Option(`default${short}`, ""));
     for (const value of option.values.values) input.append(new Option(value, value));
+  } else if (option.values.kind === "text") {
+    input = document.createElement("input");
+    input.type = "text";
+    input.placeholder = option.values.examples.at(-1);
+    const list = document.createElement("datalist");
+    list.id = `values-${option.name}`;
+    for (const example of option.values.examples) list.append(new Option(example));
+    input.setAttribute("list", list.id);
+    label.append(list);
   } else {
     input = document.createElement("input");
     input.type = "number";
@@ -66,7 +75,8 @@ function chosenOptions() {
 }
 
 function cdnCgiUrl(src, options) {
-  const list = options.map(([name, value]) => `${name}=${value}`).join(",");
+  // `#` would end the path: colours are written %23 (the proxy decodes them).
+  const list = options.map(([name, value]) => `${name}=${value.replaceAll("#", "%23")}`).join(",");
   // The Cloudflare form needs at least one option; with none, the query form says it.
   if (!list) return queryUrl(src, options);
   return `/cdn-cgi/image/${list}/${src.replace(/^\//, "")}`;

@@ -16,6 +16,7 @@ function row(cells, id) {
 
 function values(v) {
   if (v.kind === "one-of") return v.values.join(", ");
+  if (v.kind === "text") return `e.g. ${v.examples.join(", ")}`;
   return `${v.min} to ${v.max}${v.kind === "integer" ? " (whole number)" : ""}`;
 }
 

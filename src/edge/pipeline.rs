@@ -15,6 +15,7 @@ use crate::etag::{etag_matches, strong_etag};
 use crate::negotiate::FormatRequest;
 use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
+use crate::security::check_request;
 use crate::stats;
 use crate::transform::{transform, Outcome};
 
@@ -49,7 +50,9 @@ pub async fn run(
         image,
     };
 
-    // Policy first: a source that may not be fetched is not served from the cache either.
+    // Policy first: an unsigned or expired URL, or a source that may not be fetched, is not
+    // served from the cache either.
+    check_request(&job.image, config, (now_ms() / 1000.0) as u64)?;
     let target = Target::resolve(&job.image.source, config)?;
 
     // The edge cache.

@@ -20,6 +20,14 @@ pub enum OptionKey {
     Rotate,
     /// `flip`
     Flip,
+    /// `gravity`, `g`
+    Gravity,
+    /// `background`
+    Background,
+    /// `blur`
+    Blur,
+    /// `sharpen`
+    Sharpen,
 }
 
 /// One row of [`OPTION_KEYS`].
@@ -36,7 +44,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them.
-pub const OPTION_KEYS: [OptionSpec; 8] = [
+pub const OPTION_KEYS: [OptionSpec; 12] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -88,6 +96,32 @@ pub const OPTION_KEYS: [OptionSpec; 8] = [
         names: &["flip"],
         default: "no mirroring",
         about: "Mirroring after the rotation: h (left-right), v (top-bottom), hv (both).",
+    },
+    OptionSpec {
+        key: OptionKey::Gravity,
+        names: &["gravity", "g"],
+        default: "center",
+        about: "What cover and crop keep: a side, a focal point XxY (0 to 1 from the left and \
+                top of the source, e.g. 0.5x0.2), or auto (the busiest region).",
+    },
+    OptionSpec {
+        key: OptionKey::Background,
+        names: &["background"],
+        default: "white",
+        about: "A CSS colour (red, #f80, #ff8800, rgb(255 136 0), rgba(0,0,0,0.5)) for fit=pad \
+                and under transparent pixels.",
+    },
+    OptionSpec {
+        key: OptionKey::Blur,
+        names: &["blur"],
+        default: "no blur",
+        about: "Gaussian blur radius in output pixels.",
+    },
+    OptionSpec {
+        key: OptionKey::Sharpen,
+        names: &["sharpen"],
+        default: "0",
+        about: "Unsharp-mask strength; 1 suits downscaled photos.",
     },
 ];
 

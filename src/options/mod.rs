@@ -25,6 +25,12 @@ pub const QUALITY_RANGE: (u8, u8) = (1, 100);
 /// The device pixel ratios accepted; 4 covers every shipping screen.
 pub const DPR_RANGE: (f64, f64) = (1.0, 4.0);
 
+/// Blur radii accepted, in output pixels (Cloudflare's range).
+pub const BLUR_RANGE: (u8, u8) = (1, 250);
+
+/// Sharpening strengths accepted (Cloudflare's range).
+pub const SHARPEN_RANGE: (f64, f64) = (0.0, 10.0);
+
 /// The values an option accepts, as the parser checks them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
@@ -44,6 +50,8 @@ pub enum Values {
     },
     /// One of these words.
     OneOf(Vec<&'static str>),
+    /// Free text of a given shape, shown by examples that all parse.
+    Text(Vec<&'static str>),
 }
 
 impl OptionKey {
@@ -63,6 +71,19 @@ impl OptionKey {
             OptionKey::Format => words(&FormatChoice::NAMES),
             OptionKey::Rotate => words(&Rotation::NAMES),
             OptionKey::Flip => words(&Flip::NAMES),
+            OptionKey::Gravity => {
+                Values::Text(vec!["center", "left", "right", "top", "bottom", "auto", "0.5x0.2"])
+            }
+            OptionKey::Background => Values::Text(vec![
+                "white",
+                "#f80",
+                "#ff8800",
+                "#ff880080",
+                "rgb(255 136 0)",
+                "rgba(0,0,0,0.5)",
+            ]),
+            OptionKey::Blur => Values::Integer { min: BLUR_RANGE.0.into(), max: BLUR_RANGE.1.into() },
+            OptionKey::Sharpen => Values::Number { min: SHARPEN_RANGE.0, max: SHARPEN_RANGE.1 },
         }
     }
 }
@@ -167,6 +188,87 @@ impl Flip {
         [("h", Flip::Horizontal), ("v", Flip::Vertical), ("hv", Flip::Both)];
 }
 
+/// What `cover` and `crop` keep when they cut the image (`gravity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gravity {
+    /// A focal point in thousandths of the source's width and height from its left and top
+    /// (the source as displayed, before `rotate` and `flip`). The crop is centred on it as far
+    /// as the edges allow, so `left` (0, 500) keeps the left edge.
+    Point {
+        /// 0 (left edge) to 1000 (right edge).
+        x: u16,
+        /// 0 (top edge) to 1000 (bottom edge).
+        y: u16,
+    },
+    /// The region with the most detail, found from the decoded pixels.
+    Auto,
+}
+
+impl Default for Gravity {
+    fn default() -> Self {
+        Gravity::CENTER
+    }
+}
+
+impl Gravity {
+    /// The middle of the image. The default.
+    pub const CENTER: Gravity = Gravity::Point { x: 500, y: 500 };
+    const SIDES: [(&'static str, Gravity); 5] = [
+        ("center", Gravity::CENTER),
+        ("left", Gravity::Point { x: 0, y: 500 }),
+        ("right", Gravity::Point { x: 1000, y: 500 }),
+        ("top", Gravity::Point { x: 500, y: 0 }),
+        ("bottom", Gravity::Point { x: 500, y: 1000 }),
+    ];
+
+    fn parse(value: &str) -> Result<Gravity, ProxyError> {
+        if value == "auto" {
+            return Ok(Gravity::Auto);
+        }
+        if let Some((_, side)) = Gravity::SIDES.iter().find(|(name, _)| *name == value) {
+            return Ok(*side);
+        }
+        let fraction = |text: &str| match text.parse::<f64>() {
+            // In 0..=1000 after the range check, so the cast is exact up to rounding.
+            Ok(f) if (0.0..=1.0).contains(&f) => Some((f * 1000.0).round() as u16),
+            _ => None,
+        };
+        match value.split_once('x').map(|(x, y)| (fraction(x), fraction(y))) {
+            Some((Some(x), Some(y))) => Ok(Gravity::Point { x, y }),
+            _ => Err(bad(format!(
+                "gravity must be center, left, right, top, bottom, auto or XxY with X and Y from 0 \
+                 to 1 (0.5x0.2), not {value:?}"
+            ))),
+        }
+    }
+
+    fn canonical(self) -> String {
+        match self {
+            Gravity::Auto => "auto".into(),
+            Gravity::Point { x, y } => match Gravity::SIDES.iter().find(|(_, side)| *side == self) {
+                Some((name, _)) => (*name).into(),
+                None => format!("{}x{}", f64::from(x) / 1000.0, f64::from(y) / 1000.0),
+            },
+        }
+    }
+}
+
+/// An sRGB colour with straight alpha (`background`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgba(pub [u8; 4]);
+
+impl Rgba {
+    /// Opaque white: what `fit=pad` fills with and JPEG flattens onto when no `background`
+    /// is given.
+    pub const WHITE: Rgba = Rgba([255, 255, 255, 255]);
+
+    fn parse(value: &str) -> Result<Rgba, ProxyError> {
+        csscolorparser::parse(value.trim()).map(|colour| Rgba(colour.to_rgba8())).map_err(|_| {
+            bad(format!("background must be a CSS colour (red, #f80, rgb(255 136 0)), not {value:?}"))
+        })
+    }
+}
+
 /// Validated transformation options. `width` and `height` already include `dpr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TransformOptions {
@@ -185,6 +287,14 @@ pub struct TransformOptions {
     pub rotate: Rotation,
     /// Default: [`Flip::None`].
     pub flip: Flip,
+    /// Default: [`Gravity::CENTER`].
+    pub gravity: Gravity,
+    /// Default: none, which pads with and flattens onto [`Rgba::WHITE`].
+    pub background: Option<Rgba>,
+    /// Blur radius in output pixels, 1..=250. Default: none.
+    pub blur: Option<u8>,
+    /// Sharpening strength in tenths, 1..=100 (0 is the same as none). Default: none.
+    pub sharpen: Option<u8>,
 }
 
 impl TransformOptions {
@@ -212,6 +322,10 @@ impl TransformOptions {
                 OptionKey::Dpr => dpr = parse_dpr(value)?,
                 OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
                 OptionKey::Flip => options.flip = named(key, value, &Flip::NAMES)?,
+                OptionKey::Gravity => options.gravity = Gravity::parse(value)?,
+                OptionKey::Background => options.background = Some(Rgba::parse(value)?),
+                OptionKey::Blur => options.blur = Some(blur(value)?),
+                OptionKey::Sharpen => options.sharpen = sharpen(value)?,
             }
         }
         options.width = width.map(|w| apply_dpr(OptionKey::Width, w, dpr)).transpose()?;
@@ -251,6 +365,18 @@ impl TransformOptions {
         if let Some((name, _)) = Flip::NAMES.iter().find(|(_, f)| *f == self.flip) {
             push(OptionKey::Flip, name);
         }
+        if self.gravity != Gravity::default() {
+            push(OptionKey::Gravity, &self.gravity.canonical());
+        }
+        if let Some(Rgba([r, g, b, a])) = self.background {
+            push(OptionKey::Background, &format!("#{r:02x}{g:02x}{b:02x}{a:02x}"));
+        }
+        if let Some(blur) = self.blur {
+            push(OptionKey::Blur, &blur);
+        }
+        if let Some(tenths) = self.sharpen {
+            push(OptionKey::Sharpen, &(f64::from(tenths) / 10.0));
+        }
         out
     }
 
@@ -287,6 +413,26 @@ fn parse_dpr(value: &str) -> Result<f64, ProxyError> {
     match value.parse::<f64>() {
         Ok(dpr) if (min..=max).contains(&dpr) => Ok(dpr),
         _ => Err(bad(format!("dpr must be a number from {min} to {max}, not {value:?}"))),
+    }
+}
+
+fn blur(value: &str) -> Result<u8, ProxyError> {
+    let (min, max) = BLUR_RANGE;
+    match value.parse::<u8>() {
+        Ok(radius) if (min..=max).contains(&radius) => Ok(radius),
+        _ => Err(bad(format!("blur must be a whole number from {min} to {max}, not {value:?}"))),
+    }
+}
+
+/// Sharpening in tenths; 0 means none, so it is dropped and shares the unsharpened cache entry.
+fn sharpen(value: &str) -> Result<Option<u8>, ProxyError> {
+    let (min, max) = SHARPEN_RANGE;
+    match value.parse::<f64>() {
+        // In 0..=100 after the range check.
+        Ok(strength) if (min..=max).contains(&strength) => {
+            Ok(Some((strength * 10.0).round() as u8).filter(|tenths| *tenths > 0))
+        }
+        _ => Err(bad(format!("sharpen must be a number from {min} to {max}, not {value:?}"))),
     }
 }
 
@@ -358,12 +504,36 @@ mod tests {
             (vec![("w", "8000"), ("dpr", "2")], "more than the maximum"),
             (vec![("colour", "red")], "unknown option"),
             (vec![("w", "1"), ("width", "2")], "given twice"),
+            (vec![("gravity", "middle")], "gravity must be"),
+            (vec![("g", "1.5x0.5")], "gravity must be"),
+            (vec![("g", "0.5")], "gravity must be"),
+            (vec![("background", "notacolour")], "background must be"),
+            (vec![("blur", "0")], "blur must be"),
+            (vec![("blur", "251")], "blur must be"),
+            (vec![("sharpen", "10.5")], "sharpen must be"),
         ] {
             match parse(&pairs) {
                 Err(ProxyError::BadOptions(why)) => assert!(why.contains(needle), "{pairs:?}: {why}"),
                 other => panic!("{pairs:?} gave {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn gravity_background_blur_and_sharpen_have_one_spelling() {
+        let a =
+            parse(&[("g", "left"), ("background", "red"), ("blur", "5"), ("sharpen", "1.5")]).expect("valid");
+        let b = parse(&[("gravity", "0x0.5"), ("background", "#f00"), ("blur", "5"), ("sharpen", "1.50")])
+            .expect("valid");
+        assert_eq!(a, b);
+        assert_eq!(a.canonical(), "gravity=left,background=#ff0000ff,blur=5,sharpen=1.5");
+        let point = parse(&[("g", "0.25x0.8")]).expect("valid");
+        assert_eq!(point.gravity, Gravity::Point { x: 250, y: 800 });
+        assert_eq!(point.canonical(), "gravity=0.25x0.8");
+        assert_eq!(parse(&[("g", "center")]).expect("valid").canonical(), "", "the default");
+        assert_eq!(parse(&[("sharpen", "0")]).expect("valid").canonical(), "", "no sharpening");
+        let translucent = parse(&[("background", "rgba(0,0,0,0.5)")]).expect("valid");
+        assert_eq!(translucent.background, Some(Rgba([0, 0, 0, 128])));
     }
 
     #[test]

@@ -1,13 +1,138 @@
-//! The single gate every upstream URL passes: may the proxy fetch it?
+//! The gates a request passes before anything is fetched.
 //!
-//! [`SourcePolicy`] is built from `ALLOWED_SOURCES`; the upstream fetcher calls
-//! [`SourcePolicy::check`] on the first URL and again on every redirect hop.
+//! [`check_request`]: is the URL signed (when `SIGNING_KEY` is set), unexpired, and within
+//! `ALLOWED_WIDTHS` / `ALLOWED_QUALITIES`? [`SourcePolicy`] (from `ALLOWED_SOURCES`): may the
+//! proxy fetch this URL? The upstream fetcher asks it on the first URL and again on every
+//! redirect hop.
 
 mod private_net;
+mod signature;
 mod source;
 
 pub use private_net::is_public;
+pub use signature::{payload, sign, sign_url, SigningKeys, MIN_KEY_BYTES};
 pub use source::{HostPattern, SourcePolicy};
+
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::route::ImageRequest;
 
 /// How many redirects an upstream fetch follows before giving up.
 pub const MAX_REDIRECTS: usize = 5;
+
+/// Checks what the request URL itself may ask for, at `now` (Unix seconds).
+pub fn check_request(request: &ImageRequest, config: &Config, now: u64) -> Result<(), ProxyError> {
+    let refuse = |why: String| Err(ProxyError::BadSignature(why));
+    if let Some(at) = request.signed.expires {
+        if now > at {
+            return refuse(format!("the URL expired at {at} (Unix time)"));
+        }
+    }
+    if config.signing_keys.required() {
+        let Some(signature) = request.signed.signature.as_deref() else {
+            return refuse("this proxy serves signed URLs only, and s= is missing".into());
+        };
+        let signed = payload(&request.options, request.signed.expires, &request.source);
+        if !config.signing_keys.verify(&signed, signature) {
+            return refuse("the signature does not match the URL".into());
+        }
+        // A signed URL was vouched for by the key holder: the allowlists below are for
+        // deployments that do not sign.
+        return Ok(());
+    }
+    let options = &request.options;
+    if let (Some(allowed), Some(width)) = (&config.allowed_widths, options.width) {
+        if !allowed.contains(&width) {
+            return Err(ProxyError::BadOptions(format!("width {width} is not in ALLOWED_WIDTHS")));
+        }
+    }
+    if let (Some(allowed), Some(quality)) = (&config.allowed_qualities, options.quality) {
+        if !allowed.contains(&quality) {
+            return Err(ProxyError::BadOptions(format!("quality {quality} is not in ALLOWED_QUALITIES")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::{route, Route};
+
+    const KEY: &str = "0123456789abcdef-test-key";
+
+    fn image(path: &str) -> ImageRequest {
+        match route(path, None) {
+            Ok(Route::Image(image)) => image,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn signing() -> Config {
+        let vars = |name: &str| (name == "SIGNING_KEY").then(|| KEY.to_string());
+        Config::from_vars(vars).expect("valid")
+    }
+
+    fn signed_path(options: &str, source: &str) -> String {
+        sign_url(&format!("/cdn-cgi/image/{options}/{source}"), KEY.as_bytes(), None).expect("signable")
+    }
+
+    #[test]
+    fn signed_query_form_urls_pass_too() {
+        let signed = sign_url("/image?url=/a.jpg&w=200", KEY.as_bytes(), Some(50)).expect("signable");
+        assert!(signed.starts_with("/image?url=/a.jpg&w=200&expires=50&s="), "{signed}");
+        let (path, query) = signed.split_once('?').expect("query");
+        let Ok(Route::Image(request)) = route(path, Some(query)) else { panic!("{signed}") };
+        assert_eq!(check_request(&request, &signing(), 50), Ok(()));
+        assert!(sign_url("/samples/a.jpg", KEY.as_bytes(), None).is_err(), "not an image URL");
+    }
+
+    #[test]
+    fn with_a_key_only_signed_urls_pass() {
+        let config = signing();
+        let good = signed_path("width=200", "a.jpg");
+        assert_eq!(check_request(&image(&good), &config, 0), Ok(()));
+        let tampered = good.replace("width=200", "width=2000");
+        assert!(matches!(check_request(&image(&tampered), &config, 0), Err(ProxyError::BadSignature(_))));
+        let unsigned = image("/cdn-cgi/image/width=200/a.jpg");
+        assert!(matches!(check_request(&unsigned, &config, 0), Err(ProxyError::BadSignature(_))));
+        assert_eq!(check_request(&unsigned, &Config::default(), 0), Ok(()), "no key, no signature needed");
+    }
+
+    #[test]
+    fn expiry_is_signed_and_enforced() {
+        let config = signing();
+        let path = signed_path("width=200,expires=1000", "a.jpg");
+        assert_eq!(check_request(&image(&path), &config, 1000), Ok(()));
+        match check_request(&image(&path), &config, 1001) {
+            Err(ProxyError::BadSignature(why)) => assert!(why.contains("expired"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let extended = path.replace("expires=1000", "expires=9999");
+        assert!(check_request(&image(&extended), &config, 1001).is_err(), "the expiry cannot be moved");
+    }
+
+    #[test]
+    fn allowlists_name_themselves() {
+        let vars = |name: &str| match name {
+            "ALLOWED_WIDTHS" => Some("320, 640".to_string()),
+            "ALLOWED_QUALITIES" => Some("75,85".to_string()),
+            _ => None,
+        };
+        let config = Config::from_vars(vars).expect("valid");
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=320,q=75/a.jpg"), &config, 0), Ok(()));
+        assert_eq!(
+            check_request(&image("/cdn-cgi/image/w=160,dpr=2/a.jpg"), &config, 0),
+            Ok(()),
+            "after dpr"
+        );
+        match check_request(&image("/cdn-cgi/image/w=500/a.jpg"), &config, 0) {
+            Err(ProxyError::BadOptions(why)) => assert_eq!(why, "width 500 is not in ALLOWED_WIDTHS"),
+            other => panic!("{other:?}"),
+        }
+        match check_request(&image("/cdn-cgi/image/q=10/a.jpg"), &config, 0) {
+            Err(ProxyError::BadOptions(why)) => assert_eq!(why, "quality 10 is not in ALLOWED_QUALITIES"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -77,6 +77,24 @@ impl Geometry {
     }
 }
 
+impl Geometry {
+    /// The same crop, moved so that its centre is at `focus` (fractions of the source's width
+    /// and height from its top left) as far as the source's edges allow. A crop as large as
+    /// the source on an axis cannot move along it.
+    pub fn focused_on(&self, source: (u32, u32), focus: (f64, f64)) -> Geometry {
+        let place = |length: u32, size: f64, at: f64| {
+            let length = f64::from(length);
+            (at * length - size / 2.0).clamp(0.0, (length - size).max(0.0))
+        };
+        let crop = CropBox {
+            left: place(source.0, self.crop.width, focus.0),
+            top: place(source.1, self.crop.height, focus.1),
+            ..self.crop
+        };
+        Geometry { crop, ..*self }
+    }
+}
+
 fn full((width, height): (u32, u32)) -> CropBox {
     CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
 }
@@ -186,6 +204,18 @@ mod tests {
         assert_eq!(geo.canvas, (200, 200));
         assert_eq!(geo.crop, CropBox { left: 250.0, top: 0.0, width: 500.0, height: 500.0 });
         assert_eq!(g((100, 50), Some(400), Some(400), Fit::Cover).canvas, (400, 400), "enlarges");
+    }
+
+    #[test]
+    fn a_focus_moves_the_crop_within_the_edges() {
+        let geo = g((1000, 500), Some(200), Some(200), Fit::Cover);
+        let at = |x, y| geo.focused_on((1000, 500), (x, y)).crop;
+        assert_eq!(at(0.0, 0.5).left, 0.0, "left keeps the left edge");
+        assert_eq!(at(1.0, 0.5).left, 500.0, "right keeps the right edge");
+        assert_eq!(at(0.5, 0.5), geo.crop, "centre is the default");
+        assert_eq!(at(0.3, 0.5).left, 50.0, "a point is centred when the edges allow");
+        assert_eq!(at(0.3, 0.0).top, 0.0, "the full height cannot move");
+        assert_eq!(at(0.3, 1.0).top, 0.0);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
 
 mod decode;
+mod effects;
 mod encode;
+mod focus;
 mod geometry;
 mod orient;
 mod resize;
@@ -14,7 +16,7 @@ pub use geometry::{geometry, CropBox, Geometry};
 
 use crate::error::ProxyError;
 use crate::negotiate::{FormatRequest, OutputFormat};
-use crate::options::TransformOptions;
+use crate::options::{Gravity, Rgba, TransformOptions};
 use crate::plan::is_noop;
 
 /// Decoded pixels in one of the two layouts the engine works in.
@@ -98,9 +100,17 @@ pub fn transform(
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Outcome::Original(info));
     }
+    // The crop in the source's own axes. Gravity names a point of the source as displayed,
+    // before rotate and flip, so it moves the crop there; the crop's size is the same
+    // wherever it sits, which is all shrink-on-load needs.
+    let mut source_plan = plan.before_rotation(swaps);
+    if let Gravity::Point { x, y } = options.gravity {
+        let focus = (f64::from(x) / 1000.0, f64::from(y) / 1000.0);
+        source_plan = source_plan.focused_on((info.width, info.height), focus);
+    }
     // What is decoded is what must fit the limit: a JPEG shrunk on load never holds its
     // full size in memory.
-    let shrink = decode::shrink_on_load(bytes, &info, &plan.before_rotation(swaps));
+    let shrink = decode::shrink_on_load(bytes, &info, &source_plan);
     let (load_width, load_height) = shrink.loaded_size(&info);
     check_pixels(load_width, load_height, max_pixels)?;
     let pixels = match decode::decode(bytes, &info, shrink) {
@@ -117,8 +127,11 @@ pub fn transform(
         Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
         _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
     };
-    let source_plan =
-        plan.before_rotation(swaps).for_loaded_source((info.width, info.height), pixels.dimensions());
+    let mut source_plan = source_plan.for_loaded_source((info.width, info.height), decoded);
+    if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
+        let focus = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
+        source_plan = source_plan.focused_on(decoded, focus);
+    }
     let pixels = resize::apply(pixels, &source_plan)?;
     let resized = pixels.dimensions();
     let resize_report = if resized == decoded {
@@ -127,7 +140,20 @@ pub fn transform(
         format!("{}x{} -> {}x{} lanczos3", decoded.0, decoded.1, resized.0, resized.1)
     };
     let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
-    let pixels = if plan.canvas == plan.resized { pixels } else { resize::pad(&pixels, &plan) };
+    let pixels = match options.blur {
+        Some(radius) => effects::blur(pixels, radius),
+        None => pixels,
+    };
+    let pixels = match options.sharpen {
+        Some(tenths) => effects::sharpen(pixels, tenths),
+        None => pixels,
+    };
+    let pixels = match options.background {
+        Some(background) => effects::onto_background(pixels, background),
+        None => pixels,
+    };
+    let background = options.background.unwrap_or(Rgba::WHITE);
+    let pixels = if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, &plan, background) };
     let (width, height) = pixels.dimensions();
     let quality = options.effective_quality();
     let bytes = encode::encode(&pixels, output_format, quality)?;

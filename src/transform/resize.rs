@@ -6,6 +6,7 @@ use fast_image_resize::{PixelType, ResizeOptions, Resizer};
 
 use super::{Geometry, Pixels};
 use crate::error::ProxyError;
+use crate::options::Rgba;
 
 /// Crops and resizes `pixels` as `geometry` says (padding is [`pad`]'s).
 pub(super) fn apply(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
@@ -32,16 +33,32 @@ fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
     Ok(if has_alpha { Pixels::Rgba8 { width, height, data } } else { Pixels::Rgb8 { width, height, data } })
 }
 
-/// Places the image on a white canvas of `geometry.canvas`, at `geometry.offset`.
-pub(super) fn pad(image: &Pixels, geometry: &Geometry) -> Pixels {
+/// Places the image on a canvas of `geometry.canvas` filled with `background`, at
+/// `geometry.offset`. A translucent background gives the canvas an alpha channel.
+pub(super) fn pad(image: Pixels, geometry: &Geometry, background: Rgba) -> Pixels {
+    let Rgba([r, g, b, a]) = background;
+    let image = match image {
+        Pixels::Rgb8 { width, height, data } if a < 255 => {
+            let data = data
+                .chunks_exact(3)
+                .flat_map(|p| match *p {
+                    [r, g, b] => [r, g, b, 255],
+                    _ => [0, 0, 0, 0],
+                })
+                .collect();
+            Pixels::Rgba8 { width, height, data }
+        }
+        other => other,
+    };
     let (canvas_width, canvas_height) = geometry.canvas;
     let (x, y) = (geometry.offset.0 as usize, geometry.offset.1 as usize);
-    let (width, rows, data, channels) = match image {
-        Pixels::Rgb8 { width, height, data } => (*width as usize, *height as usize, data, 3),
-        Pixels::Rgba8 { width, height, data } => (*width as usize, *height as usize, data, 4),
+    let (width, rows, data, fill) = match &image {
+        Pixels::Rgb8 { width, height, data } => (*width as usize, *height as usize, data, vec![r, g, b]),
+        Pixels::Rgba8 { width, height, data } => (*width as usize, *height as usize, data, vec![r, g, b, a]),
     };
+    let channels = fill.len();
     let stride = canvas_width as usize * channels;
-    let mut canvas = vec![255u8; stride * canvas_height as usize];
+    let mut canvas: Vec<u8> = fill.iter().copied().cycle().take(stride * canvas_height as usize).collect();
     for (row, line) in data.chunks_exact(width * channels).take(rows).enumerate() {
         let start = (y + row) * stride + x * channels;
         if let Some(target) = canvas.get_mut(start..start + line.len()) {

@@ -85,6 +85,34 @@ test("changing width updates the preview and its naturalWidth", async () => {
   await close();
 });
 
+test("the new options reach the proxy from the form: pad with a background, blur, gravity", async () => {
+  const { page, problems, close } = await watchedPage();
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.fill("#opt-width", "300");
+  await page.fill("#opt-height", "300");
+  await page.selectOption("#opt-fit", "pad");
+  await page.fill("#opt-background", "#ff0000");
+  await page.fill("#opt-blur", "3");
+  await page.fill("#opt-gravity", "left");
+  await page.waitForFunction(() => {
+    const img = document.querySelector("#result-img");
+    return img.naturalWidth === 300 && img.naturalHeight === 300;
+  });
+  assert.match(await page.textContent("#url-cdn-cgi"), /width=300,height=300,fit=pad,gravity=left,background=%23ff0000,blur=3\//);
+  // The padding above the landscape picture is the background colour.
+  const top = await page.evaluate(() => {
+    const img = document.querySelector("#result-img");
+    const canvas = Object.assign(document.createElement("canvas"), { width: 300, height: 300 });
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    return Array.from(context.getImageData(150, 5, 1, 1).data);
+  });
+  assert.ok(top[0] > 240 && top[1] < 15 && top[2] < 15, `padding is red: ${top}`);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test("a bad option shows the proxy's problem detail instead of a picture", async () => {
   const { page, close } = await watchedPage();
   await page.goto(`${worker.base}/`);

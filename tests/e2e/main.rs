@@ -422,3 +422,36 @@ fn a_source_found_too_large_passes_through_at_once_next_time() {
     }
     panic!("the second request still read the source up to the cap");
 }
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn with_a_signing_key_only_signed_urls_are_served() {
+    use edge_image_proxy::security::sign_url;
+    let signing = worker::signing_harness();
+    let key = worker::SIGNING_KEY.as_bytes();
+    let path = "/cdn-cgi/image/width=64,fit=cover/samples/landscape.jpg";
+
+    let unsigned = signing.request("GET", path, &[]);
+    assert_eq!(unsigned.status, 403);
+    assert_eq!(unsigned.problem()["type"], "/reference#bad-signature");
+
+    let signed = sign_url(path, key, None).expect("signable");
+    let reply = signing.request("GET", &signed, &[]);
+    assert_eq!(reply.status, 200, "{signed}");
+    assert_eq!(reply.image().width(), 64);
+    // Another spelling of the same request carries the same signature.
+    let respelled = signed.replace("width=64,fit=cover", "fit=cover,w=32,dpr=2");
+    assert_eq!(signing.request("GET", &respelled, &[]).status, 200, "{respelled}");
+
+    let tampered = signed.replace("width=64", "width=640");
+    assert_eq!(signing.request("GET", &tampered, &[]).status, 403);
+    let query_form = sign_url("/image?url=/samples/landscape.jpg&w=48", key, None).expect("signable");
+    assert_eq!(signing.request("GET", &query_form, &[]).image().width(), 48);
+
+    let expired = sign_url(path, key, Some(1_000_000_000)).expect("signable");
+    let reply = signing.request("GET", &expired, &[]);
+    assert_eq!(reply.status, 403);
+    assert!(reply.problem()["detail"].as_str().unwrap_or_default().contains("expired"));
+    // Static files are not image URLs and need no signature.
+    assert_eq!(signing.request("GET", "/samples/landscape.jpg", &[]).status, 200);
+}

@@ -24,7 +24,16 @@ pub const UPSTREAM_TIMEOUT_MS: u64 = 1500;
 /// Starts origin and Worker on first use; later calls share them.
 pub fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(start)
+    HARNESS.get_or_init(|| start(&[]))
+}
+
+/// The key [`signing_harness`]'s Worker requires URLs to be signed with.
+pub const SIGNING_KEY: &str = "e2e-signing-key-0123456789abcdef";
+
+/// A second Worker, started on first use, that serves signed URLs only.
+pub fn signing_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| start(&[("SIGNING_KEY", SIGNING_KEY)]))
 }
 
 fn free_port() -> u16 {
@@ -34,17 +43,19 @@ fn free_port() -> u16 {
 
 // The watcher process is not waited for: it ends by itself once this process has gone.
 #[allow(clippy::zombie_processes)]
-fn start() -> Harness {
-    let origin_port = origin::start();
+fn start(extra_vars: &[(&str, &str)]) -> Harness {
+    static ORIGIN: OnceLock<u16> = OnceLock::new();
+    let origin_port = *ORIGIN.get_or_init(origin::start);
     let port = free_port();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
     // A fresh state directory per run, so the edge cache starts empty.
-    let state = root.join(format!("target/e2e-state/{}", std::process::id()));
+    let state = root.join(format!("target/e2e-state/{}-{port}", std::process::id()));
+    let extra: String = extra_vars.iter().map(|(name, value)| format!(" --var {name}:{value}")).collect();
     let wrangler = format!(
         "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
          --show-interactive-dev-session=false --persist-to {state} --log-level warn \
-         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}",
+         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
         inspector = free_port(),
         state = state.display(),
     );
@@ -54,7 +65,7 @@ fn start() -> Harness {
         "set -m; {wrangler} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
         me = std::process::id()
     );
-    let log = std::fs::File::create(root.join("target/e2e-wrangler.log")).expect("log file");
+    let log = std::fs::File::create(root.join(format!("target/e2e-wrangler-{port}.log"))).expect("log file");
     Command::new("bash")
         .arg("-c")
         .arg(script)
@@ -79,7 +90,7 @@ fn wait_ready(base: &str) {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
-    panic!("wrangler dev did not start within 180 s; see target/e2e-wrangler.log");
+    panic!("wrangler dev did not start within 180 s; see target/e2e-wrangler-<port>.log");
 }
 
 /// An HTTP answer, whatever its status.
@@ -112,8 +123,19 @@ impl Reply {
 
 /// Sends `method` to the Worker at `path` with `headers`.
 pub fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+    harness().request(method, path, headers)
+}
+
+impl Harness {
+    /// Sends `method` to this Worker at `path` with `headers`.
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+        send(&self.base, method, path, headers)
+    }
+}
+
+fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
-    let mut req = agent.request(method, &format!("{}{path}", harness().base));
+    let mut req = agent.request(method, &format!("{base}{path}"));
     for (name, value) in headers {
         req = req.set(name, value);
     }

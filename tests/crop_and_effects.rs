@@ -1,0 +1,159 @@
+//! `gravity` (sides, focal points, auto), `background`, `blur` and `sharpen` on generated
+//! images whose content says where each pixel came from.
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::options::TransformOptions;
+use edge_image_proxy::transform::{transform, Outcome};
+use image::{Rgba, RgbaImage};
+
+const RED: [u8; 4] = [220, 30, 30, 255];
+const BLUE: [u8; 4] = [30, 30, 220, 255];
+
+fn png(image: &RgbaImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
+    out.into_inner()
+}
+
+/// Runs the engine with options written as in a URL: `"width=100,gravity=left"`.
+fn render(source: &[u8], options: &str, format: OutputFormat) -> RgbaImage {
+    let pairs = options.split(',').map(|pair| pair.split_once('=').expect("name=value"));
+    let options = TransformOptions::from_pairs(pairs).expect("valid options");
+    match transform(source, &options, FormatRequest::Exactly(format), 16_000_000) {
+        Ok(Outcome::Encoded(out)) if format == OutputFormat::Jpeg => from_jpeg(&out.bytes),
+        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgba8(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Decodes with jpeg-decoder: zune-jpeg 0.5 (the `image` crate's) misreads the optimised
+/// Huffman tables jpeg-encoder writes (see tests/shrink_on_load.rs).
+fn from_jpeg(bytes: &[u8]) -> RgbaImage {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let rgb = decoder.decode().expect("decodes");
+    let info = decoder.info().expect("header");
+    let rgb = image::RgbImage::from_raw(info.width.into(), info.height.into(), rgb).expect("RGB");
+    image::DynamicImage::ImageRgb8(rgb).to_rgba8()
+}
+
+/// A 400x200 picture: the left quarter red, the right quarter blue, grey between.
+fn red_left_blue_right() -> Vec<u8> {
+    png(&RgbaImage::from_fn(400, 200, |x, _| match x {
+        0..100 => Rgba(RED),
+        300.. => Rgba(BLUE),
+        _ => Rgba([128, 128, 128, 255]),
+    }))
+}
+
+fn close(actual: &Rgba<u8>, expected: [u8; 4], tolerance: u8) -> bool {
+    actual.0.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= tolerance)
+}
+
+#[test]
+fn gravity_sides_keep_their_edge() {
+    let source = red_left_blue_right();
+    let left = render(&source, "width=100,height=100,fit=cover,gravity=left", OutputFormat::Png);
+    assert_eq!(left.dimensions(), (100, 100));
+    assert!(close(left.get_pixel(10, 50), RED, 2), "left keeps red: {:?}", left.get_pixel(10, 50));
+    let right = render(&source, "width=100,height=100,fit=cover,g=right", OutputFormat::Png);
+    assert!(close(right.get_pixel(90, 50), BLUE, 2), "right keeps blue: {:?}", right.get_pixel(90, 50));
+    let centre = render(&source, "width=100,height=100,fit=cover", OutputFormat::Png);
+    assert!(close(centre.get_pixel(50, 50), [128, 128, 128, 255], 2), "the default is the centre");
+}
+
+#[test]
+fn a_focal_point_centres_the_crop_on_it() {
+    let source = red_left_blue_right();
+    // 0.125 of 400 is x = 50, the middle of the red quarter; the 200x200 crop cannot centre
+    // there (it would start at -50) so it stops at the left edge.
+    let near_left = render(&source, "width=200,height=200,fit=cover,gravity=0.125x0.5", OutputFormat::Png);
+    assert!(close(near_left.get_pixel(0, 0), RED, 2));
+    // 0.75 of 400 is x = 300: the crop spans 200..400, red nowhere, blue on its right half.
+    let right = render(&source, "width=200,height=200,fit=cover,gravity=0.75x0.5", OutputFormat::Png);
+    assert!(close(right.get_pixel(5, 100), [128, 128, 128, 255], 2), "{:?}", right.get_pixel(5, 100));
+    assert!(close(right.get_pixel(150, 100), BLUE, 2));
+}
+
+#[test]
+fn gravity_names_a_point_of_the_source_even_when_rotated() {
+    let source = red_left_blue_right();
+    // Rotated 90° clockwise the source's left edge becomes the top: a crop that keeps the
+    // source's left keeps red at the top of the output.
+    let out = render(&source, "width=100,height=100,fit=cover,gravity=left,rotate=90", OutputFormat::Png);
+    assert!(close(out.get_pixel(50, 5), RED, 2), "{:?}", out.get_pixel(50, 5));
+    assert!(!close(out.get_pixel(50, 95), RED, 30));
+}
+
+#[test]
+fn gravity_auto_finds_the_detail() {
+    // Flat grey with a fine checkerboard in the right quarter.
+    let source = png(&RgbaImage::from_fn(400, 200, |x, y| {
+        if x >= 300 && (x / 4 + y / 4) % 2 == 0 {
+            Rgba([0, 0, 0, 255])
+        } else {
+            Rgba([200, 200, 200, 255])
+        }
+    }));
+    let out = render(&source, "width=100,height=200,fit=cover,gravity=auto", OutputFormat::Png);
+    let dark = out.pixels().filter(|p| p.0[0] < 100).count();
+    assert!(dark > out.pixels().len() / 4, "the crop holds the checkerboard: {dark} dark pixels");
+    let centred = render(&source, "width=100,height=200,fit=cover", OutputFormat::Png);
+    assert_eq!(centred.pixels().filter(|p| p.0[0] < 100).count(), 0, "the centre has none");
+}
+
+#[test]
+fn pad_uses_the_background_colour() {
+    let source = red_left_blue_right();
+    let padded = render(&source, "width=200,height=200,fit=pad,background=lime", OutputFormat::Png);
+    assert_eq!(padded.dimensions(), (200, 200));
+    assert_eq!(padded.get_pixel(100, 5).0, [0, 255, 0, 255], "padding above");
+    assert!(close(padded.get_pixel(5, 100), RED, 2), "the image in the middle");
+    let clear = render(&source, "width=200,height=200,fit=pad,background=rgb(0 0 0 / 0)", OutputFormat::Png);
+    assert_eq!(clear.get_pixel(100, 5).0[3], 0, "a transparent background pads with transparency");
+    let jpeg = render(&source, "width=200,height=200,fit=pad,background=#0f0", OutputFormat::Jpeg);
+    assert!(close(jpeg.get_pixel(100, 5), [0, 255, 0, 255], 4), "{:?}", jpeg.get_pixel(100, 5));
+}
+
+#[test]
+fn transparent_pixels_sit_on_the_background() {
+    let source =
+        png(&RgbaImage::from_fn(100, 100, |x, _| if x < 50 { Rgba([0, 0, 0, 0]) } else { Rgba(BLUE) }));
+    let out = render(&source, "width=50,background=yellow", OutputFormat::Png);
+    assert_eq!(out.get_pixel(5, 25).0, [255, 255, 0, 255]);
+    assert!(close(out.get_pixel(45, 25), BLUE, 2));
+    let jpeg = render(&source, "width=50,background=yellow", OutputFormat::Jpeg);
+    assert!(close(jpeg.get_pixel(5, 25), [255, 255, 0, 255], 6), "{:?}", jpeg.get_pixel(5, 25));
+    let plain = render(&source, "width=50", OutputFormat::Jpeg);
+    assert!(close(plain.get_pixel(5, 25), [255, 255, 255, 255], 3), "JPEG flattens onto white by default");
+}
+
+/// Sum of absolute differences between horizontal neighbours: how sharp the picture is.
+fn edge_energy(image: &RgbaImage) -> u64 {
+    image
+        .rows()
+        .flat_map(|row| {
+            let row: Vec<_> = row.collect();
+            row.windows(2).map(|w| u64::from(w[0].0[0].abs_diff(w[1].0[0]))).collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+#[test]
+fn blur_softens_and_sharpen_steepens() {
+    let stripes = png(&RgbaImage::from_fn(200, 100, |x, _| {
+        if (x / 10) % 2 == 0 {
+            Rgba([40, 40, 40, 255])
+        } else {
+            Rgba([210, 210, 210, 255])
+        }
+    }));
+    let plain = edge_energy(&render(&stripes, "width=100", OutputFormat::Png));
+    let blurred = edge_energy(&render(&stripes, "width=100,blur=8", OutputFormat::Png));
+    let sharpened = edge_energy(&render(&stripes, "width=100,sharpen=3", OutputFormat::Png));
+    assert!(blurred < plain / 2, "blur: {blurred} vs {plain}");
+    assert!(sharpened > plain, "sharpen: {sharpened} vs {plain}");
+    let very_blurred = edge_energy(&render(&stripes, "width=100,blur=40", OutputFormat::Png));
+    assert!(very_blurred < blurred, "a larger radius blurs more: {very_blurred} vs {blurred}");
+}

@@ -13,7 +13,7 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
@@ -29,6 +29,13 @@ build/index.js: .tools.env $(RUST_SOURCES)
 	source .tools.env && WASM_BINDGEN_BIN="$$WASM_BINDGEN_BIN" ESBUILD_BIN="$(CURDIR)/node_modules/.bin/esbuild" \
 	  "$$WORKER_BUILD_BIN" --release --no-opt
 	@touch build/index.js
+
+## The same Worker with a /debug/panic route, for the e2e test of panic recovery only.
+build-panic: build-panic/index.js
+build-panic/index.js: .tools.env $(RUST_SOURCES)
+	source .tools.env && WASM_BINDGEN_BIN="$$WASM_BINDGEN_BIN" ESBUILD_BIN="$(CURDIR)/node_modules/.bin/esbuild" \
+	  "$$WORKER_BUILD_BIN" --release --no-opt --out-dir build-panic -- --features panic-route
+	@touch build-panic/index.js
 
 dev: build
 	wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false $(WRANGLER_ARGS)
@@ -49,7 +56,7 @@ test-wasm: .tools.env
 	source .tools.env && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$$WASM_BINDGEN_TEST_RUNNER" \
 	  cargo test --target wasm32-unknown-unknown --test wasm
 
-test-e2e: build
+test-e2e: build build-panic
 	cargo test --test e2e -- --ignored --test-threads=4
 
 ## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
@@ -64,4 +71,4 @@ samples:
 	cargo run --release --example make_samples
 
 clean:
-	rm -rf build target .tools.env
+	rm -rf build build-panic target .tools.env

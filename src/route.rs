@@ -133,6 +133,10 @@ pub enum Route {
     Reference,
     /// A file from the static assets.
     Static,
+    /// Panics on purpose (only in builds with the `panic-route` feature, for the e2e test
+    /// that proves the Worker recovers from a panic).
+    #[cfg(feature = "panic-route")]
+    Panic,
 }
 
 const CDN_CGI_PREFIX: &str = "/cdn-cgi/image/";
@@ -146,6 +150,8 @@ pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
         "/image" => query_form(query.unwrap_or("")).map(Route::Image),
         "/debug/memory-stats" => Ok(Route::MemoryStats),
         "/reference.json" => Ok(Route::Reference),
+        #[cfg(feature = "panic-route")]
+        "/debug/panic" => Ok(Route::Panic),
         _ => Ok(Route::Static),
     }
 }

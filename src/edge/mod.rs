@@ -76,6 +76,9 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
         Route::Image(image) => pipeline::run(&req, image, config(env)?, ctx, env).await,
         Route::MemoryStats => respond::json(&memory_stats()),
         Route::Reference => respond::json(&crate::reference::reference()),
+        #[cfg(feature = "panic-route")]
+        #[allow(clippy::panic)] // the point of this test-only route
+        Route::Panic => panic!("a deliberate panic from /debug/panic"),
         Route::Static => {
             let assets = env.assets("ASSETS").map_err(internal)?;
             assets.fetch_request(req).await.map_err(internal)

@@ -24,7 +24,13 @@ pub const UPSTREAM_TIMEOUT_MS: u64 = 1500;
 /// Starts origin and Worker on first use; later calls share them.
 pub fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| start(&[]))
+    HARNESS.get_or_init(|| start(&[], None))
+}
+
+/// The Worker built with a `/debug/panic` route (`make build-panic`), started on first use.
+pub fn panic_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| start(&[], Some("tests/e2e/panic.wrangler.toml")))
 }
 
 /// The key [`signing_harness`]'s Worker requires URLs to be signed with.
@@ -33,7 +39,7 @@ pub const SIGNING_KEY: &str = "e2e-signing-key-0123456789abcdef";
 /// A second Worker, started on first use, that serves signed URLs only.
 pub fn signing_harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| start(&[("SIGNING_KEY", SIGNING_KEY)]))
+    HARNESS.get_or_init(|| start(&[("SIGNING_KEY", SIGNING_KEY)], None))
 }
 
 fn free_port() -> u16 {
@@ -43,7 +49,7 @@ fn free_port() -> u16 {
 
 // The watcher process is not waited for: it ends by itself once this process has gone.
 #[allow(clippy::zombie_processes)]
-fn start(extra_vars: &[(&str, &str)]) -> Harness {
+fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     static ORIGIN: OnceLock<u16> = OnceLock::new();
     let origin_port = *ORIGIN.get_or_init(origin::start);
     let port = free_port();
@@ -51,7 +57,10 @@ fn start(extra_vars: &[(&str, &str)]) -> Harness {
     assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
     // A fresh state directory per run, so the edge cache starts empty.
     let state = root.join(format!("target/e2e-state/{}-{port}", std::process::id()));
-    let extra: String = extra_vars.iter().map(|(name, value)| format!(" --var {name}:{value}")).collect();
+    let mut extra: String = extra_vars.iter().map(|(name, value)| format!(" --var {name}:{value}")).collect();
+    if let Some(config) = config {
+        extra.push_str(&format!(" --config {config}"));
+    }
     let wrangler = format!(
         "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
          --show-interactive-dev-session=false --persist-to {state} --log-level warn \

@@ -13,7 +13,7 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
@@ -40,7 +40,7 @@ build-panic/index.js: .tools.env $(RUST_SOURCES)
 dev: build
 	wrangler dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false $(WRANGLER_ARGS)
 
-test: lint test-host test-wasm test-e2e test-browser deploy-dry-run
+test: lint test-host test-wasm test-e2e test-browser fuzz-smoke deploy-dry-run
 	@echo "make test: all passed"
 
 ## No warnings, on the host and on the Worker's target (edge/ only compiles for wasm32).
@@ -57,11 +57,35 @@ test-wasm: .tools.env
 	  cargo test --target wasm32-unknown-unknown --test wasm
 
 test-e2e: build build-panic
-	cargo test --test e2e -- --ignored --test-threads=4
+	cargo test --test e2e -- --ignored --test-threads=4 --skip load::
+
+## Not part of make test: 10,000 mixed requests at concurrency 32 (LOAD_REQUESTS, LOAD_CONCURRENCY).
+load: build
+	cargo test --release --test e2e -- --ignored --exact load::load_mixed_requests --nocapture
 
 ## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
 test-browser: build
 	node --test --test-reporter=spec --test-concurrency=1 tests/browser/browser.test.mjs
+
+## Fuzzing (fuzz/): libFuzzer through cargo fuzz, on stable Rust (no sanitizer). Each target
+## starts from its seeds; decode also reads every file of ../shared/corpus (never copied).
+## `make fuzz-smoke` (in make test) runs each briefly; `make fuzz FUZZ_SECONDS=600` for longer.
+FUZZ_TARGETS := options source_policy signature decode
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+fuzz-smoke: .tools.env
+	$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz: .tools.env
+	source .tools.env && cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$target; \
+	  seeds=seeds/$$target; [ $$target = decode ] && seeds=../../shared/corpus; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  "$$CARGO_FUZZ_BIN" fuzz run --sanitizer none $$target corpus/$$target $$seeds -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+	    2>&1 | grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|INFO: seed corpus|ERROR|panicked|SUMMARY|Test unit written" \
+	    || exit 1; \
+	done
 
 deploy-dry-run: build
 	wrangler deploy --dry-run --outdir build/dry-run 2>&1 | grep -E "Total Upload|gzip|error" || true

@@ -42,6 +42,8 @@ done
 
 wasm_bindgen_bin=$(cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen)
 worker_build_bin=$(cargo_tool worker-build "$(worker_build_version)" worker-build)
+# Fuzzing (make fuzz, make fuzz-smoke); runs on stable with --sanitizer none.
+cargo_fuzz_bin=$(cargo_tool cargo-fuzz 0.13.2 cargo-fuzz)
 
 if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # Not `npm ci`: the lockfile holds only the platform packages this registry serves (no
@@ -64,5 +66,6 @@ fi
 cat > .tools.env <<ENV
 WASM_BINDGEN_BIN=$wasm_bindgen_bin
 WORKER_BUILD_BIN=$worker_build_bin
+CARGO_FUZZ_BIN=$cargo_fuzz_bin
 WASM_BINDGEN_TEST_RUNNER=$(dirname "$wasm_bindgen_bin")/wasm-bindgen-test-runner
 ENV

@@ -10,6 +10,7 @@
 
 #[path = "../common/fixtures.rs"]
 mod fixtures;
+mod load;
 #[path = "../common/manifest.rs"]
 mod manifest;
 mod origin;

@@ -48,6 +48,9 @@ pub struct Config {
     /// Keys URLs must be signed with (`SIGNING_KEY`, and `SIGNING_KEYS` for rotation; both
     /// secrets). Default: none, and URLs need no signature.
     pub signing_keys: SigningKeys,
+    /// The largest output width or height, after `dpr` (`MAX_OUTPUT_DIMENSION`, at most the
+    /// parser's ceiling of 12,000). Default: 12,000, as Cloudflare's.
+    pub max_output_dimension: u32,
     /// The only output widths served to unsigned URLs (`ALLOWED_WIDTHS`, after `dpr`).
     /// Default: any.
     pub allowed_widths: Option<Vec<u32>>,
@@ -78,6 +81,7 @@ impl Default for Config {
             cache_ttl_max_seconds: 31_536_000,
             cors_allow_origins: CorsOrigins::Any,
             signing_keys: SigningKeys::default(),
+            max_output_dimension: crate::options::MAX_DIMENSION,
             allowed_widths: None,
             allowed_qualities: None,
         }
@@ -130,8 +134,17 @@ impl Config {
         }
         let signing_keys = SigningKeys::parse(get("SIGNING_KEY").as_deref(), get("SIGNING_KEYS").as_deref())
             .map_err(|problem| ConfigError { var: "SIGNING_KEY", problem })?;
+        let max_output_dimension = number(
+            &get,
+            "MAX_OUTPUT_DIMENSION",
+            defaults.max_output_dimension.into(),
+            1..=crate::options::MAX_DIMENSION.into(),
+        )?;
         Ok(Config {
             signing_keys,
+            // Within 1..=MAX_DIMENSION, checked just above.
+            max_output_dimension: u32::try_from(max_output_dimension)
+                .unwrap_or(crate::options::MAX_DIMENSION),
             allowed_widths: get("ALLOWED_WIDTHS")
                 .map(|list| whole_numbers("ALLOWED_WIDTHS", &list))
                 .transpose()?,

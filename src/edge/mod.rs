@@ -53,7 +53,15 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response {
     let Ok(config) = config(env) else { return response };
     let cors = &config.cors_allow_origins;
-    let mut extra = vec![("cross-origin-resource-policy", "cross-origin")];
+    // Nothing the proxy answers may be sniffed into another type, and nothing but its own
+    // pages may run as a document: an image or pass-through body opened directly gets a
+    // sandbox with no scripts, whatever bytes it holds.
+    let is_page = respond::content_type(&response).is_some_and(|t| t.starts_with("text/html"));
+    let mut extra =
+        vec![("cross-origin-resource-policy", "cross-origin"), ("x-content-type-options", "nosniff")];
+    if !is_page {
+        extra.push(("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox"));
+    }
     let allowed = cors.allow(origin);
     if let Some(allowed) = allowed.as_deref() {
         extra.push(("access-control-allow-origin", allowed));

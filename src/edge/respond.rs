@@ -121,6 +121,11 @@ fn copied_headers(upstream: &Response) -> Headers {
     copied
 }
 
+/// The response's `Content-Type`, lower-cased.
+pub fn content_type(response: &Response) -> Option<String> {
+    response.headers().get("content-type").ok().flatten().map(|t| t.to_ascii_lowercase())
+}
+
 /// The same response with `extra` headers added (appended, so `Vary` keeps its values).
 /// Responses from `fetch` and the cache have immutable headers, so a new one is built around
 /// the same body.

@@ -22,6 +22,14 @@ pub const MAX_REDIRECTS: usize = 5;
 
 /// Checks what the request URL itself may ask for, at `now` (Unix seconds).
 pub fn check_request(request: &ImageRequest, config: &Config, now: u64) -> Result<(), ProxyError> {
+    let max = config.max_output_dimension;
+    for (name, value) in [("width", request.options.width), ("height", request.options.height)] {
+        if let Some(pixels) = value.filter(|pixels| *pixels > max) {
+            return Err(ProxyError::BadOptions(format!(
+                "{name} {pixels} (after dpr) is more than MAX_OUTPUT_DIMENSION ({max})"
+            )));
+        }
+    }
     let refuse = |why: String| Err(ProxyError::BadSignature(why));
     if let Some(at) = request.signed.expires {
         if now > at {
@@ -110,6 +118,20 @@ mod tests {
         }
         let extended = path.replace("expires=1000", "expires=9999");
         assert!(check_request(&image(&extended), &config, 1001).is_err(), "the expiry cannot be moved");
+    }
+
+    #[test]
+    fn the_output_limit_names_itself() {
+        let vars = |name: &str| (name == "MAX_OUTPUT_DIMENSION").then(|| "2000".to_string());
+        let config = Config::from_vars(vars).expect("valid");
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=1000,dpr=2/a.jpg"), &config, 0), Ok(()));
+        match check_request(&image("/cdn-cgi/image/h=1001,dpr=2/a.jpg"), &config, 0) {
+            Err(ProxyError::BadOptions(why)) => {
+                assert_eq!(why, "height 2002 (after dpr) is more than MAX_OUTPUT_DIMENSION (2000)")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Config::from_vars(|n: &str| (n == "MAX_OUTPUT_DIMENSION").then(|| "12001".into())).is_err());
     }
 
     #[test]

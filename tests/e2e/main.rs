@@ -270,7 +270,8 @@ fn bad_requests_get_400_problem_json() {
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn hostile_corpus_files_are_refused_and_the_worker_keeps_serving() {
-    for entry in manifest().iter().filter(|e| e.is_hostile() && !e.path.starts_with("png-pngsuite")) {
+    // Every hostile file, PngSuite's corrupt x* files included.
+    for entry in manifest().iter().filter(|e| e.is_hostile()) {
         // The same request as the host corpus test, so one list of exceptions serves both.
         let reply = get(&corpus("width=32,format=jpeg", &entry.path));
         if listed(ACCEPTED_HOSTILE, &entry.path) {
@@ -476,4 +477,40 @@ fn a_panic_leaves_the_worker_serving() {
         let options = worker.request("GET", "/cdn-cgi/image/width=33,format=png/samples/disc.png", &[]);
         assert_eq!(options.image().width(), 33, "round {round}: a second request too");
     }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn active_content_is_never_served() {
+    // SVG can carry scripts: refused small (not a raster image) and large (not passed through).
+    for path in ["/drawing.svg", "/big-drawing.svg"] {
+        let reply = get(&format!("/cdn-cgi/image/width=10/{}", origin_url(path)));
+        assert_eq!(reply.status, 415, "{path}");
+        assert_eq!(reply.problem()["type"], "/reference#not-an-image");
+    }
+    let sandbox = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+    let image = get("/cdn-cgi/image/width=20/samples/landscape.jpg");
+    let passed = get(&format!("/cdn-cgi/image/width=10/{}", origin_url("/big.jpg")));
+    for reply in [&image, &passed] {
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(reply.header("content-security-policy"), Some(sandbox));
+    }
+    let page = get("/");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("content-security-policy"), None, "the playground runs its script");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_generated_gigapixel_png_is_refused_before_decoding() {
+    let reply = get(&format!("/cdn-cgi/image/width=100/{}", origin_url("/generated/png-bomb.png")));
+    assert_eq!(reply.status, 422);
+    let problem = reply.problem();
+    assert_eq!(problem["type"], "/reference#too-many-pixels");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("1600000000 pixels"), "{problem}");
+    let stats: serde_json::Value = serde_json::from_slice(&get("/debug/memory-stats").body).expect("json");
+    let memory = stats["wasm_memory_bytes"].as_u64().unwrap_or(u64::MAX);
+    assert!(memory < 128 * 1024 * 1024, "Wasm memory stayed far from 6.4 GB: {memory}");
+    assert_eq!(get("/cdn-cgi/image/width=16/samples/board.webp").status, 200);
 }

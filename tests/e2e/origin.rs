@@ -123,6 +123,13 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             // Dropping the stream closes the connection 99,000 bytes early.
         }
         "/page.html" => fixed(&mut stream, 200, "text/html", b"<html><body>not an image</body></html>"),
+        "/drawing.svg" => fixed(&mut stream, 200, "image/svg+xml", SVG),
+        "/big-drawing.svg" => {
+            let mut svg = SVG.to_vec();
+            svg.resize(6 * 1024 * 1024, b' ');
+            fixed(&mut stream, 200, "image/svg+xml", &svg)
+        }
+        "/generated/png-bomb.png" => fixed(&mut stream, 200, "image/png", png_bomb()),
         "/redirect-to-metadata" => redirect(&mut stream, "http://169.254.169.254/latest/meta-data/"),
         "/redirect-to-photo" => redirect(&mut stream, "/corpus/photos/flower_cropped.jpg"),
         "/redirect-loop" => redirect(&mut stream, "/redirect-loop"),
@@ -193,4 +200,32 @@ fn redirect(stream: &mut TcpStream, location: &str) -> std::io::Result<()> {
     );
     stream.write_all(head.as_bytes())?;
     stream.flush()
+}
+
+/// An SVG with a script: what must never be served as active content from the proxy's origin.
+const SVG: &[u8] =
+    br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>"#;
+
+/// A valid 1-bit PNG of 40000 x 40000 pixels (1.6 Gpx) whose zero rows deflate to about
+/// 200 KB: decoded as RGBA it would need 6.4 GB. Made once, streamed row by row.
+fn png_bomb() -> &'static [u8] {
+    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BOMB.get_or_init(|| {
+        const SIDE: u32 = 40_000;
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, SIDE, SIDE);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::One);
+        encoder.set_compression(png::Compression::Fast);
+        {
+            let mut writer = encoder.write_header().expect("header");
+            let mut rows = writer.stream_writer().expect("stream");
+            let row = vec![0u8; (SIDE as usize).div_ceil(8)];
+            for _ in 0..SIDE {
+                std::io::Write::write_all(&mut rows, &row).expect("row");
+            }
+            rows.finish().expect("finish");
+        }
+        out
+    })
 }

@@ -283,6 +283,10 @@ fn hostile_corpus_files_are_refused_and_the_worker_keeps_serving() {
         let next = get("/cdn-cgi/image/width=16/samples/board.webp");
         assert_eq!(next.status, 200, "the request after {} is served", entry.path);
     }
+    // Refused from their headers, the bombs never made the Wasm memory grow towards them.
+    let stats: serde_json::Value = serde_json::from_slice(&get("/debug/memory-stats").body).expect("json");
+    let memory = stats["wasm_memory_bytes"].as_u64().unwrap_or(u64::MAX);
+    assert!(memory < 96 * 1024 * 1024, "Wasm memory after the hostile corpus: {memory} bytes");
 }
 
 #[test]

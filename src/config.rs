@@ -51,6 +51,9 @@ pub struct Config {
     /// The largest output width or height, after `dpr` (`MAX_OUTPUT_DIMENSION`, at most the
     /// parser's ceiling of 12,000). Default: 12,000, as Cloudflare's.
     pub max_output_dimension: u32,
+    /// The largest `dpr` served, in thousandths (`MAX_DPR`, a decimal from 1 to 4).
+    /// Default: 4, the parser's ceiling.
+    pub max_dpr_thousandths: u16,
     /// The only output widths served to unsigned URLs (`ALLOWED_WIDTHS`, after `dpr`).
     /// Default: any.
     pub allowed_widths: Option<Vec<u32>>,
@@ -82,6 +85,7 @@ impl Default for Config {
             cors_allow_origins: CorsOrigins::Any,
             signing_keys: SigningKeys::default(),
             max_output_dimension: crate::options::MAX_DIMENSION,
+            max_dpr_thousandths: 4000,
             allowed_widths: None,
             allowed_qualities: None,
         }
@@ -140,7 +144,21 @@ impl Config {
             defaults.max_output_dimension.into(),
             1..=crate::options::MAX_DIMENSION.into(),
         )?;
+        let max_dpr_thousandths = match get("MAX_DPR") {
+            None => defaults.max_dpr_thousandths,
+            Some(raw) => match raw.trim().parse::<f64>() {
+                // In 1000..=4000 after the range check.
+                Ok(dpr) if (1.0..=4.0).contains(&dpr) => (dpr * 1000.0).round() as u16,
+                _ => {
+                    return Err(ConfigError {
+                        var: "MAX_DPR",
+                        problem: format!("{raw:?} is not a number from 1 to 4"),
+                    })
+                }
+            },
+        };
         Ok(Config {
+            max_dpr_thousandths,
             signing_keys,
             // Within 1..=MAX_DIMENSION, checked just above.
             max_output_dimension: u32::try_from(max_output_dimension)

@@ -85,6 +85,16 @@ pub struct ImageRequest {
     /// The signature and expiry the URL carries (`s=`, `expires=`), checked by
     /// [`crate::security::check_request`].
     pub signed: Signed,
+    /// The `dpr` asked for, in thousandths (1000 when not given). It is already folded into
+    /// the options' dimensions; it is kept so that `MAX_DPR` can be checked.
+    pub dpr_thousandths: u16,
+}
+
+/// The `dpr` among already validated pairs, in thousandths.
+fn dpr_thousandths(pairs: &[(String, String)]) -> u16 {
+    let dpr = pairs.iter().find(|(key, _)| key == "dpr").and_then(|(_, value)| value.parse::<f64>().ok());
+    // The parser accepted it, so it lies in 1..=4 and the product in 1000..=4000.
+    dpr.map_or(1000, |dpr| (dpr * 1000.0).round() as u16)
 }
 
 /// The URL's own signature parameters, kept apart from the image options.
@@ -175,7 +185,8 @@ fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, ProxyError> 
         Some(query) => format!("{source}?{query}"),
         None => source.to_string(),
     };
-    Ok(ImageRequest { source: Source::parse(&source)?, options, signed })
+    let dpr_thousandths = dpr_thousandths(&decoded);
+    Ok(ImageRequest { source: Source::parse(&source)?, options, signed, dpr_thousandths })
 }
 
 /// Splits `a=1,b=rgb(1,2,3)` at the commas that are not inside parentheses, so CSS colour
@@ -209,7 +220,7 @@ fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
     };
     let (signed, pairs) = Signed::split_from(pairs.into_iter().filter(|(key, _)| key != "url").collect())?;
     let options = TransformOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    Ok(ImageRequest { source, options, signed })
+    Ok(ImageRequest { source, options, signed, dpr_thousandths: dpr_thousandths(&pairs) })
 }
 
 fn decode(text: &str) -> String {
@@ -271,6 +282,13 @@ mod tests {
         assert_eq!(a.options.canonical(), "width=200");
         assert!(matches!(route("/cdn-cgi/image/s=a,s=b/a.jpg", None), Err(ProxyError::BadOptions(_))));
         assert!(matches!(route("/cdn-cgi/image/expires=soon/a.jpg", None), Err(ProxyError::BadOptions(_))));
+    }
+
+    #[test]
+    fn the_asked_dpr_is_kept_for_the_limit_check() {
+        assert_eq!(image("/cdn-cgi/image/w=10,dpr=2.5/a.jpg", None).dpr_thousandths, 2500);
+        assert_eq!(image("/image", Some("url=/a.jpg&w=10&dpr=1.25")).dpr_thousandths, 1250);
+        assert_eq!(image("/cdn-cgi/image/w=10/a.jpg", None).dpr_thousandths, 1000);
     }
 
     #[test]

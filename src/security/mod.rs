@@ -30,6 +30,14 @@ pub fn check_request(request: &ImageRequest, config: &Config, now: u64) -> Resul
             )));
         }
     }
+    if request.dpr_thousandths > config.max_dpr_thousandths {
+        let shown = |thousandths: u16| f64::from(thousandths) / 1000.0;
+        return Err(ProxyError::BadOptions(format!(
+            "dpr {} is more than MAX_DPR ({})",
+            shown(request.dpr_thousandths),
+            shown(config.max_dpr_thousandths)
+        )));
+    }
     let refuse = |why: String| Err(ProxyError::BadSignature(why));
     if let Some(at) = request.signed.expires {
         if now > at {
@@ -132,6 +140,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Config::from_vars(|n: &str| (n == "MAX_OUTPUT_DIMENSION").then(|| "12001".into())).is_err());
+        let two = Config::from_vars(|n: &str| (n == "MAX_DPR").then(|| "2".into())).expect("valid");
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=10,dpr=2/a.jpg"), &two, 0), Ok(()));
+        match check_request(&image("/cdn-cgi/image/w=10,dpr=2.5/a.jpg"), &two, 0) {
+            Err(ProxyError::BadOptions(why)) => assert_eq!(why, "dpr 2.5 is more than MAX_DPR (2)"),
+            other => panic!("{other:?}"),
+        }
+        assert!(Config::from_vars(|n: &str| (n == "MAX_DPR").then(|| "5".into())).is_err());
     }
 
     #[test]

@@ -123,6 +123,29 @@ test("a bad option shows the proxy's problem detail instead of a picture", async
   await close();
 });
 
+test("copy buttons put the generated URL on the clipboard", async () => {
+  const { page, close } = await watchedPage();
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: worker.base });
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.click('[data-copy="url-cdn-cgi"]');
+  await page.waitForFunction(() => document.querySelector('[data-copy="url-cdn-cgi"]').textContent === "Copied");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, await page.textContent("#url-cdn-cgi"));
+  await close();
+});
+
+test("a pasted URL outside the allowlist shows the proxy's refusal", async () => {
+  const { page, close } = await watchedPage();
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  await page.fill("#source-url", "https://images.example.com/photo.jpg");
+  await page.waitForFunction(() => !document.querySelector("#result-error").hidden);
+  assert.match(await page.textContent("#result-error"), /^403 Source not allowed: host images\.example\.com:443 is not in ALLOWED_SOURCES/);
+  assert.match(await page.textContent("#url-cdn-cgi"), /\/cdn-cgi\/image\/width=480\/https:\/\/images\.example\.com\/photo\.jpg$/);
+  await close();
+});
+
 test("the playground fits a phone-sized screen", async () => {
   const { page, problems, close } = await watchedPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await page.goto(`${worker.base}/`);

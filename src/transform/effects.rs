@@ -23,7 +23,7 @@ pub(super) fn sharpen(pixels: Pixels, tenths: u8) -> Pixels {
     let channels = channels(&pixels);
     let (width, height) = pixels.dimensions();
     let mut data = into_data(pixels);
-    for (index, (value, soft)) in data.iter_mut().zip(blurred_data(&blurred)).enumerate() {
+    for (index, (value, soft)) in data.iter_mut().zip(pixel_bytes(&blurred)).enumerate() {
         if channels == 4 && index % 4 == 3 {
             continue;
         }
@@ -200,7 +200,8 @@ fn into_data(pixels: Pixels) -> Vec<u8> {
     }
 }
 
-fn blurred_data(pixels: &Pixels) -> &[u8] {
+/// The bytes of either layout, read-only.
+fn pixel_bytes(pixels: &Pixels) -> &[u8] {
     match pixels {
         Pixels::Rgb8 { data, .. } | Pixels::Rgba8 { data, .. } => data,
     }
@@ -228,7 +229,7 @@ mod tests {
         let (width, _) = pixels.dimensions();
         let c = channels(pixels);
         let start = (y * width + x) as usize * c;
-        blurred_data(pixels)[start..start + c].to_vec()
+        pixel_bytes(pixels)[start..start + c].to_vec()
     }
 
     #[test]
@@ -258,7 +259,7 @@ mod tests {
         let data = vec![255, 0, 0, 255, 255, 0, 0, 0, 255, 0, 0, 128, 0, 0, 0, 0];
         let image = Pixels::Rgba8 { width: 4, height: 1, data };
         let flat = onto_background(image.clone(), Rgba([0, 0, 255, 255]));
-        assert_eq!(blurred_data(&flat), &[255, 0, 0, 0, 0, 255, 128, 0, 127, 0, 0, 255]);
+        assert_eq!(pixel_bytes(&flat), &[255, 0, 0, 0, 0, 255, 128, 0, 127, 0, 0, 255]);
         let glass = onto_background(image, Rgba([0, 0, 255, 128]));
         assert_eq!(at(&glass, 0, 0), vec![255, 0, 0, 255]);
         assert_eq!(at(&glass, 1, 0), vec![0, 0, 255, 128]);

@@ -17,6 +17,10 @@ pub struct Counters {
     pub cache_hits: u64,
     /// Image requests not found in the edge cache.
     pub cache_misses: u64,
+    /// Entries stored in the edge cache (images and too-large marks).
+    pub cache_puts: u64,
+    /// Stores the Cache API refused or failed; the request was answered all the same.
+    pub cache_put_failures: u64,
     /// Images decoded and re-encoded.
     pub transforms: u64,
     /// Sources streamed through untouched.
@@ -90,11 +94,13 @@ impl Drop for Buffered {
 }
 
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 11] = [
+pub const MEMORY_STATS_FIELDS: [&str; 13] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
     "cache_misses",
+    "cache_puts",
+    "cache_put_failures",
     "transforms",
     "passthroughs",
     "passthrough_bytes",

@@ -3,6 +3,8 @@
 
 use worker::{console_error, Cache, Context, Headers, Response};
 
+use crate::stats;
+
 /// Looks up an entry; `None` on a miss or a cache error.
 pub async fn lookup(key_url: &str) -> Option<Response> {
     match Cache::default().get(key_url, false).await {
@@ -29,11 +31,18 @@ pub fn store(
         let _ = headers.set(name, value);
     }
     let response = Response::builder().with_headers(headers).fixed(body);
-    ctx.wait_until(async move {
-        if let Err(e) = Cache::default().put(key_url.as_str(), response).await {
+    ctx.wait_until(put(key_url, response));
+}
+
+/// Stores `response` under `key_url` and counts the outcome.
+async fn put(key_url: String, response: Response) {
+    match Cache::default().put(key_url.as_str(), response).await {
+        Ok(()) => stats::record(|c| c.cache_puts += 1),
+        Err(e) => {
+            stats::record(|c| c.cache_put_failures += 1);
             console_error!("cache store failed: {e}");
         }
-    });
+    }
 }
 
 /// A header of a stored entry.
@@ -46,9 +55,5 @@ pub fn remember_large(ctx: &Context, mark_url: String, ttl_seconds: u32) {
     let headers = Headers::new();
     let _ = headers.set("cache-control", &format!("public, max-age={ttl_seconds}"));
     let response = Response::builder().with_headers(headers).fixed(Vec::new());
-    ctx.wait_until(async move {
-        if let Err(e) = Cache::default().put(mark_url.as_str(), response).await {
-            console_error!("cache store failed: {e}");
-        }
-    });
+    ctx.wait_until(put(mark_url, response));
 }

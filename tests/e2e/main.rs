@@ -307,7 +307,8 @@ fn valid_corpus_samples_transform_end_to_end() {
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn memory_stats_count_what_happened() {
-    get("/cdn-cgi/image/width=33/samples/landscape.jpg");
+    // A miss, then a hit once the store (after the answer) has happened.
+    wait_for_hit("/cdn-cgi/image/width=33/samples/landscape.jpg");
     let reply = get("/debug/memory-stats");
     assert_eq!(reply.status, 200);
     let stats: serde_json::Value = serde_json::from_slice(&reply.body).expect("json");
@@ -317,6 +318,8 @@ fn memory_stats_count_what_happened() {
     assert!(stats["wasm_memory_bytes"].as_u64().unwrap_or(0) >= 65_536);
     assert!(stats["requests"].as_u64().unwrap_or(0) >= 2);
     assert!(stats["in_flight"].as_u64().unwrap_or(0) >= 1, "this request itself");
+    assert!(stats["cache_puts"].as_u64().unwrap_or(0) >= 1, "the miss was stored: {stats}");
+    assert!(stats["cache_hits"].as_u64().unwrap_or(0) >= 1, "{stats}");
 }
 
 #[test]

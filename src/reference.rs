@@ -24,41 +24,11 @@ pub struct OptionDoc {
     /// Other names accepted for it.
     pub aliases: Vec<&'static str>,
     /// What it accepts.
-    pub values: ValuesDoc,
+    pub values: Values,
     /// What happens without it.
     pub default: &'static str,
     /// What it does.
     pub about: &'static str,
-}
-
-/// [`Values`] as JSON: `{"kind": "integer", "min": 1, "max": 12000}` and so on.
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum ValuesDoc {
-    /// A whole number in `min..=max`.
-    Integer {
-        /// Smallest accepted.
-        min: u32,
-        /// Largest accepted.
-        max: u32,
-    },
-    /// A decimal number in `min..=max`.
-    Number {
-        /// Smallest accepted.
-        min: f64,
-        /// Largest accepted.
-        max: f64,
-    },
-    /// One of `values`.
-    OneOf {
-        /// The accepted words.
-        values: Vec<&'static str>,
-    },
-    /// Text of a shape the examples show.
-    Text {
-        /// Values that parse.
-        examples: Vec<&'static str>,
-    },
 }
 
 /// One kind of error answer.
@@ -84,12 +54,7 @@ pub fn reference() -> Reference {
         .map(|spec| OptionDoc {
             name: spec.key.name(),
             aliases: spec.names.iter().skip(1).copied().collect(),
-            values: match spec.key.values() {
-                Values::Integer { min, max } => ValuesDoc::Integer { min, max },
-                Values::Number { min, max } => ValuesDoc::Number { min, max },
-                Values::OneOf(values) => ValuesDoc::OneOf { values },
-                Values::Text(examples) => ValuesDoc::Text { examples },
-            },
+            values: spec.key.values(),
             default: spec.default,
             about: spec.about,
         })
@@ -121,24 +86,24 @@ mod tests {
         for option in reference().options {
             for name in std::iter::once(option.name).chain(option.aliases.iter().copied()) {
                 match &option.values {
-                    ValuesDoc::Integer { min, max } => {
+                    Values::Integer { min, max } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
                         assert!(!parses(name, &(min - 1).to_string()), "{name} below {min}");
                         assert!(!parses(name, &(max + 1).to_string()), "{name} above {max}");
                     }
-                    ValuesDoc::Number { min, max } => {
+                    Values::Number { min, max } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
                         assert!(!parses(name, &(min - 0.01).to_string()), "{name} below {min}");
                         assert!(!parses(name, &(max + 0.01).to_string()), "{name} above {max}");
                     }
-                    ValuesDoc::OneOf { values } => {
+                    Values::OneOf { values } => {
                         assert!(!values.is_empty());
                         for value in values {
                             assert!(parses(name, value), "{name}={value}");
                         }
                         assert!(!parses(name, "not-a-value"), "{name} takes only its words");
                     }
-                    ValuesDoc::Text { examples } => {
+                    Values::Text { examples } => {
                         for example in examples {
                             assert!(parses(name, example), "{name}={example}");
                         }

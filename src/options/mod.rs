@@ -31,8 +31,10 @@ pub const BLUR_RANGE: (u8, u8) = (1, 250);
 /// Sharpening strengths accepted (Cloudflare's range).
 pub const SHARPEN_RANGE: (f64, f64) = (0.0, 10.0);
 
-/// The values an option accepts, as the parser checks them.
-#[derive(Debug, Clone, PartialEq)]
+/// The values an option accepts, as the parser checks them; published as JSON by
+/// `/reference.json` (`{"kind": "integer", "min": 1, "max": 12000}` and so on).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Values {
     /// A whole number in `min..=max`.
     Integer {
@@ -49,9 +51,15 @@ pub enum Values {
         max: f64,
     },
     /// One of these words.
-    OneOf(Vec<&'static str>),
+    OneOf {
+        /// The accepted words.
+        values: Vec<&'static str>,
+    },
     /// Free text of a given shape, shown by examples that all parse.
-    Text(Vec<&'static str>),
+    Text {
+        /// Values that parse.
+        examples: Vec<&'static str>,
+    },
 }
 
 impl OptionKey {
@@ -59,7 +67,7 @@ impl OptionKey {
     /// uses, so the published reference cannot drift from it.
     pub fn values(self) -> Values {
         fn words<T>(names: &[(&'static str, T)]) -> Values {
-            Values::OneOf(names.iter().map(|(name, _)| *name).collect())
+            Values::OneOf { values: names.iter().map(|(name, _)| *name).collect() }
         }
         match self {
             OptionKey::Width | OptionKey::Height => Values::Integer { min: 1, max: MAX_DIMENSION },
@@ -72,16 +80,11 @@ impl OptionKey {
             OptionKey::Rotate => words(&Rotation::NAMES),
             OptionKey::Flip => words(&Flip::NAMES),
             OptionKey::Gravity => {
-                Values::Text(vec!["center", "left", "right", "top", "bottom", "auto", "0.5x0.2"])
+                Values::Text { examples: vec!["center", "left", "right", "top", "bottom", "auto", "0.5x0.2"] }
             }
-            OptionKey::Background => Values::Text(vec![
-                "white",
-                "#f80",
-                "#ff8800",
-                "#ff880080",
-                "rgb(255 136 0)",
-                "rgba(0,0,0,0.5)",
-            ]),
+            OptionKey::Background => Values::Text {
+                examples: vec!["white", "#f80", "#ff8800", "#ff880080", "rgb(255 136 0)", "rgba(0,0,0,0.5)"],
+            },
             OptionKey::Blur => Values::Integer { min: BLUR_RANGE.0.into(), max: BLUR_RANGE.1.into() },
             OptionKey::Sharpen => Values::Number { min: SHARPEN_RANGE.0, max: SHARPEN_RANGE.1 },
         }
@@ -314,17 +317,17 @@ impl TransformOptions {
             }
             seen.push(key);
             match key {
-                OptionKey::Width => width = Some(dimension(key, value)?),
-                OptionKey::Height => height = Some(dimension(key, value)?),
+                OptionKey::Width => width = Some(whole(key, value, (1, MAX_DIMENSION))?),
+                OptionKey::Height => height = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Fit => options.fit = named(key, value, &Fit::NAMES)?,
-                OptionKey::Quality => options.quality = Some(quality(value)?),
+                OptionKey::Quality => options.quality = Some(whole(key, value, QUALITY_RANGE)?),
                 OptionKey::Format => options.format = named(key, value, &FormatChoice::NAMES)?,
-                OptionKey::Dpr => dpr = parse_dpr(value)?,
+                OptionKey::Dpr => dpr = decimal(key, value, DPR_RANGE)?,
                 OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
                 OptionKey::Flip => options.flip = named(key, value, &Flip::NAMES)?,
                 OptionKey::Gravity => options.gravity = Gravity::parse(value)?,
                 OptionKey::Background => options.background = Some(Rgba::parse(value)?),
-                OptionKey::Blur => options.blur = Some(blur(value)?),
+                OptionKey::Blur => options.blur = Some(whole(key, value, BLUR_RANGE)?),
                 OptionKey::Sharpen => options.sharpen = sharpen(value)?,
             }
         }
@@ -390,50 +393,30 @@ fn bad(why: String) -> ProxyError {
     ProxyError::BadOptions(why)
 }
 
-fn dimension(key: OptionKey, value: &str) -> Result<u32, ProxyError> {
-    match value.parse::<u32>() {
-        Ok(n) if (1..=MAX_DIMENSION).contains(&n) => Ok(n),
-        _ => Err(bad(format!(
-            "{} must be a whole number from 1 to {MAX_DIMENSION}, not {value:?}",
-            key.name()
-        ))),
+/// A whole number within `min..=max`, or a 400 naming the option and its range.
+fn whole<T>(key: OptionKey, value: &str, (min, max): (T, T)) -> Result<T, ProxyError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match value.parse::<T>() {
+        Ok(n) if min <= n && n <= max => Ok(n),
+        _ => Err(bad(format!("{} must be a whole number from {min} to {max}, not {value:?}", key.name()))),
     }
 }
 
-fn quality(value: &str) -> Result<u8, ProxyError> {
-    let (min, max) = QUALITY_RANGE;
-    match value.parse::<u8>() {
-        Ok(q) if (min..=max).contains(&q) => Ok(q),
-        _ => Err(bad(format!("quality must be a whole number from {min} to {max}, not {value:?}"))),
-    }
-}
-
-fn parse_dpr(value: &str) -> Result<f64, ProxyError> {
-    let (min, max) = DPR_RANGE;
+/// A decimal number within `min..=max`, or a 400 naming the option and its range.
+fn decimal(key: OptionKey, value: &str, (min, max): (f64, f64)) -> Result<f64, ProxyError> {
     match value.parse::<f64>() {
-        Ok(dpr) if (min..=max).contains(&dpr) => Ok(dpr),
-        _ => Err(bad(format!("dpr must be a number from {min} to {max}, not {value:?}"))),
-    }
-}
-
-fn blur(value: &str) -> Result<u8, ProxyError> {
-    let (min, max) = BLUR_RANGE;
-    match value.parse::<u8>() {
-        Ok(radius) if (min..=max).contains(&radius) => Ok(radius),
-        _ => Err(bad(format!("blur must be a whole number from {min} to {max}, not {value:?}"))),
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(bad(format!("{} must be a number from {min} to {max}, not {value:?}", key.name()))),
     }
 }
 
 /// Sharpening in tenths; 0 means none, so it is dropped and shares the unsharpened cache entry.
 fn sharpen(value: &str) -> Result<Option<u8>, ProxyError> {
-    let (min, max) = SHARPEN_RANGE;
-    match value.parse::<f64>() {
-        // In 0..=100 after the range check.
-        Ok(strength) if (min..=max).contains(&strength) => {
-            Ok(Some((strength * 10.0).round() as u8).filter(|tenths| *tenths > 0))
-        }
-        _ => Err(bad(format!("sharpen must be a number from {min} to {max}, not {value:?}"))),
-    }
+    let strength = decimal(OptionKey::Sharpen, value, SHARPEN_RANGE)?;
+    // In 0..=100 after the range check.
+    Ok(Some((strength * 10.0).round() as u8).filter(|tenths| *tenths > 0))
 }
 
 fn apply_dpr(key: OptionKey, pixels: u32, dpr: f64) -> Result<u32, ProxyError> {

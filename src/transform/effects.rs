@@ -138,6 +138,7 @@ fn box_rows(data: &[u8], width: usize, channels: usize, radius: usize) -> Vec<u8
             for (x, target) in row_out.iter_mut().skip(channel).step_by(channels).enumerate() {
                 let lo = x.saturating_sub(radius);
                 let hi = (x + radius + 1).min(width);
+                // prefix is non-decreasing and hi > lo, so the difference cannot underflow.
                 let total = prefix.get(hi).copied().unwrap_or(0) - prefix.get(lo).copied().unwrap_or(0);
                 let count = (hi - lo) as u32;
                 // A mean of bytes: at most 255.

@@ -13,11 +13,12 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load bench lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
 	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
+	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
 
 ## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
 .tools.env: scripts/install-tools.sh Cargo.lock package.json package-lock.json
@@ -62,6 +63,14 @@ test-e2e: build build-panic
 ## Not part of make test: 10,000 mixed requests at concurrency 32 (LOAD_REQUESTS, LOAD_CONCURRENCY).
 load: build
 	cargo test --release --test e2e -- --ignored --exact load::load_mixed_requests --nocapture
+
+## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
+## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.
+## bench/ has its own pinned npm packages, installed again only when its lockfile changed.
+bench: build
+	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \
+	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	node bench/run.mjs
 
 ## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
 test-browser: build

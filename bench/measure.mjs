@@ -1,0 +1,97 @@
+// Timing requests: latency one at a time, throughput with several in flight. Plain node:http
+// with keep-alive, so the client adds as little as it can and never buffers a big body.
+import http from "node:http";
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const REQUEST_TIMEOUT_MS = 120_000;
+// Enough of a failed answer's body to say why it failed.
+const ERROR_BODY_BYTES = 300;
+
+/**
+ * GETs `url`, reading the whole body but keeping none of it unless the status is not 200.
+ * @returns {Promise<{status: number, headers: object, bytes: number, ms: number, error?: string}>}
+ */
+export function get(url) {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent, timeout: REQUEST_TIMEOUT_MS }, (response) => {
+      let bytes = 0;
+      let head = "";
+      response.on("data", (chunk) => {
+        bytes += chunk.length;
+        if (response.statusCode !== 200 && head.length < ERROR_BODY_BYTES) {
+          head += chunk.toString("utf8", 0, ERROR_BODY_BYTES);
+        }
+      });
+      response.on("end", () => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        const answer = { status: response.statusCode, headers: response.headers, bytes, ms };
+        resolve(response.statusCode === 200 ? answer : { ...answer, error: `${response.statusCode}: ${head.slice(0, ERROR_BODY_BYTES).trim()}` });
+      });
+      response.on("error", (error) => resolve({ status: 0, headers: {}, bytes, ms: 0, error: String(error) }));
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    request.on("error", (error) => resolve({ status: 0, headers: {}, bytes: 0, ms: 0, error: String(error) }));
+  });
+}
+
+/**
+ * Sequential requests in `reps` repetitions; each stops after `maxRequests`, or after `seconds`
+ * once it has `minRequests`. Stops at the first answer `check` refuses.
+ * `check(answer)` returns an error string or nothing.
+ */
+export async function latency(nextUrl, check, { reps, minRequests, maxRequests, seconds }, progress) {
+  const results = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const samples = [];
+    const start = Date.now();
+    while (samples.length < maxRequests && (samples.length < minRequests || Date.now() - start < seconds * 1000)) {
+      progress(`latency rep ${rep}/${reps}, request ${samples.length + 1}`);
+      const answer = await get(nextUrl());
+      const error = answer.error ?? check(answer);
+      if (error) {
+        return { ok: false, error, reps: results };
+      }
+      samples.push(answer.ms);
+    }
+    results.push({ n: samples.length, median: percentile(samples, 50), p95: percentile(samples, 95), samples });
+  }
+  return { ok: true, reps: results };
+}
+
+/**
+ * `reps` repetitions of `requests` requests with `concurrency` in flight; each repetition's
+ * throughput is answers per second and body MiB per second over its wall time.
+ */
+export async function throughput(nextUrl, check, { reps, concurrency, requests }, progress) {
+  const results = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    progress(`throughput rep ${rep}/${reps}, ${requests} requests, ${concurrency} in flight`);
+    let issued = 0;
+    let bytes = 0;
+    let error;
+    const start = process.hrtime.bigint();
+    const lane = async () => {
+      while (issued < requests && !error) {
+        issued++;
+        const answer = await get(nextUrl());
+        error ??= answer.error ?? check(answer);
+        bytes += answer.bytes;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (error) {
+      return { ok: false, error, reps: results };
+    }
+    results.push({ n: requests, seconds, perSecond: requests / seconds, mibPerSecond: bytes / 1048576 / seconds });
+  }
+  return { ok: true, reps: results };
+}
+
+/** The p-th percentile (nearest rank) of `values`. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}

@@ -1,0 +1,131 @@
+// Starting and stopping what the bench measures: Node servers and `wrangler dev` instances.
+// Each child runs in its own process group and is stopped by its own PID, never by name
+// (other wrangler/workerd processes on the machine are not ours to touch).
+import { spawn, execFileSync } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+const children = new Set();
+
+// Whatever ends the bench (an error, Ctrl-C), its children end with it.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(130);
+  });
+}
+process.on("exit", stopAll);
+
+/** A port that was free a moment ago (bind port 0, read it, close). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs `node <script> ...args` and resolves to the JSON line it prints once listening. */
+export function startNode(script, args, logPath) {
+  const child = track(spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true }));
+  child.stderr.pipe(createWriteStream(logPath));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}; see ${logPath}`)));
+    child.stdout.once("data", (line) => resolve({ ...JSON.parse(line), child }));
+  });
+}
+
+/**
+ * Starts `wrangler dev` on a free port with its own state directory and inspector port, and
+ * resolves once `readyPath` answers 200.
+ */
+export async function startWrangler({ config, vars, statePath, logPath, readyPath }) {
+  const port = await freePort();
+  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port)];
+  // Absolute, like --outdir below: wrangler reads relative paths against the config's directory.
+  args.push("--inspector-port", String(await freePort()), "--persist-to", path.resolve(statePath));
+  args.push("--show-interactive-dev-session=false", "--log-level", "warn");
+  for (const [name, value] of Object.entries(vars)) {
+    args.push("--var", `${name}:${value}`);
+  }
+  const log = createWriteStream(logPath);
+  const child = track(spawn("wrangler", args, { stdio: ["ignore", "pipe", "pipe"], detached: true }));
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(`${base}${readyPath}`, child, logPath);
+  return { base, child };
+}
+
+async function waitReady(url, child, logPath) {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`wrangler dev exited with ${child.exitCode}; see ${logPath}`);
+    }
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`wrangler dev did not answer ${url} within 180 s; see ${logPath}`);
+}
+
+/** Stops one child (its whole process group: wrangler's workerd goes with it). */
+export async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  kill(child, "SIGTERM");
+  const timer = setTimeout(() => kill(child, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+  children.delete(child);
+}
+
+function stopAll() {
+  for (const child of children) {
+    kill(child, "SIGKILL");
+  }
+}
+
+function kill(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function track(child) {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/**
+ * The gzipped upload size of a Worker, from `wrangler deploy --dry-run`'s
+ * "Total Upload: X KiB / gzip: Y KiB" line.
+ */
+export function bundleSize(config, outdir) {
+  const output = execFileSync("wrangler", ["deploy", "--dry-run", "--config", config, "--outdir", path.resolve(outdir)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const match = output.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+  if (!match) {
+    throw new Error(`no "Total Upload" line in wrangler's output:\n${output}`);
+  }
+  return { totalKiB: Number(match[1]), gzipKiB: Number(match[2]) };
+}
+
+/** The first line a command prints (for versions). */
+export function firstLine(command, args) {
+  return execFileSync(command, args, { encoding: "utf8" }).trim().split("\n")[0];
+}

@@ -1,0 +1,311 @@
+// bench/results.md and bench/results.svg from one run's measurements.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import sharp from "sharp";
+import { firstLine } from "./processes.mjs";
+import { CONTESTANTS, PEERS, WORKLOADS } from "./workloads.mjs";
+
+/** CPU, memory, OS and the version of everything measured. */
+export function describeMachine() {
+  const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? os.cpus()[0]?.model;
+  const version = (path) => JSON.parse(readFileSync(`${path}/package.json`, "utf8")).version;
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  // The Worker is built from the working tree, which may be ahead of the commit.
+  const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"], { encoding: "utf8" }).trim() !== "";
+  return {
+    cpu: `${cpu}, ${os.cpus().length} cores`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: firstLine("wrangler", ["--version"]),
+    workerd: version("node_modules/workerd"),
+    sharp: `${sharp.versions.sharp} (libvips ${sharp.versions.vips})`,
+    photon: version("bench/node_modules/@cf-wasm/photon"),
+    wasmImageOptimization: version("bench/node_modules/wasm-image-optimization"),
+    ours: `${commit}${dirty ? " plus uncommitted changes in src/" : ""}, release build (make build)`,
+  };
+}
+
+/** Writes bench/results.md and bench/results.svg. */
+export function writeReport(run) {
+  const ratios = WORKLOADS.map((workload) => ratiosFor(workload, run.results));
+  writeFileSync("bench/results.md", markdown(run, ratios));
+  writeFileSync("bench/results.svg", chart(ratios));
+}
+
+// ---- numbers -------------------------------------------------------------------------------
+
+function cellOf(results, workload, contestant) {
+  return results.find((cell) => cell.workload === workload && cell.contestant === contestant);
+}
+
+// The median of every latency sample of a cell, all repetitions pooled.
+function medianMs(cell) {
+  if (!cell?.ok) {
+    return null;
+  }
+  const samples = cell.latency.reps.flatMap((rep) => rep.samples).sort((a, b) => a - b);
+  return samples[Math.floor((samples.length - 1) / 2)];
+}
+
+function p95Ms(cell) {
+  const samples = cell.latency.reps.flatMap((rep) => rep.samples).sort((a, b) => a - b);
+  return samples[Math.min(samples.length - 1, Math.ceil(0.95 * samples.length) - 1)];
+}
+
+// The median repetition's throughput.
+function perSecond(cell) {
+  if (!cell?.ok) {
+    return null;
+  }
+  const values = cell.throughput.reps.map((rep) => rep.perSecond).sort((a, b) => a - b);
+  return values[Math.floor((values.length - 1) / 2)];
+}
+
+/** For one workload: each Wasm Worker's latency and throughput against the reference and the best peer. */
+function ratiosFor(workload, results) {
+  const reference = workload.kind === "transform" ? "sharp" : "origin";
+  const ref = cellOf(results, workload.id, reference);
+  const peers = PEERS.map((name) => ({ name, cell: cellOf(results, workload.id, name) })).filter((p) => p.cell?.ok);
+  const best = peers.sort((a, b) => medianMs(a.cell) - medianMs(b.cell))[0];
+  const rows = {};
+  for (const name of ["ours", ...PEERS]) {
+    const cell = cellOf(results, workload.id, name);
+    if (!cell) {
+      continue;
+    }
+    rows[name] = {
+      ok: cell.ok,
+      latencyVsReference: divide(medianMs(cell), medianMs(ref)),
+      throughputVsReference: divide(perSecond(cell), perSecond(ref)),
+    };
+  }
+  const ours = cellOf(results, workload.id, "ours");
+  return {
+    workload,
+    reference,
+    rows,
+    bestPeer: best?.name ?? null,
+    oursVsBestPeer: best ? { latency: divide(medianMs(ours), medianMs(best.cell)), throughput: divide(perSecond(ours), perSecond(best.cell)) } : null,
+  };
+}
+
+function divide(a, b) {
+  return a == null || b == null || b === 0 ? null : a / b;
+}
+
+// ---- markdown ------------------------------------------------------------------------------
+
+function markdown(run, ratios) {
+  const { machine, started, seconds, plan } = run;
+  return `# Benchmarks
+
+Written by \`make bench\` (bench/run.mjs); do not edit by hand. Run on ${started.toISOString().replace(/\.\d+Z$/, "Z")},
+took ${minutes(seconds)}. Command: \`make bench\` (= \`npm ci --prefix bench\` when needed, then
+\`node bench/run.mjs\`, after \`make build\`).
+
+## Machine
+
+- CPU: ${machine.cpu}; memory ${machine.memory}; ${machine.os}
+- Node ${machine.node}, ${machine.wrangler}, workerd ${machine.workerd}
+- ours: ${machine.ours}
+- sharp ${machine.sharp}, @cf-wasm/photon ${machine.photon}, wasm-image-optimization ${machine.wasmImageOptimization}
+
+## Ratios
+
+Median latency at one request at a time, and throughput with ${plan.throughput.concurrency} in flight, each
+divided by the reference: sharp for transforms, a plain Node origin serving the same bytes for the cache
+hit and the pass-through. Latency: lower is better (2.0× = twice as slow). Throughput: higher is better.
+
+| workload | ours: latency ÷ ref | ours: throughput ÷ ref | best Wasm peer | ours: latency ÷ best peer | ours: throughput ÷ best peer | photon: latency ÷ sharp | wasm-image-optimization: latency ÷ sharp |
+| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |
+${ratios.map(ratioRow).join("\n")}
+
+![Median latency of each Wasm Worker divided by sharp's (origin's for the cache hit and pass-through), log scale](results.svg)
+
+## Results
+
+Latency: median and p95 of all requests at one in flight (${plan.latency.reps} repetitions; "rep medians" are each
+repetition's median, so the spread shows the noise). Throughput: answers per second with
+${plan.throughput.concurrency} in flight, the median of ${plan.throughput.reps} repetitions (each listed). Output: body bytes of one
+answer. Wasm memory: the Worker's Wasm memory size after the workload (it never shrinks, so this
+is the high-water, concurrent requests included); each workload starts the Workers afresh.
+
+${WORKLOADS.map((workload) => workloadSection(workload, run.results)).join("\n")}
+## Bundle sizes
+
+What \`wrangler deploy --dry-run\` would upload for each Worker ("Total Upload: X KiB / gzip: Y KiB").
+Cloudflare's limits are 3 MiB gzipped on the Free plan and 10 MiB on paid plans.
+
+| Worker | upload | gzip |
+| --- | ---: | ---: |
+${Object.entries(run.bundles)
+  .map(([name, size]) => `| ${CONTESTANTS[name].label} | ${size.totalKiB.toFixed(0)} KiB | ${size.gzipKiB.toFixed(0)} KiB |`)
+  .join("\n")}
+
+## Inputs
+
+The origin (bench/origin.mjs, a plain Node HTTP server) serves every input from memory with
+\`Content-Length\`, an image \`Content-Type\` and \`Cache-Control: public, max-age=86400\`. Generated inputs are
+made by bench/inputs.mjs with sharp into bench/.work/inputs/ (not committed) when missing; the
+same sharp version makes the same bytes, checked here by their SHA-256.
+
+| input | bytes | SHA-256 | made from |
+| --- | ---: | --- | --- |
+${Object.entries(run.inputs)
+  .map(([name, input]) => `| ${name} | ${bytes(input.bytes)} | \`${input.sha256.slice(0, 16)}…\` | ${input.how} |`)
+  .join("\n")}
+| pass-through.jpg | ${bytes(200 * 1024 * 1024)} | | made by the origin as it sends it: a JPEG SOI and JFIF APP0 header, then the byte pattern \`(i × 31 + 7) mod 256\` |
+
+## Method
+
+- Every contestant is asked the same thing over HTTP on 127.0.0.1 and fetches the source from the
+  same origin: ours as \`/cdn-cgi/image/width=720,format=jpeg,quality=80/<source>\`; the peer Workers
+  (bench/workers/, written the way each package's README shows for Workers) and a Node HTTP server
+  around sharp (bench/sharp-server.mjs) as \`/?url=<source>&width=720&format=jpeg&quality=80\`.
+- Transforms: each request's source URL carries a unique query string (\`?n=<counter>\`, ignored by
+  the origin), so ours never answers from its edge cache and every contestant decodes, resizes
+  and encodes every time; ours checks \`X-Cache: MISS\` on each answer (and still stores each answer
+  in its cache after sending it, as it would in production). The cache hit repeats one URL after
+  its first MISS, checking \`X-Cache: HIT\`.
+- Each contestant gets ${plan.warmups} warm-up requests (ours: the MISS that fills the cache, for the cache hit),
+  then ${plan.latency.reps} latency repetitions of ${plan.latency.minRequests}–${plan.latency.maxRequests} requests (up to about ${plan.latency.seconds} s each), then
+  ${plan.throughput.reps} throughput repetitions of ${plan.throughput.minRequests}–${plan.throughput.maxRequests} requests (about ${plan.throughput.seconds} s of single-request work each) at
+  ${plan.throughput.concurrency} in flight. The first wrong answer (status, \`Content-Type\`, \`X-Cache\`, length) stops the cell
+  and is reported as its result.
+- Each \`wrangler dev\` runs one workerd isolate: JavaScript and Wasm in it run on one thread, so
+  its throughput is bounded by one core whatever the concurrency. sharp runs with
+  \`sharp.concurrency(1)\` (one libvips thread per image) and \`sharp.cache(false)\`, but Node's
+  thread pool runs up to 4 images at once, so on this machine it can use every core.
+- Resampling: ours and sharp use Lanczos3, photon is asked for \`SamplingFilter.Lanczos3\`;
+  wasm-image-optimization (Skia) has no filter choice. Encoders differ: ours and photon write
+  lossless WebP (ours has no lossy WebP encoder yet), wasm-image-optimization and sharp lossy WebP
+  at q80, so WebP bytes are not comparable. PNG: each library's default compression.
+- Ours shrinks large JPEGs while decoding (DCT scaling); photon and wasm-image-optimization
+  decode every pixel. \`wrangler dev\` does not enforce the production 128 MB memory limit nor CPU
+  time limits: the Wasm memory column shows which Worker would hit the memory limit.
+- wasm-image-optimization 2.0.11 depends on worker-lib 2.2.1, which the registry does not
+  serve; bench/package.json overrides it to 2.2.0. worker-lib is only used by the package's
+  Node thread-pool entry, not by its Workers build.
+- Everything runs on this one machine at once: client, origin, workerd and sharp share its
+  cores, so absolute numbers are lower than on a server; the ratios are the point.
+`;
+}
+
+function ratioRow({ workload, reference, rows, bestPeer, oursVsBestPeer }) {
+  const ours = rows.ours;
+  const peerLatency = (name) => (rows[name] ? (rows[name].ok ? times(rows[name].latencyVsReference) : "failed") : "–");
+  return `| ${workload.id} | ${ours?.ok ? times(ours.latencyVsReference) : "failed"} | ${ours?.ok ? times(ours.throughputVsReference) : "failed"} | ${
+    bestPeer ?? (reference === "origin" ? "–" : "none succeeded")
+  } | ${times(oursVsBestPeer?.latency)} | ${times(oursVsBestPeer?.throughput)} | ${peerLatency("photon")} | ${peerLatency("wasm-image-optimization")} |`;
+}
+
+function workloadSection(workload, results) {
+  const cells = results.filter((cell) => cell.workload === workload.id);
+  const passThrough = workload.kind === "pass-through";
+  return `### ${workload.id}
+
+${workload.title}.
+
+| contestant | result | median | rep medians | p95 | ${passThrough ? "MiB/s" : "answers/s"} at 8 in flight (reps) | output | Wasm memory |
+| --- | --- | ---: | --- | ---: | --- | ---: | ---: |
+${cells.map((cell) => cellRow(cell, passThrough)).join("\n")}
+`;
+}
+
+function cellRow(cell, passThrough) {
+  const label = CONTESTANTS[cell.contestant].label;
+  const memory = cell.wasmMemoryBytes == null ? "–" : `${(cell.wasmMemoryBytes / 2 ** 20).toFixed(1)} MiB`;
+  const measured = cell.latency?.reps ?? [];
+  if (!measured.length) {
+    return `| ${label} | **failed**: ${escape(cell.error)} | | | | | | ${memory} |`;
+  }
+  const result = cell.ok ? "ok" : `**failed** after ${measured.length} latency reps: ${escape(cell.error)}`;
+  const samples = measured.flatMap((rep) => rep.samples).sort((a, b) => a - b);
+  const median = samples[Math.floor((samples.length - 1) / 2)];
+  const reps = measured.map((rep) => ms(rep.median)).join(" / ");
+  const tp = cell.throughput?.reps ?? [];
+  const values = tp.map((rep) => (passThrough ? rep.mibPerSecond : rep.perSecond));
+  const tpText = values.length ? `${number(values.slice().sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)])} (${values.map(number).join(" / ")})` : "–";
+  return `| ${label} | ${result} | ${ms(median)} | ${reps} | ${ms(p95Ms(cell))} | ${tpText} | ${bytes(cell.outputBytes)} | ${memory} |`;
+}
+
+// ---- chart ---------------------------------------------------------------------------------
+
+const BAR_COLOURS = { ours: "#f38020", photon: "#4a7fd4", "wasm-image-optimization": "#6aa84f" };
+
+/** Horizontal bars, one group per workload: median latency ÷ reference, on a log scale. */
+function chart(ratios) {
+  const rowHeight = 16;
+  const groupGap = 14;
+  const left = 170;
+  const plotWidth = 460;
+  const top = 52;
+  const values = ratios.flatMap((r) => Object.values(r.rows).map((row) => row.latencyVsReference)).filter((v) => v != null);
+  const maxDecade = Math.max(1, Math.ceil(Math.log10(Math.max(...values, 10))));
+  const minDecade = Math.min(0, Math.floor(Math.log10(Math.min(...values, 1))));
+  const x = (ratio) => left + ((Math.log10(ratio) - minDecade) / (maxDecade - minDecade)) * plotWidth;
+  const parts = [];
+  let y = top;
+  for (const { workload, reference, rows } of ratios) {
+    parts.push(`<text x="${left - 8}" y="${y + 11}" text-anchor="end" font-weight="bold">${workload.id}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y + 24}" text-anchor="end" fill="#666">÷ ${reference}</text>`);
+    for (const [name, row] of Object.entries(rows)) {
+      const colour = BAR_COLOURS[name];
+      if (row.latencyVsReference == null) {
+        parts.push(`<text x="${left + 4}" y="${y + 12}" fill="${colour}">${name}: ${row.ok ? "no reference" : "failed"}</text>`);
+      } else {
+        const end = x(row.latencyVsReference);
+        parts.push(`<rect x="${x(10 ** minDecade)}" y="${y + 2}" width="${Math.max(1, end - x(10 ** minDecade)).toFixed(1)}" height="${rowHeight - 4}" fill="${colour}"/>`);
+        parts.push(`<text x="${(end + 4).toFixed(1)}" y="${y + 12}">${times(row.latencyVsReference)}</text>`);
+      }
+      y += rowHeight;
+    }
+    y += Math.max(0, 30 - rowHeight * Object.keys(rows).length) + groupGap;
+  }
+  const axis = [];
+  for (let decade = minDecade; decade <= maxDecade; decade++) {
+    const at = x(10 ** decade).toFixed(1);
+    axis.push(`<line x1="${at}" y1="${top - 6}" x2="${at}" y2="${y}" stroke="#ccc"/>`);
+    axis.push(`<text x="${at}" y="${top - 10}" text-anchor="middle" fill="#666">${10 ** decade}×</text>`);
+  }
+  const legend = Object.entries(BAR_COLOURS)
+    .map(([name, colour], i) => `<rect x="${left + i * 170}" y="${y + 6}" width="10" height="10" fill="${colour}"/><text x="${left + i * 170 + 14}" y="${y + 15}">${name}</text>`)
+    .join("");
+  const height = y + 28;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + plotWidth + 80}" height="${height}" font-family="sans-serif" font-size="11">
+<rect width="100%" height="100%" fill="white"/>
+<text x="10" y="18" font-size="13" font-weight="bold">Median latency ÷ reference (sharp for transforms; plain origin for cache hit and pass-through), log scale, lower is better</text>
+${axis.join("\n")}
+${parts.join("\n")}
+${legend}
+</svg>
+`;
+}
+
+// ---- formatting ----------------------------------------------------------------------------
+
+function ms(value) {
+  return value == null ? "–" : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+}
+
+function number(value) {
+  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toString();
+}
+
+function times(value) {
+  return value == null ? "–" : `${value < 10 ? value.toFixed(2) : value.toFixed(1)}×`;
+}
+
+function bytes(value) {
+  return value == null ? "–" : value.toLocaleString("en-US");
+}
+
+function minutes(seconds) {
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+function escape(text) {
+  return String(text ?? "").replace(/\|/g, "\\|").replace(/\s+/g, " ").slice(0, 200);
+}

@@ -1,0 +1,175 @@
+// make bench: our Worker, @cf-wasm/photon and wasm-image-optimization (each in workerd through
+// `wrangler dev`), sharp (native libvips in Node) and a plain origin, on the same inputs, in one
+// run; writes bench/results.md and bench/results.svg. Run from the project root with
+// node_modules/.bin first on PATH (the Makefile does both).
+//
+// For each workload the Workers are started afresh, so each one's Wasm memory high-water
+// belongs to that workload alone; then every contestant is measured in turn: warm-up, latency
+// with one request at a time, throughput with CONCURRENCY in flight.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareInputs } from "./inputs.mjs";
+import { latency, throughput, get } from "./measure.mjs";
+import { bundleSize, startNode, startWrangler, stop } from "./processes.mjs";
+import { describeMachine, writeReport } from "./report.mjs";
+import { CONTESTANTS, WORKLOADS, checkFor, contestantsFor } from "./workloads.mjs";
+
+/** How hard to measure; the whole run should stay within about 15 minutes on 2 cores. */
+export const PLAN = {
+  warmups: 2,
+  latency: { reps: 3, minRequests: 3, maxRequests: 20, seconds: 2.5 },
+  // Requests per throughput repetition: enough for about `seconds` at one request at a time,
+  // never fewer than two rounds of CONCURRENCY.
+  throughput: { reps: 3, concurrency: 8, seconds: 2.5, minRequests: 16, maxRequests: 200 },
+};
+
+const WORK = "bench/.work";
+const WORKERS = ["ours", "photon", "wasm-image-optimization"];
+
+async function main() {
+  const started = new Date();
+  const machine = describeMachine();
+  progress("inputs: making the missing ones (bench/.work/inputs/)");
+  const inputs = await prepareInputs(join(WORK, "inputs"));
+  writeFileSync(join(WORK, "inputs.json"), JSON.stringify(inputs, null, 2));
+
+  // A fresh state directory per run: ours' edge cache starts empty.
+  rmSync(join(WORK, "state"), { recursive: true, force: true });
+  mkdirSync(join(WORK, "logs"), { recursive: true });
+  const origin = await startNode("bench/origin.mjs", [join(WORK, "inputs.json")], join(WORK, "logs/origin.log"));
+  const sharp = await startNode("bench/sharp-server.mjs", [], join(WORK, "logs/sharp.log"));
+  const bases = { sharp: `http://127.0.0.1:${sharp.port}`, origin: `http://127.0.0.1:${origin.port}` };
+
+  progress("bundle sizes: wrangler deploy --dry-run for each Worker");
+  const bundles = Object.fromEntries(
+    WORKERS.map((name) => [name, bundleSize(CONTESTANTS[name].worker, join(WORK, "dry-run", name))]),
+  );
+
+  const results = [];
+  for (const [index, workload] of WORKLOADS.entries()) {
+    const names = contestantsFor(workload);
+    const step = `${index + 1}/${WORKLOADS.length} ${workload.id}`;
+    progress(`${step}: starting ${names.filter((n) => WORKERS.includes(n)).join(", ")} in wrangler dev`);
+    const workers = await startWorkers(workload, names, origin.port);
+    for (const name of names) {
+      const base = workers[name]?.base ?? bases[name];
+      results.push(await measureCell(workload, name, base, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
+    }
+    await Promise.all(Object.values(workers).map((worker) => stop(worker.child)));
+  }
+  await Promise.all([stop(origin.child), stop(sharp.child)]);
+
+  const seconds = (Date.now() - started.getTime()) / 1000;
+  progress(`writing bench/results.md and bench/results.svg (run took ${Math.round(seconds)} s)`, true);
+  writeReport({ started, seconds, machine, inputs, bundles, results, plan: PLAN });
+}
+
+/** Starts, side by side, the Workers this workload needs. */
+async function startWorkers(workload, names, originPort) {
+  const wanted = names.filter((name) => WORKERS.includes(name));
+  const started = await Promise.all(
+    wanted.map((name) =>
+      startWrangler({
+        config: CONTESTANTS[name].worker,
+        // Only ours reads vars; the peers fetch whatever URL they are given.
+        vars: name === "ours" ? { ALLOWED_SOURCES: `127.0.0.1:${originPort}`, ...workload.ourVars } : {},
+        statePath: join(WORK, "state", `${workload.id}-${name}`),
+        logPath: join(WORK, "logs", `${workload.id}-${name}.log`),
+        readyPath: CONTESTANTS[name].readyPath,
+      }),
+    ),
+  );
+  return Object.fromEntries(wanted.map((name, i) => [name, started[i]]));
+}
+
+// Counts every request of the run, so that each transform's source URL is new to the cache.
+let requestNumber = 0;
+
+/** Measures one contestant on one workload; a failure is recorded, not thrown. */
+async function measureCell(workload, name, base, originPort, report) {
+  const contestant = CONTESTANTS[name];
+  const input = name === "origin" && workload.baselineInput ? workload.baselineInput : workload.input;
+  const source = `http://127.0.0.1:${originPort}/${input}`;
+  const nextUrl =
+    workload.kind === "cache-hit"
+      ? () => contestant.url(base, source, workload.options)
+      : () => contestant.url(base, `${source}?n=${++requestNumber}`, workload.options);
+  const check = checkFor(workload, name);
+  const cell = { workload: workload.id, contestant: name };
+
+  report("warm-up");
+  const warm = await warmUp(workload, name, nextUrl, check);
+  if (warm.error) {
+    return { ...cell, ok: false, error: warm.error, ...(await memory(contestant, base)) };
+  }
+  cell.outputBytes = warm.bytes;
+  cell.latency = await latency(nextUrl, check, PLAN.latency, report);
+  if (cell.latency.ok) {
+    cell.throughput = await throughput(nextUrl, check, throughputPlan(cell.latency), report);
+  }
+  cell.ok = cell.latency.ok && cell.throughput.ok;
+  cell.error = cell.latency.error ?? cell.throughput?.error;
+  return { ...cell, ...(await memory(contestant, base)) };
+}
+
+/** PLAN.warmups requests; for a cache hit, the first one is the MISS that fills the cache. */
+async function warmUp(workload, name, nextUrl, check) {
+  if (workload.kind === "cache-hit" && name === "ours") {
+    // The answer is stored after it is sent (ctx.waitUntil): ask until it comes from the cache.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const answer = await get(nextUrl());
+      if (answer.error || answer.headers["x-cache"] === "HIT") {
+        return answer.error ? answer : { ...answer, error: check(answer) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { error: "no X-Cache: HIT after 50 requests" };
+  }
+  let answer;
+  for (let i = 0; i < PLAN.warmups; i++) {
+    answer = await get(nextUrl());
+    const error = answer.error ?? check(answer);
+    if (error) {
+      return { error };
+    }
+  }
+  return answer;
+}
+
+function throughputPlan(measured) {
+  const { reps, concurrency, seconds, minRequests, maxRequests } = PLAN.throughput;
+  const medianMs = Math.max(...measured.reps.map((rep) => rep.median));
+  const requests = Math.min(maxRequests, Math.max(minRequests, Math.round((seconds * 1000) / medianMs)));
+  return { reps, concurrency, requests };
+}
+
+/** The Wasm memory high-water a Worker reports (Wasm memory only grows), if it reports one. */
+async function memory(contestant, base) {
+  if (!contestant.memoryPath) {
+    return {};
+  }
+  const answer = await fetch(`${base}${contestant.memoryPath}`).then((r) => r.json(), () => null);
+  return { wasmMemoryBytes: answer?.wasm_memory_bytes ?? null };
+}
+
+// One progress line: rewritten in place on a terminal, one line per step otherwise.
+let lastStep = "";
+const runStart = Date.now();
+function progress(text, final = false) {
+  const elapsed = Math.round((Date.now() - runStart) / 1000);
+  const line = `bench [${String(Math.floor(elapsed / 60)).padStart(2, "0")}:${String(elapsed % 60).padStart(2, "0")}] ${text}`;
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K${line.slice(0, process.stderr.columns - 1)}${final ? "\n" : ""}`);
+    return;
+  }
+  const step = text.replace(/, request \d+$/, "");
+  if (step !== lastStep) {
+    lastStep = step;
+    process.stderr.write(`${line}\n`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`\nbench failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});

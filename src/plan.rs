@@ -75,6 +75,7 @@ mod tests {
             height: 50,
             has_alpha: false,
             orientation: 1,
+            decoded_bytes_per_pixel: 3,
         };
         let none = TransformOptions::default();
         assert!(is_noop(&none, &info, true, (100, 50)));

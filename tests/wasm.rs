@@ -7,7 +7,7 @@
 
 use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
 use edge_image_proxy::options::{Fit, TransformOptions};
-use edge_image_proxy::transform::{transform, Outcome};
+use edge_image_proxy::transform::{prepare, transform, Outcome, Step};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
@@ -66,4 +66,83 @@ fn bombs_are_errors_not_traps() {
     let options = TransformOptions { width: Some(10), ..TransformOptions::default() };
     let result = transform(bomb, &options, FormatRequest::Original, MAX_PIXELS);
     assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
+}
+
+/// Counts the bytes the allocator hands out, to check the memory estimates against.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub struct Counting;
+    static NOW: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    // SAFETY: every call goes to the system allocator unchanged; only sizes are counted.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let now = NOW.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
+            PEAK.fetch_max(now, Ordering::SeqCst);
+            // SAFETY: the caller's contract for `alloc` is passed on as it is.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            NOW.fetch_sub(layout.size(), Ordering::SeqCst);
+            // SAFETY: the caller's contract for `dealloc` is passed on as it is.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// The most bytes allocated at once while `f` ran, beyond what was allocated before.
+    pub fn peak_during(f: impl FnOnce()) -> usize {
+        let before = NOW.load(Ordering::SeqCst);
+        PEAK.store(before, Ordering::SeqCst);
+        f();
+        PEAK.load(Ordering::SeqCst) - before
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+#[wasm_bindgen_test]
+fn the_memory_estimate_bounds_what_is_allocated() {
+    let photo: &[u8] = include_bytes!("../../shared/corpus/photos/flower.png.im_q85_420.jpg");
+    let progressive: &[u8] = include_bytes!("../../shared/corpus/photos/flower.png.im_q85_420_progr.jpg");
+    let disc: &[u8] = include_bytes!("../www/samples/disc.png");
+    let board: &[u8] = include_bytes!("../www/samples/board.webp");
+    let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
+    let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 10] = [
+        ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
+        ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
+        ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
+        ("jpeg blur", photo, TransformOptions { blur: Some(3), ..width(1000) }, OutputFormat::Jpeg),
+        ("jpeg sharpen", photo, TransformOptions { sharpen: Some(30), ..width(1000) }, OutputFormat::Jpeg),
+        ("progressive 1/2", progressive, width(720), OutputFormat::Jpeg),
+        ("png alpha", disc, width(300), OutputFormat::Png),
+        (
+            "png pad",
+            disc,
+            TransformOptions { height: Some(200), fit: Fit::Pad, ..width(400) },
+            OutputFormat::Png,
+        ),
+        ("webp", board, width(200), OutputFormat::Webp),
+        ("gif", gif, width(100), OutputFormat::Png),
+    ];
+    let mut over = Vec::new();
+    for (name, bytes, options, format) in cases {
+        let Ok(Step::Transform(work)) = prepare(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS)
+        else {
+            panic!("{name}: nothing to transform")
+        };
+        let estimate = work.memory_bytes();
+        let peak = counting::peak_during(|| {
+            work.run(|_| true).expect("transforms");
+        });
+        wasm_bindgen_test::console_log!("{name}: allocated {peak}, estimated {estimate}");
+        if peak as u64 > estimate {
+            over.push(format!("{name}: allocated {peak}, estimated {estimate}"));
+        }
+    }
+    assert!(over.is_empty(), "the estimate is too low: {over:#?}");
 }

@@ -24,6 +24,9 @@ pub struct ImageInfo {
     /// The EXIF orientation, 1 (as stored) to 8; decoding applies it, since re-encoded images
     /// carry no EXIF for a viewer to apply.
     pub orientation: u8,
+    /// Bytes a pixel takes in the decoder's own output (1 for greyscale up to 8 for 16-bit
+    /// RGBA), before conversion to the engine's 8-bit RGB or RGBA.
+    pub decoded_bytes_per_pixel: u8,
 }
 
 /// The format of an image from its first bytes; `Content-Type` is never trusted for this.
@@ -71,6 +74,7 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
         height,
         has_alpha: decoder.color_type().has_alpha(),
         orientation: orientation.to_exif(),
+        decoded_bytes_per_pixel: decoder.color_type().bytes_per_pixel(),
     })
 }
 
@@ -128,6 +132,26 @@ fn scalable_jpeg(bytes: &[u8]) -> bool {
         && decoder.info().is_some_and(|i| {
             matches!(i.pixel_format, jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::RGB24)
         })
+}
+
+/// What a JPEG decoder keeps of the whole image at full size while decoding: a progressive
+/// JPEG's coefficients (2 bytes each, one per pixel per component, before chroma
+/// subsampling, which is not known here: counted at its worst); nothing for other images.
+pub(super) fn coefficient_bytes(bytes: &[u8], info: &ImageInfo) -> u64 {
+    if info.format != SourceFormat::Jpeg {
+        return 0;
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let Some(header) = decoder.read_info().ok().and_then(|()| decoder.info()) else { return 0 };
+    if header.coding_process != jpeg_decoder::CodingProcess::DctProgressive {
+        return 0;
+    }
+    let components: u64 = match header.pixel_format {
+        jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::CMYK32 => 4,
+    };
+    u64::from(header.width) * u64::from(header.height) * components * 2
 }
 
 /// Decodes the pixels of an image already inspected, refusing to allocate more than its

@@ -15,7 +15,7 @@ pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use geometry::{geometry, CropBox, Geometry};
 
 use crate::error::ProxyError;
-use crate::negotiate::{FormatRequest, OutputFormat};
+use crate::negotiate::{FormatRequest, OutputFormat, SourceFormat};
 use crate::options::{Gravity, Rgba, TransformOptions};
 use crate::plan::is_noop;
 
@@ -83,13 +83,53 @@ pub enum Outcome {
     Encoded(Encoded),
 }
 
-/// Transforms an image held in memory.
+/// Transforms an image held in memory, with no memory budget beyond `max_pixels`.
 pub fn transform(
     bytes: &[u8],
     options: &TransformOptions,
     format: FormatRequest,
     max_pixels: u64,
 ) -> Result<Outcome, ProxyError> {
+    match prepare(bytes, options, format, max_pixels)? {
+        Step::Original(info) => Ok(Outcome::Original(info)),
+        Step::Transform(work) => work.run(|_| true).map(Outcome::Encoded),
+    }
+}
+
+/// What a request needs, worked out from the image header alone.
+#[derive(Debug)]
+pub enum Step<'a> {
+    /// Nothing to do: the source's own bytes are the answer.
+    Original(ImageInfo),
+    /// Pixels to decode, resize and encode; nothing decoded yet.
+    Transform(Work<'a>),
+}
+
+/// A transformation planned from the header: its size, its decode scale and the memory it
+/// will take are known before a pixel is decoded.
+#[derive(Debug)]
+pub struct Work<'a> {
+    bytes: &'a [u8],
+    options: &'a TransformOptions,
+    info: ImageInfo,
+    output_format: OutputFormat,
+    /// The geometry in the requested (rotated) axes.
+    plan: Geometry,
+    /// The same crop and resize in the source's own axes.
+    source_plan: Geometry,
+    shrink: Shrink,
+    max_pixels: u64,
+    /// What a progressive JPEG's decoder keeps of the whole image until its last scan.
+    coefficient_bytes: u64,
+}
+
+/// Reads the header, plans the geometry and refuses what would exceed `max_pixels`.
+pub fn prepare<'a>(
+    bytes: &'a [u8],
+    options: &'a TransformOptions,
+    format: FormatRequest,
+    max_pixels: u64,
+) -> Result<Step<'a>, ProxyError> {
     let info = inspect(bytes)?;
     let output_format = format.resolve(info.format, info.has_alpha);
     // Width and height name the axes of the rotated image.
@@ -98,7 +138,7 @@ pub fn transform(
     let plan = geometry(rotated, options.width, options.height, options.fit);
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
-        return Ok(Outcome::Original(info));
+        return Ok(Step::Original(info));
     }
     // The crop in the source's own axes. Gravity names a point of the source as displayed,
     // before rotate and flip, so it moves the crop there; the crop's size is the same
@@ -113,56 +153,157 @@ pub fn transform(
     let shrink = decode::shrink_on_load(bytes, &info, &source_plan);
     let (load_width, load_height) = shrink.loaded_size(&info);
     check_pixels(load_width, load_height, max_pixels)?;
-    let pixels = match decode::decode(bytes, &info, shrink) {
-        // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
-        // conceals; fall back to the full-size decode when that fits the limit too.
-        Err(_) if shrink != Shrink::None => {
-            check_pixels(info.width, info.height, max_pixels)?;
-            decode::decode(bytes, &info, Shrink::None)?
-        }
-        decoded => decoded?,
-    };
-    let decoded = pixels.dimensions();
-    let decode_report = match shrink {
-        Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
-        _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
-    };
-    let mut source_plan = source_plan.for_loaded_source((info.width, info.height), decoded);
-    if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
-        let focus = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
-        source_plan = source_plan.focused_on(decoded, focus);
+    let coefficient_bytes = decode::coefficient_bytes(bytes, &info);
+    Ok(Step::Transform(Work {
+        bytes,
+        options,
+        info,
+        output_format,
+        plan,
+        source_plan,
+        shrink,
+        max_pixels,
+        coefficient_bytes,
+    }))
+}
+
+impl Work<'_> {
+    /// The most Wasm memory the transformation holds at once, in bytes, beyond the source:
+    /// an upper estimate from the buffers of whichever stage holds the most. The factors were
+    /// measured in Wasm, where the decoders run on one thread as in the Worker, and
+    /// `tests/wasm.rs` checks that the estimate stays above what is really allocated.
+    ///
+    /// - Decoding: the decoder's output with its working buffers ([`DECODER_FACTOR`] times
+    ///   the output, plus [`DECODER_FIXED_BYTES`]); a progressive JPEG's coefficients for the
+    ///   whole image at full size; and, when the output is not 8-bit RGB or RGBA or the EXIF
+    ///   orientation turns it, a converted copy.
+    /// - Resizing: the decoded pixels, a premultiplied copy of them when there is alpha, the
+    ///   intermediate of the two-pass filter and the output.
+    /// - After that, each stage holds at most its input and its output: the canvas twice (the
+    ///   encoder's output is at most about the raw size), three times with padding; blur and
+    ///   sharpen hold five and six canvases (their working copies and row buffers).
+    pub fn memory_bytes(&self) -> u64 {
+        memory_estimate(self, self.shrink)
     }
-    let pixels = resize::apply(pixels, &source_plan)?;
-    let resized = pixels.dimensions();
-    let resize_report = if resized == decoded {
-        "none".to_string()
+
+    /// The source's format, from its magic bytes.
+    pub fn source_format(&self) -> SourceFormat {
+        self.info.format
+    }
+
+    /// Decodes, resizes and encodes. `more_room` is asked for extra bytes before anything
+    /// beyond [`Work::memory_bytes`] is allocated (a full-size decode when a scaled one fails);
+    /// when it says no, that failure is the answer.
+    pub fn run(self, mut more_room: impl FnMut(u64) -> bool) -> Result<Encoded, ProxyError> {
+        // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
+        // conceals; the full-size decode is the fallback when it fits the limit and the budget.
+        let full_size_extra = memory_estimate(&self, Shrink::None).saturating_sub(self.memory_bytes());
+        let Work { bytes, options, info, output_format, plan, source_plan, shrink, max_pixels, .. } = self;
+        let pixels = match decode::decode(bytes, &info, shrink) {
+            Err(scaled_failed) if shrink != Shrink::None => {
+                check_pixels(info.width, info.height, max_pixels)?;
+                let extra = full_size_extra;
+                if !more_room(extra) {
+                    return Err(scaled_failed);
+                }
+                decode::decode(bytes, &info, Shrink::None)?
+            }
+            decoded => decoded?,
+        };
+        let decoded = pixels.dimensions();
+        let decode_report = match shrink {
+            Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
+            _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
+        };
+        let mut source_plan = source_plan.for_loaded_source((info.width, info.height), decoded);
+        if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
+            let focus = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
+            source_plan = source_plan.focused_on(decoded, focus);
+        }
+        let pixels = resize::apply(pixels, &source_plan)?;
+        let resized = pixels.dimensions();
+        let resize_report = if resized == decoded {
+            "none".to_string()
+        } else {
+            format!("{}x{} -> {}x{} lanczos3", decoded.0, decoded.1, resized.0, resized.1)
+        };
+        let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
+        let pixels = match options.blur {
+            Some(radius) => effects::blur(pixels, radius),
+            None => pixels,
+        };
+        let pixels = match options.sharpen {
+            Some(tenths) => effects::sharpen(pixels, tenths),
+            None => pixels,
+        };
+        let pixels = match options.background {
+            Some(background) => effects::onto_background(pixels, background),
+            None => pixels,
+        };
+        let background = options.background.unwrap_or(Rgba::WHITE);
+        let pixels =
+            if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, &plan, background) };
+        let (width, height) = pixels.dimensions();
+        let quality = options.effective_quality();
+        let bytes = encode::encode(&pixels, output_format, quality)?;
+        let encode_report = match output_format {
+            OutputFormat::Jpeg => format!("jpeg q{quality}, {} bytes", bytes.len()),
+            lossless => format!("{} lossless, {} bytes", lossless.name(), bytes.len()),
+        };
+        let report = Report { decode: decode_report, resize: resize_report, encode: encode_report };
+        Ok(Encoded { bytes, format: output_format, width, height, report })
+    }
+}
+
+/// How many times its output a decoder holds at its peak (measured: jpeg-decoder 2.1 to 2.4,
+/// image-webp 2.3, png and gif 1.2 to 1.4).
+const DECODER_FACTOR: u64 = 5; // in halves: 2.5
+
+/// What a decoder holds whatever the image's size: tables, row buffers, the reader.
+const DECODER_FIXED_BYTES: u64 = 256 * 1024;
+
+/// See [`Work::memory_bytes`].
+fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
+    let Work { info, options, plan, source_plan, coefficient_bytes, .. } = work;
+    let pixels = |(width, height): (u32, u32)| u64::from(width) * u64::from(height);
+    let loaded_size = shrink.loaded_size(info);
+    let loaded = pixels(loaded_size);
+    let engine_bytes_per_pixel: u8 = if info.has_alpha { 4 } else { 3 };
+    let bytes_per_pixel = u64::from(engine_bytes_per_pixel);
+    let native = loaded * u64::from(info.decoded_bytes_per_pixel);
+    let converted = loaded * bytes_per_pixel;
+    let converts = info.decoded_bytes_per_pixel != engine_bytes_per_pixel || info.orientation != 1;
+    let decoding = native * DECODER_FACTOR / 2
+        + DECODER_FIXED_BYTES
+        + coefficient_bytes
+        + if converts { converted } else { 0 };
+
+    // The crop in loaded pixels; the filter's intermediate is the output's width by the
+    // crop's height, or the crop's width by the output's height.
+    let scale = f64::from(loaded_size.0) / f64::from(info.width.max(1));
+    let (crop_width, crop_height) =
+        ((source_plan.crop.width * scale).ceil() as u64, (source_plan.crop.height * scale).ceil() as u64);
+    let (out_width, out_height) = (u64::from(source_plan.resized.0), u64::from(source_plan.resized.1));
+    let intermediate = (out_width * crop_height).max(crop_width * out_height) * bytes_per_pixel;
+    let premultiplied = if info.has_alpha { converted } else { 0 };
+    let resizing = converted + premultiplied + intermediate + pixels(source_plan.resized) * bytes_per_pixel;
+
+    // A translucent pad background adds alpha to the canvas.
+    let translucent_pad = options.background.is_some_and(|Rgba([.., alpha])| alpha < 255);
+    let canvas = pixels(plan.canvas) * if info.has_alpha || translucent_pad { 4 } else { 3 };
+    // Blurring keeps the rows, their transposition and the blurred result, and row buffers;
+    // sharpening keeps the image beside a blurred copy; padding the image and its canvas.
+    let copies = if options.sharpen.is_some() {
+        6
+    } else if options.blur.is_some() {
+        5
+    } else if plan.canvas != plan.resized {
+        3
     } else {
-        format!("{}x{} -> {}x{} lanczos3", decoded.0, decoded.1, resized.0, resized.1)
+        2
     };
-    let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
-    let pixels = match options.blur {
-        Some(radius) => effects::blur(pixels, radius),
-        None => pixels,
-    };
-    let pixels = match options.sharpen {
-        Some(tenths) => effects::sharpen(pixels, tenths),
-        None => pixels,
-    };
-    let pixels = match options.background {
-        Some(background) => effects::onto_background(pixels, background),
-        None => pixels,
-    };
-    let background = options.background.unwrap_or(Rgba::WHITE);
-    let pixels = if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, &plan, background) };
-    let (width, height) = pixels.dimensions();
-    let quality = options.effective_quality();
-    let bytes = encode::encode(&pixels, output_format, quality)?;
-    let encode_report = match output_format {
-        OutputFormat::Jpeg => format!("jpeg q{quality}, {} bytes", bytes.len()),
-        lossless => format!("{} lossless, {} bytes", lossless.name(), bytes.len()),
-    };
-    let report = Report { decode: decode_report, resize: resize_report, encode: encode_report };
-    Ok(Outcome::Encoded(Encoded { bytes, format: output_format, width, height, report }))
+    let finishing = canvas * copies;
+    decoding.max(resizing).max(finishing)
 }
 
 /// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.

@@ -59,7 +59,28 @@ pub struct Config {
     pub allowed_widths: Option<Vec<u32>>,
     /// The only `quality` values served to unsigned URLs (`ALLOWED_QUALITIES`). Default: any.
     pub allowed_qualities: Option<Vec<u8>>,
+    /// How long an upstream body may go without sending a byte before it is cut
+    /// (`UPSTREAM_IDLE_TIMEOUT_MS`). Default: 10 s.
+    pub upstream_idle_timeout: Duration,
+    /// The largest source passed through; a larger one is refused, or cut when it has no
+    /// declared length (`PASSTHROUGH_MAX_BYTES`). Default: no limit.
+    pub passthrough_max_bytes: Option<u64>,
+    /// Bytes all concurrent requests of an isolate may hold in Wasm memory together
+    /// (`BUFFER_BUDGET_BYTES`, at least `TRANSFORM_MAX_BYTES`). Default:
+    /// [`DEFAULT_BUFFER_BUDGET_BYTES`].
+    pub buffer_budget_bytes: u64,
 }
+
+/// Default for [`Config::buffer_budget_bytes`]: 80 MiB.
+///
+/// The arithmetic against the 128 MB isolate, which holds everything: the runtime's own
+/// objects and the JavaScript heap take about 16 MB; the compiled module (2.5 MB of Wasm)
+/// about 8 MB; cache stores in flight hold their bodies in the JavaScript heap (a few MB in
+/// practice). What is left is a little over 96 MiB, and 16 MiB of it stays as margin for
+/// what the budget's estimates miss (allocator fragmentation, small allocations): 80 MiB.
+/// That fits one 16 Mpx RGB decode (48 MiB, see [`DEFAULT_MAX_SOURCE_PIXELS`]) next to a
+/// 5 MiB source and a dozen everyday transforms.
+pub const DEFAULT_BUFFER_BUDGET_BYTES: u64 = 80 * MIB;
 
 /// Default for [`Config::max_source_pixels`]: 16 Mpx (for instance 4896×3264, a 16 MP photo).
 ///
@@ -88,6 +109,9 @@ impl Default for Config {
             max_dpr_thousandths: 4000,
             allowed_widths: None,
             allowed_qualities: None,
+            upstream_idle_timeout: Duration::from_millis(10_000),
+            passthrough_max_bytes: None,
+            buffer_budget_bytes: DEFAULT_BUFFER_BUDGET_BYTES,
         }
     }
 }
@@ -157,7 +181,31 @@ impl Config {
                 }
             },
         };
+        let transform_max_bytes =
+            number(&get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?;
+        let buffer_budget_bytes =
+            number(&get, "BUFFER_BUDGET_BYTES", defaults.buffer_budget_bytes, 1..=4096 * MIB)?;
+        if buffer_budget_bytes < transform_max_bytes {
+            return Err(ConfigError {
+                var: "BUFFER_BUDGET_BYTES",
+                problem: format!(
+                    "{buffer_budget_bytes} is less than TRANSFORM_MAX_BYTES ({transform_max_bytes}): \
+                     no source could be read whole"
+                ),
+            });
+        }
         Ok(Config {
+            buffer_budget_bytes,
+            upstream_idle_timeout: Duration::from_millis(number(
+                &get,
+                "UPSTREAM_IDLE_TIMEOUT_MS",
+                10_000,
+                1..=300_000,
+            )?),
+            passthrough_max_bytes: match number(&get, "PASSTHROUGH_MAX_BYTES", 0, 0..=u64::MAX)? {
+                0 => None,
+                limit => Some(limit),
+            },
             max_dpr_thousandths,
             signing_keys,
             // Within 1..=MAX_DIMENSION, checked just above.
@@ -172,12 +220,7 @@ impl Config {
             allowed_sources,
             origin_url,
             cors_allow_origins,
-            transform_max_bytes: number(
-                &get,
-                "TRANSFORM_MAX_BYTES",
-                defaults.transform_max_bytes,
-                1..=256 * MIB,
-            )?,
+            transform_max_bytes,
             cache_max_bytes: number(&get, "CACHE_MAX_BYTES", defaults.cache_max_bytes, 0..=512 * MIB)?,
             max_source_pixels: number(
                 &get,
@@ -268,6 +311,8 @@ mod tests {
         assert_eq!(config.cache_max_bytes, 5 * MIB);
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert!(config.origin_url.is_none());
+        assert_eq!(config.passthrough_max_bytes, None, "no pass-through limit unless set");
+        assert_eq!(config.buffer_budget_bytes, 80 * MIB);
     }
 
     #[test]
@@ -280,6 +325,9 @@ mod tests {
             ("CACHE_TTL_SECONDS", "60"),
             ("ORIGIN_URL", "https://images.example.com/base/"),
             ("ALLOWED_SOURCES", "example.com"),
+            ("UPSTREAM_IDLE_TIMEOUT_MS", "700"),
+            ("PASSTHROUGH_MAX_BYTES", "9000"),
+            ("BUFFER_BUDGET_BYTES", "4000"),
         ]))
         .expect("valid");
         assert_eq!(config.transform_max_bytes, 1000);
@@ -287,6 +335,9 @@ mod tests {
         assert_eq!(config.max_source_pixels, 3000);
         assert_eq!(config.upstream_timeout, Duration::from_millis(1500));
         assert_eq!(config.cache_ttl_seconds, 60);
+        assert_eq!(config.upstream_idle_timeout, Duration::from_millis(700));
+        assert_eq!(config.passthrough_max_bytes, Some(9000));
+        assert_eq!(config.buffer_budget_bytes, 4000);
         assert_eq!(config.origin_url.map(String::from).as_deref(), Some("https://images.example.com/base/"));
     }
 
@@ -312,5 +363,10 @@ mod tests {
 
         let err = Config::from_vars(vars(&[("CORS_ALLOW_ORIGINS", "example.com")])).unwrap_err();
         assert_eq!(err.var, "CORS_ALLOW_ORIGINS");
+
+        let err =
+            Config::from_vars(vars(&[("BUFFER_BUDGET_BYTES", "1000"), ("TRANSFORM_MAX_BYTES", "2000")]))
+                .unwrap_err();
+        assert_eq!(err.var, "BUFFER_BUDGET_BYTES", "a budget smaller than one source is useless");
     }
 }

@@ -37,6 +37,15 @@ pub enum ProxyError {
     UndecodableImage(String),
     /// The image, or the image asked for, is larger than `MAX_SOURCE_PIXELS` (422).
     TooManyPixels { pixels: u64, limit: u64 },
+    /// Transforming the image needs more memory than the whole `BUFFER_BUDGET_BYTES` (422).
+    OverMemoryBudget { bytes: u64, budget: u64 },
+    /// The source is larger than `PASSTHROUGH_MAX_BYTES` (502).
+    SourceTooLarge { limit: u64 },
+
+    // The moment's.
+    /// The memory budget had no room for a transform that could not be skipped (503, with
+    /// `Retry-After`).
+    Busy { retry_after_seconds: u32 },
 
     // Ours.
     /// A configuration variable is invalid (500).
@@ -68,9 +77,12 @@ impl ProxyError {
             ProxyError::MethodNotAllowed => 405,
             ProxyError::UpstreamRefused(status) => *status,
             ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects => 502,
+            ProxyError::SourceTooLarge { .. } => 502,
             ProxyError::UpstreamTimeout { .. } => 504,
             ProxyError::NotAnImage => 415,
             ProxyError::UndecodableImage(_) | ProxyError::TooManyPixels { .. } => 422,
+            ProxyError::OverMemoryBudget { .. } => 422,
+            ProxyError::Busy { .. } => 503,
             ProxyError::Config(_) | ProxyError::Internal(_) => 500,
         }
     }
@@ -90,6 +102,9 @@ impl ProxyError {
             ProxyError::NotAnImage => "not-an-image",
             ProxyError::UndecodableImage(_) => "undecodable-image",
             ProxyError::TooManyPixels { .. } => "too-many-pixels",
+            ProxyError::OverMemoryBudget { .. } => "over-memory-budget",
+            ProxyError::SourceTooLarge { .. } => "source-too-large",
+            ProxyError::Busy { .. } => "busy",
             ProxyError::Config(_) => "bad-configuration",
             ProxyError::Internal(_) => "internal",
         }
@@ -113,6 +128,9 @@ impl ProxyError {
             ProxyError::TooManyRedirects,
             ProxyError::UpstreamTimeout { millis: 0 },
             ProxyError::BadSignature(String::new()),
+            ProxyError::OverMemoryBudget { bytes: 0, budget: 0 },
+            ProxyError::SourceTooLarge { limit: 0 },
+            ProxyError::Busy { retry_after_seconds: 1 },
         ]
     }
 
@@ -141,6 +159,14 @@ impl ProxyError {
             }
             ProxyError::UndecodableImage(_) => "a damaged image or an unsupported feature",
             ProxyError::TooManyPixels { .. } => "a source or output above MAX_SOURCE_PIXELS",
+            ProxyError::OverMemoryBudget { .. } => {
+                "an image whose decode and resize need more than BUFFER_BUDGET_BYTES on their own"
+            }
+            ProxyError::SourceTooLarge { .. } => "a pass-through source larger than PASSTHROUGH_MAX_BYTES",
+            ProxyError::Busy { .. } => {
+                "no room in the memory budget within a short wait, for a request that must be \
+                 transformed (an explicit format, rotate or flip); retry after Retry-After"
+            }
             ProxyError::Config(_) => "an invalid [vars] value",
             ProxyError::Internal(_) => "a fault inside the proxy (logged)",
         }
@@ -160,6 +186,9 @@ impl ProxyError {
             ProxyError::NotAnImage => "The source is not a supported image",
             ProxyError::UndecodableImage(_) => "The image cannot be decoded",
             ProxyError::TooManyPixels { .. } => "The image is too large",
+            ProxyError::OverMemoryBudget { .. } => "The image needs too much memory",
+            ProxyError::SourceTooLarge { .. } => "The source is too large",
+            ProxyError::Busy { .. } => "The proxy is busy",
             ProxyError::Config(_) => "The proxy is misconfigured",
             ProxyError::Internal(_) => "Internal error",
         }
@@ -185,10 +214,27 @@ impl ProxyError {
             ProxyError::TooManyPixels { pixels, limit } => {
                 format!("{pixels} pixels is more than MAX_SOURCE_PIXELS ({limit})")
             }
+            ProxyError::OverMemoryBudget { bytes, budget } => {
+                format!("transforming it needs about {bytes} bytes, more than BUFFER_BUDGET_BYTES ({budget})")
+            }
+            ProxyError::SourceTooLarge { limit } => {
+                format!("the source is larger than PASSTHROUGH_MAX_BYTES ({limit})")
+            }
+            ProxyError::Busy { retry_after_seconds } => {
+                format!("too many images are being transformed; retry in {retry_after_seconds} s")
+            }
             // The operator needs to see which variable is wrong, and a misconfigured proxy has
             // nothing to hide: the message names the variable and the problem, no secret.
             ProxyError::Config(err) => err.to_string(),
             ProxyError::Internal(_) => "the proxy failed; the error has been logged".into(),
+        }
+    }
+
+    /// Seconds a client should wait before retrying (`Retry-After`), for failures of the moment.
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            ProxyError::Busy { retry_after_seconds } => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 
@@ -270,10 +316,13 @@ mod tests {
             ProxyError::TooManyRedirects => 11,
             ProxyError::UpstreamTimeout { .. } => 12,
             ProxyError::BadSignature(_) => 13,
+            ProxyError::OverMemoryBudget { .. } => 14,
+            ProxyError::SourceTooLarge { .. } => 15,
+            ProxyError::Busy { .. } => 16,
         };
         let mut seen: Vec<usize> = kinds.iter().map(index).collect();
         seen.sort_unstable();
-        assert_eq!(seen, (0..14).collect::<Vec<_>>());
+        assert_eq!(seen, (0..17).collect::<Vec<_>>());
     }
 
     #[test]
@@ -282,5 +331,8 @@ mod tests {
         assert_eq!(ProxyError::UpstreamTimeout { millis: 5 }.status(), 504);
         assert_eq!(ProxyError::NotAnImage.status(), 415);
         assert_eq!(ProxyError::TooManyPixels { pixels: 2, limit: 1 }.status(), 422);
+        assert_eq!(ProxyError::Busy { retry_after_seconds: 2 }.status(), 503);
+        assert_eq!(ProxyError::Busy { retry_after_seconds: 2 }.retry_after_seconds(), Some(2));
+        assert_eq!(ProxyError::NotAnImage.retry_after_seconds(), None);
     }
 }

@@ -4,12 +4,14 @@
 //! request → [`route`] + [`options`] → [`security`] (may this source be fetched?) →
 //! cache lookup ([`cache_key`]) → upstream fetch → [`plan`] (transform or pass through) →
 //! [`transform`] (decode → geometry → encode) or stream → cache store → response.
+//! Every byte held along the way is reserved in the isolate's [`budget`] first.
 //!
 //! Everything except `edge` is plain Rust with no JavaScript types, tested on the host with
 //! `cargo test`. `edge` is the thin adapter onto the Workers runtime and the only module that
 //! names the `worker` crate; it is compiled for `wasm32` only.
 
 pub mod browser;
+pub mod budget;
 pub mod cache_key;
 pub mod cache_policy;
 pub mod config;

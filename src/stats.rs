@@ -1,8 +1,9 @@
 //! Per-isolate counters, served as JSON by `/debug/memory-stats`.
 //!
 //! A Worker isolate runs one thread, so the counters live in a thread-local and need no
-//! locking. Gauges (`in_flight`, `buffered_bytes`) are held by guards that give back what they
-//! took when dropped, so no early return can leave them counting.
+//! locking. Gauges are held by guards that give back what they took when dropped, so no early
+//! return can leave them counting: `in_flight` by [`InFlight`], `buffered_bytes` by
+//! [`crate::budget::Reservation`].
 
 use std::cell::Cell;
 
@@ -31,8 +32,19 @@ pub struct Counters {
     pub errors: u64,
     /// Requests being handled now.
     pub in_flight: u64,
-    /// Bytes of upstream bodies held in Wasm memory now.
+    /// Bytes held under the memory budget now: upstream bodies read whole and the
+    /// estimated pixel memory of transforms running (see `budget`).
     pub buffered_bytes: u64,
+    /// The most `buffered_bytes` has been.
+    pub buffered_bytes_peak: u64,
+    /// Requests that had to wait for room in the memory budget.
+    pub budget_waits: u64,
+    /// Requests whose source went through untouched because the budget had no room.
+    pub budget_passthroughs: u64,
+    /// Requests answered 503 because the budget had no room and a transform was required.
+    pub budget_refusals: u64,
+    /// Cache stores skipped because too many were already in flight.
+    pub cache_puts_skipped: u64,
 }
 
 thread_local! {
@@ -74,27 +86,8 @@ impl Drop for InFlight {
     }
 }
 
-/// Counts bytes held in memory until dropped.
-#[derive(Debug, Default)]
-pub struct Buffered(u64);
-
-impl Buffered {
-    /// Adds `bytes` more to what this guard holds.
-    pub fn grow(&mut self, bytes: u64) {
-        self.0 += bytes;
-        record(|c| c.buffered_bytes += bytes);
-    }
-}
-
-impl Drop for Buffered {
-    fn drop(&mut self) {
-        let bytes = self.0;
-        record(|c| c.buffered_bytes = c.buffered_bytes.saturating_sub(bytes));
-    }
-}
-
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 13] = [
+pub const MEMORY_STATS_FIELDS: [&str; 18] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
@@ -107,13 +100,18 @@ pub const MEMORY_STATS_FIELDS: [&str; 13] = [
     "errors",
     "in_flight",
     "buffered_bytes",
+    "buffered_bytes_peak",
+    "budget_waits",
+    "budget_passthroughs",
+    "budget_refusals",
+    "cache_puts_skipped",
     "uptime_seconds",
 ];
 
 /// The `/debug/memory-stats` document.
 #[derive(Debug, Serialize)]
 pub struct MemoryStats {
-    /// The Wasm linear memory's current size; it only ever grows.
+    /// The Wasm linear memory's size, which is also its high-water mark: it only grows.
     pub wasm_memory_bytes: u64,
     /// The counters.
     #[serde(flatten)]
@@ -127,20 +125,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guards_give_back_what_they_took() {
+    fn the_in_flight_guard_gives_back_what_it_took() {
         let before = snapshot();
         {
             let _request = InFlight::start();
-            let mut held = Buffered::default();
-            held.grow(100);
-            held.grow(50);
-            let during = snapshot();
-            assert_eq!(during.in_flight, before.in_flight + 1);
-            assert_eq!(during.buffered_bytes, before.buffered_bytes + 150);
+            assert_eq!(snapshot().in_flight, before.in_flight + 1);
         }
         let after = snapshot();
         assert_eq!(after.in_flight, before.in_flight);
-        assert_eq!(after.buffered_bytes, before.buffered_bytes);
         assert_eq!(after.requests, before.requests + 1);
     }
 

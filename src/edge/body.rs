@@ -1,12 +1,15 @@
-//! Reading an upstream body into Wasm memory, never more than a cap. A body that turns out
-//! larger than the cap is not an error: what was read is sent first, then the rest of the
-//! stream, untouched.
+//! Reading an upstream body into Wasm memory, never more than a cap and never more than the
+//! memory budget has room for. A body that turns out larger than the cap, or that finds no
+//! room, is not an error: what was read is sent first, then the rest of the stream,
+//! untouched.
 
 use futures_util::{stream, StreamExt};
 use worker::{ByteStream, Response, ResponseBody};
 
+use super::room;
+use crate::budget::Reservation;
 use crate::error::ProxyError;
-use crate::stats::{self, Buffered};
+use crate::stats;
 
 /// An upstream body after reading up to the cap.
 pub enum Body {
@@ -14,27 +17,39 @@ pub enum Body {
     Complete {
         /// The bytes.
         bytes: Vec<u8>,
-        /// Counts them in `buffered_bytes` while they are held.
-        held: Buffered,
+        /// Their room in the budget.
+        held: Reservation,
     },
-    /// More than the cap: the bytes read so far and the stream of the rest.
+    /// Read in part: the bytes read so far and the stream of the rest.
     Spilled {
         /// The bytes read so far.
         prefix: Vec<u8>,
         /// The rest of the body.
         rest: ByteStream,
-        /// Counts the prefix in `buffered_bytes` while it is held.
-        held: Buffered,
+        /// The prefix's room in the budget, given back once it is sent.
+        held: Reservation,
+        /// Why reading stopped.
+        why: Spill,
     },
 }
 
-/// Reads `response`'s body, stopping as soon as it grows past `cap` bytes.
+/// Why a body was not read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spill {
+    /// It grew past the cap.
+    TooLarge,
+    /// The budget had no room for more of it.
+    NoRoom,
+}
+
+/// Reads `response`'s body into `held` (which may already hold room for it), stopping as
+/// soon as it grows past `cap` bytes or the budget has no room for the next chunk.
 pub async fn read_capped(
     response: &mut Response,
     cap: u64,
     declared: Option<u64>,
+    mut held: Reservation,
 ) -> Result<Body, ProxyError> {
-    let mut held = Buffered::default();
     if matches!(response.body(), ResponseBody::Empty) {
         return Ok(Body::Complete { bytes: Vec::new(), held });
     }
@@ -42,30 +57,27 @@ pub async fn read_capped(
     // Reserve what the upstream declared (never more than the cap) to avoid regrowing.
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(cap) as usize);
     while let Some(chunk) = chunks.next().await {
+        // The guard reports silences, lengths that lie and broken connections as errors.
         let chunk = chunk.map_err(|e| ProxyError::UpstreamFailed(format!("body broke off: {e}")))?;
-        held.grow(chunk.len() as u64);
+        let more = ((bytes.len() + chunk.len()) as u64).saturating_sub(held.bytes());
+        if more > 0 && room::grow(&mut held, more).await.is_err() {
+            bytes.extend_from_slice(&chunk); // a guarded chunk is small: sent with the prefix
+            return Ok(Body::Spilled { prefix: bytes, rest: chunks, held, why: Spill::NoRoom });
+        }
         bytes.extend_from_slice(&chunk);
         if bytes.len() as u64 > cap {
-            return Ok(Body::Spilled { prefix: bytes, rest: chunks, held });
+            return Ok(Body::Spilled { prefix: bytes, rest: chunks, held, why: Spill::TooLarge });
         }
-    }
-    // The runtime reports some aborted bodies as a clean end; the declared length tells.
-    if declared.is_some_and(|length| length != bytes.len() as u64) {
-        return Err(ProxyError::UpstreamFailed(format!(
-            "body ended after {} of {} declared bytes",
-            bytes.len(),
-            declared.unwrap_or(0)
-        )));
     }
     Ok(Body::Complete { bytes, held })
 }
 
-/// The prefix, then the rest of the stream, chunk by chunk; counted as pass-through bytes.
-/// The prefix stays counted as buffered until it has been sent.
+/// The prefix, then the rest of the stream, chunk by chunk (each at most the guard's chunk
+/// size); counted as pass-through bytes. The prefix's room is given back once it is sent.
 pub fn spill_stream(
     prefix: Vec<u8>,
     rest: ByteStream,
-    held: Buffered,
+    held: Reservation,
 ) -> impl futures_util::Stream<Item = worker::Result<Vec<u8>>> + 'static {
     let prefix_len = prefix.len() as u64;
     stats::record(|c| c.passthrough_bytes += prefix_len);

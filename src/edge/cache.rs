@@ -3,6 +3,7 @@
 
 use worker::{console_error, Cache, Context, Headers, Response};
 
+use crate::budget::background;
 use crate::stats;
 
 /// Looks up an entry; `None` on a miss or a cache error.
@@ -31,7 +32,17 @@ pub fn store(
         let _ = headers.set(name, value);
     }
     let response = Response::builder().with_headers(headers).fixed(body);
-    ctx.wait_until(put(key_url, response));
+    put_later(ctx, key_url, response);
+}
+
+/// Stores `response` after the answer has gone, unless too many stores are in flight
+/// already (the skip is counted): a burst of misses must not pile up bodies in memory.
+fn put_later(ctx: &Context, key_url: String, response: Response) {
+    let Some(slot) = background::try_start() else { return };
+    ctx.wait_until(async move {
+        put(key_url, response).await;
+        drop(slot);
+    });
 }
 
 /// Stores `response` under `key_url` and counts the outcome.
@@ -55,5 +66,5 @@ pub fn remember_large(ctx: &Context, mark_url: String, ttl_seconds: u32) {
     let headers = Headers::new();
     let _ = headers.set("cache-control", &format!("public, max-age={ttl_seconds}"));
     let response = Response::builder().with_headers(headers).fixed(Vec::new());
-    ctx.wait_until(put(mark_url, response));
+    put_later(ctx, mark_url, response);
 }

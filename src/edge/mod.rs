@@ -6,8 +6,10 @@
 
 mod body;
 mod cache;
+mod guard;
 mod pipeline;
 mod respond;
+mod room;
 mod upstream;
 
 use std::sync::OnceLock;
@@ -98,7 +100,12 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
 fn config(env: &Env) -> Result<&'static Config, ProxyError> {
     static CONFIG: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
     let lookup = |name: &str| env.var(name).ok().map(|v| v.to_string());
-    CONFIG.get_or_init(|| Config::from_vars(lookup)).as_ref().map_err(|e| ProxyError::Config(e.clone()))
+    CONFIG
+        .get_or_init(|| {
+            Config::from_vars(lookup).inspect(|c| crate::budget::set_capacity(c.buffer_budget_bytes))
+        })
+        .as_ref()
+        .map_err(|e| ProxyError::Config(e.clone()))
 }
 
 fn memory_stats() -> MemoryStats {

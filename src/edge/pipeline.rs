@@ -3,10 +3,11 @@
 
 use worker::{Context, Env, Request, Response};
 
-use super::body::{read_capped, spill_stream, Body};
+use super::body::{read_capped, spill_stream, Body, Spill};
 use super::upstream::{self, Target, Upstream};
-use super::{cache, now_ms, respond};
+use super::{cache, now_ms, respond, room};
 use crate::browser::{content_disposition, extension};
+use crate::budget::{Reservation, Shortfall};
 use crate::cache_key::{large_source_path, CacheKey};
 use crate::cache_policy::storage;
 use crate::config::Config;
@@ -17,13 +18,15 @@ use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
 use crate::security::check_request;
 use crate::stats;
-use crate::transform::{transform, Outcome};
+use crate::transform::{prepare, Step};
 
 /// What one image request needs to know about itself, worked out once.
 struct Job {
     image: ImageRequest,
     format: FormatRequest,
     if_none_match: Option<String>,
+    /// The client's `Range`, forwarded to the origin for pass-through.
+    range: Option<String>,
     /// Cache API URL of the transformed image.
     key_url: String,
     /// Cache API URL of the "this source is too large" mark.
@@ -46,6 +49,7 @@ pub async fn run(
         key_url: format!("{origin}{}", CacheKey::new(&image.source, &image.options, format).path()),
         large_mark: format!("{origin}{}", large_source_path(&image.source)),
         if_none_match: header("if-none-match"),
+        range: header("range").filter(|range| range.trim_start().starts_with("bytes=")),
         format,
         image,
     };
@@ -66,23 +70,50 @@ pub async fn run(
     stats::record(|c| c.cache_misses += 1);
 
     // The upstream, then the plan: read it into memory, or pass it through.
-    let mut upstream = upstream::fetch(env, target, config).await?;
+    let upstream = upstream::fetch(env, target.clone(), config, job.range.as_deref()).await?;
+    let mut upstream = match &upstream.partial {
+        // A range of a source small enough to transform: transforming needs all of it.
+        Some(partial) if partial.total.is_some_and(|total| total <= config.transform_max_bytes) => {
+            upstream::fetch(env, target, config, None).await?
+        }
+        _ => upstream,
+    };
+    let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
+    if upstream.partial.is_some() {
+        return pass_through(upstream, &timing, config);
+    }
     // Only a source without a declared length can have been marked too large: the others
     // skip this lookup.
     let known_large = upstream.content_length.is_none() && cache::lookup(&job.large_mark).await.is_some();
-    let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
     if known_large {
         timing.push_str(", plan;desc=\"known too large\"");
     }
-    let (source, _held) = match plan(upstream.content_length, config.transform_max_bytes, known_large) {
-        Plan::PassThrough => return pass_through(upstream, &timing),
+    let (source, _source_held) = match plan(upstream.content_length, config.transform_max_bytes, known_large)
+    {
+        Plan::PassThrough => return pass_through(upstream, &timing, config),
         Plan::Buffer { cap } => {
-            match read_capped(&mut upstream.response, cap, upstream.content_length).await? {
+            // A declared length is reserved before reading; an unknown one as it arrives.
+            let held = match upstream.content_length {
+                None => Reservation::empty(),
+                Some(length) => match room::reserve(length).await {
+                    Ok(held) => held,
+                    Err(_) => {
+                        no_room(&job)?;
+                        timing.push_str(", plan;desc=\"no room in the memory budget\"");
+                        return pass_through(upstream, &timing, config);
+                    }
+                },
+            };
+            match read_capped(&mut upstream.response, cap, upstream.content_length, held).await? {
                 Body::Complete { bytes, held } => (bytes, held),
-                Body::Spilled { prefix, rest, held } => {
+                Body::Spilled { prefix, rest, held, why } => {
                     check_image_type(&upstream)?;
-                    stats::record(|c| c.passthroughs += 1);
-                    cache::remember_large(ctx, job.large_mark.clone(), config.cache_ttl_seconds);
+                    if why == Spill::NoRoom {
+                        no_room(&job)?;
+                    } else {
+                        stats::record(|c| c.passthroughs += 1);
+                        cache::remember_large(ctx, job.large_mark.clone(), config.cache_ttl_seconds);
+                    }
                     return respond::passthrough_stream(
                         &upstream.response,
                         spill_stream(prefix, rest, held),
@@ -94,19 +125,58 @@ pub async fn run(
     };
 
     // Transform (or find that nothing needs doing), answer, and store what may be stored.
-    let (body, content_type) =
-        match transform(&source, &job.image.options, job.format, config.max_source_pixels)? {
-            Outcome::Original(info) => {
-                timing.push_str(", transform;desc=\"none needed: the source as it is\"");
-                (source, info.format.mime())
-            }
-            Outcome::Encoded(encoded) => {
-                stats::record(|c| c.transforms += 1);
-                timing = format!("{timing}, {}", encoded.report.server_timing());
-                (encoded.bytes, encoded.format.mime())
-            }
-        };
-    Ok(fresh(&job, body, content_type, &upstream, timing, config, ctx))
+    let work = match prepare(&source, &job.image.options, job.format, config.max_source_pixels)? {
+        Step::Original(info) => {
+            timing.push_str(", transform;desc=\"none needed: the source as it is\"");
+            let content_type = info.format.mime();
+            return Ok(fresh(&job, source, content_type, &upstream, timing, config, ctx));
+        }
+        Step::Transform(work) => work,
+    };
+    // The pixels' room in the budget, reserved before a pixel is decoded.
+    let mut pixels_held = match room::reserve(work.memory_bytes()).await {
+        Ok(held) => held,
+        Err(Shortfall::NeverFits { wanted, capacity }) => {
+            return Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
+        }
+        Err(Shortfall::Busy) => {
+            no_room(&job)?;
+            let content_type = work.source_format().mime();
+            timing.push_str(", transform;desc=\"skipped: no room in the memory budget\"");
+            return Ok(untouched(&job, source, content_type, timing));
+        }
+    };
+    let encoded = work.run(|extra| pixels_held.try_grow(extra).is_ok())?;
+    drop(pixels_held);
+    stats::record(|c| c.transforms += 1);
+    timing = format!("{timing}, {}", encoded.report.server_timing());
+    Ok(fresh(&job, encoded.bytes, encoded.format.mime(), &upstream, timing, config, ctx))
+}
+
+/// When the budget has no room: `Ok` (counted) if the source may go untouched instead,
+/// 503 if this request must be transformed.
+fn no_room(job: &Job) -> Result<(), ProxyError> {
+    if job.image.options.must_transform() {
+        stats::record(|c| c.budget_refusals += 1);
+        return Err(ProxyError::Busy { retry_after_seconds: room::RETRY_AFTER_SECONDS });
+    }
+    stats::record(|c| c.budget_passthroughs += 1);
+    Ok(())
+}
+
+/// The source's own bytes, read but not transformed for want of memory: neither stored nor
+/// to be kept by the client, since the next request may well be transformed.
+fn untouched(job: &Job, body: Vec<u8>, content_type: &'static str, server_timing: String) -> Response {
+    let meta = respond::ImageHeaders {
+        content_type,
+        etag: &strong_etag(&body),
+        cache_control: "no-store".into(),
+        x_cache: "BYPASS",
+        vary_accept: job.format.varies_on_accept(),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(content_type)),
+    };
+    respond::image(body, &meta)
 }
 
 /// The answer from a stored entry.
@@ -167,9 +237,15 @@ fn answer_image(
     }
 }
 
-/// A source too large to transform, handed on untouched.
-fn pass_through(upstream: Upstream, timing: &str) -> Result<Response, ProxyError> {
+/// A source too large to transform (or a range of it), handed on untouched.
+fn pass_through(upstream: Upstream, timing: &str, config: &Config) -> Result<Response, ProxyError> {
     check_image_type(&upstream)?;
+    let whole = upstream.partial.as_ref().map_or(upstream.content_length, |partial| partial.total);
+    if let (Some(limit), Some(length)) = (config.passthrough_max_bytes, whole) {
+        if length > limit {
+            return Err(ProxyError::SourceTooLarge { limit });
+        }
+    }
     let declared = upstream.content_length.unwrap_or(0);
     stats::record(|c| {
         c.passthroughs += 1;

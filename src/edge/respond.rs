@@ -8,8 +8,16 @@ use super::internal;
 use crate::error::ProxyError;
 
 /// Headers copied from the upstream onto a pass-through response; nothing else is.
-const PASSTHROUGH_HEADERS: [&str; 6] =
-    ["content-type", "content-length", "etag", "last-modified", "cache-control", "expires"];
+const PASSTHROUGH_HEADERS: [&str; 8] = [
+    "content-type",
+    "content-length",
+    "content-range",
+    "accept-ranges",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "expires",
+];
 
 /// Headers built from fixed names and values this crate made; `set` only fails on invalid
 /// header names or values, which are logged rather than allowed to fail a response.
@@ -26,6 +34,9 @@ fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Headers {
 /// The `application/problem+json` answer for a failure.
 pub fn problem(err: &ProxyError) -> Response {
     let h = headers([("content-type", "application/problem+json"), ("cache-control", "no-store")]);
+    if let Some(seconds) = err.retry_after_seconds() {
+        let _ = h.set("retry-after", &seconds.to_string());
+    }
     Response::builder().with_status(err.status()).with_headers(h).fixed(err.problem_json().into_bytes())
 }
 
@@ -87,13 +98,14 @@ pub fn cached(hit: &Response, meta: &ImageHeaders) -> Response {
     Response::builder().with_headers(meta.to_headers()).body(hit.body().clone())
 }
 
-/// The upstream's body handed to the client as it is: it never enters Wasm memory.
+/// The upstream's body handed to the client as it is, with its status (200, or 206 for a
+/// range): it never enters Wasm memory.
 pub fn passthrough(upstream: Response, server_timing: &str) -> Response {
     let h = copied_headers(&upstream);
     let _ = h.set("x-cache", "BYPASS");
     let _ = h.set("server-timing", server_timing);
     let body = upstream.body().clone();
-    Response::builder().with_headers(h).body(body)
+    Response::builder().with_status(upstream.status_code()).with_headers(h).body(body)
 }
 
 /// A body that Rust streams chunk by chunk (the spill case), with the upstream's headers

@@ -1,14 +1,19 @@
 //! Fetching the source: from the static assets, from `ORIGIN_URL`, or from an allowed
 //! absolute URL. Redirects are followed by hand so that every hop passes the source policy;
-//! the whole exchange up to the response headers is bounded by `UPSTREAM_TIMEOUT_MS`.
+//! the whole exchange up to the response headers is bounded by `UPSTREAM_TIMEOUT_MS`, and
+//! the body is read through a [`guard`] that bounds silences, chunks and lengths.
 
 use std::pin::pin;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use url::Url;
-use worker::{AbortController, Delay, Env, Fetch, Method, Request, RequestInit, RequestRedirect, Response};
+use worker::{
+    AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response,
+    ResponseBody,
+};
 
+use super::guard::{guard, Limits};
 use super::{internal, now_ms};
 use crate::cache_policy::OriginCaching;
 use crate::config::Config;
@@ -64,26 +69,49 @@ pub struct Upstream {
     pub caching: OriginCaching,
     /// Milliseconds until the headers arrived.
     pub millis: f64,
+    /// Set when the upstream answered a forwarded `Range` with `206 Partial Content`.
+    pub partial: Option<Partial>,
 }
 
-/// Fetches the target, following redirects that the policy allows.
-pub async fn fetch(env: &Env, target: Target, config: &Config) -> Result<Upstream, ProxyError> {
+/// A `206` answer's range (its `Content-Range` header is relayed as it is).
+#[derive(Debug, Clone)]
+pub struct Partial {
+    /// The whole source's length, from `Content-Range` (`None` for `*`).
+    pub total: Option<u64>,
+}
+
+impl Partial {
+    fn parse(content_range: &str) -> Partial {
+        // "bytes 0-99/1234" or "bytes 0-99/*".
+        Partial { total: content_range.rsplit('/').next().and_then(|t| t.trim().parse().ok()) }
+    }
+}
+
+/// Fetches the target, following redirects that the policy allows. `range` is a client's
+/// `Range` header, forwarded as it is.
+pub async fn fetch(
+    env: &Env,
+    target: Target,
+    config: &Config,
+    range: Option<&str>,
+) -> Result<Upstream, ProxyError> {
     let started = now_ms();
     let timeout_ms = config.upstream_timeout.as_millis() as f64;
     let mut url = match target {
         Target::Assets(path) => {
             let assets = env.assets("ASSETS").map_err(internal)?;
+            let init = request_init(range)?;
             let response =
-                assets.fetch(format!("https://assets.invalid{path}"), None).await.map_err(internal)?;
-            return accept(response, started);
+                assets.fetch(format!("https://assets.invalid{path}"), Some(init)).await.map_err(internal)?;
+            return accept(response, started, config);
         }
         Target::Url(url) => url,
     };
     for _ in 0..=MAX_REDIRECTS {
         let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
-        let response = fetch_once(&url, remaining, config.upstream_timeout.as_millis() as u64).await?;
+        let response = fetch_once(&url, range, remaining, config.upstream_timeout.as_millis() as u64).await?;
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
-            return accept(response, started);
+            return accept(response, started, config);
         }
         url = next_hop(&url, &response)?;
         // Redirects to another host must be allowed like the first URL; a redirect within
@@ -104,9 +132,25 @@ fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
     from.join(&location).map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))
 }
 
-async fn fetch_once(url: &Url, remaining_ms: f64, timeout_ms: u64) -> Result<Response, ProxyError> {
+/// A GET that follows no redirect, with the client's `Range` if any.
+fn request_init(range: Option<&str>) -> Result<RequestInit, ProxyError> {
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_redirect(RequestRedirect::Manual);
+    if let Some(range) = range {
+        let headers = Headers::new();
+        headers.set("range", range).map_err(|e| ProxyError::BadOptions(format!("Range header: {e}")))?;
+        init.with_headers(headers);
+    }
+    Ok(init)
+}
+
+async fn fetch_once(
+    url: &Url,
+    range: Option<&str>,
+    remaining_ms: f64,
+    timeout_ms: u64,
+) -> Result<Response, ProxyError> {
+    let init = request_init(range)?;
     let request = Request::new_with_init(url.as_str(), &init).map_err(internal)?;
     let controller = AbortController::default();
     let signal = controller.signal();
@@ -122,24 +166,43 @@ async fn fetch_once(url: &Url, remaining_ms: f64, timeout_ms: u64) -> Result<Res
     }
 }
 
-/// Keeps a 2xx answer; mirrors 4xx; turns anything else into a 502.
-fn accept(response: Response, started: f64) -> Result<Upstream, ProxyError> {
+/// Keeps a 2xx answer, its body behind a guard; mirrors 4xx; turns anything else into a 502.
+fn accept(response: Response, started: f64, config: &Config) -> Result<Upstream, ProxyError> {
     let status = response.status_code();
     match status {
         200..=299 => {
             let header = |name: &str| response.headers().get(name).ok().flatten();
+            let content_length = header("content-length").and_then(|v| v.trim().parse().ok());
+            let partial =
+                (status == 206).then(|| Partial::parse(&header("content-range").unwrap_or_default()));
             Ok(Upstream {
-                content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
                 content_type: header("content-type"),
                 caching: OriginCaching::parse(
                     header("cache-control").as_deref(),
                     header("set-cookie").is_some(),
                 ),
                 millis: now_ms() - started,
-                response,
+                partial,
+                response: guarded(response, content_length, config),
+                content_length,
             })
         }
         400..=499 => Err(ProxyError::UpstreamRefused(status)),
         _ => Err(ProxyError::UpstreamFailed(format!("upstream answered {status}"))),
     }
+}
+
+/// The same response with its body behind a guard.
+fn guarded(response: Response, declared: Option<u64>, config: &Config) -> Response {
+    let ResponseBody::Stream(body) = response.body() else { return response };
+    let limits = Limits {
+        idle_ms: config.upstream_idle_timeout.as_millis() as u64,
+        max_bytes: config.passthrough_max_bytes,
+        declared,
+    };
+    let body = guard(body, limits);
+    Response::builder()
+        .with_status(response.status_code())
+        .with_headers(response.headers().clone())
+        .stream(body)
 }

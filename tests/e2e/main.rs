@@ -14,6 +14,7 @@ mod load;
 #[path = "../common/manifest.rs"]
 mod manifest;
 mod origin;
+mod streaming;
 mod worker;
 
 use sha2::{Digest, Sha256};

@@ -1,6 +1,6 @@
 //! A local origin server that the end-to-end tests control: corpus files with and without
-//! `Content-Length`, a large file, slow answers, bodies that break off, redirects and error
-//! statuses. Plain HTTP/1.1 over `std::net`, one request per connection, so that every fault
+//! `Content-Length`, a large file, slow answers, bodies that break off, stall or lie about
+//! their length, ranges, redirects and error statuses. Plain HTTP/1.1 over `std::net`, one request per connection, so that every fault
 //! is exactly the one a test asks for.
 
 use std::io::{BufRead, BufReader, Write};
@@ -80,9 +80,15 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // Skip the request headers.
+    // Only Range is of interest among the request headers.
+    let mut range = None;
     let mut line = String::new();
     while reader.read_line(&mut line)? > 2 {
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("range") {
+                range = parse_range(value.trim());
+            }
+        }
         line.clear();
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
@@ -107,8 +113,76 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         let body = std::fs::read(corpus_dir().join(file))?;
         return chunked(&mut stream, content_type(file), &body);
     }
+    if let Some(rest) = path.strip_prefix("/slow-body/").and_then(|p| p.strip_suffix(".jpg")) {
+        // /slow-body/<bytes>/<millis>.jpg: <bytes> of the big file, declared, spread over
+        // <millis> in 16 pieces.
+        let mut numbers = rest.split('/').map(|n| n.parse::<usize>().unwrap_or(0));
+        let (len, millis) = (numbers.next().unwrap_or(0).min(big.len()), numbers.next().unwrap_or(0));
+        return paced(&mut stream, &big[..len], len.div_ceil(16).max(1), millis as u64 / 16);
+    }
+    if let Some(name) = path.strip_prefix("/paced/") {
+        // The big file three times over (18 MiB) at about 6 MiB a second, without a declared
+        // length when the name starts with "chunked"; whether it was all sent is recorded,
+        // for tests of clients that go away.
+        let body = big.repeat(3);
+        let sent = if name.starts_with("chunked") {
+            paced_chunked(&mut stream, &body, 64 * 1024, 10)
+        } else {
+            paced(&mut stream, &body, 64 * 1024, 10)
+        };
+        record_paced(path, sent.is_ok());
+        return sent;
+    }
     match path {
         "/big.jpg" => fixed(&mut stream, 200, "image/jpeg", big),
+        "/ranged-big.jpg" => ranged(&mut stream, big, range),
+        "/ranged-small.jpg" => {
+            ranged(&mut stream, &std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?, range)
+        }
+        "/stall.jpg" => stall(&mut stream, 100_000, &big[..1000]),
+        "/stall-big.jpg" => stall(&mut stream, big.len(), &big[..1024 * 1024]),
+        "/broken-big.jpg" => {
+            // Declares the big file, sends 1 MiB of it, and hangs up.
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                big.len()
+            );
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(&big[..1024 * 1024])?;
+            stream.flush()
+        }
+        "/broken-chunked.jpg" => {
+            // Chunks past the transform cap, then a hang-up with no final chunk.
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes())?;
+            for chunk in big[..5 * 1024 * 1024 + 512 * 1024].chunks(64 * 1024) {
+                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                stream.write_all(chunk)?;
+                stream.write_all(b"\r\n")?;
+            }
+            stream.flush()
+        }
+        "/short-length-big.jpg" => {
+            // Declares less than it sends: whoever reads it gets the declared bytes.
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                SHORT_LENGTH_BIG
+            );
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(big)?;
+            stream.flush()
+        }
+        "/first-1000.jpg" => {
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            fixed(&mut stream, 200, "image/jpeg", &photo[..1000])
+        }
+        "/short-length-small.jpg" => {
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(&photo)?;
+            stream.flush()
+        }
         "/big-chunked.jpg" => chunked(&mut stream, "image/jpeg", big),
         "/generated/24mp.jpg" => fixed(&mut stream, 200, "image/jpeg", twenty_four_megapixels()),
         "/slow.jpg" => {
@@ -140,6 +214,82 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         "/status/500" => fixed(&mut stream, 500, "text/plain", b"origin failed"),
         _ => fixed(&mut stream, 404, "text/plain", b"unknown test path"),
     }
+}
+
+/// What `/short-length-big.jpg` declares: less than the big file it sends.
+pub const SHORT_LENGTH_BIG: usize = 5 * 1024 * 1024 + 777_777;
+
+/// How each `/paced/` answer ended: `true` if the whole body was written.
+static PACED: Mutex<Vec<(String, bool)>> = Mutex::new(Vec::new());
+
+fn record_paced(path: &str, completed: bool) {
+    PACED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((path.to_string(), completed));
+}
+
+/// How the answers to `path` ended so far: `true` for each that was written whole.
+pub fn paced_outcomes(path: &str) -> Vec<bool> {
+    let paced = PACED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    paced.iter().filter(|(p, _)| p == path).map(|(_, completed)| *completed).collect()
+}
+
+/// `bytes=a-b` or `bytes=a-` as a half-open range; other forms are ignored.
+fn parse_range(value: &str) -> Option<(usize, Option<usize>)> {
+    let (start, end) = value.strip_prefix("bytes=")?.split_once('-')?;
+    Some((start.trim().parse().ok()?, end.trim().parse::<usize>().ok().map(|e| e + 1)))
+}
+
+/// 206 with the asked range of `body`, or 200 with all of it.
+fn ranged(stream: &mut TcpStream, body: &[u8], range: Option<(usize, Option<usize>)>) -> std::io::Result<()> {
+    let Some((start, end)) = range else {
+        return respond(stream, 200, "image/jpeg", "Accept-Ranges: bytes\r\n", body);
+    };
+    let end = end.unwrap_or(body.len()).min(body.len());
+    let part = body.get(start..end).unwrap_or_default();
+    let extra =
+        format!("Accept-Ranges: bytes\r\nContent-Range: bytes {start}-{}/{}\r\n", end - 1, body.len());
+    respond(stream, 206, "image/jpeg", &extra, part)
+}
+
+/// Declares `declared` bytes, sends `first`, then goes quiet for longer than any test waits.
+fn stall(stream: &mut TcpStream, declared: usize, first: &[u8]) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(first)?;
+    stream.flush()?;
+    thread::sleep(Duration::from_secs(30));
+    Ok(())
+}
+
+/// `body` with its length declared, `piece` bytes at a time, `pause_ms` apart.
+fn paced(stream: &mut TcpStream, body: &[u8], piece: usize, pause_ms: u64) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    for part in body.chunks(piece) {
+        stream.write_all(part)?;
+        stream.flush()?;
+        thread::sleep(Duration::from_millis(pause_ms));
+    }
+    Ok(())
+}
+
+/// The same without a declared length.
+fn paced_chunked(stream: &mut TcpStream, body: &[u8], piece: usize, pause_ms: u64) -> std::io::Result<()> {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    stream.write_all(head.as_bytes())?;
+    for part in body.chunks(piece) {
+        stream.write_all(format!("{:x}\r\n", part.len()).as_bytes())?;
+        stream.write_all(part)?;
+        stream.write_all(b"\r\n")?;
+        stream.flush()?;
+        thread::sleep(Duration::from_millis(pause_ms));
+    }
+    stream.write_all(b"0\r\n\r\n")?;
+    stream.flush()
 }
 
 /// A 6000x4000 JPEG, made once.

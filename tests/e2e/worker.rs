@@ -21,6 +21,9 @@ pub struct Harness {
 /// Upstream timeout the Worker runs with; the slow origin path takes longer.
 pub const UPSTREAM_TIMEOUT_MS: u64 = 1500;
 
+/// The longest silence the Worker allows an upstream body; the stalling paths are longer.
+pub const UPSTREAM_IDLE_TIMEOUT_MS: u64 = 2000;
+
 /// Starts origin and Worker on first use; later calls share them.
 pub fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
@@ -40,6 +43,24 @@ pub const SIGNING_KEY: &str = "e2e-signing-key-0123456789abcdef";
 pub fn signing_harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
     HARNESS.get_or_init(|| start(&[("SIGNING_KEY", SIGNING_KEY)], None))
+}
+
+/// The memory budget of [`budget_harness`]: the default transform cap, so that one large
+/// source fills it.
+pub const SMALL_BUDGET: u64 = 5 * 1024 * 1024;
+
+/// The `PASSTHROUGH_MAX_BYTES` of [`budget_harness`].
+pub const PASSTHROUGH_LIMIT: u64 = 12 * 1024 * 1024;
+
+/// A Worker, started on first use, whose memory budget holds a single large source and
+/// that passes through no source over [`PASSTHROUGH_LIMIT`].
+pub fn budget_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let budget = SMALL_BUDGET.to_string();
+        let limit = PASSTHROUGH_LIMIT.to_string();
+        start(&[("BUFFER_BUDGET_BYTES", &budget), ("PASSTHROUGH_MAX_BYTES", &limit)], None)
+    })
 }
 
 fn free_port() -> u16 {
@@ -64,7 +85,8 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     let wrangler = format!(
         "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
          --show-interactive-dev-session=false --persist-to {state} --log-level warn \
-         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
+         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS} \
+         --var UPSTREAM_IDLE_TIMEOUT_MS:{UPSTREAM_IDLE_TIMEOUT_MS}{extra}",
         inspector = free_port(),
         state = state.display(),
     );
@@ -139,6 +161,27 @@ impl Harness {
     /// Sends `method` to this Worker at `path` with `headers`.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
         send(&self.base, method, path, headers)
+    }
+
+    /// `GET path`, answered with its headers and the body not yet read, for tests that read
+    /// bodies in part or expect them to break.
+    pub fn open(&self, path: &str, headers: &[(&str, &str)]) -> ureq::Response {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(20)).redirects(0).build();
+        let mut req = agent.get(&format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.set(name, value);
+        }
+        match req.call() {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    /// The Worker's `/debug/memory-stats`.
+    pub fn memory_stats(&self) -> serde_json::Value {
+        let reply = self.request("GET", "/debug/memory-stats", &[]);
+        assert_eq!(reply.status, 200);
+        serde_json::from_slice(&reply.body).expect("memory-stats is JSON")
     }
 }
 

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import sharp from "sharp";
 import { firstLine } from "./processes.mjs";
-import { CONTESTANTS, PEERS, WORKLOADS } from "./workloads.mjs";
+import { CONTESTANTS, WORKLOADS, rivalsFor } from "./workloads.mjs";
 
 /** CPU, memory, OS and the version of everything measured. */
 export function describeMachine() {
@@ -18,7 +18,7 @@ export function describeMachine() {
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    wrangler: firstLine("wrangler", ["--version"]),
+    wrangler: `wrangler ${firstLine("wrangler", ["--version"])}`,
     workerd: version("node_modules/workerd"),
     sharp: `${sharp.versions.sharp} (libvips ${sharp.versions.vips})`,
     photon: version("bench/node_modules/@cf-wasm/photon"),
@@ -63,31 +63,35 @@ function perSecond(cell) {
   return values[Math.floor((values.length - 1) / 2)];
 }
 
-/** For one workload: each Wasm Worker's latency and throughput against the reference and the best peer. */
+/**
+ * For one workload: ours and the other Workers, latency and throughput against the reference
+ * (sharp, or the origin), and ours against the best other Worker (lowest median latency).
+ */
 function ratiosFor(workload, results) {
-  const reference = workload.kind === "transform" ? "sharp" : "origin";
+  const { reference, others } = rivalsFor(workload);
   const ref = cellOf(results, workload.id, reference);
-  const peers = PEERS.map((name) => ({ name, cell: cellOf(results, workload.id, name) })).filter((p) => p.cell?.ok);
-  const best = peers.sort((a, b) => medianMs(a.cell) - medianMs(b.cell))[0];
   const rows = {};
-  for (const name of ["ours", ...PEERS]) {
+  for (const name of ["ours", ...others]) {
     const cell = cellOf(results, workload.id, name);
-    if (!cell) {
-      continue;
-    }
     rows[name] = {
-      ok: cell.ok,
+      ok: Boolean(cell?.ok),
       latencyVsReference: divide(medianMs(cell), medianMs(ref)),
       throughputVsReference: divide(perSecond(cell), perSecond(ref)),
     };
   }
+  const best = others
+    .map((name) => ({ name, cell: cellOf(results, workload.id, name) }))
+    .filter((other) => other.cell?.ok)
+    .sort((a, b) => medianMs(a.cell) - medianMs(b.cell))[0];
   const ours = cellOf(results, workload.id, "ours");
   return {
     workload,
     reference,
+    others,
     rows,
-    bestPeer: best?.name ?? null,
-    oursVsBestPeer: best ? { latency: divide(medianMs(ours), medianMs(best.cell)), throughput: divide(perSecond(ours), perSecond(best.cell)) } : null,
+    best: best
+      ? { name: best.name, latency: divide(medianMs(ours), medianMs(best.cell)), throughput: divide(perSecond(ours), perSecond(best.cell)) }
+      : null,
   };
 }
 
@@ -114,20 +118,22 @@ took ${minutes(seconds)}. Command: \`make bench\` (= \`npm ci --prefix bench\` w
 
 ## Ratios
 
-Median latency at one request at a time, and throughput with ${plan.throughput.concurrency} in flight, each
-divided by the reference: sharp for transforms, a plain Node origin serving the same bytes for the cache
-hit and the pass-through. Latency: lower is better (2.0× = twice as slow). Throughput: higher is better.
+Median latency at one request in flight, and throughput with ${plan.throughput.concurrency} in flight, divided by the
+reference's: sharp for transforms; for the cache hit and the pass-through, a plain Node origin serving the
+same bytes. "Best other Worker" is the Wasm peer with the lowest median latency, or for the cache hit and
+the pass-through the fetch-only JS Worker (workerd's own cost). Latency ratios: lower is better
+(2.00× = twice as slow). Throughput ratios: higher is better.
 
-| workload | ours: latency ÷ ref | ours: throughput ÷ ref | best Wasm peer | ours: latency ÷ best peer | ours: throughput ÷ best peer | photon: latency ÷ sharp | wasm-image-optimization: latency ÷ sharp |
-| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |
+| workload | reference | ours: latency ÷ ref | ours: throughput ÷ ref | best other Worker | ours: latency ÷ it | ours: throughput ÷ it | other Workers: latency ÷ ref |
+| --- | --- | ---: | ---: | --- | ---: | ---: | --- |
 ${ratios.map(ratioRow).join("\n")}
 
-![Median latency of each Wasm Worker divided by sharp's (origin's for the cache hit and pass-through), log scale](results.svg)
+![Median latency of each Worker divided by the reference's (sharp for transforms, the origin for the cache hit and the pass-through), log scale](results.svg)
 
 ## Results
 
 Latency: median and p95 of all requests at one in flight (${plan.latency.reps} repetitions; "rep medians" are each
-repetition's median, so the spread shows the noise). Throughput: answers per second with
+repetition's median, so the spread shows the noise). Throughput: answers per second (MiB/s for the pass-through) with
 ${plan.throughput.concurrency} in flight, the median of ${plan.throughput.reps} repetitions (each listed). Output: body bytes of one
 answer. Wasm memory: the Worker's Wasm memory size after the workload (it never shrinks, so this
 is the high-water, concurrent requests included); each workload starts the Workers afresh.
@@ -174,6 +180,9 @@ ${Object.entries(run.inputs)
   ${plan.throughput.reps} throughput repetitions of ${plan.throughput.minRequests}–${plan.throughput.maxRequests} requests (about ${plan.throughput.seconds} s of single-request work each) at
   ${plan.throughput.concurrency} in flight. The first wrong answer (status, \`Content-Type\`, \`X-Cache\`, length) stops the cell
   and is reported as its result.
+- Baselines for the cache hit and the pass-through: the origin itself, and a fetch-only JS Worker
+  (bench/workers/fetch/, \`return fetch(source)\`) in the same workerd, which shows what workerd and
+  \`wrangler dev\` cost before any image code runs.
 - Each \`wrangler dev\` runs one workerd isolate: JavaScript and Wasm in it run on one thread, so
   its throughput is bounded by one core whatever the concurrency. sharp runs with
   \`sharp.concurrency(1)\` (one libvips thread per image) and \`sharp.cache(false)\`, but Node's
@@ -182,23 +191,27 @@ ${Object.entries(run.inputs)
   wasm-image-optimization (Skia) has no filter choice. Encoders differ: ours and photon write
   lossless WebP (ours has no lossy WebP encoder yet), wasm-image-optimization and sharp lossy WebP
   at q80, so WebP bytes are not comparable. PNG: each library's default compression.
-- Ours shrinks large JPEGs while decoding (DCT scaling); photon and wasm-image-optimization
-  decode every pixel. \`wrangler dev\` does not enforce the production 128 MB memory limit nor CPU
-  time limits: the Wasm memory column shows which Worker would hit the memory limit.
+- Ours and sharp (libvips) shrink large JPEGs while decoding (DCT scaling); photon and
+  wasm-image-optimization decode every pixel. Ours holds what it reads and decodes under a
+  per-isolate memory budget: a transform that finds no room within 2 s is passed through
+  (\`X-Cache: BYPASS\`) or refused (503); either counts as a failed answer here.
+- \`wrangler dev\` enforces neither the production 128 MB memory limit nor CPU time limits: the
+  Wasm memory column shows which Worker would run out of memory in production.
 - wasm-image-optimization 2.0.11 depends on worker-lib 2.2.1, which the registry does not
   serve; bench/package.json overrides it to 2.2.0. worker-lib is only used by the package's
   Node thread-pool entry, not by its Workers build.
 - Everything runs on this one machine at once: client, origin, workerd and sharp share its
-  cores, so absolute numbers are lower than on a server; the ratios are the point.
+  cores, so absolute numbers belong to this machine; compare within one run.
 `;
 }
 
-function ratioRow({ workload, reference, rows, bestPeer, oursVsBestPeer }) {
+function ratioRow({ workload, reference, others, rows, best }) {
   const ours = rows.ours;
-  const peerLatency = (name) => (rows[name] ? (rows[name].ok ? times(rows[name].latencyVsReference) : "failed") : "–");
-  return `| ${workload.id} | ${ours?.ok ? times(ours.latencyVsReference) : "failed"} | ${ours?.ok ? times(ours.throughputVsReference) : "failed"} | ${
-    bestPeer ?? (reference === "origin" ? "–" : "none succeeded")
-  } | ${times(oursVsBestPeer?.latency)} | ${times(oursVsBestPeer?.throughput)} | ${peerLatency("photon")} | ${peerLatency("wasm-image-optimization")} |`;
+  const failedOr = (row, value) => (row.ok ? times(value) : "failed");
+  const otherLatencies = others.map((name) => `${name} ${failedOr(rows[name], rows[name].latencyVsReference)}`).join(", ");
+  return `| ${workload.id} | ${reference} | ${failedOr(ours, ours.latencyVsReference)} | ${failedOr(ours, ours.throughputVsReference)} | ${
+    best?.name ?? "none succeeded"
+  } | ${times(best?.latency)} | ${times(best?.throughput)} | ${otherLatencies} |`;
 }
 
 function workloadSection(workload, results) {
@@ -233,7 +246,7 @@ function cellRow(cell, passThrough) {
 
 // ---- chart ---------------------------------------------------------------------------------
 
-const BAR_COLOURS = { ours: "#f38020", photon: "#4a7fd4", "wasm-image-optimization": "#6aa84f" };
+const BAR_COLOURS = { ours: "#f38020", photon: "#4a7fd4", "wasm-image-optimization": "#6aa84f", "fetch-worker": "#999999" };
 
 /** Horizontal bars, one group per workload: median latency ÷ reference, on a log scale. */
 function chart(ratios) {
@@ -241,7 +254,7 @@ function chart(ratios) {
   const groupGap = 14;
   const left = 170;
   const plotWidth = 460;
-  const top = 52;
+  const top = 62;
   const values = ratios.flatMap((r) => Object.values(r.rows).map((row) => row.latencyVsReference)).filter((v) => v != null);
   const maxDecade = Math.max(1, Math.ceil(Math.log10(Math.max(...values, 10))));
   const minDecade = Math.min(0, Math.floor(Math.log10(Math.min(...values, 1))));
@@ -271,12 +284,13 @@ function chart(ratios) {
     axis.push(`<text x="${at}" y="${top - 10}" text-anchor="middle" fill="#666">${10 ** decade}×</text>`);
   }
   const legend = Object.entries(BAR_COLOURS)
-    .map(([name, colour], i) => `<rect x="${left + i * 170}" y="${y + 6}" width="10" height="10" fill="${colour}"/><text x="${left + i * 170 + 14}" y="${y + 15}">${name}</text>`)
+    .map(([name, colour], i) => `<rect x="${10 + i * 165}" y="${y + 6}" width="10" height="10" fill="${colour}"/><text x="${10 + i * 165 + 14}" y="${y + 15}">${name}</text>`)
     .join("");
   const height = y + 28;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + plotWidth + 80}" height="${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
-<text x="10" y="18" font-size="13" font-weight="bold">Median latency ÷ reference (sharp for transforms; plain origin for cache hit and pass-through), log scale, lower is better</text>
+<text x="10" y="16" font-size="13" font-weight="bold">Median latency ÷ reference, log scale: lower is better</text>
+<text x="10" y="31" fill="#666">reference: sharp (native) for transforms; a plain Node origin for the cache hit and the pass-through</text>
 ${axis.join("\n")}
 ${parts.join("\n")}
 ${legend}
@@ -287,7 +301,10 @@ ${legend}
 // ---- formatting ----------------------------------------------------------------------------
 
 function ms(value) {
-  return value == null ? "–" : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+  if (value == null) {
+    return "–";
+  }
+  return `${value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
 function number(value) {

@@ -19,12 +19,14 @@ export const PLAN = {
   warmups: 2,
   latency: { reps: 3, minRequests: 3, maxRequests: 20, seconds: 2.5 },
   // Requests per throughput repetition: enough for about `seconds` at one request at a time,
-  // never fewer than two rounds of CONCURRENCY.
-  throughput: { reps: 3, concurrency: 8, seconds: 2.5, minRequests: 16, maxRequests: 200 },
+  // never fewer than one round of CONCURRENCY.
+  throughput: { reps: 3, concurrency: 8, seconds: 2.5, minRequests: 8, maxRequests: 1000 },
 };
 
 const WORK = "bench/.work";
-const WORKERS = ["ours", "photon", "wasm-image-optimization"];
+// The Workers run in wrangler dev; the first three are contestants, so their bundles are measured.
+const WORKERS = ["ours", "photon", "wasm-image-optimization", "fetch-worker"];
+const BUNDLED = WORKERS.slice(0, 3);
 
 async function main() {
   const started = new Date();
@@ -42,7 +44,7 @@ async function main() {
 
   progress("bundle sizes: wrangler deploy --dry-run for each Worker");
   const bundles = Object.fromEntries(
-    WORKERS.map((name) => [name, bundleSize(CONTESTANTS[name].worker, join(WORK, "dry-run", name))]),
+    BUNDLED.map((name) => [name, bundleSize(CONTESTANTS[name].worker, join(WORK, "dry-run", name))]),
   );
 
   const results = [];
@@ -88,7 +90,7 @@ let requestNumber = 0;
 /** Measures one contestant on one workload; a failure is recorded, not thrown. */
 async function measureCell(workload, name, base, originPort, report) {
   const contestant = CONTESTANTS[name];
-  const input = name === "origin" && workload.baselineInput ? workload.baselineInput : workload.input;
+  const input = contestant.baseline && workload.baselineInput ? workload.baselineInput : workload.input;
   const source = `http://127.0.0.1:${originPort}/${input}`;
   const nextUrl =
     workload.kind === "cache-hit"
@@ -100,7 +102,7 @@ async function measureCell(workload, name, base, originPort, report) {
   report("warm-up");
   const warm = await warmUp(workload, name, nextUrl, check);
   if (warm.error) {
-    return { ...cell, ok: false, error: warm.error, ...(await memory(contestant, base)) };
+    return { ...cell, ok: false, error: warm.error, ...(await memory(cell, contestant, base)) };
   }
   cell.outputBytes = warm.bytes;
   cell.latency = await latency(nextUrl, check, PLAN.latency, report);
@@ -109,7 +111,7 @@ async function measureCell(workload, name, base, originPort, report) {
   }
   cell.ok = cell.latency.ok && cell.throughput.ok;
   cell.error = cell.latency.error ?? cell.throughput?.error;
-  return { ...cell, ...(await memory(contestant, base)) };
+  return { ...cell, ...(await memory(cell, contestant, base)) };
 }
 
 /** PLAN.warmups requests; for a cache hit, the first one is the MISS that fills the cache. */
@@ -143,12 +145,16 @@ function throughputPlan(measured) {
   return { reps, concurrency, requests };
 }
 
-/** The Wasm memory high-water a Worker reports (Wasm memory only grows), if it reports one. */
-async function memory(contestant, base) {
+/**
+ * The Wasm memory high-water a Worker reports (Wasm memory only grows), if it reports one.
+ * The whole answer goes to bench/.work/logs/ (ours' counters tell waits, bypasses and errors).
+ */
+async function memory(cell, contestant, base) {
   if (!contestant.memoryPath) {
     return {};
   }
   const answer = await fetch(`${base}${contestant.memoryPath}`).then((r) => r.json(), () => null);
+  writeFileSync(join(WORK, "logs", `${cell.workload}-${cell.contestant}-memory.json`), JSON.stringify(answer, null, 2));
   return { wasmMemoryBytes: answer?.wasm_memory_bytes ?? null };
 }
 

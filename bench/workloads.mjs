@@ -39,12 +39,12 @@ export const WORKLOADS = [
   },
   {
     id: "24mp-320-jpeg",
-    title: "24 Mpx JPEG (6000×4000, over 5 MiB) → 320 px JPEG q80; ours with TRANSFORM_MAX_BYTES=64 MiB",
+    title: "24 Mpx JPEG (6000×4000, over 5 MiB) → 320 px JPEG q80; ours with TRANSFORM_MAX_BYTES=16 MiB",
     input: "flower-24mp.jpg",
     options: { width: 320, format: "jpeg", quality: 80 },
     kind: "transform",
     // The default cap (5 MiB) would pass this source through untouched.
-    ourVars: { TRANSFORM_MAX_BYTES: String(64 * MIB) },
+    ourVars: { TRANSFORM_MAX_BYTES: String(16 * MIB) },
   },
   {
     id: "alpha-png-256",
@@ -55,7 +55,7 @@ export const WORKLOADS = [
   },
   {
     id: "cache-hit",
-    title: "cache hit: the flower-720-jpeg answer again; the origin serves a 720 px JPEG of the same size",
+    title: "cache hit: the flower-720-jpeg answer again; the origin and the fetch-only Worker serve a 720 px JPEG of about the same size",
     input: "flower.jpg",
     options: { width: 720, format: "jpeg", quality: 80 },
     kind: "cache-hit",
@@ -100,8 +100,18 @@ export const CONTESTANTS = {
     label: "sharp (native libvips, Node)",
     url: queryUrl,
   },
+  // Baselines: the same bytes with no image code. Both are asked for the workload's
+  // `baselineInput` when it has one (the cached answer's size, not the source's).
+  "fetch-worker": {
+    label: "fetch-only JS Worker (workerd)",
+    worker: "bench/workers/fetch/wrangler.toml",
+    readyPath: "/ready",
+    baseline: true,
+    url: (base, source) => `${base}/?${new URLSearchParams({ url: source })}`,
+  },
   origin: {
     label: "origin (plain Node fetch)",
+    baseline: true,
     url: (base, source) => source,
   },
 };
@@ -111,7 +121,14 @@ export const PEERS = ["photon", "wasm-image-optimization"];
 
 /** Who runs each kind of workload: a library is not a proxy, so only ours has a cache and a pass-through path. */
 export function contestantsFor(workload) {
-  return workload.kind === "transform" ? ["ours", ...PEERS, "sharp"] : ["ours", "origin"];
+  return workload.kind === "transform" ? ["ours", ...PEERS, "sharp"] : ["ours", "fetch-worker", "origin"];
+}
+
+/** Who each contestant is compared with: its best rival and the reference. */
+export function rivalsFor(workload) {
+  return workload.kind === "transform"
+    ? { reference: "sharp", others: PEERS }
+    : { reference: "origin", others: ["fetch-worker"] };
 }
 
 /** `check(answer)` for a workload and contestant: an error string, or nothing when the answer is right. */
@@ -120,7 +137,8 @@ export function checkFor(workload, contestant) {
     if (workload.kind === "pass-through") {
       return answer.bytes === PASS_THROUGH_BYTES ? undefined : `body of ${answer.bytes} bytes, not ${PASS_THROUGH_BYTES}`;
     }
-    if (contestant === "origin") {
+    if (CONTESTANTS[contestant].baseline) {
+      // Their bytes are the origin's own; get() has already refused any status but 200.
       return undefined;
     }
     const type = answer.headers["content-type"];

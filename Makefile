@@ -13,11 +13,12 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load bench lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
 	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
+	@echo "make soak   memory figures: 200 MiB pass-through, 5,000 mixed requests (not in make test)"
 	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
 
 ## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
@@ -58,11 +59,18 @@ test-wasm: .tools.env
 	  cargo test --target wasm32-unknown-unknown --test wasm
 
 test-e2e: build build-panic
-	cargo test --test e2e -- --ignored --test-threads=4 --skip load::
+	cargo test --test e2e -- --ignored --test-threads=4 --skip load:: --skip soak::
 
 ## Not part of make test: 10,000 mixed requests at concurrency 32 (LOAD_REQUESTS, LOAD_CONCURRENCY).
 load: build
 	cargo test --release --test e2e -- --ignored --exact load::load_mixed_requests --nocapture
+
+## Not part of make test: the memory design's figures (a few minutes). A 200 MiB pass-through
+## with and without Content-Length against the origin directly, then 5,000 mixed requests
+## (SOAK_REQUESTS) at concurrency 32 after 200 warm-up requests; prints lines starting "soak:".
+soak: build
+	cargo test --release --test e2e -- --ignored --exact --test-threads=1 --nocapture \
+	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
 ## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.

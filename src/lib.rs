@@ -14,6 +14,7 @@ pub mod browser;
 pub mod budget;
 pub mod cache_key;
 pub mod cache_policy;
+pub mod coalesce;
 pub mod config;
 pub mod error;
 pub mod etag;

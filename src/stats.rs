@@ -45,6 +45,8 @@ pub struct Counters {
     pub budget_refusals: u64,
     /// Cache stores skipped because too many were already in flight.
     pub cache_puts_skipped: u64,
+    /// Requests that waited for an identical request in flight instead of fetching.
+    pub coalesced_waiters: u64,
 }
 
 thread_local! {
@@ -87,7 +89,7 @@ impl Drop for InFlight {
 }
 
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 18] = [
+pub const MEMORY_STATS_FIELDS: [&str; 19] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
@@ -105,6 +107,7 @@ pub const MEMORY_STATS_FIELDS: [&str; 18] = [
     "budget_passthroughs",
     "budget_refusals",
     "cache_puts_skipped",
+    "coalesced_waiters",
     "uptime_seconds",
 ];
 

@@ -1,83 +1,100 @@
-//! Every upstream body is read through a guard: a stream that cuts the body when the origin
-//! goes quiet for `UPSTREAM_IDLE_TIMEOUT_MS`, cuts it when it grows past a byte limit, and
-//! fails it when it ends at another length than it declared, and hands on chunks of at most
-//! [`CHUNK_BYTES`]. Cutting means erroring the stream, so the
-//! client's response ends as broken, never as a clean short body.
+//! Every upstream body is read through a guard that cuts the body when the origin goes quiet
+//! for `UPSTREAM_IDLE_TIMEOUT_MS`, cuts it when it grows past a byte limit, fails it when it
+//! ends at another length than it declared, and moves it in chunks of at most [`CHUNK_BYTES`]
+//! (read into buffers of that size: per-chunk script work is what limits throughput, and a
+//! plain read handed on 16 KiB packets, ten times slower than large buffers).
+//! Cutting means erroring the stream, so the client's response ends as broken, never as a
+//! clean short body.
 //!
 //! The guard is JavaScript so that a pass-through body never enters Wasm memory: its chunks
-//! go from the upstream to the client through the runtime alone. A body with a declared
-//! length leaves the guard through the runtime's `FixedLengthStream`, so that its response
-//! keeps `Content-Length` (a script stream of unknown length would be sent chunked). It pulls one chunk only
-//! when its reader asks for one (`highWaterMark: 0`), so nothing is read from the upstream
-//! before the client has taken what was read before; and cancelling it (a client that went
-//! away) cancels the upstream read.
+//! go from the upstream to the client through the runtime alone. It pumps the upstream into
+//! one of the runtime's own streams (`FixedLengthStream` when the length is declared, so the
+//! response keeps `Content-Length`; `IdentityTransformStream` otherwise), whose writes
+//! resolve only once the reader has taken the chunk. At most four chunks are written ahead of
+//! the client (1 MiB a stream at most); the upstream is not read further until the client
+//! has taken the oldest. A client that goes away makes the next write fail, which cancels
+//! the upstream read.
+//!
+//! The pump outlives the handler, which returns the response before the body has gone: it
+//! is registered with `waitUntil`, without which workerd ran its continuations, once clients
+//! hung up, on behalf of other requests and failed those ("Cannot perform I/O on behalf of
+//! a different request").
 
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStream;
+use worker::Context;
 
 /// The largest chunk handed on. Rust reading a guarded body therefore never holds more than
 /// this of it at a time beyond what it chose to keep.
-pub const CHUNK_BYTES: u32 = 64 * 1024;
+pub const CHUNK_BYTES: u32 = 256 * 1024;
 
 #[wasm_bindgen(inline_js = r#"
 export function guard(body, idleMs, maxChunk, maxBytes, declared) {
-  const reader = body.getReader();
-  let pending = null; // the unsent rest of a chunk larger than maxChunk
+  // The runtime's own streams: a write resolves only once the reader has taken the chunk,
+  // and a stream of declared length keeps its Content-Length and checks the count.
+  const { readable, writable } =
+    declared >= 0 ? new FixedLengthStream(declared) : new IdentityTransformStream();
+  const done = pump(body.getReader({ mode: "byob" }), writable.getWriter(), idleMs, maxChunk, maxBytes, declared);
+  return [readable, done];
+}
+
+const IN_FLIGHT = 4;
+
+async function pump(reader, writer, idleMs, maxChunk, maxBytes, declared) {
   let seen = 0;
-  async function next() {
-    let timer;
-    const idle = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the upstream sent nothing for ${idleMs} ms`)), idleMs);
-    });
-    try {
-      return await Promise.race([reader.read(), idle]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  const guarded = new ReadableStream({
-    async pull(controller) {
-      try {
-        if (pending === null) {
-          const { done, value } = await next();
-          if (done) {
-            // Some broken connections read as a clean end: the declared length tells.
-            if (declared >= 0 && seen !== declared) {
-              throw new Error(`the upstream body ended after ${seen} of ${declared} declared bytes`);
-            }
-            controller.close();
-            return;
-          }
-          seen += value.byteLength;
-          if (maxBytes > 0 && seen > maxBytes) {
-            throw new Error(`the upstream body is larger than ${maxBytes} bytes`);
-          }
-          pending = value;
-        }
-        const chunk = pending.subarray(0, maxChunk);
-        pending = pending.byteLength > maxChunk ? pending.subarray(maxChunk) : null;
-        controller.enqueue(chunk);
-      } catch (error) {
-        reader.cancel(error).catch(() => {});
-        controller.error(error);
+  const inFlight = [];
+  try {
+    for (;;) {
+      const { done, value } = await readWithin(reader, idleMs, maxChunk);
+      if (done) {
+        break;
       }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-  if (declared < 0 || typeof FixedLengthStream !== "function") {
-    return guarded;
+      seen += value.byteLength;
+      if (maxBytes > 0 && seen > maxBytes) {
+        throw new Error(`the upstream body is larger than ${maxBytes} bytes`);
+      }
+      // A few writes in flight keep the connection busy; a full window waits for the
+      // reader, which bounds what is held to IN_FLIGHT chunks. (A write that fails before
+      // it is awaited is marked handled here and still fails the await below.)
+      const written = writer.write(value);
+      written.catch(() => {});
+      inFlight.push(written);
+      if (inFlight.length >= IN_FLIGHT) {
+        await inFlight.shift();
+      }
+    }
+    await Promise.all(inFlight);
+    // Some broken connections read as a clean end: the declared length tells.
+    if (declared >= 0 && seen !== declared) {
+      throw new Error(`the upstream body ended after ${seen} of ${declared} declared bytes`);
+    }
+    await writer.close();
+  } catch (error) {
+    // Either side may be gone already; each is told once and its answer ignored.
+    writer.abort(error).catch(() => {});
+    reader.cancel(error).catch(() => {});
   }
-  // A stream of known length keeps the Content-Length on the way to the client, and the
-  // runtime checks the count too.
-  const fixed = new FixedLengthStream(declared);
-  guarded.pipeTo(fixed.writable).catch(() => {});
-  return fixed.readable;
+}
+
+async function readWithin(reader, idleMs, maxChunk) {
+  let timer;
+  const idle = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the upstream sent nothing for ${idleMs} ms`)), idleMs);
+  });
+  try {
+    // Into a fresh buffer each time (the chunk is handed on), taking whatever has arrived.
+    const buffer = new Uint8Array(maxChunk);
+    return await Promise.race([reader.read(buffer), idle]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 "#)]
 extern "C" {
-    /// `body` behind the guard; `max_bytes` 0 means no limit, `declared` -1 no declared length.
+    /// `[body behind the guard, the pump's promise]`; `max_bytes` 0 means no limit,
+    /// `declared` -1 no declared length.
     #[wasm_bindgen(js_name = guard)]
     fn guard_js(
         body: &ReadableStream,
@@ -85,7 +102,7 @@ extern "C" {
         max_chunk: u32,
         max_bytes: f64,
         declared: f64,
-    ) -> ReadableStream;
+    ) -> js_sys::Array;
 }
 
 /// The limits a guard enforces.
@@ -99,9 +116,18 @@ pub struct Limits {
     pub declared: Option<u64>,
 }
 
-/// `body` behind a guard with these limits.
-pub fn guard(body: &ReadableStream, limits: Limits) -> ReadableStream {
+/// `body` behind a guard with these limits. The pump runs under `ctx.wait_until`, so that
+/// everything it does after the handler has answered still happens on behalf of this
+/// request, whatever other requests the isolate serves meanwhile.
+pub fn guard(body: &ReadableStream, limits: Limits, ctx: &Context) -> ReadableStream {
     // Byte counts are far below 2^53, where f64 stops being exact.
     let declared = limits.declared.map_or(-1.0, |length| length as f64);
-    guard_js(body, limits.idle_ms as f64, CHUNK_BYTES, limits.max_bytes.unwrap_or(0) as f64, declared)
+    let max_bytes = limits.max_bytes.unwrap_or(0) as f64;
+    let parts = guard_js(body, limits.idle_ms as f64, CHUNK_BYTES, max_bytes, declared);
+    let done: js_sys::Promise = parts.get(1).unchecked_into();
+    ctx.wait_until(async move {
+        // The pump handles its own failures; its promise only says when it is over.
+        let _ = JsFuture::from(done).await;
+    });
+    parts.get(0).unchecked_into()
 }

@@ -1,6 +1,8 @@
 //! The image request path, as named steps: policy → cache lookup → upstream fetch → plan →
 //! transform or stream → answer → cache store.
 
+use std::rc::Rc;
+
 use worker::{Context, Env, Request, Response};
 
 use super::body::{read_capped, spill_stream, Body, Spill};
@@ -9,7 +11,8 @@ use super::{cache, now_ms, respond, room};
 use crate::browser::{content_disposition, extension};
 use crate::budget::{Reservation, Shortfall};
 use crate::cache_key::{large_source_path, CacheKey};
-use crate::cache_policy::storage;
+use crate::cache_policy::{storage, OriginCaching};
+use crate::coalesce::{Flights, Role};
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{etag_matches, strong_etag};
@@ -31,6 +34,20 @@ struct Job {
     key_url: String,
     /// Cache API URL of the "this source is too large" mark.
     large_mark: String,
+}
+
+/// An image just made, as the leader of identical misses shares it with its followers.
+#[derive(Clone)]
+struct Made {
+    body: Rc<Vec<u8>>,
+    content_type: &'static str,
+    caching: OriginCaching,
+    server_timing: String,
+}
+
+thread_local! {
+    /// Identical misses in flight in this isolate.
+    static FLIGHTS: Rc<Flights<Made>> = Rc::new(Flights::default());
 }
 
 /// Answers one image request.
@@ -69,12 +86,25 @@ pub async fn run(
     }
     stats::record(|c| c.cache_misses += 1);
 
+    // Identical misses in this isolate wait for one fetch and one transform.
+    let lead = match FLIGHTS.with(|flights| flights.join(&job.key_url)) {
+        Role::Leader(lead) => Some(lead),
+        Role::Follower(watch) => {
+            stats::record(|c| c.coalesced_waiters += 1);
+            match room::outcome(&watch).await {
+                Some(made) => return Ok(fresh(&job, made, config, None)),
+                // The leader passed the source through, failed or was cancelled: go alone.
+                None => None,
+            }
+        }
+    };
+
     // The upstream, then the plan: read it into memory, or pass it through.
-    let upstream = upstream::fetch(env, target.clone(), config, job.range.as_deref()).await?;
+    let upstream = upstream::fetch(env, ctx, target.clone(), config, job.range.as_deref()).await?;
     let mut upstream = match &upstream.partial {
         // A range of a source small enough to transform: transforming needs all of it.
         Some(partial) if partial.total.is_some_and(|total| total <= config.transform_max_bytes) => {
-            upstream::fetch(env, target, config, None).await?
+            upstream::fetch(env, ctx, target, config, None).await?
         }
         _ => upstream,
     };
@@ -129,7 +159,13 @@ pub async fn run(
         Step::Original(info) => {
             timing.push_str(", transform;desc=\"none needed: the source as it is\"");
             let content_type = info.format.mime();
-            return Ok(fresh(&job, source, content_type, &upstream, timing, config, ctx));
+            let made = Made {
+                body: Rc::new(source),
+                content_type,
+                caching: upstream.caching,
+                server_timing: timing,
+            };
+            return Ok(share_and_answer(&job, made, lead, config, ctx));
         }
         Step::Transform(work) => work,
     };
@@ -149,8 +185,27 @@ pub async fn run(
     let encoded = work.run(|extra| pixels_held.try_grow(extra).is_ok())?;
     drop(pixels_held);
     stats::record(|c| c.transforms += 1);
-    timing = format!("{timing}, {}", encoded.report.server_timing());
-    Ok(fresh(&job, encoded.bytes, encoded.format.mime(), &upstream, timing, config, ctx))
+    let made = Made {
+        body: Rc::new(encoded.bytes),
+        content_type: encoded.format.mime(),
+        caching: upstream.caching,
+        server_timing: format!("{timing}, {}", encoded.report.server_timing()),
+    };
+    Ok(share_and_answer(&job, made, lead, config, ctx))
+}
+
+/// Hands `made` to the requests waiting for it, then answers and stores it.
+fn share_and_answer(
+    job: &Job,
+    made: Made,
+    lead: Option<crate::coalesce::Lead<Made>>,
+    config: &Config,
+    ctx: &Context,
+) -> Response {
+    if let Some(lead) = lead {
+        lead.share(made.clone());
+    }
+    fresh(job, made, config, Some(ctx))
 }
 
 /// When the budget has no room: `Ok` (counted) if the source may go untouched instead,
@@ -196,30 +251,29 @@ fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
     answer_image(job.if_none_match.as_deref(), &meta, |meta| respond::cached(entry, meta))
 }
 
-/// The answer for a body just made, stored in the edge cache after it has gone when the
-/// origin and the size allow.
-fn fresh(
-    job: &Job,
-    body: Vec<u8>,
-    content_type: &'static str,
-    upstream: &Upstream,
-    server_timing: String,
-    config: &Config,
-    ctx: &Context,
-) -> Response {
-    let etag = strong_etag(&body);
-    let storage = storage(&upstream.caching, body.len() as u64, config);
+/// The answer for a body just made. The request that made it (`store` is its context)
+/// stores it in the edge cache after the answer has gone, when the origin and the size
+/// allow; requests that waited for it only answer.
+fn fresh(job: &Job, made: Made, config: &Config, store: Option<&Context>) -> Response {
+    let etag = strong_etag(&made.body);
+    let storage = storage(&made.caching, made.body.len() as u64, config);
+    let server_timing = match store {
+        Some(_) => made.server_timing,
+        None => format!("coalesced;desc=\"waited for an identical request\", {}", made.server_timing),
+    };
     let meta = respond::ImageHeaders {
-        content_type,
+        content_type: made.content_type,
         etag: &etag,
         cache_control: storage.client_cache_control.clone(),
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
         vary_accept: job.format.varies_on_accept(),
         server_timing,
-        disposition: content_disposition(&job.image.source, extension(content_type)),
+        disposition: content_disposition(&job.image.source, extension(made.content_type)),
     };
-    if let Some(ttl) = storage.ttl {
-        cache::store(ctx, job.key_url.clone(), body.clone(), content_type, &etag, ttl);
+    // The bytes themselves once the followers have theirs, a copy while they still hold them.
+    let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
+    if let (Some(ttl), Some(ctx)) = (storage.ttl, store) {
+        cache::store(ctx, job.key_url.clone(), body.clone(), made.content_type, &etag, ttl);
     }
     answer_image(job.if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta))
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 use url::Url;
 use worker::{
-    AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response,
-    ResponseBody,
+    AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
+    Response, ResponseBody,
 };
 
 use super::guard::{guard, Limits};
@@ -91,6 +91,7 @@ impl Partial {
 /// `Range` header, forwarded as it is.
 pub async fn fetch(
     env: &Env,
+    ctx: &Context,
     target: Target,
     config: &Config,
     range: Option<&str>,
@@ -103,7 +104,7 @@ pub async fn fetch(
             let init = request_init(range)?;
             let response =
                 assets.fetch(format!("https://assets.invalid{path}"), Some(init)).await.map_err(internal)?;
-            return accept(response, started, config);
+            return accept(response, started, config, ctx);
         }
         Target::Url(url) => url,
     };
@@ -111,7 +112,7 @@ pub async fn fetch(
         let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
         let response = fetch_once(&url, range, remaining, config.upstream_timeout.as_millis() as u64).await?;
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
-            return accept(response, started, config);
+            return accept(response, started, config, ctx);
         }
         url = next_hop(&url, &response)?;
         // Redirects to another host must be allowed like the first URL; a redirect within
@@ -167,7 +168,7 @@ async fn fetch_once(
 }
 
 /// Keeps a 2xx answer, its body behind a guard; mirrors 4xx; turns anything else into a 502.
-fn accept(response: Response, started: f64, config: &Config) -> Result<Upstream, ProxyError> {
+fn accept(response: Response, started: f64, config: &Config, ctx: &Context) -> Result<Upstream, ProxyError> {
     let status = response.status_code();
     match status {
         200..=299 => {
@@ -183,7 +184,7 @@ fn accept(response: Response, started: f64, config: &Config) -> Result<Upstream,
                 ),
                 millis: now_ms() - started,
                 partial,
-                response: guarded(response, content_length, config),
+                response: guarded(response, content_length, config, ctx),
                 content_length,
             })
         }
@@ -193,14 +194,14 @@ fn accept(response: Response, started: f64, config: &Config) -> Result<Upstream,
 }
 
 /// The same response with its body behind a guard.
-fn guarded(response: Response, declared: Option<u64>, config: &Config) -> Response {
+fn guarded(response: Response, declared: Option<u64>, config: &Config, ctx: &Context) -> Response {
     let ResponseBody::Stream(body) = response.body() else { return response };
     let limits = Limits {
         idle_ms: config.upstream_idle_timeout.as_millis() as u64,
         max_bytes: config.passthrough_max_bytes,
         declared,
     };
-    let body = guard(body, limits);
+    let body = guard(body, limits, ctx);
     Response::builder()
         .with_status(response.status_code())
         .with_headers(response.headers().clone())

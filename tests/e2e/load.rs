@@ -13,7 +13,7 @@ use super::worker::{get, harness, origin_url};
 
 /// What a request's answer must be.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Expect {
+pub(super) enum Expect {
     Status(u16),
     ClientError,
 }
@@ -27,10 +27,19 @@ impl Expect {
     }
 }
 
+/// One request of a run.
+#[derive(Clone, Debug)]
+pub(super) enum Job {
+    /// A request whose whole answer is read and must have this status.
+    Request(String, Expect),
+    /// A request whose client hangs up after the first 64 KiB of a 200 answer.
+    Abort(String),
+}
+
 /// The request mix: every corpus file, bad options, refused sources, failing upstreams,
 /// static files and a large pass-through, in a fixed order that the run cycles through.
 /// Widths vary with the round so that most transforms miss the cache.
-fn mix(round: usize) -> Vec<(String, Expect)> {
+pub(super) fn mix(round: usize) -> Vec<Job> {
     let width = 16 + round % 48;
     let mut mix: Vec<(String, Expect)> = manifest()
         .into_iter()
@@ -76,7 +85,7 @@ fn mix(round: usize) -> Vec<(String, Expect)> {
             Expect::Status(200),
         ));
     }
-    mix
+    mix.into_iter().map(|(path, expect)| Job::Request(path, expect)).collect()
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -88,15 +97,50 @@ fn wasm_memory() -> u64 {
     stats["wasm_memory_bytes"].as_u64().unwrap_or(0)
 }
 
-#[test]
-#[ignore = "load test, minutes long: run by make load"]
-fn load_mixed_requests() {
-    let total = env_number("LOAD_REQUESTS", 10_000);
-    let concurrency = env_number("LOAD_CONCURRENCY", 32);
+/// What a run of requests gave.
+pub(super) struct Report {
+    /// Requests sent.
+    pub total: usize,
+    /// Concurrent clients.
+    pub concurrency: usize,
+    /// Each request's time to its last byte (or hang-up), sorted.
+    pub latencies: Vec<Duration>,
+    /// Answers with a status their kind does not call for, or none.
+    pub unexpected: Vec<String>,
+    /// Requests that got no complete answer.
+    pub hung: usize,
+    /// The run's duration.
+    pub wall: Duration,
+}
+
+impl Report {
+    fn at(&self, quantile: f64) -> f64 {
+        let index = ((self.latencies.len() as f64 - 1.0) * quantile) as usize;
+        self.latencies.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    /// One line: throughput, latency quantiles, unexpected and hung answers.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} requests, concurrency {}: wall {:.1} s, {:.0} requests/s; latency p50 {:.1} ms, \
+             p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; unexpected statuses {}, hung {}",
+            self.total,
+            self.concurrency,
+            self.wall.as_secs_f64(),
+            self.total as f64 / self.wall.as_secs_f64(),
+            self.at(0.5),
+            self.at(0.95),
+            self.at(0.99),
+            self.at(1.0),
+            self.unexpected.len(),
+            self.hung
+        )
+    }
+}
+
+/// Sends `total` requests, `pick(i)` the i-th, from `concurrency` clients at once.
+pub(super) fn drive(total: usize, concurrency: usize, pick: &(dyn Fn(usize) -> Job + Sync)) -> Report {
     let base = harness().base.clone();
-    let rounds: Vec<Vec<(String, Expect)>> = (0..48).map(mix).collect();
-    let per_round = rounds.first().map_or(1, Vec::len);
-    let memory_before = wasm_memory();
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::with_capacity(total));
     let unexpected = Mutex::new(Vec::new());
@@ -110,30 +154,19 @@ fn load_mixed_requests() {
                 if index >= total {
                     break;
                 }
-                let round = &rounds[(index / per_round) % rounds.len()];
-                let (path, expect) = &round[index % per_round];
+                let job = pick(index);
                 let sent = Instant::now();
-                let status = match agent.get(&format!("{base}{path}")).call() {
-                    Ok(response) | Err(ureq::Error::Status(_, response)) => {
-                        let status = response.status();
-                        // Read the whole body: a broken or endless body would show here.
-                        let mut sink = Vec::new();
-                        let read = std::io::Read::read_to_end(&mut response.into_reader(), &mut sink);
-                        if read.is_err() {
-                            None
-                        } else {
-                            Some(status)
-                        }
-                    }
-                    Err(_) => None,
+                let (path, outcome) = match &job {
+                    Job::Request(path, expect) => (path, answer(&agent, &format!("{base}{path}"), *expect)),
+                    Job::Abort(path) => (path, hang_up(&agent, &format!("{base}{path}"))),
                 };
                 latencies.lock().unwrap().push(sent.elapsed());
-                match status {
-                    Some(status) if expect.accepts(status) => {}
-                    Some(status) => {
-                        unexpected.lock().unwrap().push(format!("{status} for {path} ({expect:?})"))
+                match outcome {
+                    Outcome::AsExpected => {}
+                    Outcome::Unexpected(what) => {
+                        unexpected.lock().unwrap().push(format!("{what} for {path}"))
                     }
-                    None => {
+                    Outcome::NoAnswer => {
                         hung.fetch_add(1, Ordering::Relaxed);
                         unexpected.lock().unwrap().push(format!("no answer for {path}"));
                     }
@@ -144,30 +177,78 @@ fn load_mixed_requests() {
             });
         }
     });
-    let wall = started.elapsed();
     let mut latencies = latencies.into_inner().unwrap();
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1000.0;
-    let unexpected = unexpected.into_inner().unwrap();
+    Report {
+        total,
+        concurrency,
+        latencies,
+        unexpected: unexpected.into_inner().unwrap(),
+        hung: hung.into_inner(),
+        wall: started.elapsed(),
+    }
+}
+
+enum Outcome {
+    AsExpected,
+    Unexpected(String),
+    NoAnswer,
+}
+
+/// Reads the whole answer: a broken or endless body shows here.
+fn answer(agent: &ureq::Agent, url: &str, expect: Expect) -> Outcome {
+    match agent.get(url).call() {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => {
+            let status = response.status();
+            let mut sink = Vec::new();
+            if std::io::Read::read_to_end(&mut response.into_reader(), &mut sink).is_err() {
+                Outcome::NoAnswer
+            } else if expect.accepts(status) {
+                Outcome::AsExpected
+            } else {
+                Outcome::Unexpected(format!("{status} ({expect:?})"))
+            }
+        }
+        Err(_) => Outcome::NoAnswer,
+    }
+}
+
+/// Reads the first 64 KiB of a 200 answer, then hangs up.
+fn hang_up(agent: &ureq::Agent, url: &str) -> Outcome {
+    match agent.get(url).call() {
+        Ok(response) => {
+            let mut first = vec![0; 64 * 1024];
+            match std::io::Read::read_exact(&mut response.into_reader(), &mut first) {
+                Ok(()) => Outcome::AsExpected,
+                Err(_) => Outcome::NoAnswer,
+            }
+        }
+        Err(ureq::Error::Status(status, _)) => Outcome::Unexpected(format!("{status} (200 to hang up on)")),
+        Err(_) => Outcome::NoAnswer,
+    }
+}
+
+#[test]
+#[ignore = "load test, minutes long: run by make load"]
+fn load_mixed_requests() {
+    let total = env_number("LOAD_REQUESTS", 10_000);
+    let concurrency = env_number("LOAD_CONCURRENCY", 32);
+    let rounds: Vec<Vec<Job>> = (0..48).map(mix).collect();
+    let per_round = rounds.first().map_or(1, Vec::len);
+    let memory_before = wasm_memory();
+    let report = drive(total, concurrency, &|index| {
+        rounds[(index / per_round) % rounds.len()][index % per_round].clone()
+    });
     let after = get("/cdn-cgi/image/width=50/samples/landscape.jpg");
-    println!("load: {total} requests, concurrency {concurrency}, {per_round} kinds per round");
-    println!("load: wall {:.1} s, {:.0} requests/s", wall.as_secs_f64(), total as f64 / wall.as_secs_f64());
-    println!(
-        "load: latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        at(0.5),
-        at(0.95),
-        at(0.99),
-        at(1.0)
-    );
-    println!("load: unexpected statuses {}, hung {}", unexpected.len(), hung.load(Ordering::Relaxed));
+    println!("load: {per_round} kinds per round; {}", report.summary());
     println!(
         "load: wasm memory {:.1} MB before, {:.1} MB after",
         memory_before as f64 / 1e6,
         wasm_memory() as f64 / 1e6
     );
-    for line in unexpected.iter().take(20) {
+    for line in report.unexpected.iter().take(20) {
         println!("load: unexpected: {line}");
     }
-    assert!(unexpected.is_empty(), "{} unexpected answers", unexpected.len());
+    assert!(report.unexpected.is_empty(), "{} unexpected answers", report.unexpected.len());
     assert_eq!(after.status, 200, "the Worker still answers after the load");
 }

@@ -133,6 +133,10 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         record_paced(path, sent.is_ok());
         return sent;
     }
+    if let Some(name) = path.strip_prefix("/huge/") {
+        // 200 MiB, the big file over and over, written as fast as the reader takes it.
+        return huge(&mut stream, big, name.starts_with("chunked"));
+    }
     match path {
         "/big.jpg" => fixed(&mut stream, 200, "image/jpeg", big),
         "/ranged-big.jpg" => ranged(&mut stream, big, range),
@@ -171,6 +175,12 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             stream.write_all(head.as_bytes())?;
             stream.write_all(big)?;
             stream.flush()
+        }
+        "/slow-photo.jpg" => {
+            // A photo that takes a while: long enough for identical requests to pile up.
+            thread::sleep(Duration::from_millis(700));
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            fixed(&mut stream, 200, "image/jpeg", &photo)
         }
         "/first-1000.jpg" => {
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
@@ -214,6 +224,41 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         "/status/500" => fixed(&mut stream, 500, "text/plain", b"origin failed"),
         _ => fixed(&mut stream, 404, "text/plain", b"unknown test path"),
     }
+}
+
+/// The length of the `/huge/` files.
+pub const HUGE_LEN: usize = 200 * 1024 * 1024;
+
+/// [`HUGE_LEN`] bytes of `pattern` repeated, with a declared length or chunked.
+fn huge(stream: &mut TcpStream, pattern: &[u8], chunked: bool) -> std::io::Result<()> {
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {HUGE_LEN}")
+    };
+    let head =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n{framing}\r\nConnection: close\r\n\r\n");
+    stream.write_all(head.as_bytes())?;
+    let mut stream = std::io::BufWriter::with_capacity(256 * 1024, stream);
+    let mut left = HUGE_LEN;
+    for piece in pattern.chunks(256 * 1024).cycle() {
+        if left == 0 {
+            break;
+        }
+        let piece = &piece[..piece.len().min(left)];
+        if chunked {
+            stream.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
+        }
+        stream.write_all(piece)?;
+        if chunked {
+            stream.write_all(b"\r\n")?;
+        }
+        left -= piece.len();
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n")?;
+    }
+    stream.flush()
 }
 
 /// What `/short-length-big.jpg` declares: less than the big file it sends.

@@ -16,6 +16,8 @@ pub struct Harness {
     pub base: String,
     /// The origin server's port.
     pub origin_port: u16,
+    /// The shell that runs wrangler, whose descendants include workerd.
+    launcher: u32,
 }
 
 /// Upstream timeout the Worker runs with; the slow origin path takes longer.
@@ -97,7 +99,7 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
         me = std::process::id()
     );
     let log = std::fs::File::create(root.join(format!("target/e2e-wrangler-{port}.log"))).expect("log file");
-    Command::new("bash")
+    let launcher = Command::new("bash")
         .arg("-c")
         .arg(script)
         .current_dir(root)
@@ -105,10 +107,11 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
-        .expect("run wrangler (make test puts node_modules/.bin on PATH)");
+        .expect("run wrangler (make test puts node_modules/.bin on PATH)")
+        .id();
     let base = format!("http://127.0.0.1:{port}");
     wait_ready(&base);
-    Harness { base, origin_port }
+    Harness { base, origin_port, launcher }
 }
 
 fn wait_ready(base: &str) {
@@ -175,6 +178,44 @@ impl Harness {
             Ok(response) | Err(ureq::Error::Status(_, response)) => response,
             Err(e) => panic!("GET {path}: {e}"),
         }
+    }
+
+    /// The resident memory of this Worker's workerd processes, in bytes (Linux `/proc`).
+    pub fn workerd_rss_bytes(&self) -> u64 {
+        let parents: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
+                let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+                let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+                Some((pid, ppid, comm.to_string()))
+            })
+            .collect();
+        let mut family = vec![self.launcher];
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (pid, ppid, _) in &parents {
+                if family.contains(ppid) && !family.contains(pid) {
+                    family.push(*pid);
+                    grew = true;
+                }
+            }
+        }
+        parents
+            .iter()
+            .filter(|(pid, _, comm)| family.contains(pid) && comm == "workerd")
+            .filter_map(|(pid, _, _)| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+            .filter_map(|status| {
+                let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            })
+            .sum::<u64>()
+            * 1024
     }
 
     /// The Worker's `/debug/memory-stats`.

@@ -1,0 +1,140 @@
+//! Figures for the memory design, printed by `make soak` (minutes long, not part of
+//! `make test`): a 200 MiB pass-through with and without `Content-Length` against fetching
+//! the same bytes from the origin directly, and a soak of mixed requests. Only what must hold
+//! on any machine is asserted (identical bytes, expected statuses, a Worker still answering);
+//! speeds and memory are printed.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use super::load::{drive, mix, Job};
+use super::origin::HUGE_LEN;
+use super::worker::{harness, origin_url};
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Streams `url` to the end through a hash, never holding it: seconds taken and the digest.
+fn download(url: &str) -> (f64, Vec<u8>, u64) {
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(300)).build();
+    let started = Instant::now();
+    let response = agent.get(url).call().unwrap_or_else(|e| panic!("{url}: {e}"));
+    let mut reader = response.into_reader();
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let read = reader.read(&mut buffer).unwrap_or_else(|e| panic!("{url}: {e}"));
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        total += read as u64;
+    }
+    (started.elapsed().as_secs_f64(), hasher.finalize().to_vec(), total)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[test]
+#[ignore = "benchmark, minutes long: run by make soak"]
+fn passthrough_of_200_mib() {
+    let worker = harness();
+    const RUNS: usize = 3;
+    for (label, path) in
+        [("with Content-Length", "/huge/declared.jpg"), ("without Content-Length", "/huge/chunked.jpg")]
+    {
+        let direct_url = origin_url(path);
+        let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
+        let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+        let rss_before = worker.workerd_rss_bytes();
+        let mut direct = Vec::new();
+        let mut proxied = Vec::new();
+        let mut rss_peak = rss_before;
+        for _ in 0..RUNS {
+            let (seconds, digest, length) = download(&direct_url);
+            assert_eq!(length, HUGE_LEN as u64);
+            direct.push(seconds);
+            let (seconds, through, length) = download(&proxied_url);
+            assert_eq!(length, HUGE_LEN as u64, "{label}: every byte");
+            assert_eq!(through, digest, "{label}: the same bytes");
+            proxied.push(seconds);
+            rss_peak = rss_peak.max(worker.workerd_rss_bytes());
+        }
+        let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+        let (direct, proxied) = (median(direct), median(proxied));
+        let size = HUGE_LEN as f64 / MIB;
+        println!(
+            "soak: 200 MiB pass-through {label}: direct {direct:.2} s ({:.0} MiB/s), through the Worker \
+             {proxied:.2} s ({:.0} MiB/s), ratio {:.2}; median of {RUNS}",
+            size / direct,
+            size / proxied,
+            direct / proxied
+        );
+        println!(
+            "soak:   wasm memory {} -> {} bytes (growth {}); workerd RSS {:.1} MiB before, {:.1} MiB at most \
+             (growth {:.1} MiB)",
+            wasm_before,
+            wasm_after,
+            wasm_after - wasm_before,
+            rss_before as f64 / MIB,
+            rss_peak as f64 / MIB,
+            (rss_peak as f64 - rss_before as f64) / MIB
+        );
+    }
+}
+
+#[test]
+#[ignore = "benchmark, minutes long: run by make soak"]
+fn soak_of_mixed_requests() {
+    let worker = harness();
+    let warm_up = 200;
+    let total = std::env::var("SOAK_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
+    let concurrency = 32;
+    let rounds: Vec<Vec<Job>> = (0..48).map(|round| with_aborts(mix(round))).collect();
+    let pick = |index: usize| {
+        let round = &rounds[(index / rounds[0].len()) % rounds.len()];
+        round[index % round.len()].clone()
+    };
+    let warm = drive(warm_up, concurrency, &pick);
+    assert!(warm.unexpected.is_empty(), "warm-up: {:?}", warm.unexpected);
+    let wasm_warm = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+    let rss_warm = worker.workerd_rss_bytes();
+    let report = drive(total, concurrency, &|index| pick(index + warm_up));
+    let stats = worker.memory_stats();
+    let wasm_end = stats["wasm_memory_bytes"].as_u64().unwrap();
+    let rss_end = worker.workerd_rss_bytes();
+    println!("soak: {total} mixed requests at concurrency {concurrency} after {warm_up} warm-up requests");
+    println!("soak:   {}", report.summary());
+    println!(
+        "soak:   wasm memory {wasm_warm} bytes after warm-up, {wasm_end} at the end (growth {}); \
+         workerd RSS {:.1} -> {:.1} MiB",
+        wasm_end - wasm_warm,
+        rss_warm as f64 / MIB,
+        rss_end as f64 / MIB
+    );
+    println!(
+        "soak:   buffered_bytes_peak {}, budget_waits {}, budget_passthroughs {}, cache_puts_skipped {}",
+        stats["buffered_bytes_peak"],
+        stats["budget_waits"],
+        stats["budget_passthroughs"],
+        stats["cache_puts_skipped"]
+    );
+    for line in report.unexpected.iter().take(20) {
+        println!("soak:   unexpected: {line}");
+    }
+    assert!(report.unexpected.is_empty(), "{} unexpected answers", report.unexpected.len());
+    let after = worker.request("GET", "/cdn-cgi/image/width=50/samples/landscape.jpg", &[]);
+    assert_eq!(after.status, 200, "the Worker still answers after the soak");
+}
+
+/// The round's requests, with a client that hangs up on a large pass-through added.
+fn with_aborts(mut round: Vec<Job>) -> Vec<Job> {
+    round.push(Job::Abort(format!("/cdn-cgi/image/width=10/{}", origin_url("/big.jpg"))));
+    round.push(Job::Abort(format!("/cdn-cgi/image/width=10/{}", origin_url("/big-chunked.jpg"))));
+    round
+}

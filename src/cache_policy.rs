@@ -53,7 +53,9 @@ pub struct Storage {
 }
 
 /// Decides for an answer of `body_len` bytes whose source came with `origin`'s headers.
-pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config) -> Storage {
+/// `immutable`: the URL names one version for good (it is signed and does not expire), so
+/// clients need never revalidate it within its `max-age`.
+pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config, immutable: bool) -> Storage {
     if origin.no_store || origin.sets_cookie {
         return Storage { ttl: None, client_cache_control: "no-store".into() };
     }
@@ -64,7 +66,11 @@ pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config) -> Storag
     let ttl = origin.s_maxage.or(origin.max_age).map_or(config.cache_ttl_seconds, |seconds| {
         seconds.clamp(config.cache_ttl_min_seconds, config.cache_ttl_max_seconds)
     });
-    let client_cache_control = format!("public, max-age={ttl}");
+    let client_cache_control = if immutable {
+        format!("public, max-age={ttl}, immutable")
+    } else {
+        format!("public, max-age={ttl}")
+    };
     let fits = body_len <= config.cache_max_bytes;
     Storage { ttl: fits.then_some(ttl), client_cache_control }
 }
@@ -84,7 +90,7 @@ mod tests {
     }
 
     fn decide(cache_control: Option<&str>, sets_cookie: bool, body_len: u64) -> Storage {
-        storage(&OriginCaching::parse(cache_control, sets_cookie), body_len, &config())
+        storage(&OriginCaching::parse(cache_control, sets_cookie), body_len, &config(), false)
     }
 
     #[test]
@@ -124,5 +130,17 @@ mod tests {
         assert_eq!(large.ttl, None);
         assert_eq!(large.client_cache_control, "public, max-age=3600");
         assert_eq!(decide(None, false, 1000).ttl, Some(3600), "the limit is inclusive");
+    }
+
+    #[test]
+    fn only_a_url_fixed_for_good_is_immutable() {
+        let origin = OriginCaching::parse(Some("max-age=600"), false);
+        assert_eq!(
+            storage(&origin, 10, &config(), true).client_cache_control,
+            "public, max-age=600, immutable"
+        );
+        assert_eq!(storage(&origin, 10, &config(), false).client_cache_control, "public, max-age=600");
+        let private = OriginCaching::parse(Some("private"), false);
+        assert_eq!(storage(&private, 10, &config(), true).client_cache_control, "private, max-age=0");
     }
 }

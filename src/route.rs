@@ -54,13 +54,48 @@ impl Source {
         Ok(Source::Relative(path))
     }
 
-    /// The source in one fixed spelling, for cache keys and logs.
-    pub fn canonical(&self) -> &str {
+    /// The source in one fixed spelling, for cache keys, signatures and logs. The URL parser
+    /// already lower-cases scheme and host and drops a default port; percent-escapes are
+    /// normalised here (RFC 3986, 6.2.2.2): those of unreserved characters decoded, the rest
+    /// in upper-case hex. Nothing else changes: `/A.png` and `/a.png` stay two sources.
+    pub fn canonical(&self) -> String {
         match self {
-            Source::Absolute(url) => url.as_str(),
-            Source::Relative(path) => path,
+            Source::Absolute(url) => normalise_escapes(url.as_str()),
+            Source::Relative(path) => normalise_escapes(path),
         }
     }
+}
+
+/// Decodes `%XX` escapes of unreserved characters and upper-cases the hex of the others.
+fn normalise_escapes(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let escape = (byte == b'%')
+            .then(|| bytes.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escape {
+            Some(decoded) if decoded.is_ascii_alphanumeric() || b"-._~".contains(&decoded) => {
+                out.push(char::from(decoded));
+                index += 3;
+            }
+            Some(decoded) => {
+                out.push_str(&format!("%{decoded:02X}"));
+                index += 3;
+            }
+            None => {
+                // `text` is valid UTF-8 and this is not inside an escape: copy the character.
+                let rest = text.get(index..).unwrap_or_default();
+                let character = rest.chars().next().unwrap_or('\u{FFFD}');
+                out.push(character);
+                index += character.len_utf8().max(1);
+            }
+        }
+    }
+    out
 }
 
 /// `http://…` and `https://…`, also when a client or proxy merged the double slash.
@@ -251,6 +286,11 @@ mod tests {
     fn absolute_sources_keep_their_query() {
         let r = image("/cdn-cgi/image/w=10/https://img.example.com/a.jpg", Some("v=3&x=y"));
         assert_eq!(r.source.canonical(), "https://img.example.com/a.jpg?v=3&x=y");
+        let escaped = route("/cdn-cgi/image/w=1/https://img.example.com/%61%2d%2f%c3%a9.jpg", None).unwrap();
+        let Route::Image(escaped) = escaped else { panic!("image") };
+        assert_eq!(escaped.source.canonical(), "https://img.example.com/a-%2F%C3%A9.jpg");
+        let relative = Source::Relative("/caf%c3%a9/%7euser.png".into());
+        assert_eq!(relative.canonical(), "/caf%C3%A9/~user.png");
         let merged = image("/cdn-cgi/image/w=10/https:/img.example.com/a.jpg", None);
         assert_eq!(merged.source.canonical(), "https://img.example.com/a.jpg");
         let q = image("/image", Some("url=https%3A%2F%2Fimg.example.com%2Fa.jpg%3Fv%3D1&w=5"));

@@ -6,6 +6,7 @@
 use futures_util::{stream, StreamExt};
 use worker::{ByteStream, Response, ResponseBody};
 
+use super::guard::CHUNK_BYTES;
 use super::room;
 use crate::budget::Reservation;
 use crate::error::ProxyError;
@@ -22,8 +23,8 @@ pub enum Body {
     },
     /// Read in part: the bytes read so far and the stream of the rest.
     Spilled {
-        /// The bytes read so far.
-        prefix: Vec<u8>,
+        /// The bytes read so far, in order.
+        prefix: Vec<Vec<u8>>,
         /// The rest of the body.
         rest: ByteStream,
         /// The prefix's room in the budget, given back once it is sent.
@@ -44,6 +45,11 @@ pub enum Spill {
 
 /// Reads `response`'s body into `held` (which may already hold room for it), stopping as
 /// soon as it grows past `cap` bytes or the budget has no room for the next chunk.
+///
+/// `held` counts the buffer's capacity, not its length: that is what occupies memory. A
+/// declared length is allocated at once; an unknown one doubles from the first chunk, but
+/// never past the cap and one chunk, so a body that spills has taken at most that (and, for
+/// the moment of the last reallocation, the buffer before it).
 pub async fn read_capped(
     response: &mut Response,
     cap: u64,
@@ -54,19 +60,28 @@ pub async fn read_capped(
         return Ok(Body::Complete { bytes: Vec::new(), held });
     }
     let mut chunks = response.stream().map_err(|e| ProxyError::UpstreamFailed(e.to_string()))?;
-    // Reserve what the upstream declared (never more than the cap) to avoid regrowing.
+    let ceiling = (cap + u64::from(CHUNK_BYTES)) as usize;
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(cap) as usize);
     while let Some(chunk) = chunks.next().await {
         // The guard reports silences, lengths that lie and broken connections as errors.
         let chunk = chunk.map_err(|e| ProxyError::UpstreamFailed(format!("body broke off: {e}")))?;
-        let more = ((bytes.len() + chunk.len()) as u64).saturating_sub(held.bytes());
-        if more > 0 && room::grow(&mut held, more).await.is_err() {
-            bytes.extend_from_slice(&chunk); // a guarded chunk is small: sent with the prefix
-            return Ok(Body::Spilled { prefix: bytes, rest: chunks, held, why: Spill::NoRoom });
+        let needed = bytes.len() + chunk.len();
+        if needed > bytes.capacity() {
+            let target = (bytes.capacity() * 2).min(ceiling).max(needed);
+            let more = (target as u64).saturating_sub(held.bytes());
+            if more > 0 && room::grow(&mut held, more).await.is_err() {
+                return Ok(Body::Spilled {
+                    prefix: vec![bytes, chunk],
+                    rest: chunks,
+                    held,
+                    why: Spill::NoRoom,
+                });
+            }
+            bytes.reserve_exact(target - bytes.len());
         }
         bytes.extend_from_slice(&chunk);
         if bytes.len() as u64 > cap {
-            return Ok(Body::Spilled { prefix: bytes, rest: chunks, held, why: Spill::TooLarge });
+            return Ok(Body::Spilled { prefix: vec![bytes], rest: chunks, held, why: Spill::TooLarge });
         }
     }
     Ok(Body::Complete { bytes, held })
@@ -75,16 +90,21 @@ pub async fn read_capped(
 /// The prefix, then the rest of the stream, chunk by chunk (each at most the guard's chunk
 /// size); counted as pass-through bytes. The prefix's room is given back once it is sent.
 pub fn spill_stream(
-    prefix: Vec<u8>,
+    prefix: Vec<Vec<u8>>,
     rest: ByteStream,
     held: Reservation,
 ) -> impl futures_util::Stream<Item = worker::Result<Vec<u8>>> + 'static {
-    let prefix_len = prefix.len() as u64;
+    let prefix_len: u64 = prefix.iter().map(|part| part.len() as u64).sum();
     stats::record(|c| c.passthrough_bytes += prefix_len);
-    let head = stream::once(async move {
-        drop(held);
-        Ok(prefix)
-    });
+    // The prefix's room goes back as its last part is handed on.
+    let parts = prefix.len();
+    let mut held = Some(held);
+    let head = stream::iter(prefix.into_iter().enumerate().map(move |(index, part)| {
+        if index + 1 == parts {
+            held.take();
+        }
+        Ok(part)
+    }));
     head.chain(rest.map(|chunk| {
         if let Ok(bytes) = &chunk {
             let len = bytes.len() as u64;

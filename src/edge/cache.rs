@@ -28,7 +28,13 @@ pub fn store(
 ) {
     let headers = Headers::new();
     let cache_control = format!("public, max-age={ttl_seconds}");
-    for (name, value) in [("content-type", content_type), ("etag", etag), ("cache-control", &cache_control)] {
+    let stored_at = ((super::now_ms() / 1000.0) as u64).to_string();
+    for (name, value) in [
+        ("content-type", content_type),
+        ("etag", etag),
+        ("cache-control", &cache_control),
+        (STORED_AT, &stored_at),
+    ] {
         let _ = headers.set(name, value);
     }
     let response = Response::builder().with_headers(headers).fixed(body);
@@ -54,6 +60,14 @@ async fn put(key_url: String, response: Response) {
             console_error!("cache store failed: {e}");
         }
     }
+}
+
+/// The header of a stored entry that says when it was stored (Unix seconds), for `Age`.
+const STORED_AT: &str = "x-stored-at";
+
+/// When a stored entry was stored, in Unix seconds.
+pub fn stored_at(entry: &Response) -> Option<u64> {
+    header(entry, STORED_AT).and_then(|value| value.trim().parse().ok())
 }
 
 /// A header of a stored entry.

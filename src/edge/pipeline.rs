@@ -30,6 +30,8 @@ struct Job {
     if_none_match: Option<String>,
     /// The client's `Range`, forwarded to the origin for pass-through.
     range: Option<String>,
+    /// Signed without expiry: the answer may be sent `immutable`.
+    immutable: bool,
     /// Cache API URL of the transformed image.
     key_url: String,
     /// Cache API URL of the "this source is too large" mark.
@@ -67,6 +69,7 @@ pub async fn run(
         large_mark: format!("{origin}{}", large_source_path(&image.source)),
         if_none_match: header("if-none-match"),
         range: header("range").filter(|range| range.trim_start().starts_with("bytes=")),
+        immutable: image.signed.signature.is_some() && image.signed.expires.is_none(),
         format,
         image,
     };
@@ -226,6 +229,7 @@ fn untouched(job: &Job, body: Vec<u8>, content_type: &'static str, server_timing
         content_type,
         etag: &strong_etag(&body),
         cache_control: "no-store".into(),
+        age: None,
         x_cache: "BYPASS",
         vary_accept: job.format.varies_on_accept(),
         server_timing,
@@ -238,11 +242,15 @@ fn untouched(job: &Job, body: Vec<u8>, content_type: &'static str, server_timing
 fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
     let etag = cache::header(entry, "etag").unwrap_or_default();
     let content_type = cache::header(entry, "content-type").unwrap_or_default();
+    // What was decided when the entry was stored, and how long ago.
+    let stored_control = cache::header(entry, "cache-control").unwrap_or_default();
+    let cache_control = if job.immutable { format!("{stored_control}, immutable") } else { stored_control };
+    let age = cache::stored_at(entry).map(|stored| ((now_ms() / 1000.0) as u64).saturating_sub(stored));
     let meta = respond::ImageHeaders {
         content_type: &content_type,
         etag: &etag,
-        // What was decided when the entry was stored.
-        cache_control: cache::header(entry, "cache-control").unwrap_or_default(),
+        cache_control,
+        age,
         x_cache: "HIT",
         vary_accept: job.format.varies_on_accept(),
         server_timing: format!("cache;dur={cache_ms:.0}"),
@@ -256,7 +264,7 @@ fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
 /// allow; requests that waited for it only answer.
 fn fresh(job: &Job, made: Made, config: &Config, store: Option<&Context>) -> Response {
     let etag = strong_etag(&made.body);
-    let storage = storage(&made.caching, made.body.len() as u64, config);
+    let storage = storage(&made.caching, made.body.len() as u64, config, job.immutable);
     let server_timing = match store {
         Some(_) => made.server_timing,
         None => format!("coalesced;desc=\"waited for an identical request\", {}", made.server_timing),
@@ -265,6 +273,7 @@ fn fresh(job: &Job, made: Made, config: &Config, store: Option<&Context>) -> Res
         content_type: made.content_type,
         etag: &etag,
         cache_control: storage.client_cache_control.clone(),
+        age: None,
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
         vary_accept: job.format.varies_on_accept(),
         server_timing,

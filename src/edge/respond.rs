@@ -55,6 +55,8 @@ pub struct ImageHeaders<'a> {
     pub etag: &'a str,
     /// `Cache-Control` for the client and the edge cache.
     pub cache_control: String,
+    /// `Age`: seconds since a stored answer was made (hits only).
+    pub age: Option<u64>,
     /// `HIT`, `MISS` or `BYPASS`.
     pub x_cache: &'static str,
     /// Whether the answer depends on `Accept`.
@@ -77,6 +79,10 @@ impl ImageHeaders<'_> {
         ];
         if self.vary_accept {
             pairs.push(("vary", "Accept"));
+        }
+        let age = self.age.map(|seconds| seconds.to_string());
+        if let Some(age) = age.as_deref() {
+            pairs.push(("age", age));
         }
         headers(pairs)
     }

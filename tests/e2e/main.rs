@@ -147,9 +147,14 @@ fn a_miss_then_a_hit_with_identical_bytes() {
     assert_eq!(first.header("x-cache"), Some("MISS"));
     let etag = first.header("etag").expect("an ETag").to_string();
     assert!(etag.starts_with('"'), "strong ETag: {etag}");
+    assert_eq!(first.header("age"), None, "a fresh answer has no age");
     let second = wait_for_hit(&path);
     assert_eq!(sha256(&first.body), sha256(&second.body));
     assert_eq!(second.header("etag"), Some(etag.as_str()));
+    let age: u64 = second.header("age").expect("a hit says its age").parse().expect("whole seconds");
+    assert!(age < 60, "stored moments ago: {age}");
+    assert_eq!(second.header("cache-control"), first.header("cache-control"));
+    assert!(!first.header("cache-control").unwrap_or_default().contains("immutable"), "unsigned");
     // An alias spelling of the same request shares the entry.
     let alias = get(&corpus("w=123", "photos/kodim23.png"));
     assert_eq!(alias.header("x-cache"), Some("HIT"));
@@ -491,6 +496,8 @@ fn with_a_signing_key_only_signed_urls_are_served() {
     let reply = signing.request("GET", &signed, &[]);
     assert_eq!(reply.status, 200, "{signed}");
     assert_eq!(reply.image().width(), 64);
+    let cache_control = reply.header("cache-control").unwrap_or_default();
+    assert!(cache_control.ends_with(", immutable"), "a signed URL names one version: {cache_control}");
     // Another spelling of the same request carries the same signature.
     let respelled = signed.replace("width=64,fit=cover", "fit=cover,w=32,dpr=2");
     assert_eq!(signing.request("GET", &respelled, &[]).status, 200, "{respelled}");
@@ -499,6 +506,11 @@ fn with_a_signing_key_only_signed_urls_are_served() {
     assert_eq!(signing.request("GET", &tampered, &[]).status, 403);
     let query_form = sign_url("/image?url=/samples/landscape.jpg&w=48", key, None).expect("signable");
     assert_eq!(signing.request("GET", &query_form, &[]).image().width(), 48);
+
+    let expiring = sign_url(path, key, Some(4_000_000_000)).expect("signable");
+    let reply = signing.request("GET", &expiring, &[]);
+    assert_eq!(reply.status, 200);
+    assert!(!reply.header("cache-control").unwrap_or_default().contains("immutable"), "it will expire");
 
     let expired = sign_url(path, key, Some(1_000_000_000)).expect("signable");
     let reply = signing.request("GET", &expired, &[]);

@@ -69,6 +69,9 @@ pub struct Config {
     /// (`BUFFER_BUDGET_BYTES`, at least `TRANSFORM_MAX_BYTES`). Default:
     /// [`DEFAULT_BUFFER_BUDGET_BYTES`].
     pub buffer_budget_bytes: u64,
+    /// The bearer token `POST /purge` requires (`PURGE_TOKEN`, a secret of at least 16
+    /// bytes). Default: none, and purging is off.
+    pub purge_token: Option<String>,
 }
 
 /// Default for [`Config::buffer_budget_bytes`]: 80 MiB.
@@ -112,6 +115,7 @@ impl Default for Config {
             upstream_idle_timeout: Duration::from_millis(10_000),
             passthrough_max_bytes: None,
             buffer_budget_bytes: DEFAULT_BUFFER_BUDGET_BYTES,
+            purge_token: None,
         }
     }
 }
@@ -194,7 +198,12 @@ impl Config {
                 ),
             });
         }
+        let purge_token = get("PURGE_TOKEN").map(|token| token.trim().to_string());
+        if purge_token.as_ref().is_some_and(|token| token.len() < 16) {
+            return Err(ConfigError { var: "PURGE_TOKEN", problem: "must be at least 16 bytes".into() });
+        }
         Ok(Config {
+            purge_token,
             buffer_budget_bytes,
             upstream_idle_timeout: Duration::from_millis(number(
                 &get,
@@ -368,5 +377,8 @@ mod tests {
             Config::from_vars(vars(&[("BUFFER_BUDGET_BYTES", "1000"), ("TRANSFORM_MAX_BYTES", "2000")]))
                 .unwrap_err();
         assert_eq!(err.var, "BUFFER_BUDGET_BYTES", "a budget smaller than one source is useless");
+
+        let err = Config::from_vars(vars(&[("PURGE_TOKEN", "short")])).unwrap_err();
+        assert_eq!(err.var, "PURGE_TOKEN");
     }
 }

@@ -21,6 +21,8 @@ pub enum ProxyError {
     MethodNotAllowed,
     /// The URL's signature is missing, wrong or expired (403).
     BadSignature(String),
+    /// `POST /purge` without the right bearer token, or with purging off (401).
+    Unauthorized,
 
     // The upstream's fault.
     /// The upstream answered with this 4xx status; it is mirrored to the client.
@@ -75,6 +77,7 @@ impl ProxyError {
             ProxyError::BadOptions(_) | ProxyError::BadSource(_) => 400,
             ProxyError::SourceNotAllowed(_) | ProxyError::BadSignature(_) => 403,
             ProxyError::MethodNotAllowed => 405,
+            ProxyError::Unauthorized => 401,
             ProxyError::UpstreamRefused(status) => *status,
             ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects => 502,
             ProxyError::SourceTooLarge { .. } => 502,
@@ -95,6 +98,7 @@ impl ProxyError {
             ProxyError::SourceNotAllowed(_) => "source-not-allowed",
             ProxyError::MethodNotAllowed => "method-not-allowed",
             ProxyError::BadSignature(_) => "bad-signature",
+            ProxyError::Unauthorized => "unauthorized",
             ProxyError::UpstreamRefused(_) => "upstream-refused",
             ProxyError::UpstreamFailed(_) => "upstream-failed",
             ProxyError::TooManyRedirects => "too-many-redirects",
@@ -131,6 +135,7 @@ impl ProxyError {
             ProxyError::OverMemoryBudget { bytes: 0, budget: 0 },
             ProxyError::SourceTooLarge { limit: 0 },
             ProxyError::Busy { retry_after_seconds: 1 },
+            ProxyError::Unauthorized,
         ]
     }
 
@@ -143,7 +148,10 @@ impl ProxyError {
                 "a host not in ALLOWED_SOURCES, a private address, credentials in the URL, or a \
                  redirect to any of these"
             }
-            ProxyError::MethodNotAllowed => "a method other than GET, HEAD or OPTIONS",
+            ProxyError::MethodNotAllowed => "a method other than GET, HEAD or OPTIONS (POST for /purge)",
+            ProxyError::Unauthorized => {
+                "POST /purge without Authorization: Bearer PURGE_TOKEN, or with no PURGE_TOKEN set"
+            }
             ProxyError::BadSignature(_) => {
                 "with SIGNING_KEY set: a missing or wrong s= signature; any URL past its expires="
             }
@@ -178,6 +186,7 @@ impl ProxyError {
             ProxyError::BadSource(_) => "Invalid source",
             ProxyError::SourceNotAllowed(_) => "Source not allowed",
             ProxyError::MethodNotAllowed => "Method not allowed",
+            ProxyError::Unauthorized => "Unauthorized",
             ProxyError::BadSignature(_) => "Invalid signature",
             ProxyError::UpstreamRefused(_) => "The source's server refused the request",
             ProxyError::UpstreamFailed(_) => "The source's server failed",
@@ -200,7 +209,8 @@ impl ProxyError {
         match self {
             ProxyError::BadOptions(why) | ProxyError::BadSource(why) => why.clone(),
             ProxyError::SourceNotAllowed(why) | ProxyError::BadSignature(why) => why.clone(),
-            ProxyError::MethodNotAllowed => "only GET and HEAD are served".into(),
+            ProxyError::MethodNotAllowed => "only GET and HEAD are served (and POST to /purge)".into(),
+            ProxyError::Unauthorized => "purging needs Authorization: Bearer <PURGE_TOKEN>".into(),
             ProxyError::UpstreamRefused(status) => format!("the source answered {status}"),
             ProxyError::UpstreamFailed(_) => "the source could not be fetched completely".into(),
             ProxyError::TooManyRedirects => {
@@ -319,10 +329,11 @@ mod tests {
             ProxyError::OverMemoryBudget { .. } => 14,
             ProxyError::SourceTooLarge { .. } => 15,
             ProxyError::Busy { .. } => 16,
+            ProxyError::Unauthorized => 17,
         };
         let mut seen: Vec<usize> = kinds.iter().map(index).collect();
         seen.sort_unstable();
-        assert_eq!(seen, (0..17).collect::<Vec<_>>());
+        assert_eq!(seen, (0..18).collect::<Vec<_>>());
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod etag;
 pub mod negotiate;
 pub mod options;
 pub mod plan;
+pub mod purge;
 pub mod reference;
 pub mod route;
 pub mod security;

@@ -176,6 +176,8 @@ pub enum Route {
     MemoryStats,
     /// The URL reference as JSON ([`crate::reference`]).
     Reference,
+    /// Delete stored answers (`POST`, see [`crate::purge`]).
+    Purge,
     /// A file from the static assets.
     Static,
     /// Panics on purpose (only in builds with the `panic-route` feature, for the e2e test
@@ -195,6 +197,7 @@ pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
         "/image" => query_form(query.unwrap_or("")).map(Route::Image),
         "/debug/memory-stats" => Ok(Route::MemoryStats),
         "/reference.json" => Ok(Route::Reference),
+        "/purge" => Ok(Route::Purge),
         #[cfg(feature = "panic-route")]
         "/debug/panic" => Ok(Route::Panic),
         _ => Ok(Route::Static),
@@ -344,6 +347,7 @@ mod tests {
     fn other_paths() {
         assert_eq!(route("/debug/memory-stats", None), Ok(Route::MemoryStats));
         assert_eq!(route("/reference.json", None), Ok(Route::Reference));
+        assert_eq!(route("/purge", None), Ok(Route::Purge));
         assert_eq!(route("/", None), Ok(Route::Static));
         assert_eq!(route("/samples/cat.jpg", None), Ok(Route::Static));
         assert!(matches!(route("/image", Some("w=1")), Err(ProxyError::BadSource(_))));

@@ -1,10 +1,21 @@
 //! The edge cache (`caches.default`): lookups before fetching, stores after answering.
 //! A cache failure never fails a request: it is logged and the request goes on without it.
 
-use worker::{console_error, Cache, Context, Headers, Response};
+use worker::{console_error, Cache, CacheDeletionOutcome, Context, Headers, Response};
 
 use crate::budget::background;
 use crate::stats;
+
+/// Deletes an entry; whether there was one. A cache error counts as none (and is logged).
+pub async fn delete(key_url: &str) -> bool {
+    match Cache::default().delete(key_url, false).await {
+        Ok(outcome) => matches!(outcome, CacheDeletionOutcome::Success),
+        Err(e) => {
+            console_error!("cache delete failed: {e}");
+            false
+        }
+    }
+}
 
 /// Looks up an entry; `None` on a miss or a cache error.
 pub async fn lookup(key_url: &str) -> Option<Response> {

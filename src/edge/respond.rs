@@ -163,8 +163,10 @@ pub fn with_headers(response: Response, extra: &[(&str, &str)]) -> Response {
 
 /// The answer to a CORS preflight (`OPTIONS`).
 pub fn preflight(requested_headers: Option<&str>) -> Response {
-    let mut pairs =
-        vec![("access-control-allow-methods", "GET, HEAD, OPTIONS"), ("access-control-max-age", "86400")];
+    let mut pairs = vec![
+        ("access-control-allow-methods", "GET, HEAD, POST, OPTIONS"),
+        ("access-control-max-age", "86400"),
+    ];
     if let Some(requested) = requested_headers {
         pairs.push(("access-control-allow-headers", requested));
     }

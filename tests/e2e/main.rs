@@ -420,6 +420,39 @@ fn the_origin_decides_what_may_be_stored() {
 
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn purge_deletes_every_variant_of_a_url() {
+    let worker = worker::harness();
+    let plain = "/cdn-cgi/image/width=77/samples/landscape.jpg";
+    let auto = "/cdn-cgi/image/width=78,format=auto/samples/landscape.jpg";
+    wait_for_hit(plain);
+    for accept in ["image/webp,*/*", "image/jpeg"] {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while request("GET", auto, &[("Accept", accept)]).header("x-cache") != Some("HIT") {
+            assert!(std::time::Instant::now() < deadline, "{auto} for {accept} never stored");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let body = format!(r#"{{"urls": ["{plain}", "http://localhost{auto}"]}}"#);
+
+    let refused = worker.post("/purge", &[("Authorization", "Bearer wrong-token-0123456789")], &body);
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.problem()["type"], "/reference#unauthorized");
+    assert_eq!(get(plain).header("x-cache"), Some("HIT"), "a refused purge deletes nothing");
+
+    let bearer = format!("Bearer {}", worker::PURGE_TOKEN);
+    let purged = worker.post("/purge", &[("Authorization", &bearer)], &body);
+    assert_eq!(purged.status, 200, "{}", String::from_utf8_lossy(&purged.body));
+    let counts: serde_json::Value = serde_json::from_slice(&purged.body).unwrap();
+    assert_eq!(counts["deleted"], 3, "the plain entry and both auto variants: {counts}");
+    assert_eq!(get(plain).header("x-cache"), Some("MISS"));
+    for accept in ["image/webp,*/*", "image/jpeg"] {
+        assert_eq!(request("GET", auto, &[("Accept", accept)]).header("x-cache"), Some("MISS"), "{accept}");
+    }
+    assert_eq!(request("GET", "/purge", &[]).status, 405, "purging is POST only");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn identical_misses_share_one_fetch_and_one_transform() {
     let path = format!("/cdn-cgi/image/width=123/{}", origin_url("/slow-photo.jpg"));
     let waiters_before = worker::harness().memory_stats()["coalesced_waiters"].as_u64().unwrap();
@@ -440,7 +473,8 @@ fn identical_misses_share_one_fetch_and_one_transform() {
         .count();
     assert_eq!(coalesced, 9, "nine waited for the first");
     let waiters = worker::harness().memory_stats()["coalesced_waiters"].as_u64().unwrap();
-    assert_eq!(waiters - waiters_before, 9);
+    // Other tests running meanwhile may coalesce too.
+    assert!(waiters - waiters_before >= 9, "{waiters_before} -> {waiters}");
 }
 
 #[test]

@@ -26,10 +26,13 @@ pub const UPSTREAM_TIMEOUT_MS: u64 = 1500;
 /// The longest silence the Worker allows an upstream body; the stalling paths are longer.
 pub const UPSTREAM_IDLE_TIMEOUT_MS: u64 = 2000;
 
+/// The `PURGE_TOKEN` of [`harness`]'s Worker.
+pub const PURGE_TOKEN: &str = "e2e-purge-token-0123456789";
+
 /// Starts origin and Worker on first use; later calls share them.
 pub fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| start(&[], None))
+    HARNESS.get_or_init(|| start(&[("PURGE_TOKEN", PURGE_TOKEN)], None))
 }
 
 /// The Worker built with a `/debug/panic` route (`make build-panic`), started on first use.
@@ -164,6 +167,28 @@ impl Harness {
     /// Sends `method` to this Worker at `path` with `headers`.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
         send(&self.base, method, path, headers)
+    }
+
+    /// `POST path` with a JSON `body` and `headers`.
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+        let mut req = agent.post(&format!("{}{path}", self.base)).set("content-type", "application/json");
+        for (name, value) in headers {
+            req = req.set(name, value);
+        }
+        let response = match req.send_string(body) {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(e) => panic!("POST {path}: {e}"),
+        };
+        let status = response.status();
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
+            .collect();
+        let mut body = Vec::new();
+        response.into_reader().read_to_end(&mut body).expect("read body");
+        Reply { status, headers, body }
     }
 
     /// `GET path`, answered with its headers and the body not yet read, for tests that read

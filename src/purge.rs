@@ -1,0 +1,124 @@
+//! `POST /purge`: deletes the stored answers for a list of proxy URLs, in every format
+//! variant they may have been stored under, and the source's "too large" mark.
+//!
+//! The caller proves itself with `Authorization: Bearer <PURGE_TOKEN>`, compared in
+//! constant time. The Cache API deletes in the data centre that runs the request only; a
+//! purge everywhere is the Cloudflare API's (purge by URL or prefix), which this does not
+//! replace.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::cache_key::{large_source_path, CacheKey};
+use crate::error::ProxyError;
+use crate::negotiate::FormatRequest;
+use crate::options::FormatChoice;
+use crate::route::{route, Route};
+
+/// The most URLs one purge request may name, so that one request's work stays bounded.
+pub const MAX_URLS: usize = 100;
+
+/// The largest purge request body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The body of a purge request: `{"urls": ["/cdn-cgi/image/width=200/photos/cat.jpg", …]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeRequest {
+    /// Proxy URLs in either form, as paths or absolute URLs.
+    pub urls: Vec<String>,
+}
+
+impl PurgeRequest {
+    /// Parses and bounds a request body.
+    pub fn parse(body: &[u8]) -> Result<PurgeRequest, ProxyError> {
+        if body.len() > MAX_BODY_BYTES {
+            return Err(ProxyError::BadOptions(format!("a purge request is at most {MAX_BODY_BYTES} bytes")));
+        }
+        let request: PurgeRequest = serde_json::from_slice(body).map_err(|e| {
+            ProxyError::BadOptions(format!("expected {{\"urls\": [\"/cdn-cgi/image/…\"]}}: {e}"))
+        })?;
+        if request.urls.is_empty() || request.urls.len() > MAX_URLS {
+            return Err(ProxyError::BadOptions(format!("name 1 to {MAX_URLS} URLs")));
+        }
+        Ok(request)
+    }
+}
+
+/// Whether `authorization` is `Bearer <token>`. Both sides are hashed first, so the
+/// comparison takes the same time whatever the guess and however long it is.
+pub fn authorised(authorization: Option<&str>, token: &str) -> bool {
+    let Some(given) = authorization.and_then(|value| value.trim().strip_prefix("Bearer ")) else {
+        return false;
+    };
+    let (given, expected) = (Sha256::digest(given.trim().as_bytes()), Sha256::digest(token.as_bytes()));
+    given.iter().zip(expected.iter()).fold(0u8, |differ, (a, b)| differ | (a ^ b)) == 0
+}
+
+/// The cache paths a proxy URL's answers may be stored under: one per format variant (two
+/// for `format=auto`, which depends on `Accept`), and the source's "too large" mark.
+pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
+    let not_image = || ProxyError::BadSource(format!("{url:?} is not an image URL of this proxy"));
+    // An absolute URL names this proxy's host: only its path and query matter.
+    let local = match url.find("://") {
+        Some(scheme_end) => {
+            let after_host =
+                url.get(scheme_end + 3..).and_then(|rest| rest.find('/').map(|i| scheme_end + 3 + i));
+            url.get(after_host.ok_or_else(not_image)?..).unwrap_or_default()
+        }
+        None => url,
+    };
+    let (path, query) = match local.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (local, None),
+    };
+    let Route::Image(image) = route(path, query)? else { return Err(not_image()) };
+    let variants = match image.options.format {
+        FormatChoice::Auto => vec![FormatRequest::AutoWebp, FormatRequest::AutoLegacy],
+        choice => vec![FormatRequest::new(choice, None)],
+    };
+    let mut paths: Vec<String> = variants
+        .into_iter()
+        .map(|format| CacheKey::new(&image.source, &image.options, format).path())
+        .collect();
+    paths.push(large_source_path(&image.source));
+    Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_and_variant_of_a_url_is_found() {
+        let plain = cache_paths("/cdn-cgi/image/width=200/photos/cat.jpg").unwrap();
+        assert_eq!(plain.len(), 2, "one variant and the mark");
+        assert_eq!(
+            cache_paths("https://proxy.example.com/cdn-cgi/image/w=200/photos/cat.jpg").unwrap(),
+            plain
+        );
+        assert_eq!(cache_paths("/image?url=/photos/cat.jpg&w=200").unwrap(), plain);
+        let auto = cache_paths("/cdn-cgi/image/width=200,format=auto/photos/cat.jpg").unwrap();
+        assert_eq!(auto.len(), 3, "WebP and legacy variants and the mark");
+        assert_eq!(auto.last(), plain.last(), "the same source's mark");
+        assert!(cache_paths("/samples/cat.jpg").is_err(), "not an image URL");
+        assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg").is_err());
+    }
+
+    #[test]
+    fn only_the_token_opens() {
+        assert!(authorised(Some("Bearer s3cret-token"), "s3cret-token"));
+        assert!(!authorised(Some("Bearer s3cret-tokem"), "s3cret-token"));
+        assert!(!authorised(Some("s3cret-token"), "s3cret-token"), "the scheme is required");
+        assert!(!authorised(None, "s3cret-token"));
+    }
+
+    #[test]
+    fn requests_are_bounded() {
+        assert_eq!(PurgeRequest::parse(br#"{"urls": ["/a"]}"#).unwrap().urls, ["/a"]);
+        assert!(PurgeRequest::parse(br#"{"urls": []}"#).is_err());
+        assert!(PurgeRequest::parse(br#"{"url": "/a"}"#).is_err());
+        let many = serde_json::json!({ "urls": vec!["/a"; MAX_URLS + 1] }).to_string();
+        assert!(PurgeRequest::parse(many.as_bytes()).is_err());
+    }
+}

@@ -386,7 +386,7 @@ fn answers_are_usable_from_other_origins() {
     );
     assert_eq!(preflight.status, 204);
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
-    assert_eq!(preflight.header("access-control-allow-methods"), Some("GET, HEAD, OPTIONS"));
+    assert_eq!(preflight.header("access-control-allow-methods"), Some("GET, HEAD, POST, OPTIONS"));
     assert_eq!(preflight.header("access-control-allow-headers"), Some("x-custom"));
 }
 

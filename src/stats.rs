@@ -47,6 +47,10 @@ pub struct Counters {
     pub cache_puts_skipped: u64,
     /// Requests that waited for an identical request in flight instead of fetching.
     pub coalesced_waiters: u64,
+    /// Stale entries the origin confirmed unchanged (`X-Cache: REVALIDATED`).
+    pub cache_revalidations: u64,
+    /// `304`s to misses answered from the upstream's validator, its body unread.
+    pub not_modified_unread: u64,
 }
 
 thread_local! {
@@ -89,7 +93,7 @@ impl Drop for InFlight {
 }
 
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 19] = [
+pub const MEMORY_STATS_FIELDS: [&str; 22] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
@@ -108,8 +112,22 @@ pub const MEMORY_STATS_FIELDS: [&str; 19] = [
     "budget_refusals",
     "cache_puts_skipped",
     "coalesced_waiters",
+    "cache_revalidations",
+    "not_modified_unread",
+    "cache_hit_ratio",
     "uptime_seconds",
 ];
+
+/// Hits and revalidations over every cache lookup of an image request; 0 before any.
+pub fn hit_ratio(counters: &Counters) -> f64 {
+    let served = counters.cache_hits + counters.cache_revalidations;
+    let looked = served + counters.cache_misses;
+    if looked == 0 {
+        0.0
+    } else {
+        served as f64 / looked as f64
+    }
+}
 
 /// The `/debug/memory-stats` document.
 #[derive(Debug, Serialize)]
@@ -119,6 +137,8 @@ pub struct MemoryStats {
     /// The counters.
     #[serde(flatten)]
     pub counters: Counters,
+    /// Hits (and revalidations) as a share of image requests that looked in the cache, 0 to 1.
+    pub cache_hit_ratio: f64,
     /// Seconds since this isolate handled its first request.
     pub uptime_seconds: u64,
 }
@@ -141,10 +161,23 @@ mod tests {
 
     #[test]
     fn the_document_has_flat_fields() {
-        let doc = MemoryStats { wasm_memory_bytes: 65536, counters: Counters::default(), uptime_seconds: 3 };
+        let doc = MemoryStats {
+            wasm_memory_bytes: 65536,
+            counters: Counters::default(),
+            cache_hit_ratio: 0.0,
+            uptime_seconds: 3,
+        };
         let json = serde_json::to_value(&doc).expect("json");
         for field in MEMORY_STATS_FIELDS {
             assert!(json.get(field).is_some(), "{field} missing from {json}");
         }
+    }
+
+    #[test]
+    fn the_hit_ratio_counts_revalidations_as_served() {
+        assert_eq!(hit_ratio(&Counters::default()), 0.0);
+        let counters =
+            Counters { cache_hits: 2, cache_revalidations: 1, cache_misses: 1, ..Counters::default() };
+        assert_eq!(hit_ratio(&counters), 0.75);
     }
 }

@@ -3,7 +3,9 @@
 
 use worker::{console_error, Cache, CacheDeletionOutcome, Context, Headers, Response};
 
+use super::upstream::Conditions;
 use crate::budget::background;
+use crate::etag::Validators;
 use crate::stats;
 
 /// Deletes an entry; whether there was one. A cache error counts as none (and is logged).
@@ -28,28 +30,110 @@ pub async fn lookup(key_url: &str) -> Option<Response> {
     }
 }
 
-/// Stores an image after the response has been sent (`wait_until`), as binary.
-pub fn store(
-    ctx: &Context,
-    key_url: String,
-    body: Vec<u8>,
-    content_type: &str,
-    etag: &str,
-    ttl_seconds: u32,
-) {
-    let headers = Headers::new();
-    let cache_control = format!("public, max-age={ttl_seconds}");
-    let stored_at = ((super::now_ms() / 1000.0) as u64).to_string();
-    for (name, value) in [
-        ("content-type", content_type),
-        ("etag", etag),
-        ("cache-control", &cache_control),
-        (STORED_AT, &stored_at),
-    ] {
-        let _ = headers.set(name, value);
+/// What is kept with a stored image besides its bytes, in its headers.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// `Content-Type` of the image.
+    pub content_type: String,
+    /// Its strong `ETag`.
+    pub etag: String,
+    /// Seconds it is fresh for, and the `max-age` clients are told.
+    pub ttl: u32,
+    /// When it was stored (or last revalidated), in Unix seconds.
+    pub stored_at: u64,
+    /// The source's validators, to ask the origin once the image is stale.
+    pub validators: Validators,
+}
+
+/// Header names of the metadata; `x-` names are the proxy's own.
+const TTL: &str = "x-fresh-seconds";
+const STORED_AT: &str = "x-stored-at";
+const SOURCE_ETAG: &str = "x-source-etag";
+const SOURCE_LAST_MODIFIED: &str = "x-source-last-modified";
+
+impl Stored {
+    /// The metadata of an image stored now.
+    pub fn new(content_type: &str, etag: &str, ttl: u32, validators: Validators) -> Stored {
+        Stored {
+            content_type: content_type.to_string(),
+            etag: etag.to_string(),
+            ttl,
+            stored_at: (super::now_ms() / 1000.0) as u64,
+            validators,
+        }
     }
-    let response = Response::builder().with_headers(headers).fixed(body);
+
+    /// The metadata of a stored entry (an entry stored before `x-fresh-seconds` existed
+    /// reads as fresh for no time, and so is revalidated or fetched again).
+    pub fn read(entry: &Response) -> Stored {
+        let number = |name: &str| header(entry, name).and_then(|v| v.trim().parse::<u64>().ok());
+        Stored {
+            content_type: header(entry, "content-type").unwrap_or_default(),
+            etag: header(entry, "etag").unwrap_or_default(),
+            ttl: number(TTL).and_then(|ttl| u32::try_from(ttl).ok()).unwrap_or(0),
+            stored_at: number(STORED_AT).unwrap_or(0),
+            validators: Validators {
+                etag: header(entry, SOURCE_ETAG),
+                last_modified: header(entry, SOURCE_LAST_MODIFIED),
+            },
+        }
+    }
+
+    /// Whether it is still fresh at `now` (Unix seconds).
+    pub fn is_fresh(&self, now: u64) -> bool {
+        now < self.stored_at.saturating_add(u64::from(self.ttl))
+    }
+
+    /// The conditional request headers that revalidate it; `None` when the source had no
+    /// validators, and a stale entry can only be fetched again.
+    pub fn conditions(&self) -> Option<Conditions> {
+        let conditions = self.validators.conditions();
+        (!conditions.is_empty()).then_some(conditions)
+    }
+
+    /// The headers it is stored with. The Cache API keeps it for twice its freshness (at
+    /// least a minute longer): fresh, then stale but worth revalidating.
+    fn headers(&self) -> Headers {
+        let kept = u64::from(self.ttl).saturating_mul(2).max(u64::from(self.ttl) + 60);
+        let headers = Headers::new();
+        let pairs = [
+            ("content-type", Some(self.content_type.clone())),
+            ("etag", Some(self.etag.clone())),
+            ("cache-control", Some(format!("public, max-age={kept}"))),
+            (TTL, Some(self.ttl.to_string())),
+            (STORED_AT, Some(self.stored_at.to_string())),
+            (SOURCE_ETAG, self.validators.etag.clone()),
+            (SOURCE_LAST_MODIFIED, self.validators.last_modified.clone()),
+        ];
+        for (name, value) in pairs {
+            if let Some(value) = value {
+                let _ = headers.set(name, &value);
+            }
+        }
+        headers
+    }
+}
+
+/// Stores an image after the response has been sent (`wait_until`), as binary.
+pub fn store(ctx: &Context, key_url: String, body: Vec<u8>, stored: &Stored) {
+    let response = Response::builder().with_headers(stored.headers()).fixed(body);
     put_later(ctx, key_url, response);
+}
+
+/// Stores a stale entry again as fresh from `now`, after the origin said its source is
+/// unchanged, and returns its new metadata. The entry can still be answered with: the
+/// store takes a copy of its body.
+pub fn refresh(ctx: &Context, key_url: &str, entry: &mut Response, now: u64) -> Stored {
+    let mut stored = Stored::read(entry);
+    stored.stored_at = now;
+    match entry.cloned() {
+        Ok(copy) => {
+            let again = Response::builder().with_headers(stored.headers()).body(copy.body().clone());
+            put_later(ctx, key_url.to_string(), again);
+        }
+        Err(e) => console_error!("cannot copy a revalidated entry to store it again: {e}"),
+    }
+    stored
 }
 
 /// Stores `response` after the answer has gone, unless too many stores are in flight
@@ -71,14 +155,6 @@ async fn put(key_url: String, response: Response) {
             console_error!("cache store failed: {e}");
         }
     }
-}
-
-/// The header of a stored entry that says when it was stored (Unix seconds), for `Age`.
-const STORED_AT: &str = "x-stored-at";
-
-/// When a stored entry was stored, in Unix seconds.
-pub fn stored_at(entry: &Response) -> Option<u64> {
-    header(entry, STORED_AT).and_then(|value| value.trim().parse().ok())
 }
 
 /// A header of a stored entry.

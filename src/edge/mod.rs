@@ -144,9 +144,11 @@ fn config(env: &Env) -> Result<&'static Config, ProxyError> {
 
 fn memory_stats() -> MemoryStats {
     let pages = core::arch::wasm32::memory_size(0) as u64;
+    let counters = stats::snapshot();
     MemoryStats {
         wasm_memory_bytes: pages * 65_536,
-        counters: stats::snapshot(),
+        cache_hit_ratio: stats::hit_ratio(&counters),
+        counters,
         uptime_seconds: ((now_ms() - started_at()) / 1000.0).max(0.0) as u64,
     }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use worker::{Context, Env, Request, Response};
 
 use super::body::{read_capped, spill_stream, Body, Spill};
-use super::upstream::{self, Target, Upstream};
+use super::upstream::{self, Conditions, Target, Upstream};
 use super::{cache, now_ms, respond, room};
 use crate::browser::{content_disposition, extension};
 use crate::budget::{Reservation, Shortfall};
@@ -15,7 +15,7 @@ use crate::cache_policy::{storage, OriginCaching};
 use crate::coalesce::{Flights, Role};
 use crate::config::Config;
 use crate::error::ProxyError;
-use crate::etag::{etag_matches, strong_etag};
+use crate::etag::{derived_etag, etag_matches, strong_etag, Validators};
 use crate::negotiate::FormatRequest;
 use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
@@ -32,6 +32,8 @@ struct Job {
     range: Option<String>,
     /// Signed without expiry: the answer may be sent `immutable`.
     immutable: bool,
+    /// What the answer is: source, canonical options, format class, engine version.
+    key: CacheKey,
     /// Cache API URL of the transformed image.
     key_url: String,
     /// Cache API URL of the "this source is too large" mark.
@@ -44,6 +46,7 @@ struct Made {
     body: Rc<Vec<u8>>,
     content_type: &'static str,
     caching: OriginCaching,
+    validators: Validators,
     server_timing: String,
 }
 
@@ -64,8 +67,10 @@ pub async fn run(
     let format = FormatRequest::new(image.options.format, header("accept").as_deref());
     // Cache API keys live under the Worker's own origin.
     let origin = req.url().map_err(super::internal)?.origin().ascii_serialization();
+    let key = CacheKey::new(&image.source, &image.options, format);
     let job = Job {
-        key_url: format!("{origin}{}", CacheKey::new(&image.source, &image.options, format).path()),
+        key_url: format!("{origin}{}", key.path()),
+        key,
         large_mark: format!("{origin}{}", large_source_path(&image.source)),
         if_none_match: header("if-none-match"),
         range: header("range").filter(|range| range.trim_start().starts_with("bytes=")),
@@ -83,19 +88,57 @@ pub async fn run(
     let lookup_started = now_ms();
     let hit = cache::lookup(&job.key_url).await;
     let cache_ms = now_ms() - lookup_started;
-    if let Some(entry) = hit {
-        stats::record(|c| c.cache_hits += 1);
-        return Ok(from_cache(&job, &entry, cache_ms));
+    let mut revalidated = None;
+    if let Some(mut entry) = hit {
+        let now = (now_ms() / 1000.0) as u64;
+        let stored = cache::Stored::read(&entry);
+        if stored.is_fresh(now) {
+            stats::record(|c| c.cache_hits += 1);
+            return Ok(from_cache(&job, &entry, &stored, "HIT", format!("cache;dur={cache_ms:.0}")));
+        }
+        // Stale: ask the origin whether the source changed, if we know how to ask.
+        let Some(conditions) = stored.conditions() else {
+            stats::record(|c| c.cache_misses += 1);
+            return fetch_and_answer(&job, None, target, config, ctx, env, cache_ms).await;
+        };
+        match upstream::fetch(env, ctx, target.clone(), config, &conditions).await {
+            Ok(upstream) if upstream.not_modified => {
+                stats::record(|c| c.cache_revalidations += 1);
+                let timing = format!("cache;dur={cache_ms:.0}, revalidate;dur={:.0}", upstream.millis);
+                let refreshed = cache::refresh(ctx, &job.key_url, &mut entry, now);
+                return Ok(from_cache(&job, &entry, &refreshed, "REVALIDATED", timing));
+            }
+            Ok(upstream) => revalidated = Some(upstream),
+            // The origin cannot be asked now: the stored answer is better than an error.
+            Err(err) => {
+                worker::console_error!("revalidation failed, serving the stored answer: {err}");
+                stats::record(|c| c.cache_hits += 1);
+                return Ok(from_cache(&job, &entry, &stored, "STALE", format!("cache;dur={cache_ms:.0}")));
+            }
+        }
     }
     stats::record(|c| c.cache_misses += 1);
+    fetch_and_answer(&job, revalidated, target, config, ctx, env, cache_ms).await
+}
 
+/// The miss path: (coalesced) upstream fetch, plan, transform or stream, answer, store.
+/// `revalidated` is an upstream answer already fetched while revalidating a stale entry.
+async fn fetch_and_answer(
+    job: &Job,
+    revalidated: Option<Upstream>,
+    target: Target,
+    config: &Config,
+    ctx: &Context,
+    env: &Env,
+    cache_ms: f64,
+) -> Result<Response, ProxyError> {
     // Identical misses in this isolate wait for one fetch and one transform.
     let lead = match FLIGHTS.with(|flights| flights.join(&job.key_url)) {
         Role::Leader(lead) => Some(lead),
         Role::Follower(watch) => {
             stats::record(|c| c.coalesced_waiters += 1);
             match room::outcome(&watch).await {
-                Some(made) => return Ok(fresh(&job, made, config, None)),
+                Some(made) => return Ok(fresh(job, made, config, None)),
                 // The leader passed the source through, failed or was cancelled: go alone.
                 None => None,
             }
@@ -103,17 +146,26 @@ pub async fn run(
     };
 
     // The upstream, then the plan: read it into memory, or pass it through.
-    let upstream = upstream::fetch(env, ctx, target.clone(), config, job.range.as_deref()).await?;
+    let range: Conditions = job.range.iter().map(|range| ("range", range.clone())).collect();
+    let upstream = match revalidated {
+        Some(upstream) => upstream,
+        None => upstream::fetch(env, ctx, target.clone(), config, &range).await?,
+    };
     let mut upstream = match &upstream.partial {
         // A range of a source small enough to transform: transforming needs all of it.
         Some(partial) if partial.total.is_some_and(|total| total <= config.transform_max_bytes) => {
-            upstream::fetch(env, ctx, target, config, None).await?
+            upstream::fetch(env, ctx, target, config, &Conditions::new()).await?
         }
         _ => upstream,
     };
     let mut timing = format!("cache;dur={cache_ms:.0}, fetch;dur={:.0}", upstream.millis);
     if upstream.partial.is_some() {
         return pass_through(upstream, &timing, config);
+    }
+    // The client already has this version of the answer: its ETag follows from the source's
+    // validator, so neither the body nor a pixel is needed.
+    if let Some(answer) = not_modified_early(job, &upstream, config, &timing) {
+        return Ok(answer);
     }
     // Only a source without a declared length can have been marked too large: the others
     // skip this lookup.
@@ -131,7 +183,7 @@ pub async fn run(
                 Some(length) => match room::reserve(length).await {
                     Ok(held) => held,
                     Err(_) => {
-                        no_room(&job)?;
+                        no_room(job)?;
                         timing.push_str(", plan;desc=\"no room in the memory budget\"");
                         return pass_through(upstream, &timing, config);
                     }
@@ -142,7 +194,7 @@ pub async fn run(
                 Body::Spilled { prefix, rest, held, why } => {
                     check_image_type(&upstream)?;
                     if why == Spill::NoRoom {
-                        no_room(&job)?;
+                        no_room(job)?;
                     } else {
                         stats::record(|c| c.passthroughs += 1);
                         cache::remember_large(ctx, job.large_mark.clone(), config.cache_ttl_seconds);
@@ -166,9 +218,10 @@ pub async fn run(
                 body: Rc::new(source),
                 content_type,
                 caching: upstream.caching,
+                validators: upstream.validators.clone(),
                 server_timing: timing,
             };
-            return Ok(share_and_answer(&job, made, lead, config, ctx));
+            return Ok(share_and_answer(job, made, lead, config, ctx));
         }
         Step::Transform(work) => work,
     };
@@ -179,10 +232,10 @@ pub async fn run(
             return Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
         }
         Err(Shortfall::Busy) => {
-            no_room(&job)?;
+            no_room(job)?;
             let content_type = work.source_format().mime();
             timing.push_str(", transform;desc=\"skipped: no room in the memory budget\"");
-            return Ok(untouched(&job, source, content_type, timing));
+            return Ok(untouched(job, source, content_type, timing));
         }
     };
     let encoded = work.run(|extra| pixels_held.try_grow(extra).is_ok())?;
@@ -192,9 +245,42 @@ pub async fn run(
         body: Rc::new(encoded.bytes),
         content_type: encoded.format.mime(),
         caching: upstream.caching,
+        validators: upstream.validators.clone(),
         server_timing: format!("{timing}, {}", encoded.report.server_timing()),
     };
-    Ok(share_and_answer(&job, made, lead, config, ctx))
+    Ok(share_and_answer(job, made, lead, config, ctx))
+}
+
+/// `304 Not Modified` when the client's `If-None-Match` names the answer for the source
+/// version the upstream just announced; the body is left unread (and so cancelled).
+fn not_modified_early(job: &Job, upstream: &Upstream, config: &Config, timing: &str) -> Option<Response> {
+    let etag = derived_etag(&job.key, &upstream.validators.version()?);
+    if !job.if_none_match.as_deref().is_some_and(|header| etag_matches(header, &etag)) {
+        return None;
+    }
+    stats::record(|c| c.not_modified_unread += 1);
+    let storage = storage(&upstream.caching, 0, config, job.immutable);
+    let meta = respond::ImageHeaders {
+        content_type: "",
+        etag: &etag,
+        cache_control: storage.client_cache_control,
+        age: None,
+        x_cache: "MISS",
+        vary_accept: job.format.varies_on_accept(),
+        server_timing: format!("{timing}, transform;desc=\"none: the client has this version\""),
+        disposition: String::new(),
+    };
+    Some(respond::not_modified(&meta))
+}
+
+/// The answer's `ETag`: derived from the source's version when it names one (so that a
+/// client's `If-None-Match` can be answered from the upstream's headers alone), else a
+/// digest of the body.
+fn answer_etag(job: &Job, validators: &Validators, body: &[u8]) -> String {
+    match validators.version() {
+        Some(version) => derived_etag(&job.key, &version),
+        None => strong_etag(body),
+    }
 }
 
 /// Hands `made` to the requests waiting for it, then answers and stores it.
@@ -238,23 +324,27 @@ fn untouched(job: &Job, body: Vec<u8>, content_type: &'static str, server_timing
     respond::image(body, &meta)
 }
 
-/// The answer from a stored entry.
-fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
-    let etag = cache::header(entry, "etag").unwrap_or_default();
-    let content_type = cache::header(entry, "content-type").unwrap_or_default();
-    // What was decided when the entry was stored, and how long ago.
-    let stored_control = cache::header(entry, "cache-control").unwrap_or_default();
-    let cache_control = if job.immutable { format!("{stored_control}, immutable") } else { stored_control };
-    let age = cache::stored_at(entry).map(|stored| ((now_ms() / 1000.0) as u64).saturating_sub(stored));
+/// The answer from a stored entry: `HIT`, `REVALIDATED` (stale, and the origin said the
+/// source is unchanged) or `STALE` (stale, and the origin could not be asked).
+fn from_cache(
+    job: &Job,
+    entry: &Response,
+    stored: &cache::Stored,
+    x_cache: &'static str,
+    server_timing: String,
+) -> Response {
+    let now = (now_ms() / 1000.0) as u64;
+    let max_age = format!("public, max-age={}", stored.ttl);
     let meta = respond::ImageHeaders {
-        content_type: &content_type,
-        etag: &etag,
-        cache_control,
-        age,
-        x_cache: "HIT",
+        content_type: &stored.content_type,
+        etag: &stored.etag,
+        // What was decided when the entry was stored, and how long ago.
+        cache_control: if job.immutable { format!("{max_age}, immutable") } else { max_age },
+        age: Some(now.saturating_sub(stored.stored_at)),
+        x_cache,
         vary_accept: job.format.varies_on_accept(),
-        server_timing: format!("cache;dur={cache_ms:.0}"),
-        disposition: content_disposition(&job.image.source, extension(&content_type)),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(&stored.content_type)),
     };
     answer_image(job.if_none_match.as_deref(), &meta, |meta| respond::cached(entry, meta))
 }
@@ -263,7 +353,7 @@ fn from_cache(job: &Job, entry: &Response, cache_ms: f64) -> Response {
 /// stores it in the edge cache after the answer has gone, when the origin and the size
 /// allow; requests that waited for it only answer.
 fn fresh(job: &Job, made: Made, config: &Config, store: Option<&Context>) -> Response {
-    let etag = strong_etag(&made.body);
+    let etag = answer_etag(job, &made.validators, &made.body);
     let storage = storage(&made.caching, made.body.len() as u64, config, job.immutable);
     let server_timing = match store {
         Some(_) => made.server_timing,
@@ -282,7 +372,8 @@ fn fresh(job: &Job, made: Made, config: &Config, store: Option<&Context>) -> Res
     // The bytes themselves once the followers have theirs, a copy while they still hold them.
     let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
     if let (Some(ttl), Some(ctx)) = (storage.ttl, store) {
-        cache::store(ctx, job.key_url.clone(), body.clone(), made.content_type, &etag, ttl);
+        let stored = cache::Stored::new(made.content_type, &etag, ttl, made.validators.clone());
+        cache::store(ctx, job.key_url.clone(), body.clone(), &stored);
     }
     answer_image(job.if_none_match.as_deref(), &meta, move |meta| respond::image(body, meta))
 }

@@ -93,9 +93,15 @@ pub fn image(body: Vec<u8>, meta: &ImageHeaders) -> Response {
     Response::builder().with_headers(meta.to_headers()).fixed(body)
 }
 
-/// `304 Not Modified` for a matching `If-None-Match`.
+/// `304 Not Modified` for a matching `If-None-Match`: the headers a 200 would have had that
+/// describe the cached copy (RFC 9110 §15.4.5), not those of a body (`Content-Type`,
+/// `Content-Disposition`), which it has not.
 pub fn not_modified(meta: &ImageHeaders) -> Response {
-    Response::builder().with_status(304).with_headers(meta.to_headers()).empty()
+    let h = meta.to_headers();
+    for name in ["content-type", "content-disposition"] {
+        let _ = h.delete(name);
+    }
+    Response::builder().with_status(304).with_headers(h).empty()
 }
 
 /// A stored entry, answered with its own body stream and this request's headers.

@@ -18,6 +18,7 @@ use super::{internal, now_ms};
 use crate::cache_policy::OriginCaching;
 use crate::config::Config;
 use crate::error::ProxyError;
+use crate::etag::Validators;
 use crate::route::Source;
 use crate::security::MAX_REDIRECTS;
 
@@ -71,6 +72,10 @@ pub struct Upstream {
     pub millis: f64,
     /// Set when the upstream answered a forwarded `Range` with `206 Partial Content`.
     pub partial: Option<Partial>,
+    /// The upstream answered a revalidation `304 Not Modified`: the stored answer stands.
+    pub not_modified: bool,
+    /// The source's own validators, kept with a stored answer for revalidating it.
+    pub validators: Validators,
 }
 
 /// A `206` answer's range (its `Content-Range` header is relayed as it is).
@@ -87,21 +92,24 @@ impl Partial {
     }
 }
 
-/// Fetches the target, following redirects that the policy allows. `range` is a client's
-/// `Range` header, forwarded as it is.
+/// Request headers sent to the upstream: a client's `Range`, or a stored source's validators
+/// (`If-None-Match`, `If-Modified-Since`) when revalidating.
+pub type Conditions = Vec<(&'static str, String)>;
+
+/// Fetches the target, following redirects that the policy allows, with `conditions`.
 pub async fn fetch(
     env: &Env,
     ctx: &Context,
     target: Target,
     config: &Config,
-    range: Option<&str>,
+    conditions: &Conditions,
 ) -> Result<Upstream, ProxyError> {
     let started = now_ms();
     let timeout_ms = config.upstream_timeout.as_millis() as f64;
     let mut url = match target {
         Target::Assets(path) => {
             let assets = env.assets("ASSETS").map_err(internal)?;
-            let init = request_init(range)?;
+            let init = request_init(conditions)?;
             let response =
                 assets.fetch(format!("https://assets.invalid{path}"), Some(init)).await.map_err(internal)?;
             return accept(response, started, config, ctx);
@@ -110,7 +118,8 @@ pub async fn fetch(
     };
     for _ in 0..=MAX_REDIRECTS {
         let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
-        let response = fetch_once(&url, range, remaining, config.upstream_timeout.as_millis() as u64).await?;
+        let response =
+            fetch_once(&url, conditions, remaining, config.upstream_timeout.as_millis() as u64).await?;
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
             return accept(response, started, config, ctx);
         }
@@ -133,25 +142,25 @@ fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
     from.join(&location).map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))
 }
 
-/// A GET that follows no redirect, with the client's `Range` if any.
-fn request_init(range: Option<&str>) -> Result<RequestInit, ProxyError> {
+/// A GET that follows no redirect, with `conditions` as headers.
+fn request_init(conditions: &Conditions) -> Result<RequestInit, ProxyError> {
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_redirect(RequestRedirect::Manual);
-    if let Some(range) = range {
-        let headers = Headers::new();
-        headers.set("range", range).map_err(|e| ProxyError::BadOptions(format!("Range header: {e}")))?;
-        init.with_headers(headers);
+    let headers = Headers::new();
+    for (name, value) in conditions {
+        headers.set(name, value).map_err(|e| ProxyError::BadOptions(format!("{name} header: {e}")))?;
     }
+    init.with_headers(headers);
     Ok(init)
 }
 
 async fn fetch_once(
     url: &Url,
-    range: Option<&str>,
+    conditions: &Conditions,
     remaining_ms: f64,
     timeout_ms: u64,
 ) -> Result<Response, ProxyError> {
-    let init = request_init(range)?;
+    let init = request_init(conditions)?;
     let request = Request::new_with_init(url.as_str(), &init).map_err(internal)?;
     let controller = AbortController::default();
     let signal = controller.signal();
@@ -171,8 +180,9 @@ async fn fetch_once(
 fn accept(response: Response, started: f64, config: &Config, ctx: &Context) -> Result<Upstream, ProxyError> {
     let status = response.status_code();
     match status {
-        200..=299 => {
+        200..=299 | 304 => {
             let header = |name: &str| response.headers().get(name).ok().flatten();
+            let validators = Validators { etag: header("etag"), last_modified: header("last-modified") };
             let content_length = header("content-length").and_then(|v| v.trim().parse().ok());
             let partial =
                 (status == 206).then(|| Partial::parse(&header("content-range").unwrap_or_default()));
@@ -184,6 +194,8 @@ fn accept(response: Response, started: f64, config: &Config, ctx: &Context) -> R
                 ),
                 millis: now_ms() - started,
                 partial,
+                not_modified: status == 304,
+                validators,
                 response: guarded(response, content_length, config, ctx),
                 content_length,
             })

@@ -320,8 +320,10 @@ fn memory_stats_count_what_happened() {
     assert_eq!(reply.status, 200);
     let stats: serde_json::Value = serde_json::from_slice(&reply.body).expect("json");
     for field in edge_image_proxy::stats::MEMORY_STATS_FIELDS {
-        assert!(stats[field].is_u64(), "{field}: {stats}");
+        assert!(stats[field].is_number(), "{field}: {stats}");
     }
+    let ratio = stats["cache_hit_ratio"].as_f64().unwrap();
+    assert!(ratio > 0.0 && ratio < 1.0, "some hits, some misses: {ratio}");
     assert!(stats["wasm_memory_bytes"].as_u64().unwrap_or(0) >= 65_536);
     assert!(stats["requests"].as_u64().unwrap_or(0) >= 2);
     assert!(stats["in_flight"].as_u64().unwrap_or(0) >= 1, "this request itself");
@@ -416,6 +418,77 @@ fn the_origin_decides_what_may_be_stored() {
     );
     let hit = wait_for_hit(&path);
     assert_eq!(hit.header("cache-control"), Some("public, max-age=600"));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_stale_entry_is_revalidated_with_the_origin() {
+    let path = format!("/cdn-cgi/image/width=61/{}", origin_url("/validated.jpg"));
+    let first = get(&path);
+    assert_eq!(first.header("x-cache"), Some("MISS"));
+    assert_eq!(first.header("cache-control"), Some("public, max-age=2"), "the origin's max-age");
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    let stale = get(&path);
+    assert_eq!(stale.header("x-cache"), Some("REVALIDATED"), "{:?}", stale.header("server-timing"));
+    assert_eq!(origin::hits("/validated.jpg 304"), 1, "one conditional request, answered 304");
+    assert!(stale.body == first.body, "the stored image");
+    assert_eq!(stale.header("etag"), first.header("etag"));
+    // Stored again as fresh: the next request is a plain hit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    while get(&path).header("x-cache") != Some("HIT") {
+        assert!(std::time::Instant::now() < deadline, "never stored again as fresh");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(origin::hits("/validated.jpg"), 2, "the first fetch and the revalidation only");
+
+    // A source that changed is fetched and transformed again.
+    let changing = format!("/cdn-cgi/image/width=61/{}", origin_url("/changing.jpg"));
+    assert_eq!(get(&changing).header("x-cache"), Some("MISS"));
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    assert_eq!(get(&changing).header("x-cache"), Some("MISS"), "a new version is not revalidated");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_known_version_is_answered_304_without_the_body() {
+    let worker = worker::harness();
+    let path = format!("/cdn-cgi/image/width=62/{}", origin_url("/versioned.jpg"));
+    let first = get(&path);
+    assert_eq!((first.status, first.header("x-cache")), (200, Some("MISS")));
+    let etag = first.header("etag").expect("an ETag").to_string();
+    assert_eq!(
+        request("GET", &path, &[("If-None-Match", "\"v7\"")]).status,
+        200,
+        "the source's own ETag is not ours"
+    );
+
+    // Stored: the cache answers 304, and the origin is not asked.
+    wait_for_hit(&path);
+    let fetched = origin::hits("/versioned.jpg");
+    let hit = request("GET", &path, &[("If-None-Match", &etag)]);
+    assert_eq!((hit.status, hit.header("x-cache")), (304, Some("HIT")));
+    assert_eq!(origin::hits("/versioned.jpg"), fetched, "no upstream request");
+
+    // Not stored (purged): the origin's headers name the same version, so the answer is
+    // 304 before its body is read or a pixel decoded.
+    let bearer = format!("Bearer {}", worker::PURGE_TOKEN);
+    let purged = worker.post("/purge", &[("Authorization", &bearer)], &format!(r#"{{"urls": ["{path}"]}}"#));
+    assert_eq!(purged.status, 200);
+    let unread_before = worker.memory_stats()["not_modified_unread"].as_u64().unwrap();
+    let miss = request("GET", &path, &[("If-None-Match", &etag)]);
+    assert_eq!((miss.status, miss.header("x-cache")), (304, Some("MISS")));
+    assert!(miss.body.is_empty());
+    assert_eq!(miss.header("etag"), Some(etag.as_str()));
+    assert_eq!(miss.header("content-type"), None, "a 304 describes no body");
+    assert_eq!(miss.header("cache-control"), Some("public, max-age=3600"));
+    let timing = miss.header("server-timing").unwrap_or_default();
+    assert!(timing.contains("fetch;dur=") && !timing.contains("decode"), "{timing}");
+    assert_eq!(worker.memory_stats()["not_modified_unread"].as_u64().unwrap(), unread_before + 1);
+    // The same request without the ETag is transformed again, to the same ETag.
+    let again = get(&path);
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert!(again.body == first.body);
 }
 
 #[test]

@@ -80,13 +80,16 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    // Only Range is of interest among the request headers.
+    // Only Range and If-None-Match are of interest among the request headers.
     let mut range = None;
+    let mut if_none_match = None;
     let mut line = String::new();
     while reader.read_line(&mut line)? > 2 {
         if let Some((name, value)) = line.split_once(':') {
             if name.eq_ignore_ascii_case("range") {
                 range = parse_range(value.trim());
+            } else if name.eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(value.trim().to_string());
             }
         }
         line.clear();
@@ -175,6 +178,28 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             stream.write_all(head.as_bytes())?;
             stream.write_all(big)?;
             stream.flush()
+        }
+        "/validated.jpg" => {
+            // Fresh for 2 s, and says 304 to a request that has its ETag.
+            if if_none_match.as_deref() == Some("\"v1\"") {
+                count("/validated.jpg 304");
+                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=2\r\nConnection: close\r\n\r\n";
+                return stream.write_all(head.as_bytes());
+            }
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            respond(&mut stream, 200, "image/jpeg", "ETag: \"v1\"\r\nCache-Control: max-age=2\r\n", &photo)
+        }
+        "/versioned.jpg" => {
+            // One version for good, named by a strong ETag.
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            respond(&mut stream, 200, "image/jpeg", "ETag: \"v7\"\r\nCache-Control: max-age=3600\r\n", &photo)
+        }
+        "/changing.jpg" => {
+            // A new version every time, whatever the client has.
+            let version = hits("/changing.jpg");
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            let extra = format!("ETag: \"v{version}\"\r\nCache-Control: max-age=2\r\n");
+            respond(&mut stream, 200, "image/jpeg", &extra, &photo)
         }
         "/slow-photo.jpg" => {
             // A photo that takes a while: long enough for identical requests to pile up.

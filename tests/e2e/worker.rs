@@ -32,7 +32,8 @@ pub const PURGE_TOKEN: &str = "e2e-purge-token-0123456789";
 /// Starts origin and Worker on first use; later calls share them.
 pub fn harness() -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| start(&[("PURGE_TOKEN", PURGE_TOKEN)], None))
+    // Origins' short max-ages are kept as they are, so that tests can watch entries go stale.
+    HARNESS.get_or_init(|| start(&[("PURGE_TOKEN", PURGE_TOKEN), ("CACHE_TTL_MIN_SECONDS", "1")], None))
 }
 
 /// The Worker built with a `/debug/panic` route (`make build-panic`), started on first use.

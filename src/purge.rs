@@ -59,8 +59,9 @@ pub fn authorised(authorization: Option<&str>, token: &str) -> bool {
 /// for `format=auto`, which depends on `Accept`), and the source's "too large" mark.
 pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
     let not_image = || ProxyError::BadSource(format!("{url:?} is not an image URL of this proxy"));
-    // An absolute URL names this proxy's host: only its path and query matter.
-    let local = match url.find("://") {
+    // An absolute URL names this proxy's host: only its path and query matter. A path may
+    // hold `://` itself, in its absolute source.
+    let local = match url.find("://").filter(|_| !url.starts_with('/')) {
         Some(scheme_end) => {
             let after_host =
                 url.get(scheme_end + 3..).and_then(|rest| rest.find('/').map(|i| scheme_end + 3 + i));
@@ -103,6 +104,14 @@ mod tests {
         assert_eq!(auto.last(), plain.last(), "the same source's mark");
         assert!(cache_paths("/samples/cat.jpg").is_err(), "not an image URL");
         assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg").is_err());
+    }
+
+    #[test]
+    fn a_path_with_an_absolute_source_is_a_path() {
+        let path = "/cdn-cgi/image/width=62/http://127.0.0.1:9000/versioned.jpg";
+        let absolute = format!("https://proxy.example{path}");
+        let paths = cache_paths(path).expect("a proxy path");
+        assert_eq!(paths, cache_paths(&absolute).expect("the same, absolute"));
     }
 
     #[test]

@@ -110,6 +110,7 @@ mod tests {
     fn a_path_with_an_absolute_source_is_a_path() {
         let path = "/cdn-cgi/image/width=62/http://127.0.0.1:9000/versioned.jpg";
         let absolute = format!("https://proxy.example{path}");
+        // Test-only `expect`s: a failure here is the test failing, on fixed input.
         let paths = cache_paths(path).expect("a proxy path");
         assert_eq!(paths, cache_paths(&absolute).expect("the same, absolute"));
     }

@@ -95,19 +95,21 @@ impl Stored {
     /// least a minute longer): fresh, then stale but worth revalidating.
     fn headers(&self) -> Headers {
         let kept = u64::from(self.ttl).saturating_mul(2).max(u64::from(self.ttl) + 60);
+        let cache_control = format!("public, max-age={kept}");
+        let (ttl, stored_at) = (self.ttl.to_string(), self.stored_at.to_string());
         let headers = Headers::new();
         let pairs = [
-            ("content-type", Some(self.content_type.clone())),
-            ("etag", Some(self.etag.clone())),
-            ("cache-control", Some(format!("public, max-age={kept}"))),
-            (TTL, Some(self.ttl.to_string())),
-            (STORED_AT, Some(self.stored_at.to_string())),
-            (SOURCE_ETAG, self.validators.etag.clone()),
-            (SOURCE_LAST_MODIFIED, self.validators.last_modified.clone()),
+            ("content-type", Some(self.content_type.as_str())),
+            ("etag", Some(self.etag.as_str())),
+            ("cache-control", Some(cache_control.as_str())),
+            (TTL, Some(ttl.as_str())),
+            (STORED_AT, Some(stored_at.as_str())),
+            (SOURCE_ETAG, self.validators.etag.as_deref()),
+            (SOURCE_LAST_MODIFIED, self.validators.last_modified.as_deref()),
         ];
         for (name, value) in pairs {
             if let Some(value) = value {
-                let _ = headers.set(name, &value);
+                let _ = headers.set(name, value);
             }
         }
         headers
@@ -120,12 +122,11 @@ pub fn store(ctx: &Context, key_url: String, body: Vec<u8>, stored: &Stored) {
     put_later(ctx, key_url, response);
 }
 
-/// Stores a stale entry again as fresh from `now`, after the origin said its source is
-/// unchanged, and returns its new metadata. The entry can still be answered with: the
-/// store takes a copy of its body.
-pub fn refresh(ctx: &Context, key_url: &str, entry: &mut Response, now: u64) -> Stored {
-    let mut stored = Stored::read(entry);
-    stored.stored_at = now;
+/// Stores a stale entry (its metadata read as `stored`) again as fresh from `now`, after the
+/// origin said its source is unchanged, and returns its new metadata. The entry can still be
+/// answered with: the store takes a copy of its body.
+pub fn refresh(ctx: &Context, key_url: &str, entry: &mut Response, stored: Stored, now: u64) -> Stored {
+    let stored = Stored { stored_at: now, ..stored };
     match entry.cloned() {
         Ok(copy) => {
             let again = Response::builder().with_headers(stored.headers()).body(copy.body().clone());

@@ -105,7 +105,7 @@ pub async fn run(
             Ok(upstream) if upstream.not_modified => {
                 stats::record(|c| c.cache_revalidations += 1);
                 let timing = format!("cache;dur={cache_ms:.0}, revalidate;dur={:.0}", upstream.millis);
-                let refreshed = cache::refresh(ctx, &job.key_url, &mut entry, now);
+                let refreshed = cache::refresh(ctx, &job.key_url, &mut entry, stored, now);
                 return Ok(from_cache(&job, &entry, &refreshed, "REVALIDATED", timing));
             }
             Ok(upstream) => revalidated = Some(upstream),

@@ -495,8 +495,11 @@ fn a_known_version_is_answered_304_without_the_body() {
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn purge_deletes_every_variant_of_a_url() {
     let worker = worker::harness();
-    let plain = "/cdn-cgi/image/width=77/samples/landscape.jpg";
-    let auto = "/cdn-cgi/image/width=78,format=auto/samples/landscape.jpg";
+    // A source fresh for ten minutes: entries must not go stale (and be revalidated) while
+    // the test runs, as a static asset's would under the harness's 1 s minimum TTL.
+    let source = origin_url("/cache/max-age.jpg");
+    let plain = &format!("/cdn-cgi/image/width=77/{source}");
+    let auto = &format!("/cdn-cgi/image/width=78,format=auto/{source}");
     wait_for_hit(plain);
     for accept in ["image/webp,*/*", "image/jpeg"] {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

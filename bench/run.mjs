@@ -54,7 +54,7 @@ async function main() {
     progress(`${step}: starting ${names.filter((n) => WORKERS.includes(n)).join(", ")} in wrangler dev`);
     const workers = await startWorkers(workload, names, origin.port);
     for (const name of names) {
-      const base = workers[name]?.base ?? bases[name];
+      const base = workers[name]?.base ?? workers[CONTESTANTS[name].sameWorkerAs]?.base ?? bases[name];
       results.push(await measureCell(workload, name, base, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
     }
     await Promise.all(Object.values(workers).map((worker) => stop(worker.child)));

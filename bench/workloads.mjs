@@ -109,6 +109,14 @@ export const CONTESTANTS = {
     baseline: true,
     url: (base, source) => `${base}/?${new URLSearchParams({ url: source })}`,
   },
+  // The cache hit's other yardstick: a file of about the same size (66 KB) from our own
+  // Worker's static assets, asked of the same wrangler dev as ours.
+  "ours-static": {
+    label: "static asset of our Worker (workerd)",
+    baseline: true,
+    sameWorkerAs: "ours",
+    url: (base) => `${base}/samples/landscape.jpg`,
+  },
   origin: {
     label: "origin (plain Node fetch)",
     baseline: true,
@@ -121,14 +129,18 @@ export const PEERS = ["photon", "wasm-image-optimization"];
 
 /** Who runs each kind of workload: a library is not a proxy, so only ours has a cache and a pass-through path. */
 export function contestantsFor(workload) {
-  return workload.kind === "transform" ? ["ours", ...PEERS, "sharp"] : ["ours", "fetch-worker", "origin"];
+  if (workload.kind === "transform") {
+    return ["ours", ...PEERS, "sharp"];
+  }
+  return workload.kind === "cache-hit" ? ["ours", "ours-static", "fetch-worker", "origin"] : ["ours", "fetch-worker", "origin"];
 }
 
 /** Who each contestant is compared with: its best rival and the reference. */
 export function rivalsFor(workload) {
-  return workload.kind === "transform"
-    ? { reference: "sharp", others: PEERS }
-    : { reference: "origin", others: ["fetch-worker"] };
+  if (workload.kind === "transform") {
+    return { reference: "sharp", others: PEERS };
+  }
+  return { reference: "origin", others: workload.kind === "cache-hit" ? ["ours-static", "fetch-worker"] : ["fetch-worker"] };
 }
 
 /** `check(answer)` for a workload and contestant: an error string, or nothing when the answer is right. */

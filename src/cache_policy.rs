@@ -75,6 +75,52 @@ pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config, immutable
     Storage { ttl: fits.then_some(ttl), client_cache_control }
 }
 
+/// What the edge cache remembers about a source found too large to transform, so that the
+/// next request for it streams at once instead of reading up to `TRANSFORM_MAX_BYTES` again,
+/// and asks the platform's fetch cache (`cf.cacheTtl`) to keep the source near the client,
+/// since our own cache never holds a pass-through body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LargeSource {
+    /// The length the source declared, if it did.
+    pub bytes: Option<u64>,
+    /// How long the platform's fetch cache may keep the source: the TTL our own cache would
+    /// give it (the origin's word, clamped), or `None` when the origin forbids storing it
+    /// (`cf.cacheTtl` overrides the origin's headers, so it is only asked for when they allow).
+    pub edge_ttl: Option<u32>,
+}
+
+/// Names of the mark's headers in the edge cache.
+const MARK_BYTES: &str = "x-source-bytes";
+const MARK_EDGE_TTL: &str = "x-edge-ttl";
+
+impl LargeSource {
+    /// The mark for a source of `bytes` (if declared) whose origin said `origin`.
+    pub fn new(bytes: Option<u64>, origin: &OriginCaching, config: &Config) -> LargeSource {
+        // The body's size does not count: the fetch cache, not ours, would hold it.
+        LargeSource { bytes, edge_ttl: storage(origin, 0, config, false).ttl }
+    }
+
+    /// The headers the mark is stored with (besides its own `Cache-Control`).
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::new();
+        if let Some(bytes) = self.bytes {
+            headers.push((MARK_BYTES, bytes.to_string()));
+        }
+        if let Some(ttl) = self.edge_ttl {
+            headers.push((MARK_EDGE_TTL, ttl.to_string()));
+        }
+        headers
+    }
+
+    /// The mark read back from its stored headers (`header` looks one up by name).
+    pub fn read(header: impl Fn(&str) -> Option<String>) -> LargeSource {
+        LargeSource {
+            bytes: header(MARK_BYTES).and_then(|v| v.trim().parse().ok()),
+            edge_ttl: header(MARK_EDGE_TTL).and_then(|v| v.trim().parse().ok()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +188,37 @@ mod tests {
         assert_eq!(storage(&origin, 10, &config(), false).client_cache_control, "public, max-age=600");
         let private = OriginCaching::parse(Some("private"), false);
         assert_eq!(storage(&private, 10, &config(), true).client_cache_control, "private, max-age=0");
+    }
+
+    #[test]
+    fn a_large_source_is_kept_at_the_edge_only_when_the_origin_allows() {
+        let allowed =
+            LargeSource::new(Some(7_000_000), &OriginCaching::parse(Some("max-age=120"), false), &config());
+        assert_eq!(allowed, LargeSource { bytes: Some(7_000_000), edge_ttl: Some(120) });
+        let silent = LargeSource::new(None, &OriginCaching::parse(None, false), &config());
+        assert_eq!(silent.edge_ttl, Some(3600), "the default TTL");
+        let clamped = LargeSource::new(None, &OriginCaching::parse(Some("max-age=5"), false), &config());
+        assert_eq!(clamped.edge_ttl, Some(60), "clamped like our own entries");
+        for (cache_control, cookie) in
+            [(Some("no-store"), false), (Some("private, max-age=600"), false), (None, true)]
+        {
+            let refused = LargeSource::new(Some(1), &OriginCaching::parse(cache_control, cookie), &config());
+            assert_eq!(refused.edge_ttl, None, "{cache_control:?}, cookie {cookie}");
+        }
+    }
+
+    #[test]
+    fn a_large_source_mark_reads_back_what_was_stored() {
+        for mark in [
+            LargeSource { bytes: Some(209_715_200), edge_ttl: Some(86_400) },
+            LargeSource { bytes: None, edge_ttl: None },
+        ] {
+            let headers = mark.headers();
+            let read =
+                LargeSource::read(|name| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()));
+            assert_eq!(read, mark);
+        }
+        let damaged = LargeSource::read(|_| Some("lots".to_string()));
+        assert_eq!(damaged, LargeSource { bytes: None, edge_ttl: None }, "unreadable values count as absent");
     }
 }

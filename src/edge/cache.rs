@@ -5,6 +5,7 @@ use worker::{console_error, Cache, CacheDeletionOutcome, Context, Headers, Respo
 
 use super::upstream::Conditions;
 use crate::budget::background;
+use crate::cache_policy::LargeSource;
 use crate::etag::Validators;
 use crate::stats;
 
@@ -164,9 +165,18 @@ pub fn header(entry: &Response, name: &str) -> Option<String> {
 }
 
 /// Remembers, for `ttl_seconds`, that the source behind `mark_url` is too large to transform.
-pub fn remember_large(ctx: &Context, mark_url: String, ttl_seconds: u32) {
+pub fn remember_large(ctx: &Context, mark_url: String, mark: &LargeSource, ttl_seconds: u32) {
     let headers = Headers::new();
     let _ = headers.set("cache-control", &format!("public, max-age={ttl_seconds}"));
+    for (name, value) in mark.headers() {
+        let _ = headers.set(name, &value);
+    }
     let response = Response::builder().with_headers(headers).fixed(Vec::new());
     put_later(ctx, mark_url, response);
+}
+
+/// What an earlier request remembered about the source behind `mark_url`, if anything.
+pub async fn recall_large(mark_url: &str) -> Option<LargeSource> {
+    let entry = lookup(mark_url).await?;
+    Some(LargeSource::read(|name| header(&entry, name)))
 }

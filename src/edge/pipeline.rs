@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use futures_util::future::join;
 use worker::{Context, Env, Request, Response};
 
 use super::body::{read_capped, spill_stream, Body, Spill};
@@ -11,7 +12,7 @@ use super::{cache, now_ms, respond, room};
 use crate::browser::{content_disposition, extension};
 use crate::budget::{Reservation, Shortfall};
 use crate::cache_key::{large_source_path, CacheKey};
-use crate::cache_policy::{storage, OriginCaching};
+use crate::cache_policy::{storage, LargeSource, OriginCaching};
 use crate::coalesce::{Flights, Role};
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -84,9 +85,10 @@ pub async fn run(
     check_request(&job.image, config, (now_ms() / 1000.0) as u64)?;
     let target = Target::resolve(&job.image.source, config)?;
 
-    // The edge cache.
+    // The edge cache: the answer, and at the same time what an earlier request learned of a
+    // source too large to transform.
     let lookup_started = now_ms();
-    let hit = cache::lookup(&job.key_url).await;
+    let (hit, large) = join(cache::lookup(&job.key_url), cache::recall_large(&job.large_mark)).await;
     let cache_ms = now_ms() - lookup_started;
     let mut revalidated = None;
     if let Some(mut entry) = hit {
@@ -99,9 +101,9 @@ pub async fn run(
         // Stale: ask the origin whether the source changed, if we know how to ask.
         let Some(conditions) = stored.conditions() else {
             stats::record(|c| c.cache_misses += 1);
-            return fetch_and_answer(&job, None, target, config, ctx, env, cache_ms).await;
+            return fetch_and_answer(&job, None, large, target, config, ctx, env, cache_ms).await;
         };
-        match upstream::fetch(env, ctx, target.clone(), config, &conditions).await {
+        match upstream::fetch(env, ctx, target.clone(), config, &conditions, None).await {
             Ok(upstream) if upstream.not_modified => {
                 stats::record(|c| c.cache_revalidations += 1);
                 let timing = format!("cache;dur={cache_ms:.0}, revalidate;dur={:.0}", upstream.millis);
@@ -118,14 +120,17 @@ pub async fn run(
         }
     }
     stats::record(|c| c.cache_misses += 1);
-    fetch_and_answer(&job, revalidated, target, config, ctx, env, cache_ms).await
+    fetch_and_answer(&job, revalidated, large, target, config, ctx, env, cache_ms).await
 }
 
 /// The miss path: (coalesced) upstream fetch, plan, transform or stream, answer, store.
-/// `revalidated` is an upstream answer already fetched while revalidating a stale entry.
+/// `revalidated` is an upstream answer already fetched while revalidating a stale entry;
+/// `large` what an earlier request remembered of a source too large to transform.
+#[allow(clippy::too_many_arguments)] // each is one named input of the step; a struct would only rename them
 async fn fetch_and_answer(
     job: &Job,
     revalidated: Option<Upstream>,
+    large: Option<LargeSource>,
     target: Target,
     config: &Config,
     ctx: &Context,
@@ -149,12 +154,15 @@ async fn fetch_and_answer(
     let range: Conditions = job.range.iter().map(|range| ("range", range.clone())).collect();
     let upstream = match revalidated {
         Some(upstream) => upstream,
-        None => upstream::fetch(env, ctx, target.clone(), config, &range).await?,
+        None => {
+            let edge_ttl = large.and_then(|mark| mark.edge_ttl);
+            upstream::fetch(env, ctx, target.clone(), config, &range, edge_ttl).await?
+        }
     };
     let mut upstream = match &upstream.partial {
         // A range of a source small enough to transform: transforming needs all of it.
         Some(partial) if partial.total.is_some_and(|total| total <= config.transform_max_bytes) => {
-            upstream::fetch(env, ctx, target, config, &Conditions::new()).await?
+            upstream::fetch(env, ctx, target, config, &Conditions::new(), None).await?
         }
         _ => upstream,
     };
@@ -167,15 +175,17 @@ async fn fetch_and_answer(
     if let Some(answer) = not_modified_early(job, &upstream, config, &timing) {
         return Ok(answer);
     }
-    // Only a source without a declared length can have been marked too large: the others
-    // skip this lookup.
-    let known_large = upstream.content_length.is_none() && cache::lookup(&job.large_mark).await.is_some();
-    if known_large {
+    let decided = plan(upstream.content_length, config.transform_max_bytes, large.is_some());
+    if large.is_some() && decided == Plan::PassThrough {
         timing.push_str(", plan;desc=\"known too large\"");
     }
-    let (source, _source_held) = match plan(upstream.content_length, config.transform_max_bytes, known_large)
-    {
-        Plan::PassThrough => return pass_through(upstream, &timing, config),
+    let (source, _source_held) = match decided {
+        Plan::PassThrough => {
+            if large.is_none() {
+                remember_large(job, &upstream, config, ctx);
+            }
+            return pass_through(upstream, &timing, config);
+        }
         Plan::Buffer { cap } => {
             // A declared length is reserved before reading; an unknown one as it arrives.
             let held = match upstream.content_length {
@@ -197,7 +207,7 @@ async fn fetch_and_answer(
                         no_room(job)?;
                     } else {
                         stats::record(|c| c.passthroughs += 1);
-                        cache::remember_large(ctx, job.large_mark.clone(), config.cache_ttl_seconds);
+                        remember_large(job, &upstream, config, ctx);
                     }
                     return respond::passthrough_stream(
                         &upstream.response,
@@ -249,6 +259,13 @@ async fn fetch_and_answer(
         server_timing: format!("{timing}, {}", encoded.report.server_timing()),
     };
     Ok(share_and_answer(job, made, lead, config, ctx))
+}
+
+/// Remembers that this job's source is too large to transform, with what its origin allows
+/// the platform's fetch cache to do with it.
+fn remember_large(job: &Job, upstream: &Upstream, config: &Config, ctx: &Context) {
+    let mark = LargeSource::new(upstream.content_length, &upstream.caching, config);
+    cache::remember_large(ctx, job.large_mark.clone(), &mark, config.cache_ttl_seconds);
 }
 
 /// `304 Not Modified` when the client's `If-None-Match` names the answer for the source

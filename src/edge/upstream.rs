@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use url::Url;
+use wasm_bindgen::JsValue;
+use worker::web_sys;
 use worker::{
     AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
     Response, ResponseBody,
@@ -97,12 +99,15 @@ impl Partial {
 pub type Conditions = Vec<(&'static str, String)>;
 
 /// Fetches the target, following redirects that the policy allows, with `conditions`.
+/// `edge_ttl` asks the platform's fetch cache to keep a network source for that many seconds
+/// (`cf.cacheTtl`): given for sources known to pass through, which our cache never holds.
 pub async fn fetch(
     env: &Env,
     ctx: &Context,
     target: Target,
     config: &Config,
     conditions: &Conditions,
+    edge_ttl: Option<u32>,
 ) -> Result<Upstream, ProxyError> {
     let started = now_ms();
     let timeout_ms = config.upstream_timeout.as_millis() as f64;
@@ -118,8 +123,8 @@ pub async fn fetch(
     };
     for _ in 0..=MAX_REDIRECTS {
         let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
-        let response =
-            fetch_once(&url, conditions, remaining, config.upstream_timeout.as_millis() as u64).await?;
+        let timeout_ms = config.upstream_timeout.as_millis() as u64;
+        let response = fetch_once(&url, conditions, edge_ttl, remaining, timeout_ms).await?;
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
             return accept(response, started, config, ctx);
         }
@@ -157,11 +162,21 @@ fn request_init(conditions: &Conditions) -> Result<RequestInit, ProxyError> {
 async fn fetch_once(
     url: &Url,
     conditions: &Conditions,
+    edge_ttl: Option<u32>,
     remaining_ms: f64,
     timeout_ms: u64,
 ) -> Result<Response, ProxyError> {
-    let init = request_init(conditions)?;
-    let request = Request::new_with_init(url.as_str(), &init).map_err(internal)?;
+    let init: web_sys::RequestInit = (&request_init(conditions)?).into();
+    if let Some(ttl) = edge_ttl {
+        set_edge_ttl(&init, ttl)?;
+    }
+    let request = web_sys::Request::new_with_str_and_init(url.as_str(), &init).map_err(|e| {
+        ProxyError::UpstreamFailed(format!(
+            "{url}: {}",
+            e.as_string().unwrap_or_else(|| "bad request".into())
+        ))
+    })?;
+    let request = Request::from(request);
     let controller = AbortController::default();
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
@@ -174,6 +189,21 @@ async fn fetch_once(
             Err(ProxyError::UpstreamTimeout { millis: timeout_ms })
         }
     }
+}
+
+/// Sets `cf: {cacheEverything: true, cacheTtl: ttl}` on a request. Set by hand rather than
+/// through `worker::CfProperties`, whose conversion also sends every other `cf` property
+/// with a default of its own (an empty `cacheKey` among them).
+fn set_edge_ttl(init: &web_sys::RequestInit, ttl: u32) -> Result<(), ProxyError> {
+    let cf = js_sys::Object::new();
+    let set = |object: &JsValue, name: &str, value: &JsValue| {
+        js_sys::Reflect::set(object, &JsValue::from_str(name), value)
+            .map(|_| ())
+            .map_err(|_| ProxyError::Internal(format!("cannot set cf.{name}")))
+    };
+    set(cf.as_ref(), "cacheEverything", &JsValue::TRUE)?;
+    set(cf.as_ref(), "cacheTtl", &JsValue::from(ttl))?;
+    set(init.as_ref(), "cf", cf.as_ref())
 }
 
 /// Keeps a 2xx answer, its body behind a guard; mirrors 4xx; turns anything else into a 502.

@@ -1,6 +1,8 @@
 //! Figures for the memory design, printed by `make soak` (minutes long, not part of
 //! `make test`): a 200 MiB pass-through with and without `Content-Length` against fetching
-//! the same bytes from the origin directly, and a soak of mixed requests. Only what must hold
+//! the same bytes from the origin directly and through a fetch-only JavaScript Worker in the
+//! same wrangler dev (what workerd and its local proxy cost by themselves), and a soak of
+//! mixed requests. Only what must hold
 //! on any machine is asserted (identical bytes, expected statuses, a Worker still answering);
 //! speeds and memory are printed.
 
@@ -11,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::load::{drive, mix, Job};
 use super::origin::HUGE_LEN;
-use super::worker::{harness, origin_url};
+use super::worker::{fetch_only_harness, harness, origin_url};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -44,46 +46,53 @@ fn median(mut values: Vec<f64>) -> f64 {
 #[ignore = "benchmark, minutes long: run by make soak"]
 fn passthrough_of_200_mib() {
     let worker = harness();
+    let fetch_only = fetch_only_harness();
     const RUNS: usize = 3;
     for (label, path) in
         [("with Content-Length", "/huge/declared.jpg"), ("without Content-Length", "/huge/chunked.jpg")]
     {
         let direct_url = origin_url(path);
         let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
+        let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
         let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-        let rss_before = worker.workerd_rss_bytes();
-        let mut direct = Vec::new();
-        let mut proxied = Vec::new();
+        let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+        let (mut direct, mut proxied, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
         let mut rss_peak = rss_before;
         for _ in 0..RUNS {
             let (seconds, digest, length) = download(&direct_url);
             assert_eq!(length, HUGE_LEN as u64);
             direct.push(seconds);
+            let (seconds, through, length) = download(&fetched_url);
+            assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: the fetch-only Worker");
+            fetched.push(seconds);
+            rss_peak.1 = rss_peak.1.max(fetch_only.workerd_rss_bytes());
             let (seconds, through, length) = download(&proxied_url);
             assert_eq!(length, HUGE_LEN as u64, "{label}: every byte");
             assert_eq!(through, digest, "{label}: the same bytes");
             proxied.push(seconds);
-            rss_peak = rss_peak.max(worker.workerd_rss_bytes());
+            rss_peak.0 = rss_peak.0.max(worker.workerd_rss_bytes());
         }
         let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-        let (direct, proxied) = (median(direct), median(proxied));
+        let (direct, proxied, fetched) = (median(direct), median(proxied), median(fetched));
         let size = HUGE_LEN as f64 / MIB;
         println!(
-            "soak: 200 MiB pass-through {label}: direct {direct:.2} s ({:.0} MiB/s), through the Worker \
-             {proxied:.2} s ({:.0} MiB/s), ratio {:.2}; median of {RUNS}",
+            "soak: 200 MiB pass-through {label}, median of {RUNS}: direct {direct:.2} s ({:.0} MiB/s), \
+             fetch-only Worker {fetched:.2} s ({:.0} MiB/s), ours {proxied:.2} s ({:.0} MiB/s); \
+             ours/direct {:.2}, ours/fetch-only {:.2}, fetch-only/direct {:.2}",
             size / direct,
+            size / fetched,
             size / proxied,
-            direct / proxied
+            direct / proxied,
+            fetched / proxied,
+            direct / fetched
         );
+        let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
         println!(
-            "soak:   wasm memory {} -> {} bytes (growth {}); workerd RSS {:.1} MiB before, {:.1} MiB at most \
-             (growth {:.1} MiB)",
-            wasm_before,
-            wasm_after,
+            "soak:   ours: wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); workerd RSS growth \
+             {:.1} MiB (fetch-only Worker's: {:.1} MiB)",
             wasm_after - wasm_before,
-            rss_before as f64 / MIB,
-            rss_peak as f64 / MIB,
-            (rss_peak as f64 - rss_before as f64) / MIB
+            growth((rss_before.0, rss_peak.0)),
+            growth((rss_before.1, rss_peak.1)),
         );
     }
 }

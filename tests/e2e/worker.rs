@@ -69,6 +69,14 @@ pub fn budget_harness() -> &'static Harness {
     })
 }
 
+/// The smallest Worker in front of the origin (`bench/workers/fetch`: `fetch(url)` and
+/// nothing else), started on first use: what workerd and wrangler dev cost by themselves, for
+/// the pass-through figures of `make soak`.
+pub fn fetch_only_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| start(&[], Some("bench/workers/fetch/wrangler.toml")))
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("bound").port()
@@ -114,14 +122,17 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
         .expect("run wrangler (make test puts node_modules/.bin on PATH)")
         .id();
     let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&base);
+    // The fetch-only Worker has no memory-stats route; it answers /ready.
+    let ready_path =
+        if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
+    wait_ready(&format!("{base}{ready_path}"));
     Harness { base, origin_port, launcher }
 }
 
-fn wait_ready(base: &str) {
+fn wait_ready(ready_url: &str) {
     let deadline = Instant::now() + Duration::from_secs(180);
     while Instant::now() < deadline {
-        if let Ok(reply) = ureq::get(&format!("{base}/debug/memory-stats")).call() {
+        if let Ok(reply) = ureq::get(ready_url).call() {
             if reply.status() == 200 {
                 return;
             }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use futures_util::future::join;
 use worker::{Context, Env, Request, Response};
 
-use super::body::{read_capped, spill_stream, Body, Spill};
+use super::body::{read_capped, Body, Spill};
 use super::upstream::{self, Conditions, Target, Upstream};
 use super::{cache, now_ms, respond, room};
 use crate::browser::{content_disposition, extension};
@@ -159,7 +159,7 @@ async fn fetch_and_answer(
             upstream::fetch(env, ctx, target.clone(), config, &range, edge_ttl).await?
         }
     };
-    let mut upstream = match &upstream.partial {
+    let upstream = match &upstream.partial {
         // A range of a source small enough to transform: transforming needs all of it.
         Some(partial) if partial.total.is_some_and(|total| total <= config.transform_max_bytes) => {
             upstream::fetch(env, ctx, target, config, &Conditions::new(), None).await?
@@ -199,21 +199,21 @@ async fn fetch_and_answer(
                     }
                 },
             };
-            match read_capped(&mut upstream.response, cap, upstream.content_length, held).await? {
+            match read_capped(&upstream.response, cap, held).await? {
                 Body::Complete { bytes, held } => (bytes, held),
-                Body::Spilled { prefix, rest, held, why } => {
+                Body::Spilled(spilled) => {
                     check_image_type(&upstream)?;
-                    if why == Spill::NoRoom {
+                    if spilled.why == Spill::NoRoom {
                         no_room(job)?;
                     } else {
                         stats::record(|c| c.passthroughs += 1);
                         remember_large(job, &upstream, config, ctx);
                     }
-                    return respond::passthrough_stream(
+                    return Ok(respond::passthrough_stream(
                         &upstream.response,
-                        spill_stream(prefix, rest, held),
+                        spilled.into_stream(ctx),
                         &timing,
-                    );
+                    ));
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! problem documents.
 
 use serde::Serialize;
+use worker::web_sys::ReadableStream;
 use worker::{Headers, Response};
 
 use super::internal;
@@ -120,18 +121,14 @@ pub fn passthrough(upstream: Response, server_timing: &str) -> Response {
     Response::builder().with_status(upstream.status_code()).with_headers(h).body(body)
 }
 
-/// A body that Rust streams chunk by chunk (the spill case), with the upstream's headers
+/// A body read in part and then handed on (the spill case), with the upstream's headers
 /// except `Content-Length`, which it did not declare.
-pub fn passthrough_stream(
-    upstream: &Response,
-    body: impl futures_util::Stream<Item = worker::Result<Vec<u8>>> + 'static,
-    server_timing: &str,
-) -> Result<Response, ProxyError> {
+pub fn passthrough_stream(upstream: &Response, body: ReadableStream, server_timing: &str) -> Response {
     let h = copied_headers(upstream);
     let _ = h.delete("content-length");
     let _ = h.set("x-cache", "BYPASS");
     let _ = h.set("server-timing", server_timing);
-    Response::builder().with_headers(h).from_stream(body).map_err(internal)
+    Response::builder().with_headers(h).stream(body)
 }
 
 fn copied_headers(upstream: &Response) -> Headers {

@@ -74,7 +74,9 @@ pub async fn run(
         key,
         large_mark: format!("{origin}{}", large_source_path(&image.source)),
         if_none_match: header("if-none-match"),
-        range: header("range").filter(|range| range.trim_start().starts_with("bytes=")),
+        // A range is of the image's bytes; a description is always whole.
+        range: header("range")
+            .filter(|range| range.trim_start().starts_with("bytes=") && format != FormatRequest::Json),
         immutable: image.signed.signature.is_some() && image.signed.expires.is_none(),
         format,
         image,

@@ -240,10 +240,10 @@ impl Work<'_> {
         };
         let original = (info.width, info.height);
         let mut source_plan = source_plan.for_loaded_source(original, decoded);
+        let region = region.for_loaded_source(original, decoded);
         if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
             // The busiest window of the whole image, as a point of the trimmed region; a
             // window outside the region is pulled to its nearest edge.
-            let region = region.for_loaded_source(original, decoded);
             let (fx, fy) = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
             let within =
                 |at: f64, length: u32, start: f64, size: f64| (at * f64::from(length) - start) / size;
@@ -253,7 +253,6 @@ impl Work<'_> {
             );
             source_plan = source_plan.focused_on(region, focus);
         }
-        let region = region.for_loaded_source(original, decoded);
         let pixels = resize::apply(pixels, &source_plan, region)?;
         let resized = pixels.dimensions();
         let resize_report = if resized == decoded {

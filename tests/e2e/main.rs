@@ -85,6 +85,9 @@ fn every_fit_gives_its_dimensions() {
         ("width=100,dpr=2", (200, (200 * sh + sw / 2) / sw)),
         ("width=100,rotate=90", (100, (100 * sw + sh / 2) / sh)),
         ("width=100,rotate=180,flip=hv", (100, (100 * sh + sw / 2) / sw)),
+        ("width=100,height=30,fit=squeeze", (100, 30)),
+        ("trim=10;20;30;40", (sw - 60, sh - 40)),
+        ("trim=10;20;30;40,width=50", (50, (50 * (sh - 40) + (sw - 60) / 2) / (sw - 60))),
     ] {
         let reply = get(&corpus(&format!("{options},format=png"), "photos/flower_cropped.jpg"));
         assert_eq!(reply.status, 200, "{options}");

@@ -51,13 +51,14 @@ impl CorsOrigins {
     }
 }
 
-/// The usual file extension of an image `Content-Type`.
+/// The usual file extension of an image `Content-Type` (or of `format=json`'s).
 pub fn extension(mime: &str) -> &'static str {
     match mime {
         "image/jpeg" => "jpg",
         "image/png" => "png",
         "image/gif" => "gif",
         "image/webp" => "webp",
+        "application/json" => "json",
         _ => "img",
     }
 }

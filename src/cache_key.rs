@@ -10,7 +10,7 @@ use crate::route::Source;
 
 /// Bumped whenever the same request would produce different bytes, so that old entries are
 /// not served for the new engine.
-pub const ENGINE_VERSION: &str = "1";
+pub const ENGINE_VERSION: &str = "2";
 
 /// The canonical description of one output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ mod tests {
 
     fn key(path: &str, query: Option<&str>, accept: Option<&str>) -> CacheKey {
         let Ok(Route::Image(request)) = route(path, query) else { panic!("{path}") };
-        let format = FormatRequest::new(request.options.format, accept);
+        let format = FormatRequest::new(&request.options, accept);
         CacheKey::new(&request.source, &request.options, format)
     }
 
@@ -105,6 +105,13 @@ mod tests {
         let old = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("*/*"));
         assert_eq!(chrome, firefox);
         assert_ne!(chrome, old);
-        assert_eq!(FormatRequest::new(FormatChoice::Auto, None).token(), "auto-legacy");
+        assert_eq!(
+            FormatRequest::new(
+                &TransformOptions { format: FormatChoice::Auto, ..TransformOptions::default() },
+                None
+            )
+            .token(),
+            "auto-legacy"
+        );
     }
 }

@@ -170,7 +170,10 @@ impl ProxyError {
             ProxyError::OverMemoryBudget { .. } => {
                 "an image whose decode and resize need more than BUFFER_BUDGET_BYTES on their own"
             }
-            ProxyError::SourceTooLarge { .. } => "a pass-through source larger than PASSTHROUGH_MAX_BYTES",
+            ProxyError::SourceTooLarge { .. } => {
+                "a pass-through source larger than PASSTHROUGH_MAX_BYTES; with format=json, one larger \
+                 than TRANSFORM_MAX_BYTES"
+            }
             ProxyError::Busy { .. } => {
                 "no room in the memory budget within a short wait, for a request that must be \
                  transformed (an explicit format, rotate or flip); retry after Retry-After"
@@ -228,7 +231,7 @@ impl ProxyError {
                 format!("transforming it needs about {bytes} bytes, more than BUFFER_BUDGET_BYTES ({budget})")
             }
             ProxyError::SourceTooLarge { limit } => {
-                format!("the source is larger than PASSTHROUGH_MAX_BYTES ({limit})")
+                format!("the source is larger than the {limit} bytes this request may read")
             }
             ProxyError::Busy { retry_after_seconds } => {
                 format!("too many images are being transformed; retry in {retry_after_seconds} s")
@@ -237,6 +240,34 @@ impl ProxyError {
             // nothing to hide: the message names the variable and the problem, no secret.
             ProxyError::Config(err) => err.to_string(),
             ProxyError::Internal(_) => "the proxy failed; the error has been logged".into(),
+        }
+    }
+
+    /// Whether `onerror=redirect` may answer this failure with a redirect to the source. Only
+    /// failures of a source the policy allowed qualify: the image could not be fetched, read
+    /// or transformed. A refusal of the request itself (options, source, host, signature,
+    /// method) never does: redirecting to a source the policy refused would make the proxy an
+    /// open redirect. Nor does a misconfigured proxy, whose sources are not known to be safe.
+    pub fn may_redirect(&self) -> bool {
+        match self {
+            ProxyError::UpstreamRefused(_)
+            | ProxyError::UpstreamFailed(_)
+            | ProxyError::TooManyRedirects
+            | ProxyError::UpstreamTimeout { .. }
+            | ProxyError::NotAnImage
+            | ProxyError::UndecodableImage(_)
+            | ProxyError::TooManyPixels { .. }
+            | ProxyError::OverMemoryBudget { .. }
+            | ProxyError::SourceTooLarge { .. }
+            | ProxyError::Busy { .. }
+            | ProxyError::Internal(_) => true,
+            ProxyError::BadOptions(_)
+            | ProxyError::BadSource(_)
+            | ProxyError::SourceNotAllowed(_)
+            | ProxyError::MethodNotAllowed
+            | ProxyError::BadSignature(_)
+            | ProxyError::Unauthorized
+            | ProxyError::Config(_) => false,
         }
     }
 
@@ -334,6 +365,20 @@ mod tests {
         let mut seen: Vec<usize> = kinds.iter().map(index).collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..18).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn only_failures_of_an_allowed_source_may_redirect() {
+        let redirects: Vec<&str> =
+            ProxyError::every_kind().iter().filter(|e| e.may_redirect()).map(ProxyError::slug).collect();
+        for refusal in ["bad-options", "bad-source", "source-not-allowed", "bad-signature", "unauthorized"] {
+            assert!(!redirects.contains(&refusal), "{refusal} would be an open redirect");
+        }
+        for failure in
+            ["upstream-refused", "upstream-failed", "undecodable-image", "too-many-pixels", "not-an-image"]
+        {
+            assert!(redirects.contains(&failure), "{failure}");
+        }
     }
 
     #[test]

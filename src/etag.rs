@@ -79,7 +79,7 @@ mod tests {
     fn key(path: &str) -> CacheKey {
         // Test-only: the paths are this module's own fixed examples, never request input.
         let Ok(Route::Image(request)) = route(path, None) else { panic!("{path}") };
-        let format = FormatRequest::new(request.options.format, None);
+        let format = FormatRequest::new(&request.options, None);
         CacheKey::new(&request.source, &request.options, format)
     }
 

@@ -5,7 +5,7 @@
 //! cache keys do not fragment per browser), and [`FormatRequest::resolve`] picks the format
 //! once the source's format and alpha are known.
 
-use crate::options::FormatChoice;
+use crate::options::{Compression, FormatChoice, TransformOptions};
 
 /// Formats the proxy can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,12 +98,21 @@ pub enum FormatRequest {
     AutoWebp,
     /// `format=auto` for a client that does not: JPEG, or PNG for images with alpha.
     AutoLegacy,
+    /// `format=auto,compression=fast`: JPEG, or PNG for images with alpha, whatever `Accept`
+    /// lists, since those encode quickest (the WebP encoder is lossless and slower than
+    /// JPEG; PNG at its fast setting keeps the alpha).
+    AutoFast,
+    /// `format=json`: no image at all, but the source's metadata read from its header.
+    Json,
 }
 
 impl FormatRequest {
-    /// Reduces the `format` option and the `Accept` header to what the output depends on.
-    pub fn new(choice: FormatChoice, accept: Option<&str>) -> FormatRequest {
-        match choice {
+    /// Reduces the `format` and `compression` options and the `Accept` header to what the
+    /// output depends on.
+    pub fn new(options: &TransformOptions, accept: Option<&str>) -> FormatRequest {
+        match options.format {
+            FormatChoice::Auto if options.compression == Compression::Fast => FormatRequest::AutoFast,
+            FormatChoice::Json => FormatRequest::Json,
             FormatChoice::Original => FormatRequest::Original,
             FormatChoice::Jpeg => FormatRequest::Exactly(OutputFormat::Jpeg),
             FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
@@ -113,15 +122,17 @@ impl FormatRequest {
         }
     }
 
-    /// The output format for a source of this format and alpha.
+    /// The output format for a source of this format and alpha. A `json` request is
+    /// answered from the header before any encoding; were it encoded, it would keep the
+    /// source's format, as when `format` is not given.
     pub fn resolve(self, source: SourceFormat, has_alpha: bool) -> OutputFormat {
         match self {
             FormatRequest::Exactly(format) => format,
             FormatRequest::AutoWebp if has_alpha => OutputFormat::Webp,
             FormatRequest::AutoWebp => OutputFormat::Jpeg,
-            FormatRequest::Original => source.as_output().unwrap_or(OutputFormat::Png),
-            FormatRequest::AutoLegacy if has_alpha => OutputFormat::Png,
-            FormatRequest::AutoLegacy => OutputFormat::Jpeg,
+            FormatRequest::Original | FormatRequest::Json => source.as_output().unwrap_or(OutputFormat::Png),
+            FormatRequest::AutoLegacy | FormatRequest::AutoFast if has_alpha => OutputFormat::Png,
+            FormatRequest::AutoLegacy | FormatRequest::AutoFast => OutputFormat::Jpeg,
         }
     }
 
@@ -137,6 +148,8 @@ impl FormatRequest {
             FormatRequest::Exactly(format) => format.name(),
             FormatRequest::AutoWebp => "auto-webp",
             FormatRequest::AutoLegacy => "auto-legacy",
+            FormatRequest::AutoFast => "auto-fast",
+            FormatRequest::Json => "json",
         }
     }
 }
@@ -160,9 +173,13 @@ mod tests {
 
     const CHROME: &str = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
 
+    fn request(format: FormatChoice, accept: Option<&str>) -> FormatRequest {
+        FormatRequest::new(&TransformOptions { format, ..TransformOptions::default() }, accept)
+    }
+
     #[test]
     fn auto_picks_webp_when_accepted() {
-        let request = FormatRequest::new(FormatChoice::Auto, Some(CHROME));
+        let request = self::request(FormatChoice::Auto, Some(CHROME));
         assert_eq!(request, FormatRequest::AutoWebp);
         assert_eq!(request.resolve(SourceFormat::Png, true), OutputFormat::Webp);
         assert_eq!(request.resolve(SourceFormat::Gif, true), OutputFormat::Webp);
@@ -171,7 +188,7 @@ mod tests {
 
     #[test]
     fn auto_keeps_opaque_images_lossy_while_webp_is_lossless_only() {
-        let request = FormatRequest::new(FormatChoice::Auto, Some(CHROME));
+        let request = self::request(FormatChoice::Auto, Some(CHROME));
         assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Jpeg);
         assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
     }
@@ -179,7 +196,7 @@ mod tests {
     #[test]
     fn auto_falls_back_to_jpeg_or_png() {
         for accept in [None, Some("image/*,*/*"), Some("image/webp;q=0")] {
-            let request = FormatRequest::new(FormatChoice::Auto, accept);
+            let request = self::request(FormatChoice::Auto, accept);
             assert_eq!(request, FormatRequest::AutoLegacy, "{accept:?}");
             assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
             assert_eq!(request.resolve(SourceFormat::Webp, true), OutputFormat::Png);
@@ -188,12 +205,36 @@ mod tests {
 
     #[test]
     fn explicit_and_original_formats_ignore_accept() {
-        let request = FormatRequest::new(FormatChoice::Png, Some(CHROME));
+        let request = self::request(FormatChoice::Png, Some(CHROME));
         assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Png);
         assert!(!request.varies_on_accept());
-        let original = FormatRequest::new(FormatChoice::Original, Some(CHROME));
+        let original = self::request(FormatChoice::Original, Some(CHROME));
         assert_eq!(original.resolve(SourceFormat::Jpeg, true), OutputFormat::Jpeg);
         assert_eq!(original.resolve(SourceFormat::Gif, false), OutputFormat::Png);
         assert!(!original.varies_on_accept());
+    }
+
+    #[test]
+    fn fast_compression_picks_jpeg_or_png_whatever_accept_says() {
+        let options = TransformOptions {
+            format: FormatChoice::Auto,
+            compression: Compression::Fast,
+            ..TransformOptions::default()
+        };
+        let fast = FormatRequest::new(&options, Some(CHROME));
+        assert_eq!(fast, FormatRequest::new(&options, None), "Accept does not matter");
+        assert!(!fast.varies_on_accept());
+        assert_eq!(fast.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
+        assert_eq!(fast.resolve(SourceFormat::Webp, true), OutputFormat::Png, "not WebP for alpha");
+        assert_eq!(
+            self::request(FormatChoice::Auto, Some(CHROME)).resolve(SourceFormat::Png, true),
+            OutputFormat::Webp
+        );
+        let png = TransformOptions { format: FormatChoice::Png, ..options };
+        assert_eq!(
+            FormatRequest::new(&png, Some(CHROME)),
+            FormatRequest::Exactly(OutputFormat::Png),
+            "only auto"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! stream to the client byte for byte. The length is taken from `Content-Length` when the
 //! upstream sends one, and otherwise learned by reading up to the cap.
 
-use crate::options::{Fit, Flip, Rotation, TransformOptions};
+use crate::options::{Fit, Flip, Metadata, Rotation, TransformOptions};
 use crate::transform::ImageInfo;
 
 /// What to do with an upstream body, decided from its declared length.
@@ -33,7 +33,8 @@ pub fn plan(content_length: Option<u64>, transform_max_bytes: u64, known_large: 
 }
 
 /// Whether serving the source's own bytes gives exactly what was asked for: no resize, no
-/// rotation or flip, the same format, and no quality requested.
+/// rotation, flip or trim, the same format, and no quality requested. An untouched source
+/// keeps its own metadata, so `metadata=none` always re-encodes.
 pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, out: (u32, u32)) -> bool {
     same_format
         && options.quality.is_none()
@@ -44,6 +45,8 @@ pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, 
         && options.blur.is_none()
         && options.sharpen.is_none()
         && options.background.is_none()
+        && options.trim.is_none()
+        && options.metadata != Metadata::None
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use crate::cache_key::{large_source_path, CacheKey};
 use crate::error::ProxyError;
 use crate::negotiate::FormatRequest;
-use crate::options::FormatChoice;
 use crate::route::{route, Route};
 
 /// The most URLs one purge request may name, so that one request's work stays bounded.
@@ -74,9 +73,9 @@ pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
         None => (local, None),
     };
     let Route::Image(image) = route(path, query)? else { return Err(not_image()) };
-    let variants = match image.options.format {
-        FormatChoice::Auto => vec![FormatRequest::AutoWebp, FormatRequest::AutoLegacy],
-        choice => vec![FormatRequest::new(choice, None)],
+    let variants = match FormatRequest::new(&image.options, None) {
+        FormatRequest::AutoLegacy => vec![FormatRequest::AutoWebp, FormatRequest::AutoLegacy],
+        one => vec![one],
     };
     let mut paths: Vec<String> = variants
         .into_iter()

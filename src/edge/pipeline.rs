@@ -18,11 +18,12 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{derived_etag, etag_matches, strong_etag, Validators};
 use crate::negotiate::FormatRequest;
+use crate::options::OnError;
 use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
 use crate::security::check_request;
 use crate::stats;
-use crate::transform::{prepare, Step};
+use crate::transform::{describe, prepare, Step};
 
 /// What one image request needs to know about itself, worked out once.
 struct Job {
@@ -65,7 +66,7 @@ pub async fn run(
     env: &Env,
 ) -> Result<Response, ProxyError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    let format = FormatRequest::new(image.options.format, header("accept").as_deref());
+    let format = FormatRequest::new(&image.options, header("accept").as_deref());
     // Cache API keys live under the Worker's own origin.
     let origin = req.url().map_err(super::internal)?.origin().ascii_serialization();
     let key = CacheKey::new(&image.source, &image.options, format);
@@ -74,17 +75,39 @@ pub async fn run(
         key,
         large_mark: format!("{origin}{}", large_source_path(&image.source)),
         if_none_match: header("if-none-match"),
-        range: header("range").filter(|range| range.trim_start().starts_with("bytes=")),
+        // A range is of the image's bytes; a description is always whole.
+        range: header("range")
+            .filter(|range| range.trim_start().starts_with("bytes=") && format != FormatRequest::Json),
         immutable: image.signed.signature.is_some() && image.signed.expires.is_none(),
         format,
         image,
     };
 
     // Policy first: an unsigned or expired URL, or a source that may not be fetched, is not
-    // served from the cache either.
+    // served from the cache either, nor redirected to.
     check_request(&job.image, config, (now_ms() / 1000.0) as u64)?;
     let target = Target::resolve(&job.image.source, config)?;
 
+    // A source the policy allowed may be the answer when it cannot be made into one.
+    let location = target.location();
+    match answer_allowed(&job, target, config, ctx, env).await {
+        Err(err) if job.image.options.onerror == OnError::Redirect && err.may_redirect() => {
+            worker::console_error!("{err}; redirecting to the source (onerror=redirect)");
+            stats::record(|c| c.errors += 1);
+            Ok(respond::redirect(&location))
+        }
+        answer => answer,
+    }
+}
+
+/// The request once the policy allowed its source: the edge cache, then the miss path.
+async fn answer_allowed(
+    job: &Job,
+    target: Target,
+    config: &Config,
+    ctx: &Context,
+    env: &Env,
+) -> Result<Response, ProxyError> {
     // The edge cache: the answer, and at the same time what an earlier request learned of a
     // source too large to transform.
     let lookup_started = now_ms();
@@ -96,31 +119,31 @@ pub async fn run(
         let stored = cache::Stored::read(&entry);
         if stored.is_fresh(now) {
             stats::record(|c| c.cache_hits += 1);
-            return Ok(from_cache(&job, &entry, &stored, "HIT", format!("cache;dur={cache_ms:.0}")));
+            return Ok(from_cache(job, &entry, &stored, "HIT", format!("cache;dur={cache_ms:.0}")));
         }
         // Stale: ask the origin whether the source changed, if we know how to ask.
         let Some(conditions) = stored.conditions() else {
             stats::record(|c| c.cache_misses += 1);
-            return fetch_and_answer(&job, None, large, target, config, ctx, env, cache_ms).await;
+            return fetch_and_answer(job, None, large, target, config, ctx, env, cache_ms).await;
         };
         match upstream::fetch(env, ctx, target.clone(), config, &conditions, None).await {
             Ok(upstream) if upstream.not_modified => {
                 stats::record(|c| c.cache_revalidations += 1);
                 let timing = format!("cache;dur={cache_ms:.0}, revalidate;dur={:.0}", upstream.millis);
                 let refreshed = cache::refresh(ctx, &job.key_url, &mut entry, stored, now);
-                return Ok(from_cache(&job, &entry, &refreshed, "REVALIDATED", timing));
+                return Ok(from_cache(job, &entry, &refreshed, "REVALIDATED", timing));
             }
             Ok(upstream) => revalidated = Some(upstream),
             // The origin cannot be asked now: the stored answer is better than an error.
             Err(err) => {
                 worker::console_error!("revalidation failed, serving the stored answer: {err}");
                 stats::record(|c| c.cache_hits += 1);
-                return Ok(from_cache(&job, &entry, &stored, "STALE", format!("cache;dur={cache_ms:.0}")));
+                return Ok(from_cache(job, &entry, &stored, "STALE", format!("cache;dur={cache_ms:.0}")));
             }
         }
     }
     stats::record(|c| c.cache_misses += 1);
-    fetch_and_answer(&job, revalidated, large, target, config, ctx, env, cache_ms).await
+    fetch_and_answer(job, revalidated, large, target, config, ctx, env, cache_ms).await
 }
 
 /// The miss path: (coalesced) upstream fetch, plan, transform or stream, answer, store.
@@ -180,6 +203,7 @@ async fn fetch_and_answer(
         timing.push_str(", plan;desc=\"known too large\"");
     }
     let (source, _source_held) = match decided {
+        Plan::PassThrough if job.format == FormatRequest::Json => return Err(too_large_to_read(config)),
         Plan::PassThrough => {
             if large.is_none() {
                 remember_large(job, &upstream, config, ctx);
@@ -201,6 +225,11 @@ async fn fetch_and_answer(
             };
             match read_capped(&upstream.response, cap, held).await? {
                 Body::Complete { bytes, held } => (bytes, held),
+                Body::Spilled(spilled)
+                    if spilled.why == Spill::TooLarge && job.format == FormatRequest::Json =>
+                {
+                    return Err(too_large_to_read(config))
+                }
                 Body::Spilled(spilled) => {
                     check_image_type(&upstream)?;
                     if spilled.why == Spill::NoRoom {
@@ -218,6 +247,19 @@ async fn fetch_and_answer(
             }
         }
     };
+
+    // format=json: the source's header is the answer.
+    if job.format == FormatRequest::Json {
+        let description = describe(&source, &job.image.options)?;
+        let made = Made {
+            body: Rc::new(serde_json::to_vec(&description).map_err(super::internal)?),
+            content_type: "application/json",
+            caching: upstream.caching,
+            validators: upstream.validators.clone(),
+            server_timing: format!("{timing}, transform;desc=\"json from the header\""),
+        };
+        return Ok(share_and_answer(job, made, lead, config, ctx));
+    }
 
     // Transform (or find that nothing needs doing), answer, and store what may be stored.
     let work = match prepare(&source, &job.image.options, job.format, config.max_source_pixels)? {
@@ -266,6 +308,12 @@ async fn fetch_and_answer(
 fn remember_large(job: &Job, upstream: &Upstream, config: &Config, ctx: &Context) {
     let mark = LargeSource::new(upstream.content_length, &upstream.caching, config);
     cache::remember_large(ctx, job.large_mark.clone(), &mark, config.cache_ttl_seconds);
+}
+
+/// `format=json` describes sources that are read whole; one too large to read is refused
+/// rather than passed through, since the client asked for JSON.
+fn too_large_to_read(config: &Config) -> ProxyError {
+    ProxyError::SourceTooLarge { limit: config.transform_max_bytes }
 }
 
 /// `304 Not Modified` when the client's `If-None-Match` names the answer for the source

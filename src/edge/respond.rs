@@ -41,6 +41,12 @@ pub fn problem(err: &ProxyError) -> Response {
     Response::builder().with_status(err.status()).with_headers(h).fixed(err.problem_json().into_bytes())
 }
 
+/// `302 Found` to `location`, not to be stored: the next request may well succeed.
+pub fn redirect(location: &str) -> Response {
+    let h = headers([("location", location), ("cache-control", "no-store")]);
+    Response::builder().with_status(302).with_headers(h).empty()
+}
+
 /// A JSON document, never cached.
 pub fn json(value: &impl Serialize) -> Result<Response, ProxyError> {
     let body = serde_json::to_vec(value).map_err(internal)?;

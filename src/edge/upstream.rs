@@ -49,6 +49,17 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Where a client finds the source itself (`onerror=redirect`): its URL, or for a static
+    /// asset its path on this Worker.
+    pub fn location(&self) -> String {
+        match self {
+            Target::Assets(path) => path.clone(),
+            Target::Url(url) => url.to_string(),
+        }
+    }
+}
+
 /// `path` under `ORIGIN_URL`, which it must not leave.
 fn origin_url(origin: &Url, path: &str) -> Result<Url, ProxyError> {
     let base = origin.as_str().trim_end_matches('/');

@@ -28,6 +28,16 @@ pub enum OptionKey {
     Blur,
     /// `sharpen`
     Sharpen,
+    /// `trim`
+    Trim,
+    /// `metadata`
+    Metadata,
+    /// `anim`
+    Anim,
+    /// `compression`
+    Compression,
+    /// `onerror`
+    OnError,
 }
 
 /// One row of [`OPTION_KEYS`].
@@ -44,7 +54,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them.
-pub const OPTION_KEYS: [OptionSpec; 12] = [
+pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -63,7 +73,8 @@ pub const OPTION_KEYS: [OptionSpec; 12] = [
         default: "scale-down",
         about: "How the image fits width × height: scale-down (inside, never enlarge), contain \
                 (inside), cover (fill, crop the centre), crop (cover without enlarging), pad \
-                (inside, padded with white).",
+                (inside, padded with white), squeeze (exactly width × height, stretched; with \
+                one dimension, like contain).",
     },
     OptionSpec {
         key: OptionKey::Quality,
@@ -77,7 +88,8 @@ pub const OPTION_KEYS: [OptionSpec; 12] = [
         default: "the source's format (GIF becomes PNG)",
         about: "Output format. auto: WebP for images with alpha when Accept lists image/webp, \
                 JPEG for opaque ones, PNG otherwise; answers carry Vary: Accept. The WebP encoder \
-                is lossless.",
+                is lossless. json: the source's dimensions, format, frames and size, read from \
+                its header, and the output's dimensions, as application/json.",
     },
     OptionSpec {
         key: OptionKey::Dpr,
@@ -122,6 +134,41 @@ pub const OPTION_KEYS: [OptionSpec; 12] = [
         names: &["sharpen"],
         default: "0",
         about: "Unsharp-mask strength; 1 suits downscaled photos.",
+    },
+    OptionSpec {
+        key: OptionKey::Trim,
+        names: &["trim"],
+        default: "nothing trimmed",
+        about: "top;right;bottom;left: source pixels cut off the image's edges (as displayed, \
+                before rotate) before anything else; a trim that leaves nothing answers 400.",
+    },
+    OptionSpec {
+        key: OptionKey::Metadata,
+        names: &["metadata"],
+        default: "copyright",
+        about: "EXIF kept in JPEG output: copyright (the source's Copyright and Artist only), \
+                keep (all of it, Orientation reset to 1), none. PNG and WebP output carry none.",
+    },
+    OptionSpec {
+        key: OptionKey::Anim,
+        names: &["anim"],
+        default: "true",
+        about: "Whether animation is kept. Output is always the first frame for now: \
+                animated output is not implemented, so true and false give the same image.",
+    },
+    OptionSpec {
+        key: OptionKey::Compression,
+        names: &["compression"],
+        default: "the smallest output format auto allows",
+        about: "fast: with format=auto, the quickest format to encode (JPEG, PNG for alpha) \
+                whatever Accept lists, at the cost of size.",
+    },
+    OptionSpec {
+        key: OptionKey::OnError,
+        names: &["onerror"],
+        default: "an error document",
+        about: "redirect: when the image cannot be fetched or transformed, answer 302 to the \
+                source instead; never for a refused source, signature or option.",
     },
 ];
 

@@ -87,6 +87,11 @@ impl OptionKey {
             },
             OptionKey::Blur => Values::Integer { min: BLUR_RANGE.0.into(), max: BLUR_RANGE.1.into() },
             OptionKey::Sharpen => Values::Number { min: SHARPEN_RANGE.0, max: SHARPEN_RANGE.1 },
+            OptionKey::Trim => Values::Text { examples: vec!["10;0;10;0", "0;25;0;25"] },
+            OptionKey::Metadata => words(&Metadata::NAMES),
+            OptionKey::Anim => words(&ANIM_NAMES),
+            OptionKey::Compression => words(&Compression::NAMES),
+            OptionKey::OnError => words(&OnError::NAMES),
         }
     }
 }
@@ -105,15 +110,19 @@ pub enum Fit {
     Crop,
     /// Fit inside the box like `contain`, then pad to exactly the box with white.
     Pad,
+    /// Stretch to exactly the box, whatever the aspect ratio. With one dimension the other
+    /// follows from the aspect ratio, which makes it `contain`.
+    Squeeze,
 }
 
 impl Fit {
-    const NAMES: [(&'static str, Fit); 5] = [
+    const NAMES: [(&'static str, Fit); 6] = [
         ("scale-down", Fit::ScaleDown),
         ("contain", Fit::Contain),
         ("cover", Fit::Cover),
         ("crop", Fit::Crop),
         ("pad", Fit::Pad),
+        ("squeeze", Fit::Squeeze),
     ];
 
     /// The option value naming this fit.
@@ -136,15 +145,112 @@ pub enum FormatChoice {
     Png,
     /// `webp`
     Webp,
+    /// `json`: the source's metadata instead of an image.
+    Json,
 }
 
 impl FormatChoice {
-    const NAMES: [(&'static str, FormatChoice); 4] = [
+    const NAMES: [(&'static str, FormatChoice); 5] = [
         ("auto", FormatChoice::Auto),
         ("jpeg", FormatChoice::Jpeg),
         ("png", FormatChoice::Png),
         ("webp", FormatChoice::Webp),
+        ("json", FormatChoice::Json),
     ];
+}
+
+/// Source pixels cut off each edge before anything else (`trim=top;right;bottom;left`), on
+/// the source as displayed: after its EXIF orientation, before `rotate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Trim {
+    /// Rows cut off the top.
+    pub top: u32,
+    /// Columns cut off the right.
+    pub right: u32,
+    /// Rows cut off the bottom.
+    pub bottom: u32,
+    /// Columns cut off the left.
+    pub left: u32,
+}
+
+impl Trim {
+    fn parse(value: &str) -> Result<Option<Trim>, ProxyError> {
+        let sides: Vec<Option<u32>> = value.split(';').map(|side| side.parse().ok()).collect();
+        let trim = match sides.as_slice() {
+            [Some(top), Some(right), Some(bottom), Some(left)] => {
+                Trim { top: *top, right: *right, bottom: *bottom, left: *left }
+            }
+            _ => {
+                return Err(bad(format!(
+                    "trim must be four whole numbers of pixels, top;right;bottom;left, not {value:?}"
+                )))
+            }
+        };
+        // Trimming nothing is the default, and shares its cache entry.
+        Ok(Some(trim).filter(|trim| *trim != Trim::default()))
+    }
+
+    /// What is left of a `width` × `height` image, or a 400 when nothing is.
+    pub fn remaining(&self, (width, height): (u32, u32)) -> Result<(u32, u32), ProxyError> {
+        let left_over =
+            |length: u32, a: u32, b: u32| length.checked_sub(a)?.checked_sub(b).filter(|l| *l > 0);
+        match (left_over(width, self.left, self.right), left_over(height, self.top, self.bottom)) {
+            (Some(w), Some(h)) => Ok((w, h)),
+            _ => Err(bad(format!("trim={} leaves nothing of a {width}x{height} image", self.canonical()))),
+        }
+    }
+
+    fn canonical(self) -> String {
+        format!("{};{};{};{}", self.top, self.right, self.bottom, self.left)
+    }
+}
+
+/// Which of the source's EXIF the output keeps (`metadata`). Only JPEG output carries any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Metadata {
+    /// Only the Copyright and Artist tags. The default (as Cloudflare's).
+    #[default]
+    Copyright,
+    /// All of it, with the Orientation reset to 1 since the pixels are already turned.
+    Keep,
+    /// None.
+    None,
+}
+
+impl Metadata {
+    const NAMES: [(&'static str, Metadata); 3] =
+        [("copyright", Metadata::Copyright), ("keep", Metadata::Keep), ("none", Metadata::None)];
+}
+
+/// `anim`'s values: whether animation is kept.
+const ANIM_NAMES: [(&str, bool); 2] = [("true", true), ("false", false)];
+
+/// What to favour when choosing the output format (`compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// The smallest output `format=auto` allows. The default.
+    #[default]
+    Smallest,
+    /// `fast`: the quickest format to encode.
+    Fast,
+}
+
+impl Compression {
+    const NAMES: [(&'static str, Compression); 1] = [("fast", Compression::Fast)];
+}
+
+/// What a failure to fetch or transform the image answers (`onerror`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// A problem document. The default.
+    #[default]
+    Problem,
+    /// `redirect`: 302 to the source itself.
+    Redirect,
+}
+
+impl OnError {
+    const NAMES: [(&'static str, OnError); 1] = [("redirect", OnError::Redirect)];
 }
 
 /// A clockwise rotation (`rotate`), applied before `width`/`height`, which name the axes
@@ -273,7 +379,7 @@ impl Rgba {
 }
 
 /// Validated transformation options. `width` and `height` already include `dpr`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransformOptions {
     /// Target width in pixels, 1..=[`MAX_DIMENSION`]. Default: none (from height or source).
     pub width: Option<u32>,
@@ -298,6 +404,39 @@ pub struct TransformOptions {
     pub blur: Option<u8>,
     /// Sharpening strength in tenths, 1..=100 (0 is the same as none). Default: none.
     pub sharpen: Option<u8>,
+    /// Default: none (an all-zero trim is none).
+    pub trim: Option<Trim>,
+    /// Default: [`Metadata::Copyright`].
+    pub metadata: Metadata,
+    /// Whether animation is kept. Default: true. Output is the first frame either way for now.
+    pub anim: bool,
+    /// Default: [`Compression::Smallest`].
+    pub compression: Compression,
+    /// Default: [`OnError::Problem`].
+    pub onerror: OnError,
+}
+
+impl Default for TransformOptions {
+    fn default() -> Self {
+        TransformOptions {
+            width: None,
+            height: None,
+            fit: Fit::default(),
+            quality: None,
+            format: FormatChoice::default(),
+            rotate: Rotation::default(),
+            flip: Flip::default(),
+            gravity: Gravity::default(),
+            background: None,
+            blur: None,
+            sharpen: None,
+            trim: None,
+            metadata: Metadata::default(),
+            anim: true,
+            compression: Compression::default(),
+            onerror: OnError::default(),
+        }
+    }
 }
 
 impl TransformOptions {
@@ -339,6 +478,11 @@ impl TransformOptions {
                 OptionKey::Background => options.background = Some(Rgba::parse(value)?),
                 OptionKey::Blur => options.blur = Some(whole(key, value, BLUR_RANGE)?),
                 OptionKey::Sharpen => options.sharpen = sharpen(value)?,
+                OptionKey::Trim => options.trim = Trim::parse(value)?,
+                OptionKey::Metadata => options.metadata = named(key, value, &Metadata::NAMES)?,
+                OptionKey::Anim => options.anim = named(key, value, &ANIM_NAMES)?,
+                OptionKey::Compression => options.compression = named(key, value, &Compression::NAMES)?,
+                OptionKey::OnError => options.onerror = named(key, value, &OnError::NAMES)?,
             }
         }
         options.width = width.map(|w| apply_dpr(OptionKey::Width, w, dpr)).transpose()?;
@@ -389,6 +533,23 @@ impl TransformOptions {
         }
         if let Some(tenths) = self.sharpen {
             push(OptionKey::Sharpen, &(f64::from(tenths) / 10.0));
+        }
+        if let Some(trim) = self.trim {
+            push(OptionKey::Trim, &trim.canonical());
+        }
+        if let Some((name, _)) =
+            Metadata::NAMES.iter().find(|(_, m)| *m == self.metadata && *m != Metadata::default())
+        {
+            push(OptionKey::Metadata, name);
+        }
+        if !self.anim {
+            push(OptionKey::Anim, &false);
+        }
+        if let Some((name, _)) = Compression::NAMES.iter().find(|(_, c)| *c == self.compression) {
+            push(OptionKey::Compression, name);
+        }
+        if let Some((name, _)) = OnError::NAMES.iter().find(|(_, o)| *o == self.onerror) {
+            push(OptionKey::OnError, name);
         }
         out
     }

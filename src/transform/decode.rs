@@ -44,7 +44,7 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
     }
 }
 
-fn image_format(format: SourceFormat) -> ImageFormat {
+pub(super) fn image_format(format: SourceFormat) -> ImageFormat {
     match format {
         SourceFormat::Jpeg => ImageFormat::Jpeg,
         SourceFormat::Png => ImageFormat::Png,

@@ -8,10 +8,16 @@ use super::Pixels;
 use crate::error::ProxyError;
 use crate::negotiate::OutputFormat;
 
-/// Encodes `pixels` as `format`; `quality` (1..=100) applies to JPEG.
-pub(super) fn encode(pixels: &Pixels, format: OutputFormat, quality: u8) -> Result<Vec<u8>, ProxyError> {
+/// Encodes `pixels` as `format`; `quality` (1..=100) and `exif` (an `APP1` payload) apply
+/// to JPEG.
+pub(super) fn encode(
+    pixels: &Pixels,
+    format: OutputFormat,
+    quality: u8,
+    exif: Option<Vec<u8>>,
+) -> Result<Vec<u8>, ProxyError> {
     match format {
-        OutputFormat::Jpeg => jpeg(pixels, quality),
+        OutputFormat::Jpeg => jpeg(pixels, quality, exif),
         OutputFormat::Png => {
             let mut out = Vec::new();
             let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
@@ -36,7 +42,7 @@ fn write(encoder: impl ImageEncoder, pixels: &Pixels) -> Result<(), ProxyError> 
         .map_err(|e| ProxyError::Internal(format!("encode: {e}")))
 }
 
-fn jpeg(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
+fn jpeg(pixels: &Pixels, quality: u8, exif: Option<Vec<u8>>) -> Result<Vec<u8>, ProxyError> {
     let (width, height) = pixels.dimensions();
     let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
         return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for JPEG")));
@@ -53,6 +59,9 @@ fn jpeg(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
     encoder.set_optimized_huffman_tables(true);
+    if let Some(exif) = exif {
+        encoder.add_app_segment(1, exif).map_err(|e| ProxyError::Internal(format!("exif segment: {e}")))?;
+    }
     encoder
         .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| ProxyError::Internal(format!("encode jpeg: {e}")))?;

@@ -62,36 +62,53 @@ impl Geometry {
     /// The same geometry for a source that was loaded at `loaded` pixels instead of its full
     /// `original` size (shrink-on-load): the crop box scales with it.
     pub fn for_loaded_source(&self, original: (u32, u32), loaded: (u32, u32)) -> Geometry {
-        if original == loaded {
-            return *self;
-        }
-        let sx = f64::from(loaded.0) / f64::from(original.0.max(1));
-        let sy = f64::from(loaded.1) / f64::from(original.1.max(1));
+        Geometry { crop: self.crop.for_loaded_source(original, loaded), ..*self }
+    }
+
+    /// This geometry, planned on `region` of the source (what `trim` leaves) as if it were
+    /// the whole image, as it applies to the whole source: the crop moves by the region's
+    /// top-left corner.
+    pub fn inside(&self, region: CropBox) -> Geometry {
+        let crop =
+            CropBox { left: self.crop.left + region.left, top: self.crop.top + region.top, ..self.crop };
+        Geometry { crop, ..*self }
+    }
+
+    /// The same crop, moved so that its centre is at `focus` (fractions of `region`'s width
+    /// and height from its top left) as far as the region's edges allow. A crop as large as
+    /// the region on an axis cannot move along it.
+    pub fn focused_on(&self, region: CropBox, focus: (f64, f64)) -> Geometry {
+        let place = |start: f64, length: f64, size: f64, at: f64| {
+            start + (at * length - size / 2.0).clamp(0.0, (length - size).max(0.0))
+        };
         let crop = CropBox {
-            left: self.crop.left * sx,
-            top: self.crop.top * sy,
-            width: (self.crop.width * sx).min(f64::from(loaded.0)),
-            height: (self.crop.height * sy).min(f64::from(loaded.1)),
+            left: place(region.left, region.width, self.crop.width, focus.0),
+            top: place(region.top, region.height, self.crop.height, focus.1),
+            ..self.crop
         };
         Geometry { crop, ..*self }
     }
 }
 
-impl Geometry {
-    /// The same crop, moved so that its centre is at `focus` (fractions of the source's width
-    /// and height from its top left) as far as the source's edges allow. A crop as large as
-    /// the source on an axis cannot move along it.
-    pub fn focused_on(&self, source: (u32, u32), focus: (f64, f64)) -> Geometry {
-        let place = |length: u32, size: f64, at: f64| {
-            let length = f64::from(length);
-            (at * length - size / 2.0).clamp(0.0, (length - size).max(0.0))
-        };
-        let crop = CropBox {
-            left: place(source.0, self.crop.width, focus.0),
-            top: place(source.1, self.crop.height, focus.1),
-            ..self.crop
-        };
-        Geometry { crop, ..*self }
+impl CropBox {
+    /// The whole of a `width` × `height` image.
+    pub fn full(size: (u32, u32)) -> CropBox {
+        full(size)
+    }
+
+    /// The same box on a source loaded at `loaded` pixels instead of its `original` size.
+    pub fn for_loaded_source(&self, original: (u32, u32), loaded: (u32, u32)) -> CropBox {
+        if original == loaded {
+            return *self;
+        }
+        let sx = f64::from(loaded.0) / f64::from(original.0.max(1));
+        let sy = f64::from(loaded.1) / f64::from(original.1.max(1));
+        CropBox {
+            left: self.left * sx,
+            top: self.top * sy,
+            width: (self.width * sx).min(f64::from(loaded.0)),
+            height: (self.height * sy).min(f64::from(loaded.1)),
+        }
     }
 }
 
@@ -126,6 +143,11 @@ pub fn geometry(source: (u32, u32), width: Option<u32>, height: Option<u32>, fit
         Fit::Crop => {
             let scale = fill_scale.min(1.0);
             cropped(source, scale, (bw.min(sw * scale), bh.min(sh * scale)))
+        }
+        // With one dimension, the box already has the source's aspect ratio.
+        Fit::Squeeze => {
+            let resized = (to_pixels(bw), to_pixels(bh));
+            Geometry { crop: full(source), resized, canvas: resized, offset: (0, 0) }
         }
         Fit::Pad => {
             let inner = scaled(source, fit_scale);
@@ -209,13 +231,23 @@ mod tests {
     #[test]
     fn a_focus_moves_the_crop_within_the_edges() {
         let geo = g((1000, 500), Some(200), Some(200), Fit::Cover);
-        let at = |x, y| geo.focused_on((1000, 500), (x, y)).crop;
+        let at = |x, y| geo.focused_on(full((1000, 500)), (x, y)).crop;
         assert_eq!(at(0.0, 0.5).left, 0.0, "left keeps the left edge");
         assert_eq!(at(1.0, 0.5).left, 500.0, "right keeps the right edge");
         assert_eq!(at(0.5, 0.5), geo.crop, "centre is the default");
         assert_eq!(at(0.3, 0.5).left, 50.0, "a point is centred when the edges allow");
         assert_eq!(at(0.3, 0.0).top, 0.0, "the full height cannot move");
         assert_eq!(at(0.3, 1.0).top, 0.0);
+    }
+
+    #[test]
+    fn a_trimmed_region_bounds_the_crop_and_the_focus() {
+        // 1000x500 with 100 px trimmed off the left and 300 off the right: 600x500 remain.
+        let region = CropBox { left: 100.0, top: 0.0, width: 600.0, height: 500.0 };
+        let geo = g((600, 500), Some(100), Some(100), Fit::Cover).inside(region);
+        assert_eq!(geo.crop, CropBox { left: 150.0, top: 0.0, width: 500.0, height: 500.0 });
+        assert_eq!(geo.focused_on(region, (0.0, 0.5)).crop.left, 100.0, "left stops at the trim");
+        assert_eq!(geo.focused_on(region, (1.0, 0.5)).crop.left, 200.0, "right stops at the trim");
     }
 
     #[test]
@@ -247,6 +279,19 @@ mod tests {
         assert_eq!(rotated.before_rotation(false).crop, rotated.crop);
         let padded = g((500, 1000), Some(300), Some(300), Fit::Pad).before_rotation(true);
         assert_eq!((padded.canvas, padded.offset), (padded.resized, (0, 0)), "padding comes later");
+    }
+
+    #[test]
+    fn squeeze_stretches_the_whole_source_to_the_box() {
+        let geo = g((1000, 500), Some(300), Some(300), Fit::Squeeze);
+        assert_eq!((geo.resized, geo.canvas), ((300, 300), (300, 300)));
+        assert_eq!(geo.crop, full((1000, 500)), "nothing is cut");
+        assert_eq!(g((100, 50), Some(400), Some(10), Fit::Squeeze).canvas, (400, 10), "enlarges too");
+        assert_eq!(
+            g((1000, 500), Some(200), None, Fit::Squeeze),
+            g((1000, 500), Some(200), None, Fit::Contain)
+        );
+        assert_eq!(g((100, 50), None, Some(100), Fit::Squeeze).canvas, (200, 100), "like contain");
     }
 
     #[test]

@@ -4,14 +4,17 @@
 //! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
 
 mod decode;
+mod describe;
 mod effects;
 mod encode;
 mod focus;
 mod geometry;
+mod metadata;
 mod orient;
 mod resize;
 
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
+pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
 
 use crate::error::ProxyError;
@@ -117,6 +120,8 @@ pub struct Work<'a> {
     plan: Geometry,
     /// The same crop and resize in the source's own axes.
     source_plan: Geometry,
+    /// The part of the source `trim` leaves (all of it without a trim), in source pixels.
+    region: CropBox,
     shrink: Shrink,
     max_pixels: u64,
     /// What a progressive JPEG's decoder keeps of the whole image until its last scan.
@@ -132,21 +137,18 @@ pub fn prepare<'a>(
 ) -> Result<Step<'a>, ProxyError> {
     let info = inspect(bytes)?;
     let output_format = format.resolve(info.format, info.has_alpha);
-    // Width and height name the axes of the rotated image.
-    let swaps = options.rotate.swaps_axes();
-    let rotated = if swaps { (info.height, info.width) } else { (info.width, info.height) };
-    let plan = geometry(rotated, options.width, options.height, options.fit);
+    let (region, plan) = plan_output(&info, options)?;
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Step::Original(info));
     }
-    // The crop in the source's own axes. Gravity names a point of the source as displayed,
-    // before rotate and flip, so it moves the crop there; the crop's size is the same
-    // wherever it sits, which is all shrink-on-load needs.
-    let mut source_plan = plan.before_rotation(swaps);
+    // The crop in the source's own axes, inside what the trim leaves. Gravity names a point
+    // of the trimmed source as displayed, before rotate and flip, so it moves the crop there;
+    // the crop's size is the same wherever it sits, which is all shrink-on-load needs.
+    let mut source_plan = plan.before_rotation(options.rotate.swaps_axes()).inside(region);
     if let Gravity::Point { x, y } = options.gravity {
         let focus = (f64::from(x) / 1000.0, f64::from(y) / 1000.0);
-        source_plan = source_plan.focused_on((info.width, info.height), focus);
+        source_plan = source_plan.focused_on(region, focus);
     }
     // What is decoded is what must fit the limit: a JPEG shrunk on load never holds its
     // full size in memory.
@@ -161,10 +163,29 @@ pub fn prepare<'a>(
         output_format,
         plan,
         source_plan,
+        region,
         shrink,
         max_pixels,
         coefficient_bytes,
     }))
+}
+
+/// The part of the source `trim` leaves, and the output's geometry planned on it in the
+/// requested (rotated) axes, where width and height name the axes of the rotated image.
+pub fn plan_output(info: &ImageInfo, options: &TransformOptions) -> Result<(CropBox, Geometry), ProxyError> {
+    let displayed = (info.width, info.height);
+    let region = match options.trim {
+        None => CropBox::full(displayed),
+        Some(trim) => {
+            let (width, height) = trim.remaining(displayed)?;
+            let region = CropBox::full((width, height));
+            CropBox { left: f64::from(trim.left), top: f64::from(trim.top), ..region }
+        }
+    };
+    // Exact: the region's sides are whole pixels.
+    let trimmed = (region.width as u32, region.height as u32);
+    let rotated = if options.rotate.swaps_axes() { (trimmed.1, trimmed.0) } else { trimmed };
+    Ok((region, geometry(rotated, options.width, options.height, options.fit)))
 }
 
 impl Work<'_> {
@@ -198,7 +219,9 @@ impl Work<'_> {
         // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
         // conceals; the full-size decode is the fallback when it fits the limit and the budget.
         let full_size_extra = memory_estimate(&self, Shrink::None).saturating_sub(self.memory_bytes());
-        let Work { bytes, options, info, output_format, plan, source_plan, shrink, max_pixels, .. } = self;
+        let Work {
+            bytes, options, info, output_format, plan, source_plan, region, shrink, max_pixels, ..
+        } = self;
         let pixels = match decode::decode(bytes, &info, shrink) {
             Err(scaled_failed) if shrink != Shrink::None => {
                 check_pixels(info.width, info.height, max_pixels)?;
@@ -215,12 +238,22 @@ impl Work<'_> {
             Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
             _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
         };
-        let mut source_plan = source_plan.for_loaded_source((info.width, info.height), decoded);
+        let original = (info.width, info.height);
+        let mut source_plan = source_plan.for_loaded_source(original, decoded);
+        let region = region.for_loaded_source(original, decoded);
         if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
-            let focus = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
-            source_plan = source_plan.focused_on(decoded, focus);
+            // The busiest window of the whole image, as a point of the trimmed region; a
+            // window outside the region is pulled to its nearest edge.
+            let (fx, fy) = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
+            let within =
+                |at: f64, length: u32, start: f64, size: f64| (at * f64::from(length) - start) / size;
+            let focus = (
+                within(fx, decoded.0, region.left, region.width),
+                within(fy, decoded.1, region.top, region.height),
+            );
+            source_plan = source_plan.focused_on(region, focus);
         }
-        let pixels = resize::apply(pixels, &source_plan)?;
+        let pixels = resize::apply(pixels, &source_plan, region)?;
         let resized = pixels.dimensions();
         let resize_report = if resized == decoded {
             "none".to_string()
@@ -245,7 +278,11 @@ impl Work<'_> {
             if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, &plan, background) };
         let (width, height) = pixels.dimensions();
         let quality = options.effective_quality();
-        let bytes = encode::encode(&pixels, output_format, quality)?;
+        let exif = match output_format {
+            OutputFormat::Jpeg => metadata::exif_segment(bytes, info.format, options.metadata),
+            OutputFormat::Png | OutputFormat::Webp => None,
+        };
+        let bytes = encode::encode(&pixels, output_format, quality, exif)?;
         let encode_report = match output_format {
             OutputFormat::Jpeg => format!("jpeg q{quality}, {} bytes", bytes.len()),
             lossless => format!("{} lossless, {} bytes", lossless.name(), bytes.len()),

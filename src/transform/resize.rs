@@ -1,22 +1,24 @@
 //! Applies a [`Geometry`] to decoded pixels with `fast_image_resize` (Lanczos3, alpha
 //! premultiplied during the resize so that transparent edges do not halo).
 
-use fast_image_resize::images::Image;
+use fast_image_resize::images::{CroppedImage, Image};
 use fast_image_resize::{PixelType, ResizeOptions, Resizer};
 
-use super::{Geometry, Pixels};
+use super::{CropBox, Geometry, Pixels};
 use crate::error::ProxyError;
 use crate::options::Rgba;
 
-/// Crops and resizes `pixels` as `geometry` says (padding is [`pad`]'s).
-pub(super) fn apply(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
+/// Crops and resizes `pixels` as `geometry` says (padding is [`pad`]'s). Only `region` (what
+/// `trim` leaves, all of it without a trim) is read: the filter's reach past the crop's edges
+/// stops at it, so trimmed pixels never bleed into the output.
+pub(super) fn apply(pixels: Pixels, geometry: &Geometry, region: CropBox) -> Result<Pixels, ProxyError> {
     if geometry.keeps_pixels(pixels.dimensions()) {
         return Ok(pixels);
     }
-    resize(pixels, geometry)
+    resize(pixels, geometry, region)
 }
 
-fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
+fn resize(pixels: Pixels, geometry: &Geometry, region: CropBox) -> Result<Pixels, ProxyError> {
     let (src_width, src_height) = pixels.dimensions();
     let (pixel_type, has_alpha, data) = match pixels {
         Pixels::Rgb8 { data, .. } => (PixelType::U8x3, false, data),
@@ -26,9 +28,23 @@ fn resize(pixels: Pixels, geometry: &Geometry) -> Result<Pixels, ProxyError> {
     let src = Image::from_vec_u8(src_width, src_height, data, pixel_type).map_err(|e| internal(&e))?;
     let (width, height) = geometry.resized;
     let mut dst = Image::new(width, height, pixel_type);
+    // Whole pixels inside the region (a region shrunk on load may end mid-pixel).
+    let (left, top) = (region.left.ceil(), region.top.ceil());
+    let right = (region.left + region.width).floor().clamp(left + 1.0, f64::from(src_width));
+    let bottom = (region.top + region.height).floor().clamp(top + 1.0, f64::from(src_height));
+    // Within the image: the region is a part of it, and at least one pixel.
+    let view = CroppedImage::new(&src, left as u32, top as u32, (right - left) as u32, (bottom - top) as u32)
+        .map_err(|e| internal(&e))?;
+    // The crop, moved into the view's coordinates and kept inside it.
     let crop = geometry.crop;
-    let options = ResizeOptions::new().crop(crop.left, crop.top, crop.width, crop.height);
-    Resizer::new().resize(&src, &mut dst, &options).map_err(|e| internal(&e))?;
+    let (crop_left, crop_top) = ((crop.left - left).max(0.0), (crop.top - top).max(0.0));
+    let options = ResizeOptions::new().crop(
+        crop_left,
+        crop_top,
+        crop.width.min(right - left - crop_left),
+        crop.height.min(bottom - top - crop_top),
+    );
+    Resizer::new().resize(&view, &mut dst, &options).map_err(|e| internal(&e))?;
     let data = dst.into_vec();
     Ok(if has_alpha { Pixels::Rgba8 { width, height, data } } else { Pixels::Rgb8 { width, height, data } })
 }

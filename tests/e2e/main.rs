@@ -85,6 +85,9 @@ fn every_fit_gives_its_dimensions() {
         ("width=100,dpr=2", (200, (200 * sh + sw / 2) / sw)),
         ("width=100,rotate=90", (100, (100 * sw + sh / 2) / sh)),
         ("width=100,rotate=180,flip=hv", (100, (100 * sh + sw / 2) / sw)),
+        ("width=100,height=30,fit=squeeze", (100, 30)),
+        ("trim=10;20;30;40", (sw - 60, sh - 40)),
+        ("trim=10;20;30;40,width=50", (50, (50 * (sh - 40) + (sw - 60) / 2) / (sw - 60))),
     ] {
         let reply = get(&corpus(&format!("{options},format=png"), "photos/flower_cropped.jpg"));
         assert_eq!(reply.status, 200, "{options}");
@@ -696,4 +699,69 @@ fn a_generated_gigapixel_png_is_refused_before_decoding() {
     let memory = stats["wasm_memory_bytes"].as_u64().unwrap_or(u64::MAX);
     assert!(memory < 128 * 1024 * 1024, "Wasm memory stayed far from 6.4 GB: {memory}");
     assert_eq!(get("/cdn-cgi/image/width=16/samples/board.webp").status, 200);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn onerror_redirect_sends_failures_to_the_source_but_never_refusals() {
+    // Failures of an allowed source: its 4xx, its 5xx, a body cut short, too many pixels,
+    // not an image.
+    for path in ["/status/404", "/status/500", "/broken.jpg", "/generated/png-bomb.png", "/page.html"] {
+        let source = origin_url(path);
+        let plain = get(&format!("/cdn-cgi/image/width=100/{source}"));
+        assert!(plain.status >= 400, "{path} fails without onerror: {}", plain.status);
+        let reply = get(&format!("/cdn-cgi/image/width=100,onerror=redirect/{source}"));
+        assert_eq!(reply.status, 302, "{path}");
+        assert_eq!(reply.header("location"), Some(source.as_str()), "{path}");
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}");
+        let query = get(&format!("/image?url={source}&w=100&onerror=redirect"));
+        assert_eq!((query.status, query.header("location")), (302, Some(source.as_str())), "{path}");
+    }
+    // A working image is still transformed.
+    let fine = get(&corpus("width=50,onerror=redirect", "photos/flower_cropped.jpg"));
+    assert_eq!((fine.status, fine.image().width()), (200, 50));
+    // Refusals keep their status and never name a location: no open redirect.
+    for (path, status) in [
+        (
+            "/cdn-cgi/image/width=100,onerror=redirect/http://169.254.169.254/latest/meta-data/".to_string(),
+            403,
+        ),
+        ("/cdn-cgi/image/width=100,onerror=redirect/https://evil.example.com/a.jpg".to_string(), 403),
+        (format!("/cdn-cgi/image/width=100,onerror=redirect/{}", origin_url("/redirect-to-metadata")), 403),
+        (format!("/cdn-cgi/image/width=0,onerror=redirect/{}", origin_url("/status/404")), 400),
+    ] {
+        let reply = get(&path);
+        assert_eq!(reply.status, status, "{path}");
+        assert_eq!(reply.header("location"), None, "{path}");
+    }
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn format_json_describes_the_source_from_its_header() {
+    let file = "gif/iss634.gif";
+    let size = std::fs::read(manifest::corpus_dir().join(file)).expect("corpus file").len();
+    let path = corpus("format=json,width=100", file);
+    let reply = get(&path);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let etag = reply.header("etag").expect("an ETag").to_string();
+    assert!(etag.starts_with('"'), "strong ETag: {etag}");
+    let json: serde_json::Value = serde_json::from_slice(&reply.body).expect("JSON");
+    assert_eq!(json["frames"], 42, "counted without decoding: {json}");
+    assert_eq!((json["width"].as_u64(), json["height"].as_u64()), (Some(100), Some(100)));
+    assert_eq!(json["original"]["width"], 245);
+    assert_eq!(json["original"]["format"], "image/gif");
+    assert_eq!(json["original"]["file_size"].as_u64(), Some(size as u64));
+    assert_eq!(json["bytes"].as_u64(), Some(size as u64));
+    // Cached under its own key, with If-None-Match like an image.
+    let hit = wait_for_hit(&path);
+    assert_eq!(
+        (hit.header("content-type"), hit.body.clone()),
+        (Some("application/json"), reply.body.clone())
+    );
+    let not_modified = request("GET", &path, &[("If-None-Match", &etag)]);
+    assert_eq!(not_modified.status, 304);
+    let image = get(&corpus("width=100", file));
+    assert_eq!(image.header("content-type"), Some("image/png"), "the image is another entry");
 }

@@ -1,0 +1,144 @@
+//! `format=json`: what an image is, from its header and container alone. No pixel is
+//! decoded, so a request for it costs no pixel memory whatever the image's size.
+
+use serde::Serialize;
+
+use super::{inspect, plan_output};
+use crate::error::ProxyError;
+use crate::negotiate::SourceFormat;
+use crate::options::TransformOptions;
+
+/// The `format=json` answer: Cloudflare's shape (`width`, `height` of the output and the
+/// `original`), with what the header says beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Description {
+    /// The output's width, were the image transformed with these options.
+    pub width: u32,
+    /// The output's height.
+    pub height: u32,
+    /// The source's format: `jpeg`, `png`, `gif` or `webp`.
+    pub format: &'static str,
+    /// Frames in the container: counted for GIF and WebP, 1 for JPEG and PNG; `null` when the
+    /// container is damaged before its end.
+    pub frames: Option<u32>,
+    /// Whether the source has an alpha channel.
+    pub has_alpha: bool,
+    /// The source's EXIF orientation, 1 to 8.
+    pub orientation: u8,
+    /// The source's size in bytes.
+    pub bytes: u64,
+    /// The source as Cloudflare describes it.
+    pub original: Original,
+}
+
+/// The source, as Cloudflare's `format=json` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Original {
+    /// Bytes.
+    pub file_size: u64,
+    /// Width as displayed (after the EXIF orientation).
+    pub width: u32,
+    /// Height as displayed.
+    pub height: u32,
+    /// The `Content-Type` of its format.
+    pub format: &'static str,
+}
+
+/// Describes the image in `bytes` and the output `options` would make of it.
+pub fn describe(bytes: &[u8], options: &TransformOptions) -> Result<Description, ProxyError> {
+    let info = inspect(bytes)?;
+    let (_, plan) = plan_output(&info, options)?;
+    let file_size = bytes.len() as u64;
+    Ok(Description {
+        width: plan.canvas.0,
+        height: plan.canvas.1,
+        format: info.format.name(),
+        frames: count_frames(bytes, info.format),
+        has_alpha: info.has_alpha,
+        orientation: info.orientation,
+        bytes: file_size,
+        original: Original { file_size, width: info.width, height: info.height, format: info.format.mime() },
+    })
+}
+
+/// Frames, counted by walking the container's blocks; `None` when it breaks off.
+pub fn count_frames(bytes: &[u8], format: SourceFormat) -> Option<u32> {
+    match format {
+        SourceFormat::Gif => gif_frames(bytes),
+        SourceFormat::Webp => webp_frames(bytes),
+        SourceFormat::Jpeg | SourceFormat::Png => Some(1),
+    }
+}
+
+/// Image descriptors (`0x2C`) up to the trailer; extensions and image data are skipped by
+/// their sub-block lengths, never decoded.
+fn gif_frames(bytes: &[u8]) -> Option<u32> {
+    // Header (6) and logical screen descriptor (7), then the global colour table if flagged.
+    let packed = *bytes.get(10)?;
+    let mut at = 13 + colour_table_bytes(packed);
+    let mut frames = 0;
+    loop {
+        match *bytes.get(at)? {
+            0x3B => return Some(frames),
+            0x2C => {
+                frames += 1;
+                // Descriptor (10 with the separator), local colour table, LZW code size.
+                let packed = *bytes.get(at + 9)?;
+                at = skip_sub_blocks(bytes, at + 10 + colour_table_bytes(packed) + 1)?;
+            }
+            0x21 => at = skip_sub_blocks(bytes, at + 2)?,
+            _ => return None,
+        }
+    }
+}
+
+fn colour_table_bytes(packed: u8) -> usize {
+    if packed & 0x80 == 0 {
+        0
+    } else {
+        3 << ((packed & 0x07) + 1)
+    }
+}
+
+/// The offset after a chain of sub-blocks starting at `at` (each a length byte and that
+/// many bytes, ended by a zero length).
+fn skip_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let length = usize::from(*bytes.get(at)?);
+        at += 1;
+        if length == 0 {
+            return Some(at);
+        }
+        at += length;
+    }
+}
+
+/// `ANMF` chunks of an animated WebP; a still one has none and is one frame.
+fn webp_frames(bytes: &[u8]) -> Option<u32> {
+    let mut at = 12;
+    let mut frames = 0;
+    while at < bytes.len() {
+        let fourcc = bytes.get(at..at + 4)?;
+        let size = u32::from_le_bytes(bytes.get(at + 4..at + 8)?.try_into().ok()?);
+        if fourcc == b"ANMF" {
+            frames += 1;
+        }
+        let end = at.checked_add(8)?.checked_add(usize::try_from(size).ok()?)?;
+        bytes.get(..end)?;
+        // Chunks are padded to an even size.
+        at = end + (end - at) % 2;
+    }
+    Some(frames.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_container_has_no_frame_count() {
+        assert_eq!(gif_frames(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x2C"), None);
+        assert_eq!(gif_frames(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x3B"), Some(0));
+        assert_eq!(webp_frames(b"RIFF\0\0\0\0WEBPVP8 \xff\xff\xff\xff"), None);
+    }
+}

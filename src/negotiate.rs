@@ -23,8 +23,10 @@ pub enum SourceFormat {
 /// Formats the proxy can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
-    /// JPEG
+    /// Progressive JPEG: what Cloudflare sends, and a little smaller than baseline.
     Jpeg,
+    /// Baseline (sequential) JPEG.
+    BaselineJpeg,
     /// PNG
     Png,
     /// WebP
@@ -35,7 +37,7 @@ impl OutputFormat {
     /// The `Content-Type` of this format.
     pub fn mime(self) -> &'static str {
         match self {
-            OutputFormat::Jpeg => "image/jpeg",
+            OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
         }
@@ -45,6 +47,7 @@ impl OutputFormat {
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Jpeg => "jpeg",
+            OutputFormat::BaselineJpeg => "baseline-jpeg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
         }
@@ -106,6 +109,7 @@ impl FormatRequest {
         match choice {
             FormatChoice::Original => FormatRequest::Original,
             FormatChoice::Jpeg => FormatRequest::Exactly(OutputFormat::Jpeg),
+            FormatChoice::BaselineJpeg => FormatRequest::Exactly(OutputFormat::BaselineJpeg),
             FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
             FormatChoice::Webp => FormatRequest::Exactly(OutputFormat::Webp),
             FormatChoice::Auto if accepts(accept.unwrap_or(""), "image/webp") => FormatRequest::AutoWebp,
@@ -184,6 +188,17 @@ mod tests {
             assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
             assert_eq!(request.resolve(SourceFormat::Webp, true), OutputFormat::Png);
         }
+    }
+
+    #[test]
+    fn baseline_jpeg_is_its_own_output_with_the_jpeg_type() {
+        let request = FormatRequest::new(FormatChoice::BaselineJpeg, Some(CHROME));
+        assert_eq!(request.resolve(SourceFormat::Png, true), OutputFormat::BaselineJpeg);
+        assert_eq!(request.token(), "baseline-jpeg", "its own cache entry");
+        assert_eq!(OutputFormat::BaselineJpeg.mime(), "image/jpeg");
+        assert!(!request.varies_on_accept());
+        let jpeg = FormatRequest::new(FormatChoice::Jpeg, None);
+        assert_eq!(jpeg.resolve(SourceFormat::Png, false), OutputFormat::Jpeg);
     }
 
     #[test]

@@ -130,8 +130,10 @@ pub enum FormatChoice {
     Original,
     /// `auto`: the best format the client's `Accept` allows.
     Auto,
-    /// `jpeg`
+    /// `jpeg`: progressive JPEG, as Cloudflare writes it.
     Jpeg,
+    /// `baseline-jpeg`: sequential JPEG, for decoders that cannot read progressive.
+    BaselineJpeg,
     /// `png`
     Png,
     /// `webp`
@@ -139,9 +141,10 @@ pub enum FormatChoice {
 }
 
 impl FormatChoice {
-    const NAMES: [(&'static str, FormatChoice); 4] = [
+    const NAMES: [(&'static str, FormatChoice); 5] = [
         ("auto", FormatChoice::Auto),
         ("jpeg", FormatChoice::Jpeg),
+        ("baseline-jpeg", FormatChoice::BaselineJpeg),
         ("png", FormatChoice::Png),
         ("webp", FormatChoice::Webp),
     ];

@@ -1,4 +1,5 @@
-//! Encoders: JPEG (`jpeg-encoder`, optimised Huffman tables), PNG and lossless WebP (`image`).
+//! Encoders: JPEG (`jpeg-encoder`, optimised Huffman tables, progressive unless baseline is
+//! asked for), PNG and lossless WebP (`image`).
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
@@ -11,7 +12,8 @@ use crate::negotiate::OutputFormat;
 /// Encodes `pixels` as `format`; `quality` (1..=100) applies to JPEG.
 pub(super) fn encode(pixels: &Pixels, format: OutputFormat, quality: u8) -> Result<Vec<u8>, ProxyError> {
     match format {
-        OutputFormat::Jpeg => jpeg(pixels, quality),
+        OutputFormat::Jpeg => jpeg(pixels, quality, Scans::Progressive),
+        OutputFormat::BaselineJpeg => jpeg(pixels, quality, Scans::Baseline),
         OutputFormat::Png => {
             let mut out = Vec::new();
             let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
@@ -36,7 +38,17 @@ fn write(encoder: impl ImageEncoder, pixels: &Pixels) -> Result<(), ProxyError> 
         .map_err(|e| ProxyError::Internal(format!("encode: {e}")))
 }
 
-fn jpeg(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
+/// How a JPEG's data is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scans {
+    /// One sequential scan (SOF0).
+    Baseline,
+    /// Several scans of increasing detail (SOF2). jpeg-encoder keeps every block for its
+    /// optimised Huffman tables either way, so progressive costs no more memory.
+    Progressive,
+}
+
+fn jpeg(pixels: &Pixels, quality: u8, scans: Scans) -> Result<Vec<u8>, ProxyError> {
     let (width, height) = pixels.dimensions();
     let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
         return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for JPEG")));
@@ -53,6 +65,7 @@ fn jpeg(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
     encoder.set_optimized_huffman_tables(true);
+    encoder.set_progressive(scans == Scans::Progressive);
     encoder
         .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| ProxyError::Internal(format!("encode jpeg: {e}")))?;

@@ -247,7 +247,8 @@ impl Work<'_> {
         let quality = options.effective_quality();
         let bytes = encode::encode(&pixels, output_format, quality)?;
         let encode_report = match output_format {
-            OutputFormat::Jpeg => format!("jpeg q{quality}, {} bytes", bytes.len()),
+            OutputFormat::Jpeg => format!("jpeg q{quality} progressive, {} bytes", bytes.len()),
+            OutputFormat::BaselineJpeg => format!("jpeg q{quality} baseline, {} bytes", bytes.len()),
             lossless => format!("{} lossless, {} bytes", lossless.name(), bytes.len()),
         };
         let report = Report { decode: decode_report, resize: resize_report, encode: encode_report };

@@ -93,11 +93,8 @@ pub enum FormatRequest {
     Original,
     /// This format, whatever the source.
     Exactly(OutputFormat),
-    /// `format=auto` for a client that accepts WebP: WebP for images with alpha, JPEG for
-    /// opaque ones. The WebP encoder is lossless only, and lossless WebP of a photo is 7-8
-    /// times the size of a JPEG at quality 85 (Kodak and flower photos at 640 px), while for
-    /// images with alpha it is the smaller choice against PNG. Opaque images switch to WebP
-    /// when a lossy encoder fast enough for a Worker is in.
+    /// `format=auto` for a client that accepts WebP: WebP, lossy at the requested quality
+    /// (smaller than JPEG at the same SSIM, and it keeps alpha, which JPEG cannot).
     AutoWebp,
     /// `format=auto` for a client that does not: JPEG, or PNG for images with alpha.
     AutoLegacy,
@@ -121,8 +118,7 @@ impl FormatRequest {
     pub fn resolve(self, source: SourceFormat, has_alpha: bool) -> OutputFormat {
         match self {
             FormatRequest::Exactly(format) => format,
-            FormatRequest::AutoWebp if has_alpha => OutputFormat::Webp,
-            FormatRequest::AutoWebp => OutputFormat::Jpeg,
+            FormatRequest::AutoWebp => OutputFormat::Webp,
             FormatRequest::Original => source.as_output().unwrap_or(OutputFormat::Png),
             FormatRequest::AutoLegacy if has_alpha => OutputFormat::Png,
             FormatRequest::AutoLegacy => OutputFormat::Jpeg,
@@ -174,10 +170,10 @@ mod tests {
     }
 
     #[test]
-    fn auto_keeps_opaque_images_lossy_while_webp_is_lossless_only() {
+    fn auto_sends_opaque_photos_as_lossy_webp_too() {
         let request = FormatRequest::new(FormatChoice::Auto, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Jpeg);
-        assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Webp);
     }
 
     #[test]

@@ -203,9 +203,10 @@ ${Object.entries(run.inputs)
   \`sharp.concurrency(1)\` (one libvips thread per image) and \`sharp.cache(false)\`, but Node's
   thread pool runs up to 4 images at once, so on this machine it can use every core.
 - Resampling: ours and sharp use Lanczos3, photon is asked for \`SamplingFilter.Lanczos3\`;
-  wasm-image-optimization (Skia) has no filter choice. Encoders differ: ours and photon write
-  lossless WebP (ours has no lossy WebP encoder yet), wasm-image-optimization and sharp lossy WebP
-  at q80, so WebP bytes are not comparable. PNG: each library's default compression.
+  wasm-image-optimization (Skia) has no filter choice. Encoders differ: photon writes lossless
+  WebP; ours (vaam-image-webp), wasm-image-optimization and sharp write lossy WebP at q80, but
+  each encoder's quality scale is its own (bench/encoders/README.md), so WebP bytes are not
+  strictly comparable. Ours writes progressive JPEG. PNG: each library's default compression.
 - Ours and sharp (libvips) shrink large JPEGs while decoding (DCT scaling); photon and
   wasm-image-optimization decode every pixel. Ours holds what it reads and decodes under a
   per-isolate memory budget: a transform that finds no room within 2 s is passed through

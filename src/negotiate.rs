@@ -23,8 +23,10 @@ pub enum SourceFormat {
 /// Formats the proxy can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
-    /// JPEG
+    /// Progressive JPEG: what Cloudflare sends, and a little smaller than baseline.
     Jpeg,
+    /// Baseline (sequential) JPEG.
+    BaselineJpeg,
     /// PNG
     Png,
     /// WebP
@@ -35,7 +37,7 @@ impl OutputFormat {
     /// The `Content-Type` of this format.
     pub fn mime(self) -> &'static str {
         match self {
-            OutputFormat::Jpeg => "image/jpeg",
+            OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
         }
@@ -45,6 +47,7 @@ impl OutputFormat {
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Jpeg => "jpeg",
+            OutputFormat::BaselineJpeg => "baseline-jpeg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
         }
@@ -90,11 +93,8 @@ pub enum FormatRequest {
     Original,
     /// This format, whatever the source.
     Exactly(OutputFormat),
-    /// `format=auto` for a client that accepts WebP: WebP for images with alpha, JPEG for
-    /// opaque ones. The WebP encoder is lossless only, and lossless WebP of a photo is 7-8
-    /// times the size of a JPEG at quality 85 (Kodak and flower photos at 640 px), while for
-    /// images with alpha it is the smaller choice against PNG. Opaque images switch to WebP
-    /// when a lossy encoder fast enough for a Worker is in.
+    /// `format=auto` for a client that accepts WebP: WebP, lossy at the requested quality
+    /// (smaller than JPEG at the same SSIM, and it keeps alpha, which JPEG cannot).
     AutoWebp,
     /// `format=auto` for a client that does not: JPEG, or PNG for images with alpha.
     AutoLegacy,
@@ -115,6 +115,7 @@ impl FormatRequest {
             FormatChoice::Json => FormatRequest::Json,
             FormatChoice::Original => FormatRequest::Original,
             FormatChoice::Jpeg => FormatRequest::Exactly(OutputFormat::Jpeg),
+            FormatChoice::BaselineJpeg => FormatRequest::Exactly(OutputFormat::BaselineJpeg),
             FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
             FormatChoice::Webp => FormatRequest::Exactly(OutputFormat::Webp),
             FormatChoice::Auto if accepts(accept.unwrap_or(""), "image/webp") => FormatRequest::AutoWebp,
@@ -128,8 +129,7 @@ impl FormatRequest {
     pub fn resolve(self, source: SourceFormat, has_alpha: bool) -> OutputFormat {
         match self {
             FormatRequest::Exactly(format) => format,
-            FormatRequest::AutoWebp if has_alpha => OutputFormat::Webp,
-            FormatRequest::AutoWebp => OutputFormat::Jpeg,
+            FormatRequest::AutoWebp => OutputFormat::Webp,
             FormatRequest::Original | FormatRequest::Json => source.as_output().unwrap_or(OutputFormat::Png),
             FormatRequest::AutoLegacy | FormatRequest::AutoFast if has_alpha => OutputFormat::Png,
             FormatRequest::AutoLegacy | FormatRequest::AutoFast => OutputFormat::Jpeg,
@@ -187,10 +187,10 @@ mod tests {
     }
 
     #[test]
-    fn auto_keeps_opaque_images_lossy_while_webp_is_lossless_only() {
+    fn auto_sends_opaque_photos_as_lossy_webp_too() {
         let request = self::request(FormatChoice::Auto, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Jpeg);
-        assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Webp);
     }
 
     #[test]
@@ -201,6 +201,17 @@ mod tests {
             assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
             assert_eq!(request.resolve(SourceFormat::Webp, true), OutputFormat::Png);
         }
+    }
+
+    #[test]
+    fn baseline_jpeg_is_its_own_output_with_the_jpeg_type() {
+        let request = self::request(FormatChoice::BaselineJpeg, Some(CHROME));
+        assert_eq!(request.resolve(SourceFormat::Png, true), OutputFormat::BaselineJpeg);
+        assert_eq!(request.token(), "baseline-jpeg", "its own cache entry");
+        assert_eq!(OutputFormat::BaselineJpeg.mime(), "image/jpeg");
+        assert!(!request.varies_on_accept());
+        let jpeg = self::request(FormatChoice::Jpeg, None);
+        assert_eq!(jpeg.resolve(SourceFormat::Png, false), OutputFormat::Jpeg);
     }
 
     #[test]

@@ -91,12 +91,12 @@ fn the_report_tells_what_each_stage_did() {
     };
     assert_eq!(out.report.decode, "jpeg 1/4 scale -> 400x300");
     assert_eq!(out.report.resize, "400x300 -> 320x240 lanczos3");
-    assert_eq!(out.report.encode, format!("jpeg q70, {} bytes", out.bytes.len()));
+    assert_eq!(out.report.encode, format!("jpeg q70 progressive, {} bytes", out.bytes.len()));
     assert_eq!(
         out.report.server_timing(),
         format!(
             "decode;desc=\"jpeg 1/4 scale -> 400x300\", resize;desc=\"400x300 -> 320x240 lanczos3\", \
-             encode;desc=\"jpeg q70, {} bytes\"",
+             encode;desc=\"jpeg q70 progressive, {} bytes\"",
             out.bytes.len()
         )
     );

@@ -112,7 +112,7 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let board: &[u8] = include_bytes!("../www/samples/board.webp");
     let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 10] = [
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 12] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
@@ -127,6 +127,8 @@ fn the_memory_estimate_bounds_what_is_allocated() {
             OutputFormat::Png,
         ),
         ("webp", board, width(200), OutputFormat::Webp),
+        ("webp lossy photo", photo, width(720), OutputFormat::Webp),
+        ("webp lossy alpha", disc, width(600), OutputFormat::Webp),
         ("gif", gif, width(100), OutputFormat::Png),
     ];
     let mut over = Vec::new();

@@ -139,8 +139,10 @@ pub enum FormatChoice {
     Original,
     /// `auto`: the best format the client's `Accept` allows.
     Auto,
-    /// `jpeg`
+    /// `jpeg`: progressive JPEG, as Cloudflare writes it.
     Jpeg,
+    /// `baseline-jpeg`: sequential JPEG, for decoders that cannot read progressive.
+    BaselineJpeg,
     /// `png`
     Png,
     /// `webp`
@@ -150,9 +152,10 @@ pub enum FormatChoice {
 }
 
 impl FormatChoice {
-    const NAMES: [(&'static str, FormatChoice); 5] = [
+    const NAMES: [(&'static str, FormatChoice); 6] = [
         ("auto", FormatChoice::Auto),
         ("jpeg", FormatChoice::Jpeg),
+        ("baseline-jpeg", FormatChoice::BaselineJpeg),
         ("png", FormatChoice::Png),
         ("webp", FormatChoice::Webp),
         ("json", FormatChoice::Json),

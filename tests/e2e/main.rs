@@ -110,6 +110,20 @@ fn webp_png_and_jpeg_outputs_decode() {
         assert!(reply.body.starts_with(magic), "{format}");
         assert_eq!(reply.image().width(), 64);
     }
+    // A photo: lossy WebP at the quality asked for, progressive JPEG unless baseline is asked.
+    let photo = "/samples/landscape.jpg";
+    let webp = get(&format!("/cdn-cgi/image/width=320,quality=80,format=webp{photo}"));
+    assert_eq!(webp.body.get(12..16), Some(&b"VP8 "[..]), "lossy WebP");
+    assert!(webp.header("server-timing").unwrap_or_default().contains("webp q80 lossy"));
+    assert_eq!(webp.image().width(), 320);
+    let alpha = get("/cdn-cgi/image/width=64,format=webp/samples/disc.png");
+    assert_eq!(alpha.image().to_rgba8().get_pixel(0, 0)[3], 0, "alpha kept");
+    for (format, marker) in [("jpeg", 0xC2), ("baseline-jpeg", 0xC0)] {
+        let jpeg = get(&format!("/cdn-cgi/image/width=320,format={format}{photo}"));
+        assert_eq!(jpeg.header("content-type"), Some("image/jpeg"));
+        assert!(jpeg.body.windows(2).any(|w| w == [0xFF, marker]), "{format}: SOF {marker:#x}");
+        assert_eq!(jpeg.image().width(), 320);
+    }
 }
 
 #[test]
@@ -132,11 +146,11 @@ fn format_auto_follows_accept_and_varies() {
     let png = request("GET", alpha, &[("Accept", "*/*")]);
     assert_eq!(png.header("content-type"), Some("image/png"), "alpha needs PNG without WebP");
     assert_eq!(png.header("vary"), Some("Accept"));
-    // Opaque photos stay lossy JPEG while the WebP encoder is lossless only.
+    // Opaque photos: lossy WebP where accepted, else JPEG.
     let photo = "/cdn-cgi/image/width=80,format=auto/samples/landscape.jpg";
-    for accept in [CHROME, "*/*"] {
+    for (accept, mime) in [(CHROME, "image/webp"), ("*/*", "image/jpeg")] {
         let reply = request("GET", photo, &[("Accept", accept)]);
-        assert_eq!(reply.header("content-type"), Some("image/jpeg"), "{accept}");
+        assert_eq!(reply.header("content-type"), Some(mime), "{accept}");
         assert_eq!(reply.header("vary"), Some("Accept"));
     }
 }

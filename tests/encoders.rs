@@ -1,7 +1,8 @@
 //! What each output format's bytes really are: `format=jpeg` writes a progressive JPEG (SOF2)
 //! and `format=baseline-jpeg` a sequential one (SOF0); `format=webp` a lossy WebP (`VP8 `
 //! chunk) at the requested quality, far below lossless, with its alpha (`ALPH`) kept, or a
-//! lossless one (`VP8L`) when that is smaller, as for flat graphics. Every output decodes to the asked size.
+//! lossless one (`VP8L`) when that is smaller, as for flat graphics. Every output decodes to
+//! the asked size.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]

@@ -1,7 +1,8 @@
 //! What each output format's bytes really are: `format=jpeg` writes a progressive JPEG (SOF2)
 //! and `format=baseline-jpeg` a sequential one (SOF0); `format=webp` a lossy WebP (`VP8 `
 //! chunk) at the requested quality, far below lossless, with its alpha (`ALPH`) kept, or a
-//! lossless one (`VP8L`) when that is smaller, as for flat graphics. Every output decodes to the asked size.
+//! lossless one (`VP8L`) when that is smaller, as for flat graphics. Every output decodes to
+//! the asked size.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
@@ -151,16 +152,17 @@ fn flat_graphics_stay_lossless_webp() {
 }
 
 #[test]
-fn lossy_webp_encodes_odd_and_tiny_sizes() {
-    // Noise does not compress losslessly, so every size goes through the lossy encoder.
+fn lossy_webp_encodes_odd_and_tiny_sizes_at_any_quality() {
+    // Noise does not compress losslessly, so every size goes through the lossy encoder, at
+    // the ends of the quality range too.
     let mut seed = 1u32;
-    for (width, height) in [(1, 1), (1, 31), (31, 1), (17, 9), (33, 65)] {
+    for (width, height, quality) in [(1, 1, 1), (1, 31, 100), (31, 1, 80), (17, 9, 1), (33, 65, 100)] {
         let noise = image::RgbaImage::from_fn(width, height, |_, _| {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let [r, g, b, a] = seed.to_le_bytes();
             image::Rgba([r, g, b, a | 1])
         });
-        let options = TransformOptions { quality: Some(80), ..TransformOptions::default() };
+        let options = TransformOptions { quality: Some(quality), ..TransformOptions::default() };
         let Ok(Outcome::Encoded(webp)) =
             transform(&png(&noise), &options, FormatRequest::Exactly(OutputFormat::Webp), MAX_PIXELS)
         else {

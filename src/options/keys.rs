@@ -80,16 +80,17 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         key: OptionKey::Quality,
         names: &["quality", "q"],
         default: "85",
-        about: "Quality of lossy encoders (JPEG).",
+        about: "Quality of lossy encoders (JPEG, lossy WebP).",
     },
     OptionSpec {
         key: OptionKey::Format,
         names: &["format", "f"],
         default: "the source's format (GIF becomes PNG)",
-        about: "Output format. auto: WebP for images with alpha when Accept lists image/webp, \
-                JPEG for opaque ones, PNG otherwise; answers carry Vary: Accept. The WebP encoder \
-                is lossless. json: the source's dimensions, format, frames and size, read from \
-                its header, and the output's dimensions, as application/json.",
+        about: "Output format. auto: WebP when Accept lists image/webp, else JPEG, or PNG for \
+                images with alpha (compression=fast: JPEG or PNG); answers carry Vary: Accept. jpeg \
+                is progressive, baseline-jpeg sequential. webp is lossy at quality with alpha kept, \
+                or lossless when smaller. json: the source's dimensions, format, frames and size, \
+                read from its header, and the output's dimensions, as application/json.",
     },
     OptionSpec {
         key: OptionKey::Dpr,

@@ -299,12 +299,12 @@ const DECODER_FACTOR: u64 = 5; // in halves: 2.5
 /// What a decoder holds whatever the image's size: tables, row buffers, the reader.
 const DECODER_FIXED_BYTES: u64 = 256 * 1024;
 
-/// What the WebP encoders hold beside the canvas, per pixel (measured on the flower at 320
-/// and 720 px, bench/encoders): image's lossless encoder peaks at 8.6 to 10.3 bytes a pixel
-/// with its output, vaam-image-webp's lossy one at 9.2 with alpha (its planes, the lossless
-/// alpha plane, its output), and the lossless result (up to 4 bytes a pixel) is kept while
-/// the lossy one runs.
-const WEBP_ENCODER_BYTES_PER_PIXEL: u64 = 16;
+/// What the WebP encoders hold beside the canvas, per pixel: image's lossless try (8.6 to
+/// 10.3 bytes a pixel at its peak with its output, on the host), whose result is kept while
+/// vaam-image-webp's lossy encoder runs (its YUV planes, the lossless alpha plane as 32-bit
+/// pixels, its output: 9.2 with alpha). tests/wasm.rs measured 20 in Wasm for a 600 px image
+/// with alpha (8,595,200 bytes allocated beside its 4-byte canvas); 24 leaves a margin.
+const WEBP_ENCODER_BYTES_PER_PIXEL: u64 = 24;
 
 /// See [`Work::memory_bytes`].
 fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {

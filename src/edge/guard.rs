@@ -143,7 +143,7 @@ extern "C" {
 /// The limits a guard enforces.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Longest silence between chunks, in milliseconds.
+    /// Longest silence between chunks, in milliseconds; 0 for no limit.
     pub idle_ms: u64,
     /// Most bytes let through; `None` for no limit.
     pub max_bytes: Option<u64>,

@@ -246,11 +246,16 @@ fn accept(response: Response, started: f64, config: &Config, ctx: &Context) -> R
     }
 }
 
-/// The same response with its body behind a guard.
+/// The same response with its body behind a guard. With nothing for a guard to enforce (no
+/// idle timeout, no byte limit), the body is left as it is: a pass-through then goes from the
+/// upstream to the client natively, and the runtime itself fails a body that breaks off.
 fn guarded(response: Response, declared: Option<u64>, config: &Config, ctx: &Context) -> Response {
     let ResponseBody::Stream(body) = response.body() else { return response };
+    if config.upstream_idle_timeout.is_none() && config.passthrough_max_bytes.is_none() {
+        return response;
+    }
     let limits = Limits {
-        idle_ms: config.upstream_idle_timeout.as_millis() as u64,
+        idle_ms: config.upstream_idle_timeout.map_or(0, |idle| idle.as_millis() as u64),
         max_bytes: config.passthrough_max_bytes,
         declared,
     };

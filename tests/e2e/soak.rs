@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::load::{drive, mix, Job};
 use super::origin::HUGE_LEN;
-use super::worker::{fetch_only_harness, harness, origin_url};
+use super::worker::{fetch_only_harness, harness, origin_url, unguarded_harness};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -47,6 +47,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn passthrough_of_200_mib() {
     let worker = harness();
     let fetch_only = fetch_only_harness();
+    let unguarded = unguarded_harness();
     const RUNS: usize = 3;
     for (label, path) in
         [("with Content-Length", "/huge/declared.jpg"), ("without Content-Length", "/huge/chunked.jpg")]
@@ -54,9 +55,11 @@ fn passthrough_of_200_mib() {
         let direct_url = origin_url(path);
         let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
         let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
+        let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
         let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
         let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-        let (mut direct, mut proxied, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut direct, mut proxied, mut fetched, mut native) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut rss_peak = rss_before;
         for _ in 0..RUNS {
             let (seconds, digest, length) = download(&direct_url);
@@ -71,9 +74,13 @@ fn passthrough_of_200_mib() {
             assert_eq!(through, digest, "{label}: the same bytes");
             proxied.push(seconds);
             rss_peak.0 = rss_peak.0.max(worker.workerd_rss_bytes());
+            let (seconds, through, length) = download(&unguarded_url);
+            assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours without idle timeout");
+            native.push(seconds);
         }
         let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-        let (direct, proxied, fetched) = (median(direct), median(proxied), median(fetched));
+        let (direct, proxied, fetched, native) =
+            (median(direct), median(proxied), median(fetched), median(native));
         let size = HUGE_LEN as f64 / MIB;
         println!(
             "soak: 200 MiB pass-through {label}, median of {RUNS}: direct {direct:.2} s ({:.0} MiB/s), \
@@ -85,6 +92,13 @@ fn passthrough_of_200_mib() {
             direct / proxied,
             fetched / proxied,
             direct / fetched
+        );
+        println!(
+            "soak:   ours with UPSTREAM_IDLE_TIMEOUT_MS=0 (no guard, piped natively): {native:.2} s ({:.0} MiB/s); \
+             /direct {:.2}, /fetch-only {:.2}",
+            size / native,
+            direct / native,
+            fetched / native
         );
         let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
         println!(

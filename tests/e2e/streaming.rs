@@ -6,7 +6,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use super::origin::{self, big_file, paced_outcomes, SHORT_LENGTH_BIG};
-use super::worker::{budget_harness, harness, origin_url, Harness, SMALL_BUDGET};
+use super::worker::{budget_harness, harness, origin_url, unguarded_harness, Harness, SMALL_BUDGET};
 
 /// The tests on [`budget_harness`] take turns: each needs its budget to itself.
 static BUDGET_WORKER: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -48,6 +48,30 @@ fn a_body_that_breaks_off_ends_the_response_broken() {
     assert_eq!(reply.status, 502);
     assert_eq!(reply.problem()["type"], "/reference#upstream-failed");
     assert_eq!(harness().request("GET", "/cdn-cgi/image/width=20/samples/landscape.jpg", &[]).status, 200);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn without_an_idle_timeout_bodies_pass_natively_and_still_exactly() {
+    // UPSTREAM_IDLE_TIMEOUT_MS=0: no guard; the runtime pipes the body and fails it itself.
+    let worker = unguarded_harness();
+    let expected = big_file();
+    for (path, declared) in [("/big.jpg", true), ("/big-chunked.jpg", false)] {
+        let reply = worker.request("GET", &proxied(path), &[]);
+        assert_eq!((reply.status, reply.header("x-cache")), (200, Some("BYPASS")), "{path}");
+        assert!(reply.body == expected, "{path}: byte-identical");
+        let length = expected.len().to_string();
+        let kept = reply.header("content-length") == Some(length.as_str());
+        assert!(kept || !declared, "{path} keeps Content-Length");
+    }
+    for path in ["/broken-big.jpg", "/broken-chunked.jpg"] {
+        let response = worker.open(&proxied(path), &[]);
+        assert_eq!(response.status(), 200, "{path}: the headers went before the break");
+        let err = read_all(response).expect_err(&format!("{path}: a broken body must not end cleanly"));
+        assert!(!is_client_timeout(&err), "{path}: the Worker must end it, not the client's timeout: {err}");
+    }
+    let small = worker.request("GET", "/cdn-cgi/image/width=20/samples/landscape.jpg", &[]);
+    assert_eq!((small.status, small.image().width()), (200, 20), "transforms read unguarded bodies too");
 }
 
 #[test]

@@ -77,6 +77,13 @@ pub fn fetch_only_harness() -> &'static Harness {
     HARNESS.get_or_init(|| start(&[], Some("bench/workers/fetch/wrangler.toml")))
 }
 
+/// A Worker, started on first use, with no idle timeout (`UPSTREAM_IDLE_TIMEOUT_MS=0`) and no
+/// pass-through limit: upstream bodies are handed on without the guard.
+pub fn unguarded_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| start(&[("UPSTREAM_IDLE_TIMEOUT_MS", "0")], None))
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("bound").port()
@@ -93,14 +100,17 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     // A fresh state directory per run, so the edge cache starts empty.
     let state = root.join(format!("target/e2e-state/{}-{port}", std::process::id()));
     let mut extra: String = extra_vars.iter().map(|(name, value)| format!(" --var {name}:{value}")).collect();
+    // The tests' own idle timeout, unless the caller sets one.
+    if !extra_vars.iter().any(|(name, _)| *name == "UPSTREAM_IDLE_TIMEOUT_MS") {
+        extra.push_str(&format!(" --var UPSTREAM_IDLE_TIMEOUT_MS:{UPSTREAM_IDLE_TIMEOUT_MS}"));
+    }
     if let Some(config) = config {
         extra.push_str(&format!(" --config {config}"));
     }
     let wrangler = format!(
         "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
          --show-interactive-dev-session=false --persist-to {state} --log-level warn \
-         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS} \
-         --var UPSTREAM_IDLE_TIMEOUT_MS:{UPSTREAM_IDLE_TIMEOUT_MS}{extra}",
+         --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
         inspector = free_port(),
         state = state.display(),
     );

@@ -352,6 +352,7 @@ mod tests {
 
     #[test]
     fn an_idle_timeout_of_zero_means_none() {
+        // Test-only `expect`: fixed variables, not deployment input.
         let config = Config::from_vars(vars(&[("UPSTREAM_IDLE_TIMEOUT_MS", "0")])).expect("valid");
         assert_eq!(config.upstream_idle_timeout, None);
     }

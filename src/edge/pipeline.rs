@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use futures_util::future::join;
 use worker::{Context, Env, Request, Response};
 
 use super::body::{read_capped, Body, Spill};
@@ -108,10 +107,9 @@ async fn answer_allowed(
     ctx: &Context,
     env: &Env,
 ) -> Result<Response, ProxyError> {
-    // The edge cache: the answer, and at the same time what an earlier request learned of a
-    // source too large to transform.
+    // The edge cache.
     let lookup_started = now_ms();
-    let (hit, large) = join(cache::lookup(&job.key_url), cache::recall_large(&job.large_mark)).await;
+    let hit = cache::lookup(&job.key_url).await;
     let cache_ms = now_ms() - lookup_started;
     let mut revalidated = None;
     if let Some(mut entry) = hit {
@@ -124,7 +122,7 @@ async fn answer_allowed(
         // Stale: ask the origin whether the source changed, if we know how to ask.
         let Some(conditions) = stored.conditions() else {
             stats::record(|c| c.cache_misses += 1);
-            return fetch_and_answer(job, None, large, target, config, ctx, env, cache_ms).await;
+            return fetch_and_answer(job, None, target, config, ctx, env, cache_ms).await;
         };
         match upstream::fetch(env, ctx, target.clone(), config, &conditions, None).await {
             Ok(upstream) if upstream.not_modified => {
@@ -143,17 +141,14 @@ async fn answer_allowed(
         }
     }
     stats::record(|c| c.cache_misses += 1);
-    fetch_and_answer(job, revalidated, large, target, config, ctx, env, cache_ms).await
+    fetch_and_answer(job, revalidated, target, config, ctx, env, cache_ms).await
 }
 
 /// The miss path: (coalesced) upstream fetch, plan, transform or stream, answer, store.
-/// `revalidated` is an upstream answer already fetched while revalidating a stale entry;
-/// `large` what an earlier request remembered of a source too large to transform.
-#[allow(clippy::too_many_arguments)] // each is one named input of the step; a struct would only rename them
+/// `revalidated` is an upstream answer already fetched while revalidating a stale entry.
 async fn fetch_and_answer(
     job: &Job,
     revalidated: Option<Upstream>,
-    large: Option<LargeSource>,
     target: Target,
     config: &Config,
     ctx: &Context,
@@ -175,11 +170,16 @@ async fn fetch_and_answer(
 
     // The upstream, then the plan: read it into memory, or pass it through.
     let range: Conditions = job.range.iter().map(|range| ("range", range.clone())).collect();
-    let upstream = match revalidated {
-        Some(upstream) => upstream,
+    // What an earlier request learned of a source too large to transform: looked up on the
+    // miss path only, so a cache hit costs one lookup.
+    let (upstream, large, cache_ms) = match revalidated {
+        Some(upstream) => (upstream, None, cache_ms),
         None => {
+            let recall_started = now_ms();
+            let large = cache::recall_large(&job.large_mark).await;
+            let cache_ms = cache_ms + (now_ms() - recall_started);
             let edge_ttl = large.and_then(|mark| mark.edge_ttl);
-            upstream::fetch(env, ctx, target.clone(), config, &range, edge_ttl).await?
+            (upstream::fetch(env, ctx, target.clone(), config, &range, edge_ttl).await?, large, cache_ms)
         }
     };
     let upstream = match &upstream.partial {

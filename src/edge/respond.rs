@@ -120,9 +120,7 @@ pub fn cached(hit: &Response, meta: &ImageHeaders) -> Response {
 /// The upstream's body handed to the client as it is, with its status (200, or 206 for a
 /// range): it never enters Wasm memory.
 pub fn passthrough(upstream: Response, server_timing: &str) -> Response {
-    let h = copied_headers(&upstream);
-    let _ = h.set("x-cache", "BYPASS");
-    let _ = h.set("server-timing", server_timing);
+    let h = passthrough_headers(&upstream, server_timing);
     let body = upstream.body().clone();
     Response::builder().with_status(upstream.status_code()).with_headers(h).body(body)
 }
@@ -130,11 +128,17 @@ pub fn passthrough(upstream: Response, server_timing: &str) -> Response {
 /// A body read in part and then handed on (the spill case), with the upstream's headers
 /// except `Content-Length`, which it did not declare.
 pub fn passthrough_stream(upstream: &Response, body: ReadableStream, server_timing: &str) -> Response {
-    let h = copied_headers(upstream);
+    let h = passthrough_headers(upstream, server_timing);
     let _ = h.delete("content-length");
+    Response::builder().with_headers(h).stream(body)
+}
+
+/// The upstream's allowed headers, marked as not from our cache.
+fn passthrough_headers(upstream: &Response, server_timing: &str) -> Headers {
+    let h = copied_headers(upstream);
     let _ = h.set("x-cache", "BYPASS");
     let _ = h.set("server-timing", server_timing);
-    Response::builder().with_headers(h).stream(body)
+    h
 }
 
 fn copied_headers(upstream: &Response) -> Headers {

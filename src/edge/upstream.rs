@@ -47,9 +47,7 @@ impl Target {
             },
         }
     }
-}
 
-impl Target {
     /// Where a client finds the source itself (`onerror=redirect`): its URL, or for a static
     /// asset its path on this Worker.
     pub fn location(&self) -> String {
@@ -121,7 +119,7 @@ pub async fn fetch(
     edge_ttl: Option<u32>,
 ) -> Result<Upstream, ProxyError> {
     let started = now_ms();
-    let timeout_ms = config.upstream_timeout.as_millis() as f64;
+    let timeout_ms = config.upstream_timeout.as_millis() as u64;
     let mut url = match target {
         Target::Assets(path) => {
             let assets = env.assets("ASSETS").map_err(internal)?;
@@ -133,8 +131,7 @@ pub async fn fetch(
         Target::Url(url) => url,
     };
     for _ in 0..=MAX_REDIRECTS {
-        let remaining = (timeout_ms - (now_ms() - started)).max(0.0);
-        let timeout_ms = config.upstream_timeout.as_millis() as u64;
+        let remaining = (timeout_ms as f64 - (now_ms() - started)).max(0.0);
         let response = fetch_once(&url, conditions, edge_ttl, remaining, timeout_ms).await?;
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
             return accept(response, started, config, ctx);

@@ -15,41 +15,24 @@ use super::Pixels;
 use crate::error::ProxyError;
 use crate::negotiate::OutputFormat;
 
-/// An encoded image and how it was compressed.
+/// An encoded image.
 #[derive(Debug)]
 pub(super) struct Output {
     /// The file's bytes.
     pub bytes: Vec<u8>,
-    /// How they were compressed.
-    pub mode: Mode,
-}
-
-/// How an output was compressed, for `Server-Timing`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
-    /// Progressive JPEG.
-    Progressive,
-    /// Baseline JPEG.
-    Baseline,
-    /// Lossy WebP.
-    Lossy,
-    /// PNG or lossless WebP: `quality` does not apply.
-    Lossless,
+    /// Whether they are lossless: PNG always, WebP when that was the smaller, JPEG never.
+    pub lossless: bool,
 }
 
 impl Output {
     /// `jpeg q85 progressive, 9120 bytes`, `webp q80 lossy, 13352 bytes`, `png lossless, 91134 bytes`.
     pub(super) fn describe(&self, format: OutputFormat, quality: u8) -> String {
-        let name = match format {
-            OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "jpeg",
-            other => other.name(),
-        };
         let bytes = self.bytes.len();
-        match self.mode {
-            Mode::Progressive => format!("{name} q{quality} progressive, {bytes} bytes"),
-            Mode::Baseline => format!("{name} q{quality} baseline, {bytes} bytes"),
-            Mode::Lossy => format!("{name} q{quality} lossy, {bytes} bytes"),
-            Mode::Lossless => format!("{name} lossless, {bytes} bytes"),
+        match format {
+            OutputFormat::Jpeg => format!("jpeg q{quality} progressive, {bytes} bytes"),
+            OutputFormat::BaselineJpeg => format!("jpeg q{quality} baseline, {bytes} bytes"),
+            other if self.lossless => format!("{} lossless, {bytes} bytes", other.name()),
+            other => format!("{} q{quality} lossy, {bytes} bytes", other.name()),
         }
     }
 }
@@ -64,16 +47,16 @@ pub(super) fn encode(
 ) -> Result<Output, ProxyError> {
     match format {
         OutputFormat::Jpeg => {
-            Ok(Output { bytes: jpeg(pixels, quality, Scans::Progressive, exif)?, mode: Mode::Progressive })
+            Ok(Output { bytes: jpeg(pixels, quality, Scans::Progressive, exif)?, lossless: false })
         }
         OutputFormat::BaselineJpeg => {
-            Ok(Output { bytes: jpeg(pixels, quality, Scans::Baseline, exif)?, mode: Mode::Baseline })
+            Ok(Output { bytes: jpeg(pixels, quality, Scans::Baseline, exif)?, lossless: false })
         }
         OutputFormat::Png => {
             let mut out = Vec::new();
             let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
             write(encoder, pixels)?;
-            Ok(Output { bytes: out, mode: Mode::Lossless })
+            Ok(Output { bytes: out, lossless: true })
         }
         OutputFormat::Webp => webp(pixels, quality),
     }
@@ -104,9 +87,9 @@ fn webp(pixels: &Pixels, quality: u8) -> Result<Output, ProxyError> {
         .encode(data, width, height, color)
         .map_err(|e| ProxyError::Internal(format!("encode lossy webp: {e}")))?;
     if lossless.len() <= out.len() {
-        return Ok(Output { bytes: lossless, mode: Mode::Lossless });
+        return Ok(Output { bytes: lossless, lossless: true });
     }
-    Ok(Output { bytes: out, mode: Mode::Lossy })
+    Ok(Output { bytes: out, lossless: false })
 }
 
 fn write(encoder: impl ImageEncoder, pixels: &Pixels) -> Result<(), ProxyError> {

@@ -178,6 +178,8 @@ fn upright(mut source: Vec<u8>) -> Option<Vec<u8>> {
     Some(source)
 }
 
+// Test-only `expect`s: the input is this module's own fixed EXIF, never an upstream's; a
+// failure here is the test failing.
 #[cfg(test)]
 mod tests {
     use super::*;

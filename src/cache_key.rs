@@ -99,12 +99,21 @@ mod tests {
     }
 
     #[test]
-    fn auto_format_keys_depend_on_webp_support_only() {
+    fn auto_format_keys_depend_on_avif_and_webp_support_only() {
         let chrome = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/avif,image/webp,*/*"));
-        let firefox = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/webp,*/*;q=0.8"));
+        let firefox = key(
+            "/cdn-cgi/image/f=auto/a.jpg",
+            None,
+            Some("image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"),
+        );
+        let webp_only = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/webp,*/*;q=0.8"));
+        let edge_webp = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("image/webp,image/apng,*/*"));
         let old = key("/cdn-cgi/image/f=auto/a.jpg", None, Some("*/*"));
         assert_eq!(chrome, firefox);
+        assert_eq!(webp_only, edge_webp);
+        assert_ne!(chrome, webp_only);
         assert_ne!(chrome, old);
+        assert_ne!(webp_only, old);
         assert_eq!(
             FormatRequest::new(
                 &TransformOptions { format: FormatChoice::Auto, ..TransformOptions::default() },

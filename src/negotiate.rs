@@ -31,7 +31,17 @@ pub enum OutputFormat {
     Png,
     /// WebP
     Webp,
+    /// AVIF: the smallest at a given quality, and the slowest to encode by far, so only for
+    /// outputs of at most [`AVIF_MAX_PIXELS`].
+    Avif,
 }
+
+/// The largest output, in pixels, encoded as AVIF; larger ones asking for AVIF get WebP, as
+/// Cloudflare does when AVIF would take too long. rav1e (through ravif, at its fastest
+/// speed) encodes about 2.5 µs a pixel in Wasm, against WebP's 0.65 and JPEG's 0.03 (flower
+/// photo, tests/wasm.rs and bench/encoders): 100,000 pixels (a 400×250 thumbnail, a
+/// 316×316 avatar) cost about a quarter of a second of CPU once, then come from the cache.
+pub const AVIF_MAX_PIXELS: u64 = 100_000;
 
 impl OutputFormat {
     /// The `Content-Type` of this format.
@@ -40,6 +50,7 @@ impl OutputFormat {
             OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
+            OutputFormat::Avif => "image/avif",
         }
     }
 
@@ -50,6 +61,7 @@ impl OutputFormat {
             OutputFormat::BaselineJpeg => "baseline-jpeg",
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
+            OutputFormat::Avif => "avif",
         }
     }
 }
@@ -93,7 +105,10 @@ pub enum FormatRequest {
     Original,
     /// This format, whatever the source.
     Exactly(OutputFormat),
-    /// `format=auto` for a client that accepts WebP: WebP, lossy at the requested quality
+    /// `format=auto` for a client that accepts AVIF and WebP: AVIF for outputs of at most
+    /// [`AVIF_MAX_PIXELS`], WebP for larger ones.
+    AutoAvif,
+    /// `format=auto` for a client that accepts WebP (and not AVIF): WebP, lossy at the requested quality
     /// (smaller than JPEG at the same SSIM, and it keeps alpha, which JPEG cannot).
     AutoWebp,
     /// `format=auto` for a client that does not: JPEG, or PNG for images with alpha.
@@ -118,16 +133,30 @@ impl FormatRequest {
             FormatChoice::BaselineJpeg => FormatRequest::Exactly(OutputFormat::BaselineJpeg),
             FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
             FormatChoice::Webp => FormatRequest::Exactly(OutputFormat::Webp),
+            FormatChoice::Avif => FormatRequest::Exactly(OutputFormat::Avif),
+            FormatChoice::Auto
+                if accepts(accept.unwrap_or(""), "image/avif")
+                    && accepts(accept.unwrap_or(""), "image/webp") =>
+            {
+                FormatRequest::AutoAvif
+            }
             FormatChoice::Auto if accepts(accept.unwrap_or(""), "image/webp") => FormatRequest::AutoWebp,
             FormatChoice::Auto => FormatRequest::AutoLegacy,
         }
     }
 
-    /// The output format for a source of this format and alpha. A `json` request is
-    /// answered from the header before any encoding; were it encoded, it would keep the
-    /// source's format, as when `format` is not given.
-    pub fn resolve(self, source: SourceFormat, has_alpha: bool) -> OutputFormat {
+    /// The output format for a source of this format and alpha, and an output of `pixels`
+    /// pixels. A `json` request is answered from the header before any encoding; were it
+    /// encoded, it would keep the source's format, as when `format` is not given.
+    pub fn resolve(self, source: SourceFormat, has_alpha: bool, pixels: u64) -> OutputFormat {
         match self {
+            FormatRequest::Exactly(OutputFormat::Avif) | FormatRequest::AutoAvif => {
+                if pixels <= AVIF_MAX_PIXELS {
+                    OutputFormat::Avif
+                } else {
+                    OutputFormat::Webp
+                }
+            }
             FormatRequest::Exactly(format) => format,
             FormatRequest::AutoWebp => OutputFormat::Webp,
             FormatRequest::Original | FormatRequest::Json => source.as_output().unwrap_or(OutputFormat::Png),
@@ -138,7 +167,7 @@ impl FormatRequest {
 
     /// Whether the response depends on `Accept` (and so must say `Vary: Accept`).
     pub fn varies_on_accept(self) -> bool {
-        matches!(self, FormatRequest::AutoWebp | FormatRequest::AutoLegacy)
+        matches!(self, FormatRequest::AutoAvif | FormatRequest::AutoWebp | FormatRequest::AutoLegacy)
     }
 
     /// A short token naming this decision, for cache keys.
@@ -146,6 +175,7 @@ impl FormatRequest {
         match self {
             FormatRequest::Original => "original",
             FormatRequest::Exactly(format) => format.name(),
+            FormatRequest::AutoAvif => "auto-avif",
             FormatRequest::AutoWebp => "auto-webp",
             FormatRequest::AutoLegacy => "auto-legacy",
             FormatRequest::AutoFast => "auto-fast",
@@ -172,25 +202,58 @@ mod tests {
     use super::*;
 
     const CHROME: &str = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+    const WEBP_ONLY: &str = "image/webp,*/*";
+    /// An output small enough for AVIF.
+    const SMALL: u64 = 320 * 213;
 
     fn request(format: FormatChoice, accept: Option<&str>) -> FormatRequest {
         FormatRequest::new(&TransformOptions { format, ..TransformOptions::default() }, accept)
     }
 
     #[test]
-    fn auto_picks_webp_when_accepted() {
+    fn auto_picks_avif_for_small_outputs_and_webp_for_large_ones() {
         let request = self::request(FormatChoice::Auto, Some(CHROME));
+        assert_eq!(request, FormatRequest::AutoAvif);
+        assert!(request.varies_on_accept());
+        for (source, alpha) in [(SourceFormat::Jpeg, false), (SourceFormat::Png, true)] {
+            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS), OutputFormat::Avif);
+            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS + 1), OutputFormat::Webp);
+        }
+        // AVIF alone is not enough: the fallback for large outputs must be acceptable too.
+        assert_eq!(self::request(FormatChoice::Auto, Some("image/avif,*/*")), FormatRequest::AutoLegacy);
+        assert_eq!(
+            self::request(FormatChoice::Auto, Some("image/avif;q=0,image/webp")),
+            FormatRequest::AutoWebp
+        );
+    }
+
+    #[test]
+    fn explicit_avif_falls_back_to_webp_above_the_limit_whatever_accept_says() {
+        for accept in [None, Some(CHROME)] {
+            let request = self::request(FormatChoice::Avif, accept);
+            assert_eq!(request, FormatRequest::Exactly(OutputFormat::Avif));
+            assert!(!request.varies_on_accept());
+            assert_eq!(request.resolve(SourceFormat::Png, false, SMALL), OutputFormat::Avif);
+            assert_eq!(request.resolve(SourceFormat::Png, false, 1920 * 1080), OutputFormat::Webp);
+        }
+        assert_eq!(OutputFormat::Avif.mime(), "image/avif");
+        assert_eq!(FormatRequest::Exactly(OutputFormat::Avif).token(), "avif");
+    }
+
+    #[test]
+    fn auto_picks_webp_when_accepted() {
+        let request = self::request(FormatChoice::Auto, Some(WEBP_ONLY));
         assert_eq!(request, FormatRequest::AutoWebp);
-        assert_eq!(request.resolve(SourceFormat::Png, true), OutputFormat::Webp);
-        assert_eq!(request.resolve(SourceFormat::Gif, true), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Gif, true, SMALL), OutputFormat::Webp);
         assert!(request.varies_on_accept());
     }
 
     #[test]
     fn auto_sends_opaque_photos_as_lossy_webp_too() {
-        let request = self::request(FormatChoice::Auto, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Webp);
-        assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Webp);
+        let request = self::request(FormatChoice::Auto, Some(WEBP_ONLY));
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Webp);
     }
 
     #[test]
@@ -198,30 +261,30 @@ mod tests {
         for accept in [None, Some("image/*,*/*"), Some("image/webp;q=0")] {
             let request = self::request(FormatChoice::Auto, accept);
             assert_eq!(request, FormatRequest::AutoLegacy, "{accept:?}");
-            assert_eq!(request.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
-            assert_eq!(request.resolve(SourceFormat::Webp, true), OutputFormat::Png);
+            assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Jpeg);
+            assert_eq!(request.resolve(SourceFormat::Webp, true, SMALL), OutputFormat::Png);
         }
     }
 
     #[test]
     fn baseline_jpeg_is_its_own_output_with_the_jpeg_type() {
         let request = self::request(FormatChoice::BaselineJpeg, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Png, true), OutputFormat::BaselineJpeg);
+        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL), OutputFormat::BaselineJpeg);
         assert_eq!(request.token(), "baseline-jpeg", "its own cache entry");
         assert_eq!(OutputFormat::BaselineJpeg.mime(), "image/jpeg");
         assert!(!request.varies_on_accept());
         let jpeg = self::request(FormatChoice::Jpeg, None);
-        assert_eq!(jpeg.resolve(SourceFormat::Png, false), OutputFormat::Jpeg);
+        assert_eq!(jpeg.resolve(SourceFormat::Png, false, SMALL), OutputFormat::Jpeg);
     }
 
     #[test]
     fn explicit_and_original_formats_ignore_accept() {
         let request = self::request(FormatChoice::Png, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false), OutputFormat::Png);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL), OutputFormat::Png);
         assert!(!request.varies_on_accept());
         let original = self::request(FormatChoice::Original, Some(CHROME));
-        assert_eq!(original.resolve(SourceFormat::Jpeg, true), OutputFormat::Jpeg);
-        assert_eq!(original.resolve(SourceFormat::Gif, false), OutputFormat::Png);
+        assert_eq!(original.resolve(SourceFormat::Jpeg, true, SMALL), OutputFormat::Jpeg);
+        assert_eq!(original.resolve(SourceFormat::Gif, false, SMALL), OutputFormat::Png);
         assert!(!original.varies_on_accept());
     }
 
@@ -235,10 +298,10 @@ mod tests {
         let fast = FormatRequest::new(&options, Some(CHROME));
         assert_eq!(fast, FormatRequest::new(&options, None), "Accept does not matter");
         assert!(!fast.varies_on_accept());
-        assert_eq!(fast.resolve(SourceFormat::Webp, false), OutputFormat::Jpeg);
-        assert_eq!(fast.resolve(SourceFormat::Webp, true), OutputFormat::Png, "not WebP for alpha");
+        assert_eq!(fast.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Jpeg);
+        assert_eq!(fast.resolve(SourceFormat::Webp, true, SMALL), OutputFormat::Png, "not WebP for alpha");
         assert_eq!(
-            self::request(FormatChoice::Auto, Some(CHROME)).resolve(SourceFormat::Png, true),
+            self::request(FormatChoice::Auto, Some(WEBP_ONLY)).resolve(SourceFormat::Png, true, SMALL),
             OutputFormat::Webp
         );
         let png = TransformOptions { format: FormatChoice::Png, ..options };

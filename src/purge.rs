@@ -74,7 +74,9 @@ pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
     };
     let Route::Image(image) = route(path, query)? else { return Err(not_image()) };
     let variants = match FormatRequest::new(&image.options, None) {
-        FormatRequest::AutoLegacy => vec![FormatRequest::AutoWebp, FormatRequest::AutoLegacy],
+        FormatRequest::AutoLegacy => {
+            vec![FormatRequest::AutoAvif, FormatRequest::AutoWebp, FormatRequest::AutoLegacy]
+        }
         one => vec![one],
     };
     let mut paths: Vec<String> = variants
@@ -99,7 +101,7 @@ mod tests {
         );
         assert_eq!(cache_paths("/image?url=/photos/cat.jpg&w=200").unwrap(), plain);
         let auto = cache_paths("/cdn-cgi/image/width=200,format=auto/photos/cat.jpg").unwrap();
-        assert_eq!(auto.len(), 3, "WebP and legacy variants and the mark");
+        assert_eq!(auto.len(), 4, "AVIF, WebP and legacy variants and the mark");
         assert_eq!(auto.last(), plain.last(), "the same source's mark");
         assert!(cache_paths("/samples/cat.jpg").is_err(), "not an image URL");
         assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg").is_err());

@@ -9,6 +9,7 @@ use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::{transform, Outcome};
+use image::GenericImageView;
 
 #[path = "common/manifest.rs"]
 mod manifest;
@@ -22,23 +23,24 @@ fn run(bytes: &[u8], width: u32, format: FormatRequest) -> Result<Outcome, Proxy
 }
 
 #[test]
-fn every_valid_image_transforms_to_the_requested_width() {
+fn every_valid_image_transforms_to_the_requested_size() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for entry in manifest().iter().filter(|e| e.expected == "ok") {
         let bytes = std::fs::read(corpus_dir().join(&entry.path)).expect("readable");
-        let want = entry.width.map_or(32, |w| w.min(32));
+        let want = entry.scaled_to_width(32).expect("valid files have their size in the manifest");
         let format = FormatRequest::Exactly(OutputFormat::Png);
         match run(&bytes, 32, format) {
             Ok(Outcome::Encoded(out)) => {
                 let decoded = image::load_from_memory(&out.bytes).expect("our output decodes");
-                if decoded.width() != want || out.width != want {
-                    failures.push(format!("{}: width {} (want {want})", entry.path, decoded.width()));
+                if decoded.dimensions() != want || (out.width, out.height) != want {
+                    failures.push(format!("{}: {:?} (want {want:?})", entry.path, decoded.dimensions()));
                 }
             }
             Ok(Outcome::Original(info)) => {
-                if info.width != want {
-                    failures.push(format!("{}: served unchanged at width {}", entry.path, info.width));
+                if (info.width, info.height) != want {
+                    failures
+                        .push(format!("{}: served unchanged at {}x{}", entry.path, info.width, info.height));
                 }
             }
             Err(err) if listed(REFUSED_VALID, &entry.path) && (400..500).contains(&err.status()) => {}

@@ -1,8 +1,9 @@
 //! What each output format's bytes really are: `format=jpeg` writes a progressive JPEG (SOF2)
 //! and `format=baseline-jpeg` a sequential one (SOF0); `format=webp` a lossy WebP (`VP8 `
 //! chunk) at the requested quality, far below lossless, with its alpha (`ALPH`) kept, or a
-//! lossless one (`VP8L`) when that is smaller, as for flat graphics. Every output decodes to
-//! the asked size.
+//! lossless one (`VP8L`) when that is smaller, as for flat graphics; `format=avif` an AV1
+//! image of the asked size with its alpha, or WebP when the output is too large for AVIF.
+//! Every output decodes to the asked size.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
@@ -171,4 +172,49 @@ fn lossy_webp_encodes_odd_and_tiny_sizes_at_any_quality() {
         let decoded = image::load_from_memory(&webp.bytes).expect("decodes");
         assert_eq!((decoded.width(), decoded.height()), (width, height));
     }
+}
+
+/// The AVIF container and AV1 header of an encoded file: its size, bit depth, and whether it
+/// carries an alpha plane.
+fn avif_summary(bytes: &[u8]) -> ((u32, u32), u8, bool) {
+    let avif = avif_parse::read_avif(&mut &bytes[..]).expect("a valid AVIF container");
+    let color = avif.primary_item_metadata().expect("an AV1 sequence header");
+    ((color.max_frame_width.get(), color.max_frame_height.get()), color.bit_depth, avif.alpha_item.is_some())
+}
+
+#[test]
+fn avif_holds_an_av1_image_of_the_asked_size_and_keeps_alpha() {
+    let source = flower();
+    let flower = encode(&source, 320, Some(80), OutputFormat::Avif);
+    assert_eq!(flower.format, OutputFormat::Avif);
+    assert_eq!(&flower.bytes[4..12], b"ftypavif");
+    assert_eq!(avif_summary(&flower.bytes), ((320, 213), 8, false), "opaque: no alpha plane");
+    assert_eq!(flower.report.encode, format!("avif q80 lossy, {} bytes", flower.bytes.len()));
+    // Lossy: far below the raw pixels, and quality changes the size.
+    let lower = encode(&source, 320, Some(40), OutputFormat::Avif);
+    assert!(
+        lower.bytes.len() * 3 / 2 < flower.bytes.len(),
+        "{} vs {}",
+        lower.bytes.len(),
+        flower.bytes.len()
+    );
+    assert!(flower.bytes.len() < 320 * 213 * 3 / 8);
+
+    let disc = std::fs::read("www/samples/disc.png").expect("the playground's disc");
+    let disc = encode(&disc, 100, None, OutputFormat::Avif);
+    assert_eq!(avif_summary(&disc.bytes), ((100, 100), 8, true), "the disc's transparency is kept");
+}
+
+#[test]
+fn avif_above_the_pixel_limit_is_sent_as_webp() {
+    use edge_image_proxy::negotiate::AVIF_MAX_PIXELS;
+    let flower = flower();
+    // 388×259 = 100,492 pixels: just over.
+    let over = encode(&flower, 388, Some(80), OutputFormat::Avif);
+    assert!(u64::from(over.width) * u64::from(over.height) > AVIF_MAX_PIXELS);
+    assert_eq!(over.format, OutputFormat::Webp);
+    assert_eq!(&over.bytes[8..12], b"WEBP");
+    let under = encode(&flower, 387, Some(80), OutputFormat::Avif);
+    assert!(u64::from(under.width) * u64::from(under.height) <= AVIF_MAX_PIXELS);
+    assert_eq!(under.format, OutputFormat::Avif);
 }

@@ -83,7 +83,7 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let board: &[u8] = include_bytes!("../www/samples/board.webp");
     let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 12] = [
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 14] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
@@ -101,6 +101,9 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         ("webp lossy photo", photo, width(720), OutputFormat::Webp),
         ("webp lossy alpha", disc, width(600), OutputFormat::Webp),
         ("gif", gif, width(100), OutputFormat::Png),
+        // The largest AVIF outputs there are: 360×240 and 316×316, just under AVIF_MAX_PIXELS.
+        ("avif photo", photo, width(360), OutputFormat::Avif),
+        ("avif alpha", disc, width(316), OutputFormat::Avif),
     ];
     let mut over = Vec::new();
     for (name, bytes, options, format) in cases {

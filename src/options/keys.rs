@@ -80,16 +80,18 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         key: OptionKey::Quality,
         names: &["quality", "q"],
         default: "85",
-        about: "Quality of lossy encoders (JPEG, lossy WebP).",
+        about: "Quality of lossy encoders (JPEG, lossy WebP, AVIF).",
     },
     OptionSpec {
         key: OptionKey::Format,
         names: &["format", "f"],
         default: "the source's format (GIF becomes PNG)",
-        about: "Output format. auto: WebP when Accept lists image/webp, else JPEG, or PNG for \
-                images with alpha (compression=fast: JPEG or PNG); answers carry Vary: Accept. jpeg \
-                is progressive, baseline-jpeg sequential. webp is lossy at quality with alpha kept, \
-                or lossless when smaller. json: the source's dimensions, format, frames and size, \
+        about: "Output format. auto: AVIF when Accept lists image/avif and image/webp and the \
+                output has at most 100,000 pixels, else WebP when Accept lists image/webp, else JPEG, \
+                or PNG for images with alpha (compression=fast: JPEG or PNG); answers carry Vary: \
+                Accept. jpeg is progressive, baseline-jpeg sequential. webp is lossy at quality with \
+                alpha kept, or lossless when smaller. avif is lossy at quality for outputs of at most \
+                100,000 pixels and WebP above (AVIF encodes too slowly for more). json: the source's dimensions, format, frames and size, \
                 read from its header, and the output's dimensions, as application/json.",
     },
     OptionSpec {

@@ -147,17 +147,20 @@ pub enum FormatChoice {
     Png,
     /// `webp`
     Webp,
+    /// `avif`: AVIF for small outputs, WebP above [`crate::negotiate::AVIF_MAX_PIXELS`].
+    Avif,
     /// `json`: the source's metadata instead of an image.
     Json,
 }
 
 impl FormatChoice {
-    const NAMES: [(&'static str, FormatChoice); 6] = [
+    const NAMES: [(&'static str, FormatChoice); 7] = [
         ("auto", FormatChoice::Auto),
         ("jpeg", FormatChoice::Jpeg),
         ("baseline-jpeg", FormatChoice::BaselineJpeg),
         ("png", FormatChoice::Png),
         ("webp", FormatChoice::Webp),
+        ("avif", FormatChoice::Avif),
         ("json", FormatChoice::Json),
     ];
 }

@@ -6,10 +6,14 @@
 //! wasm32-unknown-unknown with this toolchain and licence (MIT or Apache-2.0) and whose output
 //! decodes correctly; libwebp needs a C library for Wasm that a Worker does not have. The
 //! comparison is in bench/encoders/README.md.
+//!
+//! AVIF is ravif's (rav1e), at its fastest speed: it is the only AV1 encoder in Rust, and at
+//! about 2.5 µs a pixel in Wasm it is kept to small outputs (`negotiate::AVIF_MAX_PIXELS`).
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder};
+use rgb::FromSlice;
 
 use super::Pixels;
 use crate::error::ProxyError;
@@ -59,7 +63,30 @@ pub(super) fn encode(
             Ok(Output { bytes: out, lossless: true })
         }
         OutputFormat::Webp => webp(pixels, quality),
+        OutputFormat::Avif => Ok(Output { bytes: avif(pixels, quality)?, lossless: false }),
     }
+}
+
+/// AVIF at `quality` (its colour and alpha alike), 8-bit, at rav1e's fastest speed. ravif
+/// leaves out the alpha plane when every pixel is opaque.
+fn avif(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
+    // Both settings are in the ranges ravif asserts (quality 1..=100, speed 1..=10).
+    let encoder = ravif::Encoder::new()
+        .with_quality(f32::from(quality.clamp(1, 100)))
+        .with_alpha_quality(f32::from(quality.clamp(1, 100)))
+        .with_speed(10)
+        .with_bit_depth(ravif::BitDepth::Eight)
+        .with_num_threads(Some(1));
+    let failed = |e: ravif::Error| ProxyError::Internal(format!("encode avif: {e}"));
+    let (width, height) = pixels.dimensions();
+    let (width, height) = (width as usize, height as usize);
+    // `Pixels` holds whole pixels, so the views cover every byte.
+    let encoded = match pixels {
+        Pixels::Rgb8 { data, .. } => encoder.encode_rgb(ravif::Img::new(data.as_rgb(), width, height)),
+        Pixels::Rgba8 { data, .. } => encoder.encode_rgba(ravif::Img::new(data.as_rgba(), width, height)),
+    };
+    let encoded = encoded.map_err(failed)?;
+    Ok(encoded.avif_file)
 }
 
 /// WebP: lossy at `quality` with a lossless alpha plane, unless lossless is smaller. Photos

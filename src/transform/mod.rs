@@ -136,9 +136,10 @@ pub fn prepare<'a>(
     max_pixels: u64,
 ) -> Result<Step<'a>, ProxyError> {
     let info = inspect(bytes)?;
-    let output_format = format.resolve(info.format, info.has_alpha);
     let (region, plan) = plan_output(&info, options)?;
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
+    let canvas_pixels = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
+    let output_format = format.resolve(info.format, info.has_alpha, canvas_pixels);
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Step::Original(info));
     }
@@ -203,7 +204,8 @@ impl Work<'_> {
     /// - After that, each stage holds at most its input and its output: the canvas twice (the
     ///   encoder's output is at most about the raw size), three times with padding; blur and
     ///   sharpen hold five and six canvases (their working copies and row buffers). WebP
-    ///   holds the canvas and [`WEBP_ENCODER_BYTES_PER_PIXEL`] a pixel more.
+    ///   holds the canvas and [`WEBP_ENCODER_BYTES_PER_PIXEL`] a pixel more, AVIF
+    ///   [`AVIF_ENCODER_BYTES_PER_PIXEL`].
     pub fn memory_bytes(&self) -> u64 {
         memory_estimate(self, self.shrink)
     }
@@ -283,7 +285,7 @@ impl Work<'_> {
             OutputFormat::Jpeg | OutputFormat::BaselineJpeg => {
                 metadata::exif_segment(bytes, info.format, options.metadata)
             }
-            OutputFormat::Png | OutputFormat::Webp => None,
+            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Avif => None,
         };
         let output = encode::encode(&pixels, output_format, quality, exif)?;
         let encode_report = output.describe(output_format, quality);
@@ -305,6 +307,13 @@ const DECODER_FIXED_BYTES: u64 = 256 * 1024;
 /// pixels, its output: 9.2 with alpha). tests/wasm.rs measured 20 in Wasm for a 600 px image
 /// with alpha (8,595,200 bytes allocated beside its 4-byte canvas); 24 leaves a margin.
 const WEBP_ENCODER_BYTES_PER_PIXEL: u64 = 24;
+
+/// What the AVIF encoder holds beside the canvas, per pixel: ravif's YUV planes and rav1e's
+/// frames, reference copies and tables. tests/wasm.rs measured 66 bytes a pixel for a whole
+/// 316×316 transform with alpha (6,636,268 bytes allocated at the peak) and 67 for a 360×240
+/// photo; 80 leaves a margin. Outputs are at most [`crate::negotiate::AVIF_MAX_PIXELS`], so
+/// this is at most 8 MB.
+const AVIF_ENCODER_BYTES_PER_PIXEL: u64 = 80;
 
 /// See [`Work::memory_bytes`].
 fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
@@ -348,10 +357,10 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     };
     let finishing = canvas * copies;
     // WebP holds the canvas, the lossless try and the lossy encoder's planes at once.
-    let encoding = if work.output_format == OutputFormat::Webp {
-        canvas + pixels(plan.canvas) * WEBP_ENCODER_BYTES_PER_PIXEL
-    } else {
-        0
+    let encoding = match work.output_format {
+        OutputFormat::Webp => canvas + pixels(plan.canvas) * WEBP_ENCODER_BYTES_PER_PIXEL,
+        OutputFormat::Avif => canvas + pixels(plan.canvas) * AVIF_ENCODER_BYTES_PER_PIXEL,
+        OutputFormat::Jpeg | OutputFormat::BaselineJpeg | OutputFormat::Png => 0,
     };
     decoding.max(resizing).max(finishing).max(encoding)
 }

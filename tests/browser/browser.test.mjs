@@ -1,6 +1,7 @@
 //! In Debian's Chromium, against the Worker in workerd: the playground works and shows real
-//! answers, `srcset` picks by device pixel ratio, `format=auto` follows Chromium's Accept, and
-//! pages on other origins can fetch, read and time the proxy's answers.
+//! answers, `srcset` picks by device pixel ratio, `format=auto` follows Chromium's Accept (and
+//! Chromium decodes our AVIF), and pages on other origins can fetch, read and time the proxy's
+//! answers.
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -188,18 +189,54 @@ for (const dpr of [1, 2]) {
   });
 }
 
-test("format=auto gives Chromium WebP for an image with alpha (it accepts image/webp)", async () => {
+/** The RGBA of every pixel of a decoded <img>, drawn on a canvas. */
+async function pixelsOf(page, selector) {
+  return page.evaluate((sel) => {
+    const img = document.querySelector(sel);
+    const canvas = document.createElement("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0);
+    return Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data);
+  }, selector);
+}
+
+test("format=auto gives Chromium AVIF for a small output, with alpha, that it decodes right", async () => {
   const { page, close } = await watchedPage();
   const url = `${worker.base}/cdn-cgi/image/width=100,format=auto/samples/disc.png`;
   const answered = page.waitForResponse(url);
   await page.goto(`${worker.base}/reference`);
-  await page.setContent(`<img id="pic" src="${url}">`);
+  await page.setContent(`<img id="pic" src="${url}"><img id="png" src="${url.replace("auto", "png")}">`);
   const response = await answered;
   const accept = (await response.request().allHeaders()).accept;
-  assert.match(accept, /image\/webp/, "Chromium advertises WebP");
-  assert.equal(response.headers()["content-type"], "image/webp");
+  assert.match(accept, /image\/avif/, "Chromium advertises AVIF");
+  assert.equal(response.headers()["content-type"], "image/avif");
   assert.match(response.headers().vary ?? "", /Accept/i);
   await waitForNaturalWidth(page, "#pic", 100);
+  await waitForNaturalWidth(page, "#png", 100);
+  // Lossy, so close to the lossless PNG rather than equal; transparency is kept.
+  const [avif, png] = [await pixelsOf(page, "#pic"), await pixelsOf(page, "#png")];
+  assert.equal(avif.length, png.length);
+  let difference = 0;
+  for (let i = 0; i < avif.length; i++) difference += Math.abs(avif[i] - png[i]);
+  const mean = difference / avif.length;
+  assert.ok(mean < 6, `mean difference per channel ${mean.toFixed(2)}`);
+  assert.ok(png.some((v, i) => i % 4 === 3 && v === 0), "the disc has transparent corners");
+  assert.equal(avif[3], png[3], "the corner's alpha survives");
+  await close();
+});
+
+test("format=auto gives Chromium WebP for an output too large for AVIF", async () => {
+  const { page, close } = await watchedPage();
+  const url = `${worker.base}/cdn-cgi/image/width=600,format=auto/samples/landscape.jpg`;
+  const answered = page.waitForResponse(url);
+  await page.goto(`${worker.base}/reference`);
+  await page.setContent(`<img id="pic" src="${url}">`);
+  const response = await answered;
+  assert.equal(response.headers()["content-type"], "image/webp");
+  assert.match(response.headers().vary ?? "", /Accept/i);
+  await waitForNaturalWidth(page, "#pic", 600);
   await close();
 });
 

@@ -22,9 +22,31 @@ pub struct Entry {
     pub height: Option<u32>,
     /// `ok`, `corrupt`, `bomb` or `unsupported`.
     pub expected: String,
+    /// Free text; for EXIF-rotated files it says "displays WxH".
+    pub notes: String,
 }
 
 impl Entry {
+    /// The size a request for `width` (fit=scale-down) gives: never enlarged, the height
+    /// following the aspect ratio, rounded to the nearest pixel and at least 1.
+    pub fn scaled_to_width(&self, width: u32) -> Option<(u32, u32)> {
+        let (w, h) = self.displayed()?;
+        let out_w = w.min(width);
+        let out_h = (f64::from(h) * f64::from(out_w) / f64::from(w)).round().max(1.0) as u32;
+        Some((out_w, out_h))
+    }
+
+    /// The size as displayed: the header's, unless the notes say the EXIF orientation turns
+    /// it ("displays 1800x1200").
+    pub fn displayed(&self) -> Option<(u32, u32)> {
+        let turned = self.notes.split("displays ").nth(1).and_then(|rest| {
+            let size = rest.split_whitespace().next()?.trim_end_matches(',');
+            let (w, h) = size.split_once('x')?;
+            Some((w.parse().ok()?, h.parse().ok()?))
+        });
+        turned.or(Some((self.width?, self.height?)))
+    }
+
     /// Whether the manifest expects a refusal.
     pub fn is_hostile(&self) -> bool {
         matches!(self.expected.as_str(), "corrupt" | "bomb" | "unsupported")
@@ -44,6 +66,7 @@ pub fn manifest() -> Vec<Entry> {
                 width: cols.get(2).and_then(|w| w.parse().ok()),
                 height: cols.get(3).and_then(|h| h.parse().ok()),
                 expected: cols.get(4)?.to_string(),
+                notes: cols.get(5).map_or_else(String::new, |n| n.to_string()),
             })
         })
         .collect()

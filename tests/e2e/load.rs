@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::manifest::{listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
-use super::worker::{get, harness, origin_url};
+use super::worker::{get, harness, origin_url, Harness};
 
 /// What a request's answer must be.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -139,8 +139,13 @@ impl Report {
 }
 
 /// Sends `total` requests, `pick(i)` the i-th, from `concurrency` clients at once.
-pub(super) fn drive(total: usize, concurrency: usize, pick: &(dyn Fn(usize) -> Job + Sync)) -> Report {
-    let base = harness().base.clone();
+pub(super) fn drive(
+    worker: &Harness,
+    total: usize,
+    concurrency: usize,
+    pick: &(dyn Fn(usize) -> Job + Sync),
+) -> Report {
+    let base = worker.base.clone();
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::with_capacity(total));
     let unexpected = Mutex::new(Vec::new());
@@ -236,7 +241,7 @@ fn load_mixed_requests() {
     let rounds: Vec<Vec<Job>> = (0..48).map(mix).collect();
     let per_round = rounds.first().map_or(1, Vec::len);
     let memory_before = wasm_memory();
-    let report = drive(total, concurrency, &|index| {
+    let report = drive(harness(), total, concurrency, &|index| {
         rounds[(index / per_round) % rounds.len()][index % per_round].clone()
     });
     let after = get("/cdn-cgi/image/width=50/samples/landscape.jpg");

@@ -20,7 +20,7 @@ mod worker;
 
 use sha2::{Digest, Sha256};
 
-use manifest::{listed, manifest, ACCEPTED_HOSTILE};
+use manifest::{listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
 use worker::{get, origin_url, request, UPSTREAM_TIMEOUT_MS};
 
 /// A proxied URL for a file of the shared corpus, served by the test origin.
@@ -138,19 +138,30 @@ fn alpha_survives_resizing_to_png() {
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn format_auto_follows_accept_and_varies() {
     const CHROME: &str = "image/avif,image/webp,*/*";
+    const WEBP_ONLY: &str = "image/webp,*/*";
     let alpha = "/cdn-cgi/image/width=80,format=auto/samples/disc.png";
-    let webp = request("GET", alpha, &[("Accept", CHROME)]);
+    let avif = request("GET", alpha, &[("Accept", CHROME)]);
+    assert_eq!(avif.status, 200);
+    assert_eq!(avif.header("content-type"), Some("image/avif"), "a small output");
+    assert_eq!(avif.header("vary"), Some("Accept"));
+    assert_eq!(avif.body.get(4..12), Some(&b"ftypavif"[..]));
+    let webp = request("GET", alpha, &[("Accept", WEBP_ONLY)]);
     assert_eq!(webp.header("content-type"), Some("image/webp"));
     assert_eq!(webp.header("vary"), Some("Accept"));
     assert_eq!(webp.image().to_rgba8().get_pixel(0, 0)[3], 0, "alpha kept");
     let png = request("GET", alpha, &[("Accept", "*/*")]);
     assert_eq!(png.header("content-type"), Some("image/png"), "alpha needs PNG without WebP");
     assert_eq!(png.header("vary"), Some("Accept"));
-    // Opaque photos: lossy WebP where accepted, else JPEG.
-    let photo = "/cdn-cgi/image/width=80,format=auto/samples/landscape.jpg";
-    for (accept, mime) in [(CHROME, "image/webp"), ("*/*", "image/jpeg")] {
-        let reply = request("GET", photo, &[("Accept", accept)]);
-        assert_eq!(reply.header("content-type"), Some(mime), "{accept}");
+    // Opaque photos: AVIF for small outputs, else lossy WebP where accepted, else JPEG.
+    for (width, accept, mime) in [
+        (80, CHROME, "image/avif"),
+        (400, CHROME, "image/webp"),
+        (80, WEBP_ONLY, "image/webp"),
+        (80, "*/*", "image/jpeg"),
+    ] {
+        let photo = format!("/cdn-cgi/image/width={width},format=auto/samples/landscape.jpg");
+        let reply = request("GET", &photo, &[("Accept", accept)]);
+        assert_eq!(reply.header("content-type"), Some(mime), "{width} px for {accept}");
         assert_eq!(reply.header("vary"), Some("Accept"));
     }
 }
@@ -315,17 +326,32 @@ fn hostile_corpus_files_are_refused_and_the_worker_keeps_serving() {
 
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
-fn valid_corpus_samples_transform_end_to_end() {
-    let entries = manifest();
-    let pick = ["gif/", "jpeg/", "png-misc/", "webp/", "jpeg-exif-orientation/", "photos/"];
-    for prefix in pick {
-        for entry in entries.iter().filter(|e| e.expected == "ok" && e.path.starts_with(prefix)).take(4) {
-            let reply = get(&corpus("width=48,format=png", &entry.path));
-            assert_eq!(reply.status, 200, "{}", entry.path);
-            let want = entry.width.map_or(48, |w| w.min(48));
-            assert_eq!(reply.image().width(), want, "{}", entry.path);
+fn every_valid_corpus_file_transforms_to_the_requested_size_end_to_end() {
+    // The same request as the host corpus test, so one list of exceptions serves both.
+    let mut failures = Vec::new();
+    let valid: Vec<_> = manifest().into_iter().filter(|e| e.expected == "ok").collect();
+    for entry in &valid {
+        let want = entry.scaled_to_width(32).expect("valid files have their size in the manifest");
+        let reply = get(&corpus("width=32,format=png", &entry.path));
+        match reply.status {
+            200 => match image::load_from_memory(&reply.body) {
+                Ok(image) if (image.width(), image.height()) == want => {}
+                Ok(image) => failures.push(format!(
+                    "{}: {}x{} (want {want:?})",
+                    entry.path,
+                    image.width(),
+                    image.height()
+                )),
+                Err(err) => failures.push(format!("{}: the answer does not decode: {err}", entry.path)),
+            },
+            400..=499 if listed(REFUSED_VALID, &entry.path) => {
+                reply.problem();
+            }
+            status => failures.push(format!("{}: status {status}", entry.path)),
         }
     }
+    assert!(valid.len() > 300, "only {} valid files", valid.len());
+    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), valid.len(), failures.join("\n"));
 }
 
 #[test]

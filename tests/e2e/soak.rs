@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::load::{drive, mix, Job};
 use super::origin::HUGE_LEN;
-use super::worker::{fetch_only_harness, harness, origin_url, unguarded_harness};
+use super::worker::{fetch_only_harness, harness, origin_url, uncached_harness, unguarded_harness, Harness};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -114,7 +114,19 @@ fn passthrough_of_200_mib() {
 #[test]
 #[ignore = "benchmark, minutes long: run by make soak"]
 fn soak_of_mixed_requests() {
-    let worker = harness();
+    soak("soak", harness());
+}
+
+/// The same soak on a Worker that stores nothing in the edge cache (`CACHE_MAX_BYTES=0`):
+/// locally the Cache API is miniflare's, held by workerd itself, so the difference between
+/// the two RSS figures is what the local cache costs rather than the Worker.
+#[test]
+#[ignore = "benchmark, minutes long: run by make soak"]
+fn soak_of_mixed_requests_without_the_cache() {
+    soak("soak (no cache)", uncached_harness());
+}
+
+fn soak(label: &str, worker: &Harness) {
     let warm_up = 200;
     let total = std::env::var("SOAK_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
     let concurrency = 32;
@@ -123,32 +135,32 @@ fn soak_of_mixed_requests() {
         let round = &rounds[(index / rounds[0].len()) % rounds.len()];
         round[index % round.len()].clone()
     };
-    let warm = drive(warm_up, concurrency, &pick);
+    let warm = drive(worker, warm_up, concurrency, &pick);
     assert!(warm.unexpected.is_empty(), "warm-up: {:?}", warm.unexpected);
     let wasm_warm = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
     let rss_warm = worker.workerd_rss_bytes();
-    let report = drive(total, concurrency, &|index| pick(index + warm_up));
+    let report = drive(worker, total, concurrency, &|index| pick(index + warm_up));
     let stats = worker.memory_stats();
     let wasm_end = stats["wasm_memory_bytes"].as_u64().unwrap();
     let rss_end = worker.workerd_rss_bytes();
-    println!("soak: {total} mixed requests at concurrency {concurrency} after {warm_up} warm-up requests");
-    println!("soak:   {}", report.summary());
+    println!("{label}: {total} mixed requests at concurrency {concurrency} after {warm_up} warm-up requests");
+    println!("{label}:   {}", report.summary());
     println!(
-        "soak:   wasm memory {wasm_warm} bytes after warm-up, {wasm_end} at the end (growth {}); \
+        "{label}:   wasm memory {wasm_warm} bytes after warm-up, {wasm_end} at the end (growth {}); \
          workerd RSS {:.1} -> {:.1} MiB",
         wasm_end - wasm_warm,
         rss_warm as f64 / MIB,
         rss_end as f64 / MIB
     );
     println!(
-        "soak:   buffered_bytes_peak {}, budget_waits {}, budget_passthroughs {}, cache_puts_skipped {}",
+        "{label}:   buffered_bytes_peak {}, budget_waits {}, budget_passthroughs {}, cache_puts_skipped {}",
         stats["buffered_bytes_peak"],
         stats["budget_waits"],
         stats["budget_passthroughs"],
         stats["cache_puts_skipped"]
     );
     for line in report.unexpected.iter().take(20) {
-        println!("soak:   unexpected: {line}");
+        println!("{label}:   unexpected: {line}");
     }
     assert!(report.unexpected.is_empty(), "{} unexpected answers", report.unexpected.len());
     let after = worker.request("GET", "/cdn-cgi/image/width=50/samples/landscape.jpg", &[]);

@@ -84,6 +84,13 @@ pub fn unguarded_harness() -> &'static Harness {
     HARNESS.get_or_init(|| start(&[("UPSTREAM_IDLE_TIMEOUT_MS", "0")], None))
 }
 
+/// A Worker, started on first use, that stores nothing in the edge cache
+/// (`CACHE_MAX_BYTES=0`), for the soak's comparison.
+pub fn uncached_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| start(&[("CACHE_MAX_BYTES", "0")], None))
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("bound").port()

@@ -67,10 +67,13 @@ load: build
 
 ## Not part of make test: the memory design's figures (a few minutes). A 200 MiB pass-through
 ## with and without Content-Length against the origin directly, then 5,000 mixed requests
-## (SOAK_REQUESTS) at concurrency 32 after 200 warm-up requests; prints lines starting "soak:".
+## (SOAK_REQUESTS) at concurrency 32 after 200 warm-up requests, on the Worker, on one that
+## stores nothing in the cache, and the same sources through a fetch-only Worker (what
+## workerd and wrangler dev grow by themselves); prints lines starting "soak".
 soak: build
 	cargo test --release --test e2e -- --ignored --exact --test-threads=1 --nocapture \
-	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests
+	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests \
+	  soak::soak_of_mixed_requests_without_the_cache soak::soak_of_the_same_sources_through_a_fetch_only_worker
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
 ## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.

@@ -107,3 +107,42 @@ fn every_exif_orientation_comes_out_upright() {
         }
     }
 }
+
+/// A CMYK or YCCK JPEG's colours by an independent path: jpeg-decoder's CMYK (ink amounts,
+/// 0 for none: it undoes Adobe's inversion and the YCCK transform) through the plain
+/// conversion R = (255 − C)(255 − K)/255, as browsers without a CMYK profile show them.
+fn cmyk_reference(bytes: &[u8]) -> image::RgbImage {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let cmyk = decoder.decode().expect("jpeg-decoder reads it");
+    let info = decoder.info().expect("a header");
+    assert_eq!(info.pixel_format, jpeg_decoder::PixelFormat::CMYK32);
+    let ink = |v: u8, k: u8| ((255 - u32::from(v)) * (255 - u32::from(k)) / 255) as u8;
+    let rgb =
+        cmyk.chunks_exact(4).flat_map(|p| [ink(p[0], p[3]), ink(p[1], p[3]), ink(p[2], p[3])]).collect();
+    image::RgbImage::from_raw(u32::from(info.width), u32::from(info.height), rgb).expect("whole pixels")
+}
+
+#[test]
+fn cmyk_and_ycck_jpegs_keep_their_colours() {
+    for file in [
+        "jpeg/jpg-cmyk-1.jpg",
+        "jpeg/jpg-cmyk-2.jpg",
+        "jpeg/pil_sample_cmyk.jpg",
+        "jpeg/flower_small.cmyk.jpg",
+    ] {
+        let bytes = std::fs::read(corpus_dir().join(file)).expect("readable");
+        let reference = cmyk_reference(&bytes);
+        // Full size, so that only the colour conversion can differ.
+        let width = reference.width();
+        let ours = match run(&bytes, width, FormatRequest::Exactly(OutputFormat::Png)) {
+            Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
+            other => panic!("{file}: {other:?}"),
+        };
+        let diff = difference(&reference, &ours);
+        assert!(diff < 3.0, "{file}: {diff:.2} per channel from the reference");
+        // The check can tell an inverted picture (YCCK's classic bug) from a right one.
+        let mut inverted = ours.clone();
+        image::imageops::invert(&mut inverted);
+        assert!(difference(&reference, &inverted) > 20.0, "{file}: the reference is too flat to tell");
+    }
+}

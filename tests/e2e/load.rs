@@ -16,6 +16,9 @@ use super::worker::{get, harness, origin_url, Harness};
 pub(super) enum Expect {
     Status(u16),
     ClientError,
+    /// Any answer at all, for traffic sent where statuses mean nothing (the soak's fetch-only
+    /// baseline).
+    Answer,
 }
 
 impl Expect {
@@ -23,6 +26,7 @@ impl Expect {
         match self {
             Expect::Status(want) => status == want,
             Expect::ClientError => (400..500).contains(&status),
+            Expect::Answer => true,
         }
     }
 }

@@ -146,12 +146,20 @@ impl FormatRequest {
     }
 
     /// The output format for a source of this format and alpha, and an output of `pixels`
-    /// pixels. A `json` request is answered from the header before any encoding; were it
-    /// encoded, it would keep the source's format, as when `format` is not given.
-    pub fn resolve(self, source: SourceFormat, has_alpha: bool, pixels: u64) -> OutputFormat {
+    /// pixels; `keeps_profile` says the output must carry the source's ICC profile, which the
+    /// AVIF encoder cannot write (WebP can). A `json` request is answered from the header
+    /// before any encoding; were it encoded, it would keep the source's format, as when
+    /// `format` is not given.
+    pub fn resolve(
+        self,
+        source: SourceFormat,
+        has_alpha: bool,
+        pixels: u64,
+        keeps_profile: bool,
+    ) -> OutputFormat {
         match self {
             FormatRequest::Exactly(OutputFormat::Avif) | FormatRequest::AutoAvif => {
-                if pixels <= AVIF_MAX_PIXELS {
+                if pixels <= AVIF_MAX_PIXELS && !keeps_profile {
                     OutputFormat::Avif
                 } else {
                     OutputFormat::Webp
@@ -216,8 +224,8 @@ mod tests {
         assert_eq!(request, FormatRequest::AutoAvif);
         assert!(request.varies_on_accept());
         for (source, alpha) in [(SourceFormat::Jpeg, false), (SourceFormat::Png, true)] {
-            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS), OutputFormat::Avif);
-            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS + 1), OutputFormat::Webp);
+            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS, false), OutputFormat::Avif);
+            assert_eq!(request.resolve(source, alpha, AVIF_MAX_PIXELS + 1, false), OutputFormat::Webp);
         }
         // AVIF alone is not enough: the fallback for large outputs must be acceptable too.
         assert_eq!(self::request(FormatChoice::Auto, Some("image/avif,*/*")), FormatRequest::AutoLegacy);
@@ -228,13 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn avif_gives_way_to_webp_for_a_source_whose_profile_must_be_kept() {
+        for format in [FormatChoice::Avif, FormatChoice::Auto] {
+            let request = self::request(format, Some(CHROME));
+            assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL, false), OutputFormat::Avif);
+            assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL, true), OutputFormat::Webp);
+        }
+    }
+
+    #[test]
     fn explicit_avif_falls_back_to_webp_above_the_limit_whatever_accept_says() {
         for accept in [None, Some(CHROME)] {
             let request = self::request(FormatChoice::Avif, accept);
             assert_eq!(request, FormatRequest::Exactly(OutputFormat::Avif));
             assert!(!request.varies_on_accept());
-            assert_eq!(request.resolve(SourceFormat::Png, false, SMALL), OutputFormat::Avif);
-            assert_eq!(request.resolve(SourceFormat::Png, false, 1920 * 1080), OutputFormat::Webp);
+            assert_eq!(request.resolve(SourceFormat::Png, false, SMALL, false), OutputFormat::Avif);
+            assert_eq!(request.resolve(SourceFormat::Png, false, 1920 * 1080, false), OutputFormat::Webp);
         }
         assert_eq!(OutputFormat::Avif.mime(), "image/avif");
         assert_eq!(FormatRequest::Exactly(OutputFormat::Avif).token(), "avif");
@@ -244,16 +261,16 @@ mod tests {
     fn auto_picks_webp_when_accepted() {
         let request = self::request(FormatChoice::Auto, Some(WEBP_ONLY));
         assert_eq!(request, FormatRequest::AutoWebp);
-        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL), OutputFormat::Webp);
-        assert_eq!(request.resolve(SourceFormat::Gif, true, SMALL), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL, false), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Gif, true, SMALL, false), OutputFormat::Webp);
         assert!(request.varies_on_accept());
     }
 
     #[test]
     fn auto_sends_opaque_photos_as_lossy_webp_too() {
         let request = self::request(FormatChoice::Auto, Some(WEBP_ONLY));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL), OutputFormat::Webp);
-        assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL, false), OutputFormat::Webp);
+        assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL, false), OutputFormat::Webp);
     }
 
     #[test]
@@ -261,30 +278,30 @@ mod tests {
         for accept in [None, Some("image/*,*/*"), Some("image/webp;q=0")] {
             let request = self::request(FormatChoice::Auto, accept);
             assert_eq!(request, FormatRequest::AutoLegacy, "{accept:?}");
-            assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Jpeg);
-            assert_eq!(request.resolve(SourceFormat::Webp, true, SMALL), OutputFormat::Png);
+            assert_eq!(request.resolve(SourceFormat::Webp, false, SMALL, false), OutputFormat::Jpeg);
+            assert_eq!(request.resolve(SourceFormat::Webp, true, SMALL, false), OutputFormat::Png);
         }
     }
 
     #[test]
     fn baseline_jpeg_is_its_own_output_with_the_jpeg_type() {
         let request = self::request(FormatChoice::BaselineJpeg, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL), OutputFormat::BaselineJpeg);
+        assert_eq!(request.resolve(SourceFormat::Png, true, SMALL, false), OutputFormat::BaselineJpeg);
         assert_eq!(request.token(), "baseline-jpeg", "its own cache entry");
         assert_eq!(OutputFormat::BaselineJpeg.mime(), "image/jpeg");
         assert!(!request.varies_on_accept());
         let jpeg = self::request(FormatChoice::Jpeg, None);
-        assert_eq!(jpeg.resolve(SourceFormat::Png, false, SMALL), OutputFormat::Jpeg);
+        assert_eq!(jpeg.resolve(SourceFormat::Png, false, SMALL, false), OutputFormat::Jpeg);
     }
 
     #[test]
     fn explicit_and_original_formats_ignore_accept() {
         let request = self::request(FormatChoice::Png, Some(CHROME));
-        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL), OutputFormat::Png);
+        assert_eq!(request.resolve(SourceFormat::Jpeg, false, SMALL, false), OutputFormat::Png);
         assert!(!request.varies_on_accept());
         let original = self::request(FormatChoice::Original, Some(CHROME));
-        assert_eq!(original.resolve(SourceFormat::Jpeg, true, SMALL), OutputFormat::Jpeg);
-        assert_eq!(original.resolve(SourceFormat::Gif, false, SMALL), OutputFormat::Png);
+        assert_eq!(original.resolve(SourceFormat::Jpeg, true, SMALL, false), OutputFormat::Jpeg);
+        assert_eq!(original.resolve(SourceFormat::Gif, false, SMALL, false), OutputFormat::Png);
         assert!(!original.varies_on_accept());
     }
 
@@ -298,10 +315,14 @@ mod tests {
         let fast = FormatRequest::new(&options, Some(CHROME));
         assert_eq!(fast, FormatRequest::new(&options, None), "Accept does not matter");
         assert!(!fast.varies_on_accept());
-        assert_eq!(fast.resolve(SourceFormat::Webp, false, SMALL), OutputFormat::Jpeg);
-        assert_eq!(fast.resolve(SourceFormat::Webp, true, SMALL), OutputFormat::Png, "not WebP for alpha");
+        assert_eq!(fast.resolve(SourceFormat::Webp, false, SMALL, false), OutputFormat::Jpeg);
         assert_eq!(
-            self::request(FormatChoice::Auto, Some(WEBP_ONLY)).resolve(SourceFormat::Png, true, SMALL),
+            fast.resolve(SourceFormat::Webp, true, SMALL, false),
+            OutputFormat::Png,
+            "not WebP for alpha"
+        );
+        assert_eq!(
+            self::request(FormatChoice::Auto, Some(WEBP_ONLY)).resolve(SourceFormat::Png, true, SMALL, false),
             OutputFormat::Webp
         );
         let png = TransformOptions { format: FormatChoice::Png, ..options };

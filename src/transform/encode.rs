@@ -41,28 +41,29 @@ impl Output {
     }
 }
 
-/// Encodes `pixels` as `format`; `quality` (1..=100) applies to JPEG and lossy WebP, `exif`
-/// (an `APP1` payload) to JPEG.
+/// Encodes `pixels` as `format`; `quality` (1..=100) applies to JPEG, lossy WebP and AVIF,
+/// `exif` (an `APP1` payload) to JPEG, and `profile` (an ICC profile) to every format but
+/// AVIF, which negotiation never picks for a profile (ravif cannot write one).
 pub(super) fn encode(
     pixels: &Pixels,
     format: OutputFormat,
     quality: u8,
     exif: Option<Vec<u8>>,
+    profile: Option<&[u8]>,
 ) -> Result<Output, ProxyError> {
+    let jpeg = |scans| Ok(Output { bytes: jpeg(pixels, quality, scans, exif, profile)?, lossless: false });
     match format {
-        OutputFormat::Jpeg => {
-            Ok(Output { bytes: jpeg(pixels, quality, Scans::Progressive, exif)?, lossless: false })
-        }
-        OutputFormat::BaselineJpeg => {
-            Ok(Output { bytes: jpeg(pixels, quality, Scans::Baseline, exif)?, lossless: false })
-        }
+        OutputFormat::Jpeg => jpeg(Scans::Progressive),
+        OutputFormat::BaselineJpeg => jpeg(Scans::Baseline),
         OutputFormat::Png => {
             let mut out = Vec::new();
-            let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
+            let mut encoder =
+                PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
+            with_profile(&mut encoder, profile)?;
             write(encoder, pixels)?;
             Ok(Output { bytes: out, lossless: true })
         }
-        OutputFormat::Webp => webp(pixels, quality),
+        OutputFormat::Webp => webp(pixels, quality, profile),
         OutputFormat::Avif => Ok(Output { bytes: avif(pixels, quality)?, lossless: false }),
     }
 }
@@ -94,9 +95,11 @@ fn avif(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
 /// 145,722 bytes lossless, 13,352 at q80); flat graphics, logos and icons can be smaller
 /// losslessly, and then lossless is better on both counts: exact and smaller. Trying it
 /// costs little, the lossless encoder being 20 to 100 times faster than the lossy one.
-fn webp(pixels: &Pixels, quality: u8) -> Result<Output, ProxyError> {
+fn webp(pixels: &Pixels, quality: u8, profile: Option<&[u8]>) -> Result<Output, ProxyError> {
     let mut lossless = Vec::new();
-    write(WebPEncoder::new_lossless(&mut lossless), pixels)?;
+    let mut encoder = WebPEncoder::new_lossless(&mut lossless);
+    with_profile(&mut encoder, profile)?;
+    write(encoder, pixels)?;
     let (width, height) = pixels.dimensions();
     let (data, color) = match pixels {
         Pixels::Rgb8 { data, .. } => (data, vaam_webp::ColorType::Rgb8),
@@ -108,6 +111,9 @@ fn webp(pixels: &Pixels, quality: u8) -> Result<Output, ProxyError> {
     params.use_lossy = true;
     params.lossy_quality = quality;
     encoder.set_params(params);
+    if let Some(profile) = profile {
+        encoder.set_icc_profile(profile.to_vec());
+    }
     // The encoder panics only when `data` is not `width` × `height` pixels of `color`,
     // which `Pixels` guarantees.
     encoder
@@ -117,6 +123,16 @@ fn webp(pixels: &Pixels, quality: u8) -> Result<Output, ProxyError> {
         return Ok(Output { bytes: lossless, lossless: true });
     }
     Ok(Output { bytes: out, lossless: false })
+}
+
+/// Gives an `image` encoder the profile to write, if any.
+fn with_profile(encoder: &mut impl ImageEncoder, profile: Option<&[u8]>) -> Result<(), ProxyError> {
+    match profile {
+        Some(profile) => encoder
+            .set_icc_profile(profile.to_vec())
+            .map_err(|e| ProxyError::Internal(format!("icc profile: {e}"))),
+        None => Ok(()),
+    }
 }
 
 fn write(encoder: impl ImageEncoder, pixels: &Pixels) -> Result<(), ProxyError> {
@@ -139,7 +155,13 @@ enum Scans {
     Progressive,
 }
 
-fn jpeg(pixels: &Pixels, quality: u8, scans: Scans, exif: Option<Vec<u8>>) -> Result<Vec<u8>, ProxyError> {
+fn jpeg(
+    pixels: &Pixels,
+    quality: u8,
+    scans: Scans,
+    exif: Option<Vec<u8>>,
+    profile: Option<&[u8]>,
+) -> Result<Vec<u8>, ProxyError> {
     let (width, height) = pixels.dimensions();
     let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
         return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for JPEG")));
@@ -159,6 +181,9 @@ fn jpeg(pixels: &Pixels, quality: u8, scans: Scans, exif: Option<Vec<u8>>) -> Re
     encoder.set_progressive(scans == Scans::Progressive);
     if let Some(exif) = exif {
         encoder.add_app_segment(1, exif).map_err(|e| ProxyError::Internal(format!("exif segment: {e}")))?;
+    }
+    if let Some(profile) = profile {
+        encoder.add_icc_profile(profile).map_err(|e| ProxyError::Internal(format!("icc profile: {e}")))?;
     }
     encoder
         .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)

@@ -11,6 +11,7 @@ mod focus;
 mod geometry;
 mod metadata;
 mod orient;
+pub mod profile;
 mod resize;
 
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
@@ -100,6 +101,8 @@ pub fn transform(
 }
 
 /// What a request needs, worked out from the image header alone.
+// One per request, moved once or twice: boxing the larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step<'a> {
     /// Nothing to do: the source's own bytes are the answer.
@@ -116,6 +119,8 @@ pub struct Work<'a> {
     options: &'a TransformOptions,
     info: ImageInfo,
     output_format: OutputFormat,
+    /// The source's ICC profile, copied into the output (see [`profile`]).
+    profile: Option<Vec<u8>>,
     /// The geometry in the requested (rotated) axes.
     plan: Geometry,
     /// The same crop and resize in the source's own axes.
@@ -139,7 +144,8 @@ pub fn prepare<'a>(
     let (region, plan) = plan_output(&info, options)?;
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     let canvas_pixels = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
-    let output_format = format.resolve(info.format, info.has_alpha, canvas_pixels);
+    let profile = profile::to_keep(bytes, info.format);
+    let output_format = format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some());
     if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
         return Ok(Step::Original(info));
     }
@@ -162,6 +168,7 @@ pub fn prepare<'a>(
         options,
         info,
         output_format,
+        profile,
         plan,
         source_plan,
         region,
@@ -223,7 +230,17 @@ impl Work<'_> {
         // conceals; the full-size decode is the fallback when it fits the limit and the budget.
         let full_size_extra = memory_estimate(&self, Shrink::None).saturating_sub(self.memory_bytes());
         let Work {
-            bytes, options, info, output_format, plan, source_plan, region, shrink, max_pixels, ..
+            bytes,
+            options,
+            info,
+            output_format,
+            profile,
+            plan,
+            source_plan,
+            region,
+            shrink,
+            max_pixels,
+            ..
         } = self;
         let pixels = match decode::decode(bytes, &info, shrink) {
             Err(scaled_failed) if shrink != Shrink::None => {
@@ -287,8 +304,11 @@ impl Work<'_> {
             }
             OutputFormat::Png | OutputFormat::Webp | OutputFormat::Avif => None,
         };
-        let output = encode::encode(&pixels, output_format, quality, exif)?;
-        let encode_report = output.describe(output_format, quality);
+        let output = encode::encode(&pixels, output_format, quality, exif, profile.as_deref())?;
+        let mut encode_report = output.describe(output_format, quality);
+        if let Some(profile) = &profile {
+            encode_report.push_str(&format!(", ICC profile kept ({} bytes)", profile.len()));
+        }
         let report = Report { decode: decode_report, resize: resize_report, encode: encode_report };
         Ok(Encoded { bytes: output.bytes, format: output_format, width, height, report })
     }

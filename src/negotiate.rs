@@ -34,6 +34,9 @@ pub enum OutputFormat {
     /// AVIF: the smallest at a given quality, and the slowest to encode by far, so only for
     /// outputs of at most [`AVIF_MAX_PIXELS`].
     Avif,
+    /// Animated GIF: only for an animated GIF source kept animated (see
+    /// `transform::animate`); never chosen by [`FormatRequest::resolve`].
+    Gif,
 }
 
 /// The largest output, in pixels, encoded as AVIF; larger ones asking for AVIF get WebP, as
@@ -51,6 +54,7 @@ impl OutputFormat {
             OutputFormat::Png => "image/png",
             OutputFormat::Webp => "image/webp",
             OutputFormat::Avif => "image/avif",
+            OutputFormat::Gif => "image/gif",
         }
     }
 
@@ -62,6 +66,7 @@ impl OutputFormat {
             OutputFormat::Png => "png",
             OutputFormat::Webp => "webp",
             OutputFormat::Avif => "avif",
+            OutputFormat::Gif => "gif",
         }
     }
 }
@@ -170,6 +175,19 @@ impl FormatRequest {
             FormatRequest::Original | FormatRequest::Json => source.as_output().unwrap_or(OutputFormat::Png),
             FormatRequest::AutoLegacy | FormatRequest::AutoFast if has_alpha => OutputFormat::Png,
             FormatRequest::AutoLegacy | FormatRequest::AutoFast => OutputFormat::Jpeg,
+        }
+    }
+
+    /// Whether an animated source may stay animated: when the format is left to the proxy
+    /// (not given, or `auto`), not when a still format is named.
+    pub fn keeps_animation(self) -> bool {
+        match self {
+            FormatRequest::Original
+            | FormatRequest::AutoAvif
+            | FormatRequest::AutoWebp
+            | FormatRequest::AutoLegacy
+            | FormatRequest::AutoFast => true,
+            FormatRequest::Exactly(_) | FormatRequest::Json => false,
         }
     }
 

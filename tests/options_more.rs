@@ -224,12 +224,13 @@ fn corpus(file: &str) -> Vec<u8> {
 }
 
 #[test]
-fn anim_false_and_the_default_give_the_first_frame() {
+fn an_explicit_still_format_gives_the_first_frame_whatever_anim_says() {
     let gif = corpus("gif/anim-gr.gif");
     let first = encode(&gif, "width=50,anim=false", FormatRequest::Exactly(OutputFormat::Png)).unwrap();
     let default = encode(&gif, "width=50", FormatRequest::Exactly(OutputFormat::Png)).unwrap();
     assert_eq!((first.width, first.height), (50, 25));
-    assert_eq!(first.bytes, default.bytes, "animated output is not implemented: both are the first frame");
+    assert_eq!(first.format, OutputFormat::Png);
+    assert_eq!(first.bytes, default.bytes, "format=png names a still format: the first frame");
     assert!(TransformOptions::from_pairs([("anim", "yes")]).is_err());
 }
 

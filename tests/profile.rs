@@ -60,7 +60,7 @@ fn carried(encoded: &Encoded) -> Option<Vec<u8>> {
         OutputFormat::Jpeg | OutputFormat::BaselineJpeg => ImageFormat::Jpeg,
         OutputFormat::Png => ImageFormat::Png,
         OutputFormat::Webp => ImageFormat::WebP,
-        OutputFormat::Avif => return None,
+        OutputFormat::Avif | OutputFormat::Gif => return None,
     };
     let mut decoder =
         ImageReader::with_format(Cursor::new(&encoded.bytes), format).into_decoder().expect("decodes");

@@ -83,7 +83,8 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let board: &[u8] = include_bytes!("../www/samples/board.webp");
     let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 14] = [
+    let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 15] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
@@ -104,11 +105,18 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         // The largest AVIF outputs there are: 360×240 and 316×316, just under AVIF_MAX_PIXELS.
         ("avif photo", photo, width(360), OutputFormat::Avif),
         ("avif alpha", disc, width(316), OutputFormat::Avif),
+        // 42 frames of 245×245, kept animated.
+        ("gif animated", animation, width(200), OutputFormat::Gif),
     ];
     let mut over = Vec::new();
     for (name, bytes, options, format) in cases {
-        let Ok(Step::Transform(work)) = prepare(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS)
-        else {
+        // GIF is never asked for: an animation stays one when the format is left to the proxy.
+        let request = if format == OutputFormat::Gif {
+            FormatRequest::Original
+        } else {
+            FormatRequest::Exactly(format)
+        };
+        let Ok(Step::Transform(work)) = prepare(bytes, &options, request, MAX_PIXELS) else {
             panic!("{name}: nothing to transform")
         };
         let estimate = work.memory_bytes();

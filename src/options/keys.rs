@@ -156,8 +156,11 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         key: OptionKey::Anim,
         names: &["anim"],
         default: "true",
-        about: "Whether animation is kept. Output is always the first frame for now: \
-                animated output is not implemented, so true and false give the same image.",
+        about: "Whether animation is kept. true: an animated GIF stays an animated GIF, every \
+                frame resized with its delay and loop count, when format is not given or is auto, \
+                and when the animation has at most 500 frames, 50 million source pixels and 8 \
+                million output pixels over all its frames (else its first frame). false, or a \
+                still format (jpeg, png, webp, avif): the first frame.",
     },
     OptionSpec {
         key: OptionKey::Compression,

@@ -414,7 +414,9 @@ pub struct TransformOptions {
     pub trim: Option<Trim>,
     /// Default: [`Metadata::Copyright`].
     pub metadata: Metadata,
-    /// Whether animation is kept. Default: true. Output is the first frame either way for now.
+    /// Whether animation is kept. Default: true. An animated GIF stays an animated GIF when
+    /// the format is left to the proxy (see `transform::animate`); otherwise, and with
+    /// `false`, the first frame is sent.
     pub anim: bool,
     /// Default: [`Compression::Smallest`].
     pub compression: Compression,

@@ -201,7 +201,7 @@ fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyErro
     DynamicImage::from_decoder(decoder).map_err(undecodable)
 }
 
-fn limits(info: &ImageInfo) -> Limits {
+pub(super) fn limits(info: &ImageInfo) -> Limits {
     // 8 bytes a pixel covers 16-bit RGBA, the widest layout a decoder produces; the slack
     // covers decoders' own tables and row buffers.
     const SLACK: u64 = 8 * 1024 * 1024;
@@ -223,7 +223,7 @@ fn into_pixels(image: DynamicImage) -> Pixels {
     }
 }
 
-fn undecodable(err: ImageError) -> ProxyError {
+pub(super) fn undecodable(err: ImageError) -> ProxyError {
     let why = match &err {
         ImageError::Limits(_) => {
             "decoding the image would take more memory than its header declares".to_string()

@@ -65,6 +65,13 @@ pub(super) fn encode(
         }
         OutputFormat::Webp => webp(pixels, quality, profile),
         OutputFormat::Avif => Ok(Output { bytes: avif(pixels, quality)?, lossless: false }),
+        // Negotiation picks GIF for animations only, which `animate` writes; a still one is
+        // a one-frame GIF, quantised to 256 colours.
+        OutputFormat::Gif => {
+            let mut out = Vec::new();
+            write(image::codecs::gif::GifEncoder::new_with_speed(&mut out, 10), pixels)?;
+            Ok(Output { bytes: out, lossless: false })
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! Pure Rust with no I/O. Memory is judged from the image header before any pixel is
 //! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
 
+mod animate;
 mod decode;
 mod describe;
 mod effects;
@@ -14,6 +15,7 @@ mod orient;
 pub mod profile;
 mod resize;
 
+pub use animate::{Animation, Decision as AnimationDecision};
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
@@ -121,6 +123,8 @@ pub struct Work<'a> {
     output_format: OutputFormat,
     /// The source's ICC profile, copied into the output (see [`profile`]).
     profile: Option<Vec<u8>>,
+    /// Whether an animated source stays animated (then the output is GIF).
+    animation: animate::Decision,
     /// The geometry in the requested (rotated) axes.
     plan: Geometry,
     /// The same crop and resize in the source's own axes.
@@ -145,8 +149,14 @@ pub fn prepare<'a>(
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     let canvas_pixels = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
     let profile = profile::to_keep(bytes, info.format);
-    let output_format = format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some());
-    if is_noop(options, &info, info.format.as_output() == Some(output_format), plan.canvas) {
+    let animation = animate::decide(bytes, &info, options, format, plan.canvas);
+    let output_format = match animation {
+        animate::Decision::Animated(_) => OutputFormat::Gif,
+        _ => format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some()),
+    };
+    // An animation kept as it is is the source's own GIF.
+    let same_format = info.format.as_output() == Some(output_format) || output_format == OutputFormat::Gif;
+    if is_noop(options, &info, same_format, plan.canvas) {
         return Ok(Step::Original(info));
     }
     // The crop in the source's own axes, inside what the trim leaves. Gravity names a point
@@ -169,6 +179,7 @@ pub fn prepare<'a>(
         info,
         output_format,
         profile,
+        animation,
         plan,
         source_plan,
         region,
@@ -226,6 +237,9 @@ impl Work<'_> {
     /// beyond [`Work::memory_bytes`] is allocated (a full-size decode when a scaled one fails);
     /// when it says no, that failure is the answer.
     pub fn run(self, mut more_room: impl FnMut(u64) -> bool) -> Result<Encoded, ProxyError> {
+        if let animate::Decision::Animated(animation) = self.animation {
+            return self.run_animated(animation);
+        }
         // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
         // conceals; the full-size decode is the fallback when it fits the limit and the budget.
         let full_size_extra = memory_estimate(&self, Shrink::None).saturating_sub(self.memory_bytes());
@@ -235,6 +249,7 @@ impl Work<'_> {
             info,
             output_format,
             profile,
+            animation,
             plan,
             source_plan,
             region,
@@ -254,55 +269,23 @@ impl Work<'_> {
             decoded => decoded?,
         };
         let decoded = pixels.dimensions();
-        let decode_report = match shrink {
+        let mut decode_report = match shrink {
             Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
             _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
         };
-        let original = (info.width, info.height);
-        let mut source_plan = source_plan.for_loaded_source(original, decoded);
-        let region = region.for_loaded_source(original, decoded);
-        if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
-            // The busiest window of the whole image, as a point of the trimmed region; a
-            // window outside the region is pulled to its nearest edge.
-            let (fx, fy) = focus::busiest_point(&pixels, (source_plan.crop.width, source_plan.crop.height));
-            let within =
-                |at: f64, length: u32, start: f64, size: f64| (at * f64::from(length) - start) / size;
-            let focus = (
-                within(fx, decoded.0, region.left, region.width),
-                within(fy, decoded.1, region.top, region.height),
-            );
-            source_plan = source_plan.focused_on(region, focus);
+        if let animate::Decision::OverLimit { frames } = animation {
+            decode_report.push_str(&format!(", first of {frames} frames (the animation is over the limits)"));
         }
-        let pixels = resize::apply(pixels, &source_plan, region)?;
-        let resized = pixels.dimensions();
-        let resize_report = if resized == decoded {
-            "none".to_string()
-        } else {
-            format!("{}x{} -> {}x{} lanczos3", decoded.0, decoded.1, resized.0, resized.1)
-        };
-        let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
-        let pixels = match options.blur {
-            Some(radius) => effects::blur(pixels, radius),
-            None => pixels,
-        };
-        let pixels = match options.sharpen {
-            Some(tenths) => effects::sharpen(pixels, tenths),
-            None => pixels,
-        };
-        let pixels = match options.background {
-            Some(background) => effects::onto_background(pixels, background),
-            None => pixels,
-        };
-        let background = options.background.unwrap_or(Rgba::WHITE);
-        let pixels =
-            if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, &plan, background) };
+        let (source_plan, region) = aim(&pixels, &info, options, source_plan, region);
+        let resize_report = resize_report(decoded, source_plan.resized);
+        let pixels = shape(pixels, options, &plan, &source_plan, region)?;
         let (width, height) = pixels.dimensions();
         let quality = options.effective_quality();
         let exif = match output_format {
             OutputFormat::Jpeg | OutputFormat::BaselineJpeg => {
                 metadata::exif_segment(bytes, info.format, options.metadata)
             }
-            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Avif => None,
+            OutputFormat::Png | OutputFormat::Webp | OutputFormat::Avif | OutputFormat::Gif => None,
         };
         let output = encode::encode(&pixels, output_format, quality, exif, profile.as_deref())?;
         let mut encode_report = output.describe(output_format, quality);
@@ -312,6 +295,92 @@ impl Work<'_> {
         let report = Report { decode: decode_report, resize: resize_report, encode: encode_report };
         Ok(Encoded { bytes: output.bytes, format: output_format, width, height, report })
     }
+
+    /// Every frame through the same crop, resize and effects, aimed once on the first frame
+    /// (so that `gravity=auto` does not make the crop jump between frames).
+    fn run_animated(self, animation: Animation) -> Result<Encoded, ProxyError> {
+        let Work { bytes, options, info, plan, source_plan, region, .. } = self;
+        let mut aimed = None;
+        let encoded = animate::encode(bytes, &info, animation, |pixels| {
+            let (source_plan, region) =
+                *aimed.get_or_insert_with(|| aim(&pixels, &info, options, source_plan, region));
+            shape(pixels, options, &plan, &source_plan, region)
+        })?;
+        let (width, height) = encoded.size;
+        let report = Report {
+            decode: format!("gif {}x{}, {} frames", info.width, info.height, encoded.frames_read),
+            resize: format!("{}, every frame", resize_report((info.width, info.height), source_plan.resized)),
+            encode: format!(
+                "gif animated, {} frames written as changes, {} bytes",
+                encoded.frames_written,
+                encoded.bytes.len()
+            ),
+        };
+        Ok(Encoded { bytes: encoded.bytes, format: OutputFormat::Gif, width, height, report })
+    }
+}
+
+/// `1000x750 -> 480x360 lanczos3`, or `none`.
+fn resize_report(decoded: (u32, u32), resized: (u32, u32)) -> String {
+    if resized == decoded {
+        "none".to_string()
+    } else {
+        format!("{}x{} -> {}x{} lanczos3", decoded.0, decoded.1, resized.0, resized.1)
+    }
+}
+
+/// The crop and region in the pixels as decoded (a JPEG shrunk on load is smaller than its
+/// header says), moved onto the busiest part of the image for `gravity=auto`.
+fn aim(
+    pixels: &Pixels,
+    info: &ImageInfo,
+    options: &TransformOptions,
+    source_plan: Geometry,
+    region: CropBox,
+) -> (Geometry, CropBox) {
+    let decoded = pixels.dimensions();
+    let original = (info.width, info.height);
+    let mut source_plan = source_plan.for_loaded_source(original, decoded);
+    let region = region.for_loaded_source(original, decoded);
+    if options.gravity == Gravity::Auto && !source_plan.keeps_pixels(decoded) {
+        // The busiest window of the whole image, as a point of the trimmed region; a
+        // window outside the region is pulled to its nearest edge.
+        let (fx, fy) = focus::busiest_point(pixels, (source_plan.crop.width, source_plan.crop.height));
+        let within = |at: f64, length: u32, start: f64, size: f64| (at * f64::from(length) - start) / size;
+        let focus = (
+            within(fx, decoded.0, region.left, region.width),
+            within(fy, decoded.1, region.top, region.height),
+        );
+        source_plan = source_plan.focused_on(region, focus);
+    }
+    (source_plan, region)
+}
+
+/// Crop and resize, rotate and flip, blur, sharpen, background and pad: everything between
+/// decoding and encoding.
+fn shape(
+    pixels: Pixels,
+    options: &TransformOptions,
+    plan: &Geometry,
+    source_plan: &Geometry,
+    region: CropBox,
+) -> Result<Pixels, ProxyError> {
+    let pixels = resize::apply(pixels, source_plan, region)?;
+    let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
+    let pixels = match options.blur {
+        Some(radius) => effects::blur(pixels, radius),
+        None => pixels,
+    };
+    let pixels = match options.sharpen {
+        Some(tenths) => effects::sharpen(pixels, tenths),
+        None => pixels,
+    };
+    let pixels = match options.background {
+        Some(background) => effects::onto_background(pixels, background),
+        None => pixels,
+    };
+    let background = options.background.unwrap_or(Rgba::WHITE);
+    Ok(if plan.canvas == plan.resized { pixels } else { resize::pad(pixels, plan, background) })
 }
 
 /// How many times its output a decoder holds at its peak (measured: jpeg-decoder 2.1 to 2.4,
@@ -341,7 +410,9 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     let pixels = |(width, height): (u32, u32)| u64::from(width) * u64::from(height);
     let loaded_size = shrink.loaded_size(info);
     let loaded = pixels(loaded_size);
-    let engine_bytes_per_pixel: u8 = if info.has_alpha { 4 } else { 3 };
+    // An animation's frames are RGBA, composited on the canvas, whatever the palette says.
+    let animated = matches!(work.animation, animate::Decision::Animated(_));
+    let engine_bytes_per_pixel: u8 = if info.has_alpha || animated { 4 } else { 3 };
     let bytes_per_pixel = u64::from(engine_bytes_per_pixel);
     let native = loaded * u64::from(info.decoded_bytes_per_pixel);
     let converted = loaded * bytes_per_pixel;
@@ -358,12 +429,12 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
         ((source_plan.crop.width * scale).ceil() as u64, (source_plan.crop.height * scale).ceil() as u64);
     let (out_width, out_height) = (u64::from(source_plan.resized.0), u64::from(source_plan.resized.1));
     let intermediate = (out_width * crop_height).max(crop_width * out_height) * bytes_per_pixel;
-    let premultiplied = if info.has_alpha { converted } else { 0 };
+    let premultiplied = if info.has_alpha || animated { converted } else { 0 };
     let resizing = converted + premultiplied + intermediate + pixels(source_plan.resized) * bytes_per_pixel;
 
     // A translucent pad background adds alpha to the canvas.
     let translucent_pad = options.background.is_some_and(|Rgba([.., alpha])| alpha < 255);
-    let canvas = pixels(plan.canvas) * if info.has_alpha || translucent_pad { 4 } else { 3 };
+    let canvas = pixels(plan.canvas) * if info.has_alpha || translucent_pad || animated { 4 } else { 3 };
     // Blurring keeps the rows, their transposition and the blurred result, and row buffers;
     // sharpening keeps the image beside a blurred copy; padding the image and its canvas.
     let copies = if options.sharpen.is_some() {
@@ -380,9 +451,23 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     let encoding = match work.output_format {
         OutputFormat::Webp => canvas + pixels(plan.canvas) * WEBP_ENCODER_BYTES_PER_PIXEL,
         OutputFormat::Avif => canvas + pixels(plan.canvas) * AVIF_ENCODER_BYTES_PER_PIXEL,
+        // GIF: the frame shown before and this one (RGBA, to tell what changed), a copy for
+        // the quantiser, and the palette indices of this frame and the one not yet written.
+        OutputFormat::Gif => pixels(plan.canvas) * (4 * 3 + 2),
         OutputFormat::Jpeg | OutputFormat::BaselineJpeg | OutputFormat::Png => 0,
     };
-    decoding.max(resizing).max(finishing).max(encoding)
+    match work.animation {
+        // Frame by frame: the decoder's canvas, the canvas saved for "restore to previous"
+        // disposal and the frame it yields, at the source's size, beside one frame's work and
+        // the output growing to its bound.
+        animate::Decision::Animated(animation) => {
+            let decoder = pixels((info.width, info.height)) * 4 * 3 + DECODER_FIXED_BYTES;
+            decoder + resizing.max(finishing).max(encoding) + animate::output_bound(animation, plan.canvas)
+        }
+        animate::Decision::Still | animate::Decision::OverLimit { .. } => {
+            decoding.max(resizing).max(finishing).max(encoding)
+        }
+    }
 }
 
 /// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.

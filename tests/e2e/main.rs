@@ -805,3 +805,30 @@ fn format_json_describes_the_source_from_its_header() {
     let image = get(&corpus("width=100", file));
     assert_eq!(image.header("content-type"), Some("image/png"), "the image is another entry");
 }
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn an_animated_gif_stays_animated_unless_a_still_format_or_anim_false_is_asked() {
+    use image::AnimationDecoder;
+    let animated = get(&corpus("width=100", "gif/iss634.gif"));
+    assert_eq!(animated.status, 200);
+    assert_eq!(animated.header("content-type"), Some("image/gif"));
+    let timing = animated.header("server-timing").unwrap_or_default();
+    assert!(timing.contains("decode;desc=\"gif 245x245, 42 frames\""), "{timing}");
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&animated.body)).expect("a GIF");
+    let frames = decoder.into_frames().collect_frames().expect("every frame decodes");
+    assert!(frames.len() > 1 && frames.len() <= 42, "{} frames", frames.len());
+    assert!(frames.iter().all(|f| f.buffer().dimensions() == (100, 100)));
+    let auto = request(
+        "GET",
+        &corpus("width=100,format=auto", "gif/iss634.gif"),
+        &[("Accept", "image/avif,image/webp,*/*")],
+    );
+    assert_eq!(auto.header("content-type"), Some("image/gif"));
+    assert_eq!(auto.header("vary"), Some("Accept"));
+    for still in ["width=100,anim=false", "width=100,format=webp"] {
+        let reply = get(&corpus(still, "gif/iss634.gif"));
+        assert_eq!(reply.status, 200);
+        assert_ne!(reply.header("content-type"), Some("image/gif"), "{still}");
+    }
+}

@@ -1,0 +1,354 @@
+//! Animated GIF sources kept animated (`anim=true`, the default, as Cloudflare's): every frame
+//! goes through the same crop, resize and effects as a still image, and is written to an
+//! animated GIF with its delay and the source's loop count.
+//!
+//! Frames are decoded, shaped and encoded one at a time, so memory holds the decoder's canvas
+//! and one frame, never the whole animation, beside the growing output. What an animation
+//! costs is known from its header (canvas size, frame count), so the limits below are
+//! checked before a pixel is decoded; an animation over them is sent as its first frame, as
+//! `anim=false` would, and `Server-Timing` says so.
+//!
+//! Only GIF is written: no encoder on crates.io writes animated WebP from Rust in Wasm, and
+//! AVIF sequences would cost far more CPU. So an animation is kept when the output format is
+//! left to the proxy (`format` not given, or `auto`); an explicit still format (`jpeg`,
+//! `png`, `webp`, `avif`) gets the first frame.
+
+use std::io::Cursor;
+
+use gif::Repeat;
+use image::codecs::gif::GifDecoder;
+use image::{AnimationDecoder, ImageDecoder};
+
+use super::decode::{limits, undecodable, ImageInfo};
+use super::describe::{gif_frames, gif_loop_count};
+use super::Pixels;
+use crate::error::ProxyError;
+use crate::negotiate::{FormatRequest, SourceFormat};
+use crate::options::TransformOptions;
+
+/// The most frames kept. Each frame costs the quantiser's set-up (about a millisecond) however
+/// small it is, so a GIF of 40,000 one-pixel frames would take most of a minute.
+pub const MAX_FRAMES: u32 = 500;
+
+/// The most source pixels decoded for an animation, summed over its frames (its canvas times
+/// its frame count). The 380-frame 472×298 Muybridge horse (53 Mpx) is over; the 259-frame
+/// 1000×175 banner of the corpus (45 Mpx) is under.
+pub const MAX_SOURCE_PIXELS: u64 = 50_000_000;
+
+/// The most output pixels encoded, summed over frames. Measured on the host (release build):
+/// the 259-frame banner to 400×70 (7.3 million output pixels, 45 million decoded) takes
+/// 1.9 s in all, about 0.27 µs an output pixel, most of it quantising each frame to its own
+/// 256 colours (NeuQuant); Wasm is slower still. So at most about 2 s of CPU on the host, and
+/// the output is at most 1.5 bytes a pixel (12-bit LZW codes), 12 MB.
+pub const MAX_OUTPUT_PIXELS: u64 = 8_000_000;
+
+/// NeuQuant's sampling factor: 1 samples every pixel (slowest, best), 30 the fewest. 10 is
+/// the `gif` crate's recommendation, within a few percent of 1 in colour error at a sixth of
+/// its time.
+const QUANTISER_SPEED: i32 = 10;
+
+/// An animation to keep, as its header describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Animation {
+    /// Frames in the source.
+    pub frames: u32,
+    /// How the source loops: `Infinite` or a count of repeats after the first play.
+    pub repeat: Repeat,
+}
+
+/// Whether a source is kept animated, or why not.
+#[derive(Debug, Clone, Copy)]
+pub enum Decision {
+    /// A still source, or animation not asked for (`anim=false`, an explicit still format).
+    Still,
+    /// Animated and within the limits.
+    Animated(Animation),
+    /// Animated, but over a limit: its first frame is sent.
+    OverLimit {
+        /// Frames in the source.
+        frames: u32,
+    },
+}
+
+/// Decides from the header whether this request keeps the source's animation; `canvas` is
+/// the output's size.
+pub(super) fn decide(
+    bytes: &[u8],
+    info: &ImageInfo,
+    options: &TransformOptions,
+    format: FormatRequest,
+    canvas: (u32, u32),
+) -> Decision {
+    if info.format != SourceFormat::Gif || !options.anim || !format.keeps_animation() {
+        return Decision::Still;
+    }
+    let frames = match gif_frames(bytes) {
+        Some(frames) if frames > 1 => frames,
+        _ => return Decision::Still,
+    };
+    let source_pixels = u64::from(info.width) * u64::from(info.height) * u64::from(frames);
+    let output_pixels = u64::from(canvas.0) * u64::from(canvas.1) * u64::from(frames);
+    if frames > MAX_FRAMES || source_pixels > MAX_SOURCE_PIXELS || output_pixels > MAX_OUTPUT_PIXELS {
+        return Decision::OverLimit { frames };
+    }
+    let repeat = match gif_loop_count(bytes) {
+        Some(0) => Repeat::Infinite,
+        Some(count) => Repeat::Finite(count),
+        // No NETSCAPE2.0 extension: browsers play it once.
+        None => Repeat::Finite(0),
+    };
+    Decision::Animated(Animation { frames, repeat })
+}
+
+/// The most bytes an animation's output can take: 1.5 bytes a pixel of LZW codes, a local
+/// palette and a frame header per frame, and the file's own header.
+pub(super) fn output_bound(animation: Animation, canvas: (u32, u32)) -> u64 {
+    let pixels = u64::from(canvas.0) * u64::from(canvas.1);
+    u64::from(animation.frames) * (pixels * 3 / 2 + 1024) + 1024
+}
+
+/// An encoded animation.
+pub(super) struct Encoded {
+    /// The GIF file.
+    pub bytes: Vec<u8>,
+    /// Its size.
+    pub size: (u32, u32),
+    /// Frames read from the source.
+    pub frames_read: u32,
+    /// Frames written: fewer when a frame repeats the one before, whose delay then grows.
+    pub frames_written: u32,
+}
+
+/// Decodes every frame (composited onto the canvas, as shown), passes it through `shape`,
+/// and writes it to an animated GIF with its delay.
+///
+/// Each frame is written as what changed since the one before, the way GIF optimisers do:
+/// the smallest rectangle holding the changes, its unchanged pixels transparent, over the
+/// previous frame kept in place. A source drawn as small changes on a still background stays
+/// small instead of growing by a whole frame per frame. Where a visible pixel turns
+/// transparent, keeping is not enough: the frame before is cleared after it is shown
+/// (disposal to background), and both are written whole.
+pub(super) fn encode(
+    bytes: &[u8],
+    info: &ImageInfo,
+    animation: Animation,
+    mut shape: impl FnMut(Pixels) -> Result<Pixels, ProxyError>,
+) -> Result<Encoded, ProxyError> {
+    let mut decoder = GifDecoder::new(Cursor::new(bytes)).map_err(undecodable)?;
+    decoder.set_limits(limits(info)).map_err(undecodable)?;
+    let mut writer = Writer::default();
+    let mut frames_read = 0;
+    // The header counted the frames; the limits were checked against that count.
+    for frame in decoder.into_frames().take(animation.frames as usize) {
+        let frame = frame.map_err(undecodable)?;
+        let (numerator, denominator) = frame.delay().numer_denom_ms();
+        // GIF counts delays in hundredths of a second.
+        let delay = u16::try_from((numerator / denominator.max(1) + 5) / 10).unwrap_or(u16::MAX);
+        let canvas = frame.into_buffer();
+        let (width, height) = canvas.dimensions();
+        let shaped = shape(Pixels::Rgba8 { width, height, data: canvas.into_raw() })?;
+        writer.push(shaped, delay, animation.repeat)?;
+        frames_read += 1;
+    }
+    writer.finish(frames_read)
+}
+
+/// A rectangle of the canvas: left, top, right and bottom, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rect {
+    left: usize,
+    top: usize,
+    right: usize,
+    bottom: usize,
+}
+
+impl Rect {
+    fn point(x: usize, y: usize) -> Rect {
+        Rect { left: x, top: y, right: x, bottom: y }
+    }
+
+    fn union(self, other: Rect) -> Rect {
+        Rect {
+            left: self.left.min(other.left),
+            top: self.top.min(other.top),
+            right: self.right.max(other.right),
+            bottom: self.bottom.max(other.bottom),
+        }
+    }
+
+    fn contains(self, x: usize, y: usize) -> bool {
+        (self.left..=self.right).contains(&x) && (self.top..=self.bottom).contains(&y)
+    }
+
+    fn grow(area: &mut Option<Rect>, x: usize, y: usize) {
+        *area = Some(area.map_or(Rect::point(x, y), |r| r.union(Rect::point(x, y))));
+    }
+}
+
+/// A frame known but not yet written: what it covers depends on the frame after it.
+struct Pending {
+    /// The part of the canvas it draws.
+    area: Rect,
+    /// The area the frame before cleared after it was shown, which this one draws whole.
+    cleared: Option<Rect>,
+    /// Whether the area is cleared after it is shown.
+    clears: bool,
+    /// Hundredths of a second.
+    delay: u16,
+}
+
+/// Writes frames one behind (a frame's area and disposal depend on the frame after it),
+/// keeping the two frames last shown as RGBA with alpha made 0 or 255.
+#[derive(Default)]
+struct Writer {
+    encoder: Option<gif::Encoder<Vec<u8>>>,
+    size: (usize, usize),
+    /// The frame shown before `last`.
+    older: Option<Vec<u8>>,
+    /// The last frame pushed, the one `pending` describes.
+    last: Option<Vec<u8>>,
+    pending: Option<Pending>,
+    written: u32,
+}
+
+impl Writer {
+    fn push(&mut self, pixels: Pixels, delay: u16, repeat: Repeat) -> Result<(), ProxyError> {
+        let (width, height) = pixels.dimensions();
+        let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
+            return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for GIF")));
+        };
+        let mut rgba = into_rgba(pixels);
+        // GIF has one bit of transparency.
+        for pixel in rgba.chunks_exact_mut(4) {
+            if let Some(alpha) = pixel.get_mut(3) {
+                *alpha = if *alpha < 128 { 0 } else { 255 };
+            }
+        }
+        let whole = Rect { left: 0, top: 0, right: usize::from(w) - 1, bottom: usize::from(h) - 1 };
+        if self.encoder.is_none() {
+            let mut encoder = gif::Encoder::new(Vec::new(), w, h, &[]).map_err(failed)?;
+            encoder.set_repeat(repeat).map_err(failed)?;
+            self.encoder = Some(encoder);
+            self.size = (usize::from(w), usize::from(h));
+        }
+        if (usize::from(w), usize::from(h)) != self.size {
+            return Err(ProxyError::Internal("frames of an animation differ in size".into()));
+        }
+        let (Some(last), Some(pending)) = (&self.last, &mut self.pending) else {
+            self.pending = Some(Pending { area: whole, cleared: None, clears: false, delay });
+            self.last = Some(rgba);
+            return Ok(());
+        };
+        let (changed, to_clear) = differences(last, &rgba, self.size.0);
+        let Some(changed) = changed else {
+            // Nothing new to show: the frame before stays up longer.
+            pending.delay = pending.delay.saturating_add(delay);
+            return Ok(());
+        };
+        // A visible pixel turning transparent: the frame before is cleared after it is shown,
+        // over an area grown to cover that pixel, and this frame draws all of that area anew.
+        let cleared = to_clear.map(|area| {
+            pending.area = pending.area.union(area);
+            pending.clears = true;
+            pending.area
+        });
+        let area = match cleared {
+            None => changed,
+            Some(cleared) => {
+                visible_within(&rgba, self.size.0, cleared).map_or(changed, |v| v.union(changed))
+            }
+        };
+        self.write_pending()?;
+        self.pending = Some(Pending { area, cleared, clears: false, delay });
+        self.older = self.last.replace(rgba);
+        Ok(())
+    }
+
+    /// Writes the pending frame: within its area, the pixels the frame before already shows
+    /// are transparent (kept), except where that frame was cleared.
+    fn write_pending(&mut self) -> Result<(), ProxyError> {
+        let (Some(pending), Some(encoder), Some(current)) =
+            (self.pending.take(), &mut self.encoder, &self.last)
+        else {
+            return Ok(());
+        };
+        let Pending { area, cleared, clears, delay } = pending;
+        let (width, height) = (area.right - area.left + 1, area.bottom - area.top + 1);
+        let mut patch = Vec::with_capacity(width * height * 4);
+        for y in area.top..=area.bottom {
+            for x in area.left..=area.right {
+                let at = (y * self.size.0 + x) * 4;
+                let new = current.get(at..at + 4).unwrap_or(&[0; 4]);
+                let shown = self.older.as_ref().and_then(|older| older.get(at..at + 4));
+                let redrawn = cleared.is_some_and(|c| c.contains(x, y));
+                patch.extend_from_slice(if shown == Some(new) && !redrawn { &[0; 4] } else { new });
+            }
+        }
+        // Both within the canvas, whose sides fit in u16.
+        let side = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        let mut frame = gif::Frame::from_rgba_speed(side(width), side(height), &mut patch, QUANTISER_SPEED);
+        frame.left = side(area.left);
+        frame.top = side(area.top);
+        frame.delay = delay;
+        frame.dispose = if clears { gif::DisposalMethod::Background } else { gif::DisposalMethod::Keep };
+        encoder.write_frame(&frame).map_err(failed)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(mut self, frames_read: u32) -> Result<Encoded, ProxyError> {
+        self.write_pending()?;
+        let encoder =
+            self.encoder.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
+        let bytes = encoder.into_inner().map_err(|e| ProxyError::Internal(format!("encode gif: {e}")))?;
+        let side = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        let size = (side(self.size.0), side(self.size.1));
+        Ok(Encoded { bytes, size, frames_read, frames_written: self.written })
+    }
+}
+
+fn failed(e: gif::EncodingError) -> ProxyError {
+    ProxyError::Internal(format!("encode gif: {e}"))
+}
+
+/// Where two frames as shown differ, and where a visible pixel turned transparent.
+fn differences(before: &[u8], after: &[u8], width: usize) -> (Option<Rect>, Option<Rect>) {
+    let (mut changed, mut to_clear) = (None, None);
+    for (index, (old, new)) in before.chunks_exact(4).zip(after.chunks_exact(4)).enumerate() {
+        if old != new {
+            let (x, y) = (index % width, index / width);
+            Rect::grow(&mut changed, x, y);
+            if old.get(3) == Some(&255) && new.get(3) == Some(&0) {
+                Rect::grow(&mut to_clear, x, y);
+            }
+        }
+    }
+    (changed, to_clear)
+}
+
+/// The smallest rectangle holding the visible pixels of `frame` within `area`.
+fn visible_within(frame: &[u8], width: usize, area: Rect) -> Option<Rect> {
+    let mut visible = None;
+    for y in area.top..=area.bottom {
+        for x in area.left..=area.right {
+            if frame.get((y * width + x) * 4 + 3) == Some(&255) {
+                Rect::grow(&mut visible, x, y);
+            }
+        }
+    }
+    visible
+}
+
+fn into_rgba(pixels: Pixels) -> Vec<u8> {
+    match pixels {
+        Pixels::Rgba8 { data, .. } => data,
+        Pixels::Rgb8 { data, .. } => data
+            .chunks_exact(3)
+            .flat_map(|pixel| match *pixel {
+                [r, g, b] => [r, g, b, 255],
+                // chunks_exact yields whole pixels only.
+                _ => [0, 0, 0, 0],
+            })
+            .collect(),
+    }
+}

@@ -13,13 +13,14 @@ export WRANGLER_ARGS ?=
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench transform-times lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:8787 (wrangler dev; WRANGLER_ARGS passes extra arguments)"
 	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
 	@echo "make soak   memory figures: 200 MiB pass-through, 5,000 mixed requests (not in make test)"
 	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
+	@echo "make transform-times  AVIF and animated GIF times in workerd (not in make test)"
 
 ## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
 .tools.env: scripts/install-tools.sh Cargo.lock package.json package-lock.json
@@ -74,6 +75,11 @@ soak: build
 	cargo test --release --test e2e -- --ignored --exact --test-threads=1 --nocapture \
 	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests \
 	  soak::soak_of_mixed_requests_without_the_cache soak::soak_of_the_same_sources_through_a_fetch_only_worker
+
+## Not part of make test: median times in workerd of AVIF beside JPEG and WebP, and of
+## animated GIF (about a minute); see bench/transform-times.sh.
+transform-times: build
+	bench/transform-times.sh
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
 ## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Median time per request in workerd (wrangler dev, the release build) for a few transforms
+# whose cost the main benchmark does not cover: AVIF beside JPEG and WebP, and animated GIF.
+# Each request's source URL carries a unique query, so none is a cache hit; the origin is
+# python3's static server on the shared corpus. Usage: make transform-times (after make build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+ORIGIN_PORT=8931 PROXY_PORT=8932
+state=$(mktemp -d)
+(cd ../shared/corpus && exec python3 -m http.server "$ORIGIN_PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+origin=$!
+set -m
+wrangler dev --ip 127.0.0.1 --port "$PROXY_PORT" --inspector-port 8933 --show-interactive-dev-session=false \
+  --persist-to "$state" --log-level warn --var "ALLOWED_SOURCES:127.0.0.1:$ORIGIN_PORT" >"$state/wrangler.log" 2>&1 &
+proxy=$!
+set +m
+trap 'kill -- -"$proxy" "$origin" 2>/dev/null; rm -rf "$state"' EXIT
+for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/" && break; sleep 1; done
+
+# One warm-up, then 9 timed requests; prints the median, the answer's size and type.
+measure() {
+  local label=$1 options=$2 file=$3 times=() url
+  for n in $(seq 0 9); do
+    url="http://127.0.0.1:$PROXY_PORT/cdn-cgi/image/$options/http://127.0.0.1:$ORIGIN_PORT/$file?run=$$-$n"
+    t=$(curl -s -o "$state/out" -w '%{time_total}' "$url")
+    [ "$n" -gt 0 ] && times+=("$t")
+  done
+  local median type
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 5p)
+  type=$(curl -s -o /dev/null -w '%{content_type}' "${url%-*}-type")
+  printf '%-44s median %6.0f ms over 9, %9d bytes, %s\n' "$label" "$(awk -v s="$median" 'BEGIN { print s * 1000 }')" \
+    "$(stat -c %s "$state/out")" "$type"
+}
+flower=photos/flower.png.im_q85_420.jpg
+measure "flower -> 320 JPEG q80" "width=320,format=jpeg,quality=80" "$flower"
+measure "flower -> 320 WebP q80" "width=320,format=webp,quality=80" "$flower"
+measure "flower -> 320 AVIF q80" "width=320,format=avif,quality=80" "$flower"
+measure "flower -> 387 AVIF q80 (the largest AVIF)" "width=387,format=avif,quality=80" "$flower"
+measure "GIF 42 frames 245x245 -> 100, animated" "width=100" gif/iss634.gif
+measure "GIF 42 frames 245x245 -> 200, animated" "width=200" gif/iss634.gif
+measure "GIF 42 frames -> 100, anim=false (PNG)" "width=100,anim=false" gif/iss634.gif
+measure "GIF 259 frames 1000x175 -> 400, animated" "width=400" gif/sample_big.gif

@@ -8,8 +8,9 @@
 //! checked before a pixel is decoded; an animation over them is sent as its first frame, as
 //! `anim=false` would, and `Server-Timing` says so.
 //!
-//! Only GIF is written: no encoder on crates.io writes animated WebP from Rust in Wasm, and
-//! AVIF sequences would cost far more CPU. So an animation is kept when the output format is
+//! Only GIF is written. Of the crates that write animated WebP, zenwebp is AGPL,
+//! webp-animation wraps libwebp's C (no C library in a Worker's Wasm), and oxideav-webp calls
+//! itself a scaffold pending re-implementation; AVIF sequences would cost far more CPU. So an animation is kept when the output format is
 //! left to the proxy (`format` not given, or `auto`); an explicit still format (`jpeg`,
 //! `png`, `webp`, `avif`) gets the first frame.
 

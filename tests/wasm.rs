@@ -84,7 +84,7 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
     let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 15] = [
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 17] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
@@ -105,6 +105,19 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         // The largest AVIF outputs there are: 360×240 and 316×316, just under AVIF_MAX_PIXELS.
         ("avif photo", photo, width(360), OutputFormat::Avif),
         ("avif alpha", disc, width(316), OutputFormat::Avif),
+        // A small source on a large canvas: the JPEG encoder's own buffers dominate.
+        (
+            "jpeg pad large",
+            gif,
+            TransformOptions { height: Some(2000), fit: Fit::Pad, ..width(2000) },
+            OutputFormat::Jpeg,
+        ),
+        (
+            "jpeg re-encoded whole",
+            photo,
+            TransformOptions { quality: Some(80), ..TransformOptions::default() },
+            OutputFormat::Jpeg,
+        ),
         // 42 frames of 245×245, kept animated.
         ("gif animated", animation, width(200), OutputFormat::Gif),
     ];

@@ -221,9 +221,9 @@ impl Work<'_> {
     ///   intermediate of the two-pass filter and the output.
     /// - After that, each stage holds at most its input and its output: the canvas twice (the
     ///   encoder's output is at most about the raw size), three times with padding; blur and
-    ///   sharpen hold five and six canvases (their working copies and row buffers). WebP
-    ///   holds the canvas and [`WEBP_ENCODER_BYTES_PER_PIXEL`] a pixel more, AVIF
-    ///   [`AVIF_ENCODER_BYTES_PER_PIXEL`].
+    ///   sharpen hold five and six canvases (their working copies and row buffers). JPEG
+    ///   holds the canvas and [`JPEG_ENCODER_BYTES_PER_PIXEL`] a pixel more, WebP
+    ///   [`WEBP_ENCODER_BYTES_PER_PIXEL`], AVIF [`AVIF_ENCODER_BYTES_PER_PIXEL`].
     pub fn memory_bytes(&self) -> u64 {
         memory_estimate(self, self.shrink)
     }
@@ -404,6 +404,15 @@ const WEBP_ENCODER_BYTES_PER_PIXEL: u64 = 24;
 /// this is at most 8 MB.
 const AVIF_ENCODER_BYTES_PER_PIXEL: u64 = 80;
 
+/// What jpeg-encoder holds beside the canvas, per pixel: every block's coefficients until the
+/// end, which it keeps for its optimised Huffman tables whether progressive or not, and its
+/// colour planes. A canvas with alpha is first flattened onto white, a 3-byte copy more.
+/// tests/wasm.rs measured 16 bytes a pixel in all for a 2000×2000 RGBA canvas (64,000,452
+/// bytes: 4 for the canvas, 3 for the copy, 9 for the encoder) and 12 for the flower
+/// re-encoded whole (41,369,032 bytes for 2268×1512 RGB); 10 leaves a margin. Decoding
+/// dominates for thumbnails; for a large output this term decides.
+const JPEG_ENCODER_BYTES_PER_PIXEL: u64 = 10;
+
 /// See [`Work::memory_bytes`].
 fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     let Work { info, options, plan, source_plan, coefficient_bytes, .. } = work;
@@ -454,7 +463,11 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
         // GIF: the frame shown before and this one (RGBA, to tell what changed), a copy for
         // the quantiser, and the palette indices of this frame and the one not yet written.
         OutputFormat::Gif => pixels(plan.canvas) * (4 * 3 + 2),
-        OutputFormat::Jpeg | OutputFormat::BaselineJpeg | OutputFormat::Png => 0,
+        OutputFormat::Jpeg | OutputFormat::BaselineJpeg => {
+            let flattened = if canvas > pixels(plan.canvas) * 3 { pixels(plan.canvas) * 3 } else { 0 };
+            canvas + flattened + pixels(plan.canvas) * JPEG_ENCODER_BYTES_PER_PIXEL
+        }
+        OutputFormat::Png => 0,
     };
     match work.animation {
         // Frame by frame: the decoder's canvas, the canvas saved for "restore to previous"

@@ -130,6 +130,7 @@ impl FormatRequest {
     /// Reduces the `format` and `compression` options and the `Accept` header to what the
     /// output depends on.
     pub fn new(options: &TransformOptions, accept: Option<&str>) -> FormatRequest {
+        let accept = accept.unwrap_or("");
         match options.format {
             FormatChoice::Auto if options.compression == Compression::Fast => FormatRequest::AutoFast,
             FormatChoice::Json => FormatRequest::Json,
@@ -139,13 +140,10 @@ impl FormatRequest {
             FormatChoice::Png => FormatRequest::Exactly(OutputFormat::Png),
             FormatChoice::Webp => FormatRequest::Exactly(OutputFormat::Webp),
             FormatChoice::Avif => FormatRequest::Exactly(OutputFormat::Avif),
-            FormatChoice::Auto
-                if accepts(accept.unwrap_or(""), "image/avif")
-                    && accepts(accept.unwrap_or(""), "image/webp") =>
-            {
+            FormatChoice::Auto if accepts(accept, "image/avif") && accepts(accept, "image/webp") => {
                 FormatRequest::AutoAvif
             }
-            FormatChoice::Auto if accepts(accept.unwrap_or(""), "image/webp") => FormatRequest::AutoWebp,
+            FormatChoice::Auto if accepts(accept, "image/webp") => FormatRequest::AutoWebp,
             FormatChoice::Auto => FormatRequest::AutoLegacy,
         }
     }

@@ -30,19 +30,21 @@ fn jpeg_with(profile: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The picture, encoded by `encoder` with `profile` embedded.
+fn tagged(mut encoder: impl ImageEncoder, profile: &[u8]) {
+    encoder.set_icc_profile(profile.to_vec()).expect("the format carries profiles");
+    encoder.write_image(picture().as_raw(), 64, 48, image::ExtendedColorType::Rgb8).expect("encodes");
+}
+
 fn png_with(profile: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
-    encoder.set_icc_profile(profile.to_vec()).expect("PNG carries profiles");
-    encoder.write_image(picture().as_raw(), 64, 48, image::ExtendedColorType::Rgb8).expect("encodes");
+    tagged(image::codecs::png::PngEncoder::new(&mut out), profile);
     out
 }
 
 fn webp_with(profile: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
-    encoder.set_icc_profile(profile.to_vec()).expect("WebP carries profiles");
-    encoder.write_image(picture().as_raw(), 64, 48, image::ExtendedColorType::Rgb8).expect("encodes");
+    tagged(image::codecs::webp::WebPEncoder::new_lossless(&mut out), profile);
     out
 }
 

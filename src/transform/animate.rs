@@ -21,7 +21,7 @@ use image::codecs::gif::GifDecoder;
 use image::{AnimationDecoder, ImageDecoder};
 
 use super::decode::{limits, undecodable, ImageInfo};
-use super::describe::{gif_frames, gif_loop_count};
+use super::describe::{gif_blocks, GifBlocks};
 use super::Pixels;
 use crate::error::ProxyError;
 use crate::negotiate::{FormatRequest, SourceFormat};
@@ -83,8 +83,8 @@ pub(super) fn decide(
     if info.format != SourceFormat::Gif || !options.anim || !format.keeps_animation() {
         return Decision::Still;
     }
-    let frames = match gif_frames(bytes) {
-        Some(frames) if frames > 1 => frames,
+    let (frames, loop_count) = match gif_blocks(bytes) {
+        Some(GifBlocks { frames, loop_count }) if frames > 1 => (frames, loop_count),
         _ => return Decision::Still,
     };
     let source_pixels = u64::from(info.width) * u64::from(info.height) * u64::from(frames);
@@ -92,7 +92,7 @@ pub(super) fn decide(
     if frames > MAX_FRAMES || source_pixels > MAX_SOURCE_PIXELS || output_pixels > MAX_OUTPUT_PIXELS {
         return Decision::OverLimit { frames };
     }
-    let repeat = match gif_loop_count(bytes) {
+    let repeat = match loop_count {
         Some(0) => Repeat::Infinite,
         Some(count) => Repeat::Finite(count),
         // No NETSCAPE2.0 extension: browsers play it once.
@@ -287,6 +287,9 @@ impl Writer {
         }
         // Both within the canvas, whose sides fit in u16.
         let side = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        // from_rgba_speed panics only when the buffer is not width × height RGBA pixels or the
+        // speed is outside 1..=30: the loop above pushed 4 bytes for each pixel of the area,
+        // and the speed is a constant within range.
         let mut frame = gif::Frame::from_rgba_speed(side(width), side(height), &mut patch, QUANTISER_SPEED);
         frame.left = side(area.left);
         frame.top = side(area.top);

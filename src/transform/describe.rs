@@ -70,51 +70,49 @@ pub fn count_frames(bytes: &[u8], format: SourceFormat) -> Option<u32> {
     }
 }
 
-/// Image descriptors (`0x2C`) up to the trailer; extensions and image data are skipped by
-/// their sub-block lengths, never decoded.
-pub(super) fn gif_frames(bytes: &[u8]) -> Option<u32> {
+/// What a GIF's blocks say about its animation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct GifBlocks {
+    /// Image descriptors (`0x2C`), one per frame.
+    pub frames: u32,
+    /// The loop count of the `NETSCAPE2.0` application extension (0: forever); `None`
+    /// without one (the animation plays once).
+    pub loop_count: Option<u16>,
+}
+
+fn gif_frames(bytes: &[u8]) -> Option<u32> {
+    gif_blocks(bytes).map(|blocks| blocks.frames)
+}
+
+/// Walks the blocks up to the trailer; extensions and image data are skipped by their
+/// sub-block lengths, never decoded. `None` when the container breaks off.
+pub(super) fn gif_blocks(bytes: &[u8]) -> Option<GifBlocks> {
     // Header (6) and logical screen descriptor (7), then the global colour table if flagged.
     let packed = *bytes.get(10)?;
     let mut at = 13 + colour_table_bytes(packed);
-    let mut frames = 0;
+    let mut blocks = GifBlocks { frames: 0, loop_count: None };
     loop {
         match *bytes.get(at)? {
-            0x3B => return Some(frames),
+            0x3B => return Some(blocks),
             0x2C => {
-                frames += 1;
+                blocks.frames += 1;
                 // Descriptor (10 with the separator), local colour table, LZW code size.
                 let packed = *bytes.get(at + 9)?;
                 at = skip_sub_blocks(bytes, at + 10 + colour_table_bytes(packed) + 1)?;
             }
-            0x21 => at = skip_sub_blocks(bytes, at + 2)?,
-            _ => return None,
-        }
-    }
-}
-
-/// The loop count of the `NETSCAPE2.0` application extension (0: forever), `None` without
-/// one (the animation plays once); blocks are walked as [`gif_frames`] walks them.
-pub(super) fn gif_loop_count(bytes: &[u8]) -> Option<u16> {
-    let packed = *bytes.get(10)?;
-    let mut at = 13 + colour_table_bytes(packed);
-    loop {
-        match *bytes.get(at)? {
-            0x2C => {
-                let packed = *bytes.get(at + 9)?;
-                at = skip_sub_blocks(bytes, at + 10 + colour_table_bytes(packed) + 1)?;
-            }
-            // An application extension: an 11-byte identifier block, then its data blocks,
-            // the first of which is [3, 1, count low, count high] for NETSCAPE2.0.
-            0x21 if bytes.get(at + 1) == Some(&0xFF) => {
-                let identifier = bytes.get(at + 2..at + 14)?;
-                if identifier == b"\x0bNETSCAPE2.0" || identifier == b"\x0bANIMEXTS1.0" {
-                    if let [3, 1, low, high] = *bytes.get(at + 14..at + 18)? {
-                        return Some(u16::from_le_bytes([low, high]));
+            0x21 => {
+                // An application extension: an 11-byte identifier block, then its data
+                // blocks, the first of which is [3, 1, count low, count high] for NETSCAPE2.0.
+                let identifier = bytes.get(at + 2..at + 14);
+                if bytes.get(at + 1) == Some(&0xFF)
+                    && (identifier == Some(b"\x0bNETSCAPE2.0") || identifier == Some(b"\x0bANIMEXTS1.0"))
+                {
+                    if let Some(&[3, 1, low, high]) = bytes.get(at + 14..at + 18) {
+                        blocks.loop_count.get_or_insert(u16::from_le_bytes([low, high]));
                     }
                 }
                 at = skip_sub_blocks(bytes, at + 2)?;
             }
-            0x21 => at = skip_sub_blocks(bytes, at + 2)?,
             _ => return None,
         }
     }

@@ -15,7 +15,6 @@ mod orient;
 pub mod profile;
 mod resize;
 
-pub use animate::{Animation, Decision as AnimationDecision};
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
@@ -298,7 +297,7 @@ impl Work<'_> {
 
     /// Every frame through the same crop, resize and effects, aimed once on the first frame
     /// (so that `gravity=auto` does not make the crop jump between frames).
-    fn run_animated(self, animation: Animation) -> Result<Encoded, ProxyError> {
+    fn run_animated(self, animation: animate::Animation) -> Result<Encoded, ProxyError> {
         let Work { bytes, options, info, plan, source_plan, region, .. } = self;
         let mut aimed = None;
         let encoded = animate::encode(bytes, &info, animation, |pixels| {
@@ -443,7 +442,8 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
 
     // A translucent pad background adds alpha to the canvas.
     let translucent_pad = options.background.is_some_and(|Rgba([.., alpha])| alpha < 255);
-    let canvas = pixels(plan.canvas) * if info.has_alpha || translucent_pad || animated { 4 } else { 3 };
+    let canvas_has_alpha = info.has_alpha || translucent_pad || animated;
+    let canvas = pixels(plan.canvas) * if canvas_has_alpha { 4 } else { 3 };
     // Blurring keeps the rows, their transposition and the blurred result, and row buffers;
     // sharpening keeps the image beside a blurred copy; padding the image and its canvas.
     let copies = if options.sharpen.is_some() {
@@ -464,7 +464,7 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
         // the quantiser, and the palette indices of this frame and the one not yet written.
         OutputFormat::Gif => pixels(plan.canvas) * (4 * 3 + 2),
         OutputFormat::Jpeg | OutputFormat::BaselineJpeg => {
-            let flattened = if canvas > pixels(plan.canvas) * 3 { pixels(plan.canvas) * 3 } else { 0 };
+            let flattened = if canvas_has_alpha { pixels(plan.canvas) * 3 } else { 0 };
             canvas + flattened + pixels(plan.canvas) * JPEG_ENCODER_BYTES_PER_PIXEL
         }
         OutputFormat::Png => 0,

@@ -60,6 +60,7 @@ const IN_FLIGHT = 4;
 async function pump(reader, writer, { prefix, idleMs, maxChunk, maxBytes, declared }) {
   let seen = 0;
   const inFlight = [];
+  const watch = watchdog(reader, idleMs);
   // Buffers whose chunk the reader has taken come back for later reads, so a long body
   // cycles through IN_FLIGHT + 1 buffers instead of leaving one behind per chunk for the
   // garbage collector (workerd's RSS grew by 85 MiB over a 200 MiB body otherwise).
@@ -85,7 +86,7 @@ async function pump(reader, writer, { prefix, idleMs, maxChunk, maxBytes, declar
     }
     for (;;) {
       const buffer = new Uint8Array(free.pop() ?? new ArrayBuffer(maxChunk));
-      const { done, value } = await readWithin(reader, idleMs, buffer);
+      const { done, value } = await watch.read(buffer);
       if (done) {
         break;
       }
@@ -105,23 +106,54 @@ async function pump(reader, writer, { prefix, idleMs, maxChunk, maxBytes, declar
     // Either side may be gone already; each is told once and its answer ignored.
     writer.abort(error).catch(() => {});
     reader.cancel(error).catch(() => {});
+  } finally {
+    watch.stop();
   }
 }
 
-// Reads into `buffer` whatever has arrived; with `idleMs` 0, waiting as long as it takes.
-async function readWithin(reader, idleMs, buffer) {
-  if (idleMs === 0) {
-    return reader.read(buffer);
-  }
-  let timer;
-  const idle = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the upstream sent nothing for ${idleMs} ms`)), idleMs);
-  });
-  try {
-    return await Promise.race([reader.read(buffer), idle]);
-  } finally {
-    clearTimeout(timer);
-  }
+// Reads from `reader` that fail once a read has waited `idleMs` (0: as long as it takes).
+// One timer watches every read, re-armed only when it fires: a timer and a race per read
+// cost more than the copying itself on a fast origin. Time spent waiting for the client
+// is not the upstream's silence, so only time inside a read counts.
+function watchdog(reader, idleMs) {
+  let waitingSince = null;
+  let silence = null;
+  let timer = null;
+  const check = () => {
+    timer = null;
+    if (waitingSince === null) {
+      return;
+    }
+    const quiet = Date.now() - waitingSince;
+    if (quiet >= idleMs) {
+      silence = new Error(`the upstream sent nothing for ${idleMs} ms`);
+      // Cancelling ends the pending read, which then reports the silence.
+      reader.cancel(silence).catch(() => {});
+    } else {
+      timer = setTimeout(check, idleMs - quiet);
+    }
+  };
+  return {
+    async read(buffer) {
+      if (idleMs === 0) {
+        return reader.read(buffer);
+      }
+      waitingSince = Date.now();
+      timer ??= setTimeout(check, idleMs);
+      try {
+        const result = await reader.read(buffer);
+        if (silence) {
+          throw silence;
+        }
+        return result;
+      } finally {
+        waitingSince = null;
+      }
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
 }
 "#)]
 extern "C" {

@@ -90,6 +90,29 @@ fn a_stalled_upstream_is_cut_by_the_idle_timeout() {
 
 #[test]
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn only_the_upstreams_silence_counts_as_idle() {
+    let expected = big_file();
+    // A pass-through that takes 6 s in all but never pauses for 2 s arrives whole.
+    let slow = harness().request("GET", &proxied(&format!("/slow-body/{}/6000.jpg", expected.len())), &[]);
+    assert_eq!(slow.status, 200);
+    assert!(slow.body == expected, "a slow but steady origin is not cut");
+
+    // A client that stops reading for longer than the idle timeout is not the upstream's
+    // silence: once it reads again, it gets the rest.
+    let response = harness().open(&proxied("/big.jpg"), &[]);
+    assert_eq!(response.status(), 200);
+    let mut reader = response.into_reader();
+    let mut head = vec![0; 64 * 1024];
+    reader.read_exact(&mut head).expect("the first bytes");
+    std::thread::sleep(Duration::from_millis(2 * super::worker::UPSTREAM_IDLE_TIMEOUT_MS + 500));
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).expect("the rest, after the pause");
+    head.extend(rest);
+    assert!(head == expected, "every byte, unchanged");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn lying_lengths_neither_hang_nor_corrupt() {
     // More bytes than declared: exactly the declared ones are relayed, and the answer ends.
     let response = harness().open(&proxied("/short-length-big.jpg"), &[]);

@@ -10,6 +10,7 @@
 
 #[path = "../common/fixtures.rs"]
 mod fixtures;
+mod inspector;
 mod load;
 #[path = "../common/manifest.rs"]
 mod manifest;

@@ -48,7 +48,7 @@ fn passthrough_of_200_mib() {
     let worker = harness();
     let fetch_only = fetch_only_harness();
     let unguarded = unguarded_harness();
-    const RUNS: usize = 3;
+    const RUNS: usize = 5;
     for (label, path) in
         [("with Content-Length", "/huge/declared.jpg"), ("without Content-Length", "/huge/chunked.jpg")]
     {
@@ -57,6 +57,12 @@ fn passthrough_of_200_mib() {
         let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
         let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
         let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+        // The first download through a Worker finds workerd's buffers and heaps at their
+        // smallest: what it adds is a high-water reached once, told apart from what later
+        // downloads add (which would grow with the bytes passed if anything were kept).
+        let rss_cold = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+        assert_eq!(download(&proxied_url).2, HUGE_LEN as u64, "{label}: warm-up");
+        assert_eq!(download(&fetched_url).2, HUGE_LEN as u64, "{label}: warm-up");
         let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
         let (mut direct, mut proxied, mut fetched, mut native) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -79,6 +85,9 @@ fn passthrough_of_200_mib() {
             native.push(seconds);
         }
         let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+        worker.collect_garbage();
+        fetch_only.collect_garbage();
+        let rss_collected = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
         let (direct, proxied, fetched, native) =
             (median(direct), median(proxied), median(fetched), median(native));
         let size = HUGE_LEN as f64 / MIB;
@@ -103,10 +112,16 @@ fn passthrough_of_200_mib() {
         let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
         println!(
             "soak:   ours: wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); workerd RSS growth \
-             {:.1} MiB (fetch-only Worker's: {:.1} MiB)",
+             over the first download {:.1} MiB, then over {RUNS} more {:.1} MiB (fetch-only Worker's: \
+             {:.1}, then {:.1} MiB); after a collection forced at the end, {:.1} MiB over the start \
+             (fetch-only Worker's: {:.1} MiB)",
             wasm_after - wasm_before,
+            growth((rss_cold.0, rss_before.0)),
             growth((rss_before.0, rss_peak.0)),
+            growth((rss_cold.1, rss_before.1)),
             growth((rss_before.1, rss_peak.1)),
+            growth((rss_cold.0, rss_collected.0)),
+            growth((rss_cold.1, rss_collected.1)),
         );
     }
 }
@@ -162,17 +177,27 @@ fn soak(label: &str, worker: &Harness, ours: bool, through: &(dyn Fn(Job) -> Job
     let warm = drive(worker, warm_up, concurrency, &pick);
     assert!(warm.unexpected.is_empty(), "warm-up: {:?}", warm.unexpected);
     let wasm_warm = wasm_memory();
+    // RSS is compared between two full collections: what is still held, not garbage that
+    // V8 has yet to collect (the figure just before the last collection is printed too).
+    let (heap_warm, _) = worker.collect_garbage();
     let rss_warm = worker.workerd_rss_bytes();
     let report = drive(worker, total, concurrency, &|index| pick(index + warm_up));
     let wasm_end = wasm_memory();
+    let rss_uncollected = worker.workerd_rss_bytes();
+    let (heap_end, _) = worker.collect_garbage();
     let rss_end = worker.workerd_rss_bytes();
     println!("{label}: {total} mixed requests at concurrency {concurrency} after {warm_up} warm-up requests");
     println!("{label}:   {}", report.summary());
+    let mib = |bytes: u64| bytes as f64 / MIB;
     println!(
-        "{label}:   workerd RSS {:.1} -> {:.1} MiB (growth {:.1})",
-        rss_warm as f64 / MIB,
-        rss_end as f64 / MIB,
-        (rss_end as f64 - rss_warm as f64) / MIB
+        "{label}:   workerd RSS after a collection {:.1} -> {:.1} MiB (growth {:.1}); before the last \
+         collection {:.1} MiB; V8 heap in use after a collection {:.1} -> {:.1} MiB",
+        mib(rss_warm),
+        mib(rss_end),
+        mib(rss_end) - mib(rss_warm),
+        mib(rss_uncollected),
+        mib(heap_warm),
+        mib(heap_end),
     );
     for line in report.unexpected.iter().take(20) {
         println!("{label}:   unexpected: {line}");

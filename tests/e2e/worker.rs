@@ -18,6 +18,10 @@ pub struct Harness {
     pub origin_port: u16,
     /// The shell that runs wrangler, whose descendants include workerd.
     launcher: u32,
+    /// wrangler's inspector port (DevTools protocol, see `inspector`).
+    inspector_port: u16,
+    /// A path the Worker answers cheaply.
+    ready_path: &'static str,
 }
 
 /// Upstream timeout the Worker runs with; the slow origin path takes longer.
@@ -114,11 +118,11 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     if let Some(config) = config {
         extra.push_str(&format!(" --config {config}"));
     }
+    let inspector_port = free_port();
     let wrangler = format!(
-        "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
+        "wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector_port} \
          --show-interactive-dev-session=false --persist-to {state} --log-level warn \
          --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
-        inspector = free_port(),
         state = state.display(),
     );
     // wrangler runs in its own process group, which the watcher kills when this test
@@ -143,7 +147,7 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     let ready_path =
         if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
     wait_ready(&format!("{base}{ready_path}"));
-    Harness { base, origin_port, launcher }
+    Harness { base, origin_port, launcher, inspector_port, ready_path }
 }
 
 fn wait_ready(ready_url: &str) {
@@ -232,6 +236,14 @@ impl Harness {
             Ok(response) | Err(ureq::Error::Status(_, response)) => response,
             Err(e) => panic!("GET {path}: {e}"),
         }
+    }
+
+    /// Makes V8 collect garbage in this Worker's isolate: its heap's (used, total) bytes after.
+    pub fn collect_garbage(&self) -> (u64, u64) {
+        let ready = format!("{}{}", self.base, self.ready_path);
+        super::inspector::collect_garbage(self.inspector_port, || {
+            let _ = ureq::get(&ready).call();
+        })
     }
 
     /// The resident memory of this Worker's workerd processes, in bytes (Linux `/proc`).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Median time per request in workerd (wrangler dev, the release build) for a few transforms
-# whose cost the main benchmark does not cover: AVIF beside JPEG and WebP, and animated GIF.
+# whose cost the main benchmark does not cover: AVIF beside JPEG and WebP, and animated GIF
+# and WebP.
 # Each request's source URL carries a unique query, so none is a cache hit; the origin is
 # python3's static server on the shared corpus. Usage: make transform-times (after make build).
 set -euo pipefail
@@ -41,3 +42,6 @@ measure "GIF 42 frames 245x245 -> 100, animated" "width=100" gif/iss634.gif
 measure "GIF 42 frames 245x245 -> 200, animated" "width=200" gif/iss634.gif
 measure "GIF 42 frames -> 100, anim=false (PNG)" "width=100,anim=false" gif/iss634.gif
 measure "GIF 259 frames 1000x175 -> 400, animated" "width=400" gif/sample_big.gif
+measure "GIF 42 frames -> 100, as animated WebP" "width=100,format=webp" gif/iss634.gif
+measure "GIF 42 frames -> 200, as animated WebP" "width=200,format=webp" gif/iss634.gif
+measure "WebP 6 frames 200x200 -> 100, animated" "width=100" webp/anim.webp

@@ -176,19 +176,6 @@ impl FormatRequest {
         }
     }
 
-    /// Whether an animated source may stay animated: when the format is left to the proxy
-    /// (not given, or `auto`), not when a still format is named.
-    pub fn keeps_animation(self) -> bool {
-        match self {
-            FormatRequest::Original
-            | FormatRequest::AutoAvif
-            | FormatRequest::AutoWebp
-            | FormatRequest::AutoLegacy
-            | FormatRequest::AutoFast => true,
-            FormatRequest::Exactly(_) | FormatRequest::Json => false,
-        }
-    }
-
     /// Whether the response depends on `Accept` (and so must say `Vary: Accept`).
     pub fn varies_on_accept(self) -> bool {
         matches!(self, FormatRequest::AutoAvif | FormatRequest::AutoWebp | FormatRequest::AutoLegacy)

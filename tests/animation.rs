@@ -1,6 +1,7 @@
-//! Animated GIFs kept animated: every frame resized with its delay (a frame that repeats the
-//! one before merged into it), written as changes over the frame before, the loop count kept,
-//! the limits judged from the header, and every GIF of the corpus, valid or hostile, answered
+//! Animated GIFs and WebPs kept animated: every frame resized with its delay (a frame that
+//! repeats the one before merged into it), GIF frames written as changes over the frame
+//! before, the loop count kept, GIF turned into WebP and back as the request asks, the limits
+//! judged from the header, and every GIF and WebP of the corpus, valid or hostile, answered
 //! without a panic.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -8,11 +9,13 @@
 
 use std::io::Cursor;
 
+use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::negotiate::{FormatRequest, OutputFormat, SourceFormat};
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::{count_frames, transform, Encoded, Outcome};
 use image::codecs::gif::GifDecoder;
-use image::{AnimationDecoder, Frame, RgbaImage};
+use image::codecs::webp::WebPDecoder;
+use image::{AnimationDecoder, Frame, Frames, RgbaImage};
 
 #[path = "common/manifest.rs"]
 mod manifest;
@@ -41,11 +44,15 @@ fn encoded(source: &[u8], options: &str, accept: Option<&str>) -> Encoded {
     }
 }
 
-/// Every frame of a GIF as shown (composited), with its delay in milliseconds.
-fn frames(gif: &[u8]) -> Vec<(RgbaImage, u32)> {
-    let decoder = GifDecoder::new(Cursor::new(gif)).expect("a GIF");
-    decoder
-        .into_frames()
+/// Every frame of a GIF or an animated WebP as shown (composited), with its delay in
+/// milliseconds.
+fn frames(file: &[u8]) -> Vec<(RgbaImage, u32)> {
+    let decoded: Frames = if file.starts_with(b"RIFF") {
+        WebPDecoder::new(Cursor::new(file)).expect("a WebP").into_frames()
+    } else {
+        GifDecoder::new(Cursor::new(file)).expect("a GIF").into_frames()
+    };
+    decoded
         .map(|frame| {
             let frame: Frame = frame.expect("decodes");
             let (numerator, denominator) = frame.delay().numer_denom_ms();
@@ -60,6 +67,44 @@ fn loop_count(gif: &[u8]) -> Option<u16> {
     match gif[at..at + 4] {
         [3, 1, low, high] => Some(u16::from_le_bytes([low, high])),
         _ => None,
+    }
+}
+
+/// The loop count of an animated WebP's ANIM chunk (0: forever).
+fn webp_loop_count(webp: &[u8]) -> Option<u16> {
+    let at = webp.windows(4).position(|w| w == b"ANIM")? + 12;
+    Some(u16::from_le_bytes([webp[at], webp[at + 1]]))
+}
+
+/// Whether a WebP file is animated (its VP8X chunk says so).
+fn is_animated_webp(webp: &[u8]) -> bool {
+    webp.get(12..16) == Some(b"VP8X") && webp[20] & 0b10 != 0
+}
+
+/// `frames` resized to `width` × `height`, each as the source shows it, with its delay.
+fn resized(frames: &[(RgbaImage, u32)], width: u32, height: u32) -> Vec<(RgbaImage, u32)> {
+    frames
+        .iter()
+        .map(|(f, d)| (image::imageops::resize(f, width, height, image::imageops::FilterType::Lanczos3), *d))
+        .collect()
+}
+
+/// Asserts that two animations of the same size show the same thing over time: frames
+/// expanded by their delays (so merged frames line up), then compared tick by tick by their
+/// share of transparent pixels and their mean colour.
+fn assert_same_over_time(label: &str, want: &[(RgbaImage, u32)], got: &[(RgbaImage, u32)]) {
+    let timeline = |frames: &[(RgbaImage, u32)]| -> Vec<RgbaImage> {
+        frames.iter().flat_map(|(f, d)| std::iter::repeat_n(f.clone(), (*d / 10).max(1) as usize)).collect()
+    };
+    let (want, got) = (timeline(want), timeline(got));
+    assert_eq!(want.len(), got.len(), "{label}: the same duration");
+    for (tick, (w, g)) in want.iter().zip(&got).enumerate() {
+        let share = (transparent_share(w) - transparent_share(g)).abs();
+        assert!(share < 0.1, "{label} at {tick}: transparency differs by {share:.2}");
+        let (a, b) = (mean_rgb(w), mean_rgb(g));
+        for c in 0..3 {
+            assert!((a[c] - b[c]).abs() < 24.0, "{label} at {tick}, channel {c}: {a:?} vs {b:?}");
+        }
     }
 }
 
@@ -118,28 +163,7 @@ fn frames_drawn_as_changes_show_what_the_source_shows_whatever_its_disposal() {
     ] {
         let source = corpus(file);
         let out = encoded(&source, "width=16", None);
-        let (before, after) = (frames(&source), frames(&out.bytes));
-        // Expand merged frames by their delays so that both sequences line up in time.
-        let timeline = |frames: &[(RgbaImage, u32)]| -> Vec<RgbaImage> {
-            frames
-                .iter()
-                .flat_map(|(f, d)| std::iter::repeat_n(f.clone(), (*d / 10).max(1) as usize))
-                .collect()
-        };
-        let small: Vec<(RgbaImage, u32)> = before
-            .iter()
-            .map(|(f, d)| (image::imageops::resize(f, 16, 16, image::imageops::FilterType::Lanczos3), *d))
-            .collect();
-        let (want, got) = (timeline(&small), timeline(&after));
-        assert_eq!(want.len(), got.len(), "{file}: the same duration");
-        for (tick, (w, g)) in want.iter().zip(&got).enumerate() {
-            let share = (transparent_share(w) - transparent_share(g)).abs();
-            assert!(share < 0.1, "{file} at {tick}: transparency differs by {share:.2}");
-            let (a, b) = (mean_rgb(w), mean_rgb(g));
-            for c in 0..3 {
-                assert!((a[c] - b[c]).abs() < 24.0, "{file} at {tick}, channel {c}: {a:?} vs {b:?}");
-            }
-        }
+        assert_same_over_time(file, &resized(&frames(&source), 16, 16), &frames(&out.bytes));
     }
 }
 
@@ -174,9 +198,116 @@ fn auto_keeps_the_animation_and_still_formats_and_anim_false_do_not() {
     assert_eq!(encoded(&source, "width=50,format=auto", None).format, OutputFormat::Gif);
     let still = encoded(&source, "width=50,anim=false", None);
     assert_eq!(still.format, OutputFormat::Png, "a GIF's first frame becomes PNG");
-    for format in ["webp", "png", "jpeg", "avif"] {
+    for format in ["png", "jpeg", "avif"] {
         let out = encoded(&source, &format!("width=50,format={format}"), Some(CHROME));
         assert_ne!(out.format, OutputFormat::Gif, "{format}");
+    }
+}
+
+#[test]
+fn an_animated_webp_stays_an_animated_webp_frame_by_frame() {
+    for file in ["webp/anim.webp", "webp/random_lossy.webp", "webp/random_lossless.webp"] {
+        let source = corpus(file);
+        let before = frames(&source);
+        assert!(before.len() > 2, "{file} is animated");
+        for (options, accept) in [("width=40", None), ("width=40,format=auto", Some(CHROME))] {
+            let out = encoded(&source, options, accept);
+            assert_eq!(out.format, OutputFormat::Webp, "{file} {options}");
+            assert!(is_animated_webp(&out.bytes), "{file} {options}: animated");
+            let (width, height) = (out.width, out.height);
+            assert_eq!(width, 40);
+            let after = frames(&out.bytes);
+            assert!(after.iter().all(|(f, _)| f.dimensions() == (width, height)), "{file}: every frame resized");
+            assert_same_over_time(file, &resized(&before, width, height), &after);
+            assert_eq!(webp_loop_count(&out.bytes), webp_loop_count(&source), "{file}: loop count");
+            assert!(
+                out.report.encode.starts_with(&format!("webp animated, {} frames each whole", after.len())),
+                "{}",
+                out.report.encode
+            );
+        }
+    }
+}
+
+#[test]
+fn gif_and_webp_animations_turn_into_each_other_as_asked() {
+    // A GIF asked for as WebP is an animated WebP; its loop count (10 repeats) becomes 11
+    // plays, which is what WebP counts.
+    let moon = corpus("gif/moon_impact.gif"); // 116×100, 14 frames
+    let out = encoded(&moon, "width=58,format=webp", Some(CHROME));
+    assert_eq!((out.format, out.width, out.height), (OutputFormat::Webp, 58, 50));
+    assert!(is_animated_webp(&out.bytes));
+    assert_same_over_time("moon as webp", &resized(&frames(&moon), 58, 50), &frames(&out.bytes));
+    assert_eq!(webp_loop_count(&out.bytes), Some(11));
+    // Left to the proxy, a GIF stays GIF even where WebP is accepted.
+    assert_eq!(encoded(&moon, "width=58,format=auto", Some(CHROME)).format, OutputFormat::Gif);
+
+    // An animated WebP for a client without WebP is an animated GIF.
+    let webp = corpus("webp/anim.webp");
+    let out = encoded(&webp, "width=50,format=auto", Some("image/png,*/*"));
+    assert_eq!(out.format, OutputFormat::Gif);
+    let (before, after) = (frames(&webp), frames(&out.bytes));
+    assert_same_over_time("anim.webp as gif", &resized(&before, 50, 50), &after);
+    let plays = webp_loop_count(&webp).unwrap();
+    let repeats = if plays == 0 { 0 } else { plays - 1 };
+    assert_eq!(loop_count(&out.bytes).unwrap_or(0), repeats, "{plays} plays");
+}
+
+#[test]
+fn an_animated_webp_asked_for_a_still_format_or_anim_false_gives_its_first_frame() {
+    let source = corpus("webp/anim.webp");
+    let first = &frames(&source)[0].0;
+    let jpeg = encoded(&source, "width=50,format=jpeg", Some(CHROME));
+    assert!(jpeg.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG still");
+    for options in ["width=50,anim=false", "width=50,format=png"] {
+        let out = encoded(&source, options, Some(CHROME));
+        assert!(!is_animated_webp(&out.bytes), "{options}: a still");
+        let decoded = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
+        let want = image::imageops::resize(first, 50, 50, image::imageops::FilterType::Lanczos3);
+        let (a, b) = (mean_rgb(&want), mean_rgb(&decoded));
+        for c in 0..3 {
+            assert!((a[c] - b[c]).abs() < 24.0, "{options}, channel {c}: {a:?} vs {b:?}");
+        }
+    }
+    // At its own size and format there is nothing to do: the source itself.
+    assert!(matches!(run(&source, "width=200", None), Ok(Outcome::Original(_))));
+}
+
+#[test]
+fn webp_animations_have_a_lower_output_limit_than_gif() {
+    // 42 frames of 245×245 is 2.5 million output pixels: within GIF's 8 million, over
+    // WebP's 2 million (each frame is encoded twice, lossy and lossless).
+    let source = corpus("gif/iss634.gif");
+    let gif = encoded(&source, "width=245,sharpen=1", None);
+    assert_eq!(gif.format, OutputFormat::Gif);
+    let webp = encoded(&source, "width=245,format=webp", Some(CHROME));
+    assert_eq!(webp.format, OutputFormat::Webp);
+    assert!(!is_animated_webp(&webp.bytes));
+    assert!(webp.report.decode.ends_with("first of 42 frames (the animation is over the limits)"));
+    let smaller = encoded(&source, "width=200,format=webp", Some(CHROME));
+    assert!(is_animated_webp(&smaller.bytes), "42 frames of 200×200 are 1.7 million pixels");
+}
+
+#[test]
+fn every_corpus_webp_is_animated_resized_or_refused_never_a_panic() {
+    for entry in manifest().iter().filter(|e| e.path.ends_with(".webp")) {
+        let source = corpus(&entry.path);
+        match run(&source, "width=32", Some(CHROME)) {
+            Ok(Outcome::Encoded(out)) if is_animated_webp(&out.bytes) => {
+                let (before, after) = (frames(&source), frames(&out.bytes));
+                let duration = |f: &[(RgbaImage, u32)]| f.iter().map(|(_, delay)| delay).sum::<u32>();
+                assert!(after.len() <= before.len(), "{}", entry.path);
+                assert_eq!(duration(&after), duration(&before), "{}: the same duration", entry.path);
+                assert!(!entry.is_hostile(), "{}: a hostile file animated", entry.path);
+            }
+            Ok(Outcome::Encoded(out)) => {
+                assert_eq!(out.width, 32, "{}", entry.path);
+            }
+            Ok(Outcome::Original(_)) => {}
+            // The 24-megapixel WebP is over the 16 million pixels these tests allow.
+            Err(ProxyError::TooManyPixels { .. }) => {}
+            Err(error) => assert!(entry.is_hostile(), "{}: {error:?}", entry.path),
+        }
     }
 }
 

@@ -84,7 +84,8 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let gif: &[u8] = include_bytes!("../www/samples/stripes.gif");
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
     let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 17] = [
+    let animated_webp: &[u8] = include_bytes!("../../shared/corpus/webp/anim.webp");
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 19] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
@@ -120,6 +121,10 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         ),
         // 42 frames of 245×245, kept animated.
         ("gif animated", animation, width(200), OutputFormat::Gif),
+        // The same as an animated WebP (1.7 million output pixels, near WebP's limit), and an
+        // animated WebP source of 200×200 kept whole.
+        ("gif animated as webp", animation, width(200), OutputFormat::Webp),
+        ("webp animated", animated_webp, width(199), OutputFormat::Webp),
     ];
     let mut over = Vec::new();
     for (name, bytes, options, format) in cases {

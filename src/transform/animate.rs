@@ -1,6 +1,6 @@
-//! Animated GIF sources kept animated (`anim=true`, the default, as Cloudflare's): every frame
-//! goes through the same crop, resize and effects as a still image, and is written to an
-//! animated GIF with its delay and the source's loop count.
+//! Animated sources kept animated (`anim=true`, the default, as Cloudflare's): every frame of
+//! an animated GIF or WebP goes through the same crop, resize and effects as a still image,
+//! and is written to an animated GIF or WebP with its duration and the source's loop count.
 //!
 //! Frames are decoded, shaped and encoded one at a time, so memory holds the decoder's canvas
 //! and one frame, never the whole animation, beside the growing output. What an animation
@@ -8,23 +8,26 @@
 //! checked before a pixel is decoded; an animation over them is sent as its first frame, as
 //! `anim=false` would, and `Server-Timing` says so.
 //!
-//! Only GIF is written. Of the crates that write animated WebP, zenwebp is AGPL,
-//! webp-animation wraps libwebp's C (no C library in a Worker's Wasm), and oxideav-webp calls
-//! itself a scaffold pending re-implementation; AVIF sequences would cost far more CPU. So an animation is kept when the output format is
-//! left to the proxy (`format` not given, or `auto`); an explicit still format (`jpeg`,
-//! `png`, `webp`, `avif`) gets the first frame.
+//! Which container: an animated WebP stays WebP, unless `format=auto` finds no WebP in
+//! `Accept`; an animated GIF stays GIF unless `format=webp` asks for WebP. Other explicit
+//! formats (`jpeg`, `png`, `avif`) get the first frame: AVIF sequences would cost far more
+//! CPU. Animated WebP is written by [`super::animated_webp`], around the still encoders: of
+//! the crates that write it, zenwebp is AGPL, webp-animation wraps libwebp's C (no C library
+//! in a Worker's Wasm), and oxideav-webp calls itself a scaffold.
 
 use std::io::Cursor;
 
 use gif::Repeat;
 use image::codecs::gif::GifDecoder;
-use image::{AnimationDecoder, ImageDecoder};
+use image::codecs::webp::WebPDecoder;
+use image::{AnimationDecoder, Frames, ImageDecoder};
 
+use super::animated_webp;
 use super::decode::{limits, undecodable, ImageInfo};
-use super::describe::{gif_blocks, GifBlocks};
+use super::describe::{gif_blocks, webp_chunks};
 use super::Pixels;
 use crate::error::ProxyError;
-use crate::negotiate::{FormatRequest, SourceFormat};
+use crate::negotiate::{FormatRequest, OutputFormat, SourceFormat};
 use crate::options::TransformOptions;
 
 /// The most frames kept. Each frame costs the quantiser's set-up (about a millisecond) however
@@ -36,25 +39,120 @@ pub const MAX_FRAMES: u32 = 500;
 /// 1000×175 banner of the corpus (45 Mpx) is under.
 pub const MAX_SOURCE_PIXELS: u64 = 50_000_000;
 
-/// The most output pixels encoded, summed over frames. Measured on the host (release build):
-/// the 259-frame banner to 400×70 (7.3 million output pixels, 45 million decoded) takes
-/// 1.9 s in all, about 0.27 µs an output pixel, most of it quantising each frame to its own
-/// 256 colours (NeuQuant); Wasm is slower still. So at most about 2 s of CPU on the host, and
+/// The most output pixels encoded as GIF, summed over frames. Measured on the host (release
+/// build): the 259-frame banner to 400×70 (7.3 million output pixels, 45 million decoded)
+/// takes 1.9 s in all, about 0.27 µs an output pixel, most of it quantising each frame to its
+/// own 256 colours (NeuQuant); in workerd it took 2.6 s. So at most about 2.5 s of CPU, and
 /// the output is at most 1.5 bytes a pixel (12-bit LZW codes), 12 MB.
 pub const MAX_OUTPUT_PIXELS: u64 = 8_000_000;
+
+/// The most output pixels encoded as WebP, summed over frames. Each frame is encoded lossily
+/// and losslessly (the smaller is kept), about 1.2 µs a pixel in Wasm (79 ms for the 68,000
+/// pixels of the flower at 320 px in workerd, fetch and decode included), so 2 million
+/// pixels is about 2.4 s of CPU; the output is at most about 4 bytes a pixel, 8 MB.
+pub const MAX_WEBP_OUTPUT_PIXELS: u64 = 2_000_000;
 
 /// NeuQuant's sampling factor: 1 samples every pixel (slowest, best), 30 the fewest. 10 is
 /// the `gif` crate's recommendation, within a few percent of 1 in colour error at a sixth of
 /// its time.
 const QUANTISER_SPEED: i32 = 10;
 
+/// The container an animation is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Gif,
+    Webp,
+}
+
+impl Container {
+    pub fn output(self) -> OutputFormat {
+        match self {
+            Container::Gif => OutputFormat::Gif,
+            Container::Webp => OutputFormat::Webp,
+        }
+    }
+
+    fn max_output_pixels(self) -> u64 {
+        match self {
+            Container::Gif => MAX_OUTPUT_PIXELS,
+            Container::Webp => MAX_WEBP_OUTPUT_PIXELS,
+        }
+    }
+
+    /// The container an animated `source` is written in for this request, or `None` when the
+    /// request wants a still image.
+    fn for_request(source: SourceFormat, request: FormatRequest) -> Option<Container> {
+        match (source, request) {
+            (SourceFormat::Gif | SourceFormat::Webp, FormatRequest::Exactly(OutputFormat::Webp)) => {
+                Some(Container::Webp)
+            }
+            (SourceFormat::Webp, FormatRequest::Original | FormatRequest::AutoAvif | FormatRequest::AutoWebp) => {
+                Some(Container::Webp)
+            }
+            (
+                SourceFormat::Gif | SourceFormat::Webp,
+                FormatRequest::Original
+                | FormatRequest::AutoAvif
+                | FormatRequest::AutoWebp
+                | FormatRequest::AutoLegacy
+                | FormatRequest::AutoFast,
+            ) => Some(Container::Gif),
+            _ => None,
+        }
+    }
+}
+
+/// How many times an animation plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plays {
+    Forever,
+    /// At least once.
+    Times(u32),
+}
+
+impl Plays {
+    /// From a GIF's `NETSCAPE2.0` loop count: 0 is forever, n is n repeats after the first
+    /// play (as browsers play it), and without the extension the animation plays once.
+    fn of_gif(loop_count: Option<u16>) -> Plays {
+        match loop_count {
+            Some(0) => Plays::Forever,
+            Some(repeats) => Plays::Times(u32::from(repeats) + 1),
+            None => Plays::Times(1),
+        }
+    }
+
+    /// From a WebP's `ANIM` loop count: 0 is forever, n is n plays in all.
+    fn of_webp(loop_count: Option<u16>) -> Plays {
+        match loop_count {
+            Some(0) | None => Plays::Forever,
+            Some(plays) => Plays::Times(u32::from(plays)),
+        }
+    }
+
+    fn as_gif(self) -> Repeat {
+        match self {
+            Plays::Forever => Repeat::Infinite,
+            Plays::Times(plays) => Repeat::Finite(u16::try_from(plays.saturating_sub(1)).unwrap_or(u16::MAX)),
+        }
+    }
+
+    fn as_webp(self) -> u16 {
+        match self {
+            Plays::Forever => 0,
+            Plays::Times(plays) => u16::try_from(plays.max(1)).unwrap_or(u16::MAX),
+        }
+    }
+}
+
 /// An animation to keep, as its header describes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Animation {
     /// Frames in the source.
     pub frames: u32,
-    /// How the source loops: `Infinite` or a count of repeats after the first play.
-    pub repeat: Repeat,
+    /// How many times the source plays.
+    pub plays: Plays,
+    /// What it is written as.
+    pub container: Container,
 }
 
 /// Whether a source is kept animated, or why not.
@@ -80,78 +178,124 @@ pub(super) fn decide(
     format: FormatRequest,
     canvas: (u32, u32),
 ) -> Decision {
-    if info.format != SourceFormat::Gif || !options.anim || !format.keeps_animation() {
+    let Some(container) = Container::for_request(info.format, format).filter(|_| options.anim) else {
+        return Decision::Still;
+    };
+    let (frames, plays) = match info.format {
+        SourceFormat::Gif => match gif_blocks(bytes) {
+            Some(blocks) => (blocks.frames, Plays::of_gif(blocks.loop_count)),
+            None => return Decision::Still,
+        },
+        SourceFormat::Webp => match webp_chunks(bytes) {
+            Some(chunks) => (chunks.frames, Plays::of_webp(chunks.loop_count)),
+            None => return Decision::Still,
+        },
+        SourceFormat::Jpeg | SourceFormat::Png => return Decision::Still,
+    };
+    if frames < 2 {
         return Decision::Still;
     }
-    let (frames, loop_count) = match gif_blocks(bytes) {
-        Some(GifBlocks { frames, loop_count }) if frames > 1 => (frames, loop_count),
-        _ => return Decision::Still,
-    };
     let source_pixels = u64::from(info.width) * u64::from(info.height) * u64::from(frames);
     let output_pixels = u64::from(canvas.0) * u64::from(canvas.1) * u64::from(frames);
-    if frames > MAX_FRAMES || source_pixels > MAX_SOURCE_PIXELS || output_pixels > MAX_OUTPUT_PIXELS {
+    if frames > MAX_FRAMES || source_pixels > MAX_SOURCE_PIXELS || output_pixels > container.max_output_pixels() {
         return Decision::OverLimit { frames };
     }
-    let repeat = match loop_count {
-        Some(0) => Repeat::Infinite,
-        Some(count) => Repeat::Finite(count),
-        // No NETSCAPE2.0 extension: browsers play it once.
-        None => Repeat::Finite(0),
-    };
-    Decision::Animated(Animation { frames, repeat })
+    Decision::Animated(Animation { frames, plays, container })
 }
 
-/// The most bytes an animation's output can take: 1.5 bytes a pixel of LZW codes, a local
-/// palette and a frame header per frame, and the file's own header.
+/// The most bytes an animation's output can take: per frame, 1.5 bytes a pixel of LZW codes
+/// (GIF) or 4 bytes a pixel (WebP: lossless is kept only when smaller than lossy, and lossy
+/// takes far less), and a frame header; and the file's own header.
 pub(super) fn output_bound(animation: Animation, canvas: (u32, u32)) -> u64 {
     let pixels = u64::from(canvas.0) * u64::from(canvas.1);
-    u64::from(animation.frames) * (pixels * 3 / 2 + 1024) + 1024
+    let frame_bytes = match animation.container {
+        Container::Gif => pixels * 3 / 2,
+        Container::Webp => pixels * 4,
+    };
+    u64::from(animation.frames) * (frame_bytes + 1024) + 1024
 }
 
 /// An encoded animation.
 pub(super) struct Encoded {
-    /// The GIF file.
+    /// The file.
     pub bytes: Vec<u8>,
     /// Its size.
     pub size: (u32, u32),
     /// Frames read from the source.
     pub frames_read: u32,
-    /// Frames written: fewer when a frame repeats the one before, whose delay then grows.
+    /// Frames written: fewer when a frame repeats the one before, whose duration then grows.
     pub frames_written: u32,
 }
 
 /// Decodes every frame (composited onto the canvas, as shown), passes it through `shape`,
-/// and writes it to an animated GIF with its delay.
-///
-/// Each frame is written as what changed since the one before, the way GIF optimisers do:
-/// the smallest rectangle holding the changes, its unchanged pixels transparent, over the
-/// previous frame kept in place. A source drawn as small changes on a still background stays
-/// small instead of growing by a whole frame per frame. Where a visible pixel turns
-/// transparent, keeping is not enough: the frame before is cleared after it is shown
-/// (disposal to background), and both are written whole.
+/// and writes it with its duration; WebP frames at `quality`.
 pub(super) fn encode(
     bytes: &[u8],
     info: &ImageInfo,
     animation: Animation,
+    quality: u8,
     mut shape: impl FnMut(Pixels) -> Result<Pixels, ProxyError>,
 ) -> Result<Encoded, ProxyError> {
-    let mut decoder = GifDecoder::new(Cursor::new(bytes)).map_err(undecodable)?;
-    decoder.set_limits(limits(info)).map_err(undecodable)?;
-    let mut writer = Writer::default();
+    let mut sink = match animation.container {
+        Container::Gif => Sink::Gif(Writer::default(), animation.plays.as_gif()),
+        Container::Webp => Sink::Webp(animated_webp::Writer::new(quality, animation.plays.as_webp())),
+    };
     let mut frames_read = 0;
     // The header counted the frames; the limits were checked against that count.
-    for frame in decoder.into_frames().take(animation.frames as usize) {
+    for frame in frames(bytes, info)?.take(animation.frames as usize) {
         let frame = frame.map_err(undecodable)?;
         let (numerator, denominator) = frame.delay().numer_denom_ms();
-        // GIF counts delays in hundredths of a second.
-        let delay = u16::try_from((numerator / denominator.max(1) + 5) / 10).unwrap_or(u16::MAX);
+        let duration_ms = numerator / denominator.max(1);
         let canvas = frame.into_buffer();
         let (width, height) = canvas.dimensions();
         let shaped = shape(Pixels::Rgba8 { width, height, data: canvas.into_raw() })?;
-        writer.push(shaped, delay, animation.repeat)?;
+        match &mut sink {
+            // GIF counts delays in hundredths of a second.
+            Sink::Gif(writer, repeat) => {
+                let delay = u16::try_from(duration_ms.saturating_add(5) / 10).unwrap_or(u16::MAX);
+                writer.push(shaped, delay, *repeat)?;
+            }
+            Sink::Webp(writer) => writer.push(shaped, duration_ms)?,
+        }
         frames_read += 1;
     }
-    writer.finish(frames_read)
+    match sink {
+        Sink::Gif(writer, _) => writer.finish(frames_read),
+        Sink::Webp(writer) => {
+            let animation = writer.finish()?;
+            Ok(Encoded {
+                bytes: animation.bytes,
+                size: animation.size,
+                frames_read,
+                frames_written: animation.frames_written,
+            })
+        }
+    }
+}
+
+/// Where frames go.
+enum Sink {
+    Gif(Writer, Repeat),
+    Webp(animated_webp::Writer),
+}
+
+/// The source's frames, each composited onto the canvas as it is shown.
+fn frames<'a>(bytes: &'a [u8], info: &ImageInfo) -> Result<Frames<'a>, ProxyError> {
+    match info.format {
+        SourceFormat::Gif => {
+            let mut decoder = GifDecoder::new(Cursor::new(bytes)).map_err(undecodable)?;
+            decoder.set_limits(limits(info)).map_err(undecodable)?;
+            Ok(decoder.into_frames())
+        }
+        SourceFormat::Webp => {
+            let mut decoder = WebPDecoder::new(Cursor::new(bytes)).map_err(undecodable)?;
+            decoder.set_limits(limits(info)).map_err(undecodable)?;
+            Ok(decoder.into_frames())
+        }
+        SourceFormat::Jpeg | SourceFormat::Png => {
+            Err(ProxyError::Internal(format!("a {} is not an animation", info.format.name())))
+        }
+    }
 }
 
 /// A rectangle of the canvas: left, top, right and bottom, inclusive.

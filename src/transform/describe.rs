@@ -139,22 +139,42 @@ fn skip_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
 }
 
-/// `ANMF` chunks of an animated WebP; a still one has none and is one frame.
+/// What a WebP's chunks say about its animation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct WebpChunks {
+    /// `ANMF` chunks, one per frame; a still WebP has none and is one frame.
+    pub frames: u32,
+    /// The `ANIM` chunk's loop count: how many times the animation plays, 0 for forever.
+    pub loop_count: Option<u16>,
+}
+
 fn webp_frames(bytes: &[u8]) -> Option<u32> {
+    webp_chunks(bytes).map(|chunks| chunks.frames.max(1))
+}
+
+/// Walks the RIFF chunks after the `WEBP` tag by their sizes, never decoding one. `None`
+/// when the container breaks off.
+pub(super) fn webp_chunks(bytes: &[u8]) -> Option<WebpChunks> {
     let mut at = 12;
-    let mut frames = 0;
+    let mut chunks = WebpChunks { frames: 0, loop_count: None };
     while at < bytes.len() {
         let fourcc = bytes.get(at..at + 4)?;
         let size = u32::from_le_bytes(bytes.get(at + 4..at + 8)?.try_into().ok()?);
         if fourcc == b"ANMF" {
-            frames += 1;
+            chunks.frames += 1;
+        }
+        if fourcc == b"ANIM" {
+            // Background colour (4 bytes), then the loop count.
+            if let Some(&[low, high]) = bytes.get(at + 12..at + 14) {
+                chunks.loop_count.get_or_insert(u16::from_le_bytes([low, high]));
+            }
         }
         let end = at.checked_add(8)?.checked_add(usize::try_from(size).ok()?)?;
         bytes.get(..end)?;
         // Chunks are padded to an even size.
         at = end + (end - at) % 2;
     }
-    Some(frames.max(1))
+    Some(chunks)
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ fn avif(pixels: &Pixels, quality: u8) -> Result<Vec<u8>, ProxyError> {
 /// 145,722 bytes lossless, 13,352 at q80); flat graphics, logos and icons can be smaller
 /// losslessly, and then lossless is better on both counts: exact and smaller. Trying it
 /// costs little, the lossless encoder being 20 to 100 times faster than the lossy one.
-fn webp(pixels: &Pixels, quality: u8, profile: Option<&[u8]>) -> Result<Output, ProxyError> {
+pub(super) fn webp(pixels: &Pixels, quality: u8, profile: Option<&[u8]>) -> Result<Output, ProxyError> {
     let mut lossless = Vec::new();
     let mut encoder = WebPEncoder::new_lossless(&mut lossless);
     with_profile(&mut encoder, profile)?;

@@ -4,6 +4,7 @@
 //! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
 
 mod animate;
+mod animated_webp;
 mod decode;
 mod describe;
 mod effects;
@@ -122,7 +123,7 @@ pub struct Work<'a> {
     output_format: OutputFormat,
     /// The source's ICC profile, copied into the output (see [`profile`]).
     profile: Option<Vec<u8>>,
-    /// Whether an animated source stays animated (then the output is GIF).
+    /// Whether an animated source stays animated (then the output is an animated GIF or WebP).
     animation: animate::Decision,
     /// The geometry in the requested (rotated) axes.
     plan: Geometry,
@@ -149,12 +150,20 @@ pub fn prepare<'a>(
     let canvas_pixels = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
     let profile = profile::to_keep(bytes, info.format);
     let animation = animate::decide(bytes, &info, options, format, plan.canvas);
-    let output_format = match animation {
-        animate::Decision::Animated(_) => OutputFormat::Gif,
-        _ => format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some()),
+    let (output_format, same_format) = match animation {
+        animate::Decision::Animated(animation) => {
+            let container = animation.container;
+            let same = matches!(
+                (info.format, container),
+                (SourceFormat::Gif, animate::Container::Gif) | (SourceFormat::Webp, animate::Container::Webp)
+            );
+            (container.output(), same)
+        }
+        animate::Decision::Still | animate::Decision::OverLimit { .. } => {
+            let output = format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some());
+            (output, info.format.as_output() == Some(output))
+        }
     };
-    // An animation kept as it is is the source's own GIF.
-    let same_format = info.format.as_output() == Some(output_format) || output_format == OutputFormat::Gif;
     if is_noop(options, &info, same_format, plan.canvas) {
         return Ok(Step::Original(info));
     }
@@ -300,22 +309,29 @@ impl Work<'_> {
     fn run_animated(self, animation: animate::Animation) -> Result<Encoded, ProxyError> {
         let Work { bytes, options, info, plan, source_plan, region, .. } = self;
         let mut aimed = None;
-        let encoded = animate::encode(bytes, &info, animation, |pixels| {
+        let quality = options.effective_quality();
+        let encoded = animate::encode(bytes, &info, animation, quality, |pixels| {
             let (source_plan, region) =
                 *aimed.get_or_insert_with(|| aim(&pixels, &info, options, source_plan, region));
             shape(pixels, options, &plan, &source_plan, region)
         })?;
         let (width, height) = encoded.size;
+        let format = animation.container.output();
+        let how = match animation.container {
+            animate::Container::Gif => "written as changes".to_string(),
+            animate::Container::Webp => format!("each whole, q{quality} or lossless"),
+        };
         let report = Report {
-            decode: format!("gif {}x{}, {} frames", info.width, info.height, encoded.frames_read),
+            decode: format!("{} {}x{}, {} frames", info.format.name(), info.width, info.height, encoded.frames_read),
             resize: format!("{}, every frame", resize_report((info.width, info.height), source_plan.resized)),
             encode: format!(
-                "gif animated, {} frames written as changes, {} bytes",
+                "{} animated, {} frames {how}, {} bytes",
+                format.name(),
                 encoded.frames_written,
                 encoded.bytes.len()
             ),
         };
-        Ok(Encoded { bytes: encoded.bytes, format: OutputFormat::Gif, width, height, report })
+        Ok(Encoded { bytes: encoded.bytes, format, width, height, report })
     }
 }
 
@@ -472,10 +488,14 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     match work.animation {
         // Frame by frame: the decoder's canvas, the canvas saved for "restore to previous"
         // disposal and the frame it yields, at the source's size, beside one frame's work and
-        // the output growing to its bound.
+        // the output growing to its bound. An animated WebP also holds the frame not yet written, to tell whether the next repeats it.
         animate::Decision::Animated(animation) => {
             let decoder = pixels((info.width, info.height)) * 4 * 3 + DECODER_FIXED_BYTES;
-            decoder + resizing.max(finishing).max(encoding) + animate::output_bound(animation, plan.canvas)
+            let pending = match animation.container {
+                animate::Container::Webp => pixels(plan.canvas) * 4,
+                animate::Container::Gif => 0,
+            };
+            decoder + pending + resizing.max(finishing).max(encoding) + animate::output_bound(animation, plan.canvas)
         }
         animate::Decision::Still | animate::Decision::OverLimit { .. } => {
             decoding.max(resizing).max(finishing).max(encoding)

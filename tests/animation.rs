@@ -217,7 +217,10 @@ fn an_animated_webp_stays_an_animated_webp_frame_by_frame() {
             let (width, height) = (out.width, out.height);
             assert_eq!(width, 40);
             let after = frames(&out.bytes);
-            assert!(after.iter().all(|(f, _)| f.dimensions() == (width, height)), "{file}: every frame resized");
+            assert!(
+                after.iter().all(|(f, _)| f.dimensions() == (width, height)),
+                "{file}: every frame resized"
+            );
             assert_same_over_time(file, &resized(&before, width, height), &after);
             assert_eq!(webp_loop_count(&out.bytes), webp_loop_count(&source), "{file}: loop count");
             assert!(

@@ -86,9 +86,10 @@ impl Container {
             (SourceFormat::Gif | SourceFormat::Webp, FormatRequest::Exactly(OutputFormat::Webp)) => {
                 Some(Container::Webp)
             }
-            (SourceFormat::Webp, FormatRequest::Original | FormatRequest::AutoAvif | FormatRequest::AutoWebp) => {
-                Some(Container::Webp)
-            }
+            (
+                SourceFormat::Webp,
+                FormatRequest::Original | FormatRequest::AutoAvif | FormatRequest::AutoWebp,
+            ) => Some(Container::Webp),
             (
                 SourceFormat::Gif | SourceFormat::Webp,
                 FormatRequest::Original
@@ -197,7 +198,10 @@ pub(super) fn decide(
     }
     let source_pixels = u64::from(info.width) * u64::from(info.height) * u64::from(frames);
     let output_pixels = u64::from(canvas.0) * u64::from(canvas.1) * u64::from(frames);
-    if frames > MAX_FRAMES || source_pixels > MAX_SOURCE_PIXELS || output_pixels > container.max_output_pixels() {
+    if frames > MAX_FRAMES
+        || source_pixels > MAX_SOURCE_PIXELS
+        || output_pixels > container.max_output_pixels()
+    {
         return Decision::OverLimit { frames };
     }
     Decision::Animated(Animation { frames, plays, container })

@@ -53,7 +53,15 @@ pub(super) struct Animation {
 
 impl Writer {
     pub fn new(quality: u8, loop_count: u16) -> Writer {
-        Writer { quality, loop_count, size: None, has_alpha: false, frames: Vec::new(), pending: None, written: 0 }
+        Writer {
+            quality,
+            loop_count,
+            size: None,
+            has_alpha: false,
+            frames: Vec::new(),
+            pending: None,
+            written: 0,
+        }
     }
 
     pub fn push(&mut self, pixels: Pixels, duration_ms: u32) -> Result<(), ProxyError> {
@@ -100,7 +108,8 @@ impl Writer {
 
     pub fn finish(mut self) -> Result<Animation, ProxyError> {
         self.write_pending()?;
-        let size = self.size.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
+        let size =
+            self.size.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
         let mut header = Vec::with_capacity(10);
         header.push(ANIMATION_FLAG | if self.has_alpha { ALPHA_FLAG } else { 0 });
         header.extend([0; 3]);
@@ -202,7 +211,8 @@ mod tests {
 
     #[test]
     fn only_bitstream_chunks_are_taken_from_a_still() {
-        let still = b"RIFF\x2a\0\0\0WEBPVP8X\x0a\0\0\0\x10\0\0\0\0\0\0\0\0\0ALPH\x01\0\0\0\x07\0VP8 \x02\0\0\0ab";
+        let still =
+            b"RIFF\x2a\0\0\0WEBPVP8X\x0a\0\0\0\x10\0\0\0\0\0\0\0\0\0ALPH\x01\0\0\0\x07\0VP8 \x02\0\0\0ab";
         assert_eq!(bitstream_chunks(still), Some(&b"ALPH\x01\0\0\0\x07\0VP8 \x02\0\0\0ab"[..]));
         assert_eq!(bitstream_chunks(b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0"), None);
     }

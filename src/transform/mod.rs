@@ -322,7 +322,13 @@ impl Work<'_> {
             animate::Container::Webp => format!("each whole, q{quality} or lossless"),
         };
         let report = Report {
-            decode: format!("{} {}x{}, {} frames", info.format.name(), info.width, info.height, encoded.frames_read),
+            decode: format!(
+                "{} {}x{}, {} frames",
+                info.format.name(),
+                info.width,
+                info.height,
+                encoded.frames_read
+            ),
             resize: format!("{}, every frame", resize_report((info.width, info.height), source_plan.resized)),
             encode: format!(
                 "{} animated, {} frames {how}, {} bytes",
@@ -495,7 +501,10 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
                 animate::Container::Webp => pixels(plan.canvas) * 4,
                 animate::Container::Gif => 0,
             };
-            decoder + pending + resizing.max(finishing).max(encoding) + animate::output_bound(animation, plan.canvas)
+            decoder
+                + pending
+                + resizing.max(finishing).max(encoding)
+                + animate::output_bound(animation, plan.canvas)
         }
         animate::Decision::Still | animate::Decision::OverLimit { .. } => {
             decoding.max(resizing).max(finishing).max(encoding)

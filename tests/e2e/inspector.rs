@@ -31,7 +31,8 @@ pub fn collect_garbage(inspector_port: u16, wake: impl Fn() + Sync) -> (u64, u64
         answered.store(true, Ordering::Relaxed);
         usage
     });
-    let size = |name: &str| usage["result"][name].as_f64().unwrap_or_else(|| panic!("{name} in {usage}")) as u64;
+    let size =
+        |name: &str| usage["result"][name].as_f64().unwrap_or_else(|| panic!("{name} in {usage}")) as u64;
     (size("usedSize"), size("totalSize"))
 }
 

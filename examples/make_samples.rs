@@ -5,6 +5,7 @@
 
 use std::f64::consts::PI;
 
+use image::codecs::gif::{GifEncoder, Repeat};
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,5 +54,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             |x, _| if (x / 20) % 2 == 0 { Rgb([250, 200, 0]) } else { Rgb([0, 90, 160]) },
         );
     stripes.save_with_format(out.join("stripes.gif"), ImageFormat::Gif)?;
+
+    // An animated GIF of 8 frames, a dot going round on a transparent ground: animations
+    // stay animated, as GIF or as WebP.
+    let frames = (0..8).map(|step| {
+        let angle = f64::from(step) * PI / 4.0;
+        let (cx, cy) = (120.0 + 80.0 * angle.cos(), 120.0 + 80.0 * angle.sin());
+        let picture = RgbaImage::from_fn(240, 240, |x, y| {
+            let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+            if dx * dx + dy * dy < 30.0 * 30.0 {
+                Rgba([(40 + 25 * step) as u8, 120, (240 - 25 * step) as u8, 255])
+            } else {
+                Rgba([0, 0, 0, 0])
+            }
+        });
+        image::Frame::from_parts(picture, 0, 0, image::Delay::from_numer_denom_ms(100, 1))
+    });
+    let mut encoder = GifEncoder::new(std::fs::File::create(out.join("spinner.gif"))?);
+    encoder.set_repeat(Repeat::Infinite)?;
+    encoder.encode_frames(frames)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! In Debian's Chromium, against the Worker in workerd: the playground works and shows real
 //! answers, `srcset` picks by device pixel ratio, `format=auto` follows Chromium's Accept (and
-//! Chromium decodes our AVIF), and pages on other origins can fetch, read and time the proxy's
-//! answers.
+//! Chromium decodes our AVIF and plays our animated WebP), and pages on other origins can
+//! fetch, read and time the proxy's answers.
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -237,6 +237,60 @@ test("format=auto gives Chromium WebP for an output too large for AVIF", async (
   assert.equal(response.headers()["content-type"], "image/webp");
   assert.match(response.headers().vary ?? "", /Accept/i);
   await waitForNaturalWidth(page, "#pic", 600);
+  await close();
+});
+
+test("Chromium plays our animated WebP frame by frame like our animated GIF", async () => {
+  const { page, problems, close } = await watchedPage();
+  await page.goto(`${worker.base}/reference`);
+  // Each answer through Chromium's own decoder (WebCodecs ImageDecoder): its track, then
+  // every frame's pixels drawn on a canvas.
+  const decoded = await page.evaluate(async (base) => {
+    const read = async (options) => {
+      const response = await fetch(`${base}/cdn-cgi/image/${options}/samples/spinner.gif`);
+      const type = response.headers.get("content-type");
+      const decoder = new ImageDecoder({ data: await response.arrayBuffer(), type });
+      await decoder.tracks.ready;
+      const track = decoder.tracks.selectedTrack;
+      const frames = [];
+      for (let frameIndex = 0; frameIndex < track.frameCount; frameIndex++) {
+        const { image } = await decoder.decode({ frameIndex });
+        const canvas = new OffscreenCanvas(image.displayWidth, image.displayHeight);
+        const context = canvas.getContext("2d");
+        context.drawImage(image, 0, 0);
+        frames.push({
+          width: image.displayWidth,
+          duration: image.duration,
+          pixels: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data),
+        });
+        image.close();
+      }
+      return { type, animated: track.animated, repetitions: track.repetitionCount, frames };
+    };
+    return { webp: await read("width=60,format=webp"), gif: await read("width=60") };
+  }, worker.base);
+  const { webp, gif } = decoded;
+  assert.equal(webp.type, "image/webp");
+  assert.equal(gif.type, "image/gif");
+  assert.ok(webp.animated, "Chromium sees an animation");
+  assert.equal(webp.repetitions, Infinity, "it loops forever, as the source does");
+  assert.equal(webp.frames.length, 8);
+  assert.equal(gif.frames.length, 8);
+  for (const [index, frame] of webp.frames.entries()) {
+    assert.equal(frame.width, 60);
+    // WebCodecs gives durations in microseconds: 100 ms, as in the source.
+    assert.equal(frame.duration, 100_000, `frame ${index}'s duration`);
+    // Lossy against 256 colours and one bit of alpha: close, not equal.
+    const other = gif.frames[index].pixels;
+    let difference = 0;
+    for (let i = 0; i < frame.pixels.length; i++) difference += Math.abs(frame.pixels[i] - other[i]);
+    const mean = difference / frame.pixels.length;
+    assert.ok(mean < 4, `frame ${index}: mean difference per channel ${mean.toFixed(2)}`);
+  }
+  // The dot moves: consecutive frames differ.
+  const moved = webp.frames[0].pixels.some((v, i) => v !== webp.frames[1].pixels[i]);
+  assert.ok(moved, "the frames differ");
+  assert.deepEqual(problems, []);
   await close();
 });
 

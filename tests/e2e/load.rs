@@ -181,7 +181,9 @@ pub(super) fn drive(
                     }
                 }
                 if (index + 1).is_multiple_of(1000) {
-                    eprintln!("load: {} of {total} requests", index + 1);
+                    // RSS along the way shows whether workerd's growth levels off.
+                    let rss = worker.workerd_rss_bytes() as f64 / (1024.0 * 1024.0);
+                    eprintln!("load: {} of {total} requests, workerd RSS {rss:.0} MiB", index + 1);
                 }
             });
         }

@@ -194,8 +194,11 @@ fn the_loop_count_is_kept() {
 #[test]
 fn auto_keeps_the_animation_and_still_formats_and_anim_false_do_not() {
     let source = corpus("gif/anim-gr.gif");
-    assert_eq!(encoded(&source, "width=50,format=auto", Some(CHROME)).format, OutputFormat::Gif);
+    let webp = encoded(&source, "width=50,format=auto", Some(CHROME));
+    assert_eq!(webp.format, OutputFormat::Webp, "WebP where it is accepted");
+    assert!(is_animated_webp(&webp.bytes));
     assert_eq!(encoded(&source, "width=50,format=auto", None).format, OutputFormat::Gif);
+    assert_eq!(encoded(&source, "width=50", Some(CHROME)).format, OutputFormat::Gif, "no format: as it is");
     let still = encoded(&source, "width=50,anim=false", None);
     assert_eq!(still.format, OutputFormat::Png, "a GIF's first frame becomes PNG");
     for format in ["png", "jpeg", "avif"] {
@@ -242,8 +245,8 @@ fn gif_and_webp_animations_turn_into_each_other_as_asked() {
     assert!(is_animated_webp(&out.bytes));
     assert_same_over_time("moon as webp", &resized(&frames(&moon), 58, 50), &frames(&out.bytes));
     assert_eq!(webp_loop_count(&out.bytes), Some(11));
-    // Left to the proxy, a GIF stays GIF even where WebP is accepted.
-    assert_eq!(encoded(&moon, "width=58,format=auto", Some(CHROME)).format, OutputFormat::Gif);
+    // format=auto where WebP is accepted: the same animated WebP.
+    assert!(encoded(&moon, "width=58,format=auto", Some(CHROME)).bytes == out.bytes);
 
     // An animated WebP for a client without WebP is an animated GIF.
     let webp = corpus("webp/anim.webp");
@@ -289,6 +292,12 @@ fn webp_animations_have_a_lower_output_limit_than_gif() {
     assert!(webp.report.decode.ends_with("first of 42 frames (the animation is over the limits)"));
     let smaller = encoded(&source, "width=200,format=webp", Some(CHROME));
     assert!(is_animated_webp(&smaller.bytes), "42 frames of 200×200 are 1.7 million pixels");
+    // format=auto keeps the animation over WebP's limit as a GIF, within GIF's (sharpened,
+    // so that there is something to do at the source's own size).
+    let auto = encoded(&source, "width=245,sharpen=1,format=auto", Some(CHROME));
+    assert_eq!(auto.format, OutputFormat::Gif);
+    assert_eq!(frames(&auto.bytes).len(), 42);
+    assert_eq!(encoded(&source, "width=200,format=auto", Some(CHROME)).format, OutputFormat::Webp);
 }
 
 #[test]

@@ -181,11 +181,13 @@ fn soak(label: &str, worker: &Harness, ours: bool, through: &(dyn Fn(Job) -> Job
     // V8 has yet to collect (the figure just before the last collection is printed too).
     let (heap_warm, _) = worker.collect_garbage();
     let rss_warm = worker.workerd_rss_bytes();
+    let split_warm = worker.workerd_rss_split();
     let report = drive(worker, total, concurrency, &|index| pick(index + warm_up));
     let wasm_end = wasm_memory();
     let rss_uncollected = worker.workerd_rss_bytes();
     let (heap_end, _) = worker.collect_garbage();
     let rss_end = worker.workerd_rss_bytes();
+    let split_end = worker.workerd_rss_split();
     println!("{label}: {total} mixed requests at concurrency {concurrency} after {warm_up} warm-up requests");
     println!("{label}:   {}", report.summary());
     let mib = |bytes: u64| bytes as f64 / MIB;
@@ -198,6 +200,13 @@ fn soak(label: &str, worker: &Harness, ours: bool, through: &(dyn Fn(Job) -> Job
         mib(rss_uncollected),
         mib(heap_warm),
         mib(heap_end),
+    );
+    println!(
+        "{label}:   of which wrangler's entry workerd {:.1} -> {:.1} MiB, the Worker's workerd {:.1} -> {:.1} MiB",
+        mib(split_warm.0),
+        mib(split_end.0),
+        mib(split_warm.1),
+        mib(split_end.1),
     );
     for line in report.unexpected.iter().take(20) {
         println!("{label}:   unexpected: {line}");

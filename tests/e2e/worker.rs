@@ -248,6 +248,14 @@ impl Harness {
 
     /// The resident memory of this Worker's workerd processes, in bytes (Linux `/proc`).
     pub fn workerd_rss_bytes(&self) -> u64 {
+        let (entry, worker) = self.workerd_rss_split();
+        entry + worker
+    }
+
+    /// The resident memory of wrangler dev's two workerd processes, in bytes: the one in
+    /// front (wrangler's entry proxy) and the one that runs the Worker (started with an
+    /// inspector address).
+    pub fn workerd_rss_split(&self) -> (u64, u64) {
         let parents: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
             .into_iter()
             .flatten()
@@ -272,16 +280,22 @@ impl Harness {
                 }
             }
         }
-        parents
-            .iter()
-            .filter(|(pid, _, comm)| family.contains(pid) && comm == "workerd")
-            .filter_map(|(pid, _, _)| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-            .filter_map(|status| {
-                let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-                line.split_whitespace().nth(1)?.parse::<u64>().ok()
-            })
-            .sum::<u64>()
-            * 1024
+        let (mut entry, mut worker) = (0, 0);
+        for (pid, _, comm) in &parents {
+            if !family.contains(pid) || comm != "workerd" {
+                continue;
+            }
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let rss_kib = status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0);
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let runs_the_worker = cmdline.windows(16).any(|w| w == b"--inspector-addr");
+            *(if runs_the_worker { &mut worker } else { &mut entry }) += rss_kib * 1024;
+        }
+        (entry, worker)
     }
 
     /// The Worker's `/debug/memory-stats`.

@@ -101,11 +101,27 @@ fn assert_same_over_time(label: &str, want: &[(RgbaImage, u32)], got: &[(RgbaIma
     for (tick, (w, g)) in want.iter().zip(&got).enumerate() {
         let share = (transparent_share(w) - transparent_share(g)).abs();
         assert!(share < 0.1, "{label} at {tick}: transparency differs by {share:.2}");
-        let (a, b) = (mean_rgb(w), mean_rgb(g));
-        for c in 0..3 {
-            assert!((a[c] - b[c]).abs() < 24.0, "{label} at {tick}, channel {c}: {a:?} vs {b:?}");
-        }
+        assert_close_colours(&format!("{label} at {tick}"), w, g, 24.0);
     }
+}
+
+/// How long an animation plays once, in milliseconds.
+fn total_duration(frames: &[(RgbaImage, u32)]) -> u32 {
+    frames.iter().map(|(_, delay)| delay).sum()
+}
+
+/// Asserts that two pictures' mean colours are within `tolerance` on each channel.
+fn assert_close_colours(label: &str, want: &RgbaImage, got: &RgbaImage, tolerance: f64) {
+    let (a, b) = (mean_rgb(want), mean_rgb(got));
+    for c in 0..3 {
+        assert!((a[c] - b[c]).abs() < tolerance, "{label}, channel {c}: {a:?} vs {b:?}");
+    }
+}
+
+/// Asserts that `out` is the first frame of an animation of `frames` that was over a limit.
+fn assert_first_frame_of(out: &Encoded, frames: u32) {
+    let why = format!("first of {frames} frames (the animation is over the limits)");
+    assert!(out.report.decode.ends_with(&why), "{}", out.report.decode);
 }
 
 fn mean_rgb(image: &RgbaImage) -> [f64; 3] {
@@ -132,10 +148,7 @@ fn every_frame_is_resized_with_its_delay() {
         assert_eq!(resized.dimensions(), (100, 100), "frame {index}");
         assert_eq!(delay, new_delay, "frame {index}'s delay");
         // The same picture, smaller: its mean colour barely moves (palette and resampling).
-        let (a, b) = (mean_rgb(original), mean_rgb(resized));
-        for c in 0..3 {
-            assert!((a[c] - b[c]).abs() < 8.0, "frame {index}, channel {c}: {a:?} vs {b:?}");
-        }
+        assert_close_colours(&format!("frame {index}"), original, resized, 8.0);
     }
     assert_eq!(out.report.decode, "gif 245x245, 42 frames");
     assert_eq!(out.report.resize, "245x245 -> 100x100 lanczos3, every frame");
@@ -270,10 +283,7 @@ fn an_animated_webp_asked_for_a_still_format_or_anim_false_gives_its_first_frame
         assert!(!is_animated_webp(&out.bytes), "{options}: a still");
         let decoded = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
         let want = image::imageops::resize(first, 50, 50, image::imageops::FilterType::Lanczos3);
-        let (a, b) = (mean_rgb(&want), mean_rgb(&decoded));
-        for c in 0..3 {
-            assert!((a[c] - b[c]).abs() < 24.0, "{options}, channel {c}: {a:?} vs {b:?}");
-        }
+        assert_close_colours(options, &want, &decoded, 24.0);
     }
     // At its own size and format there is nothing to do: the source itself.
     assert!(matches!(run(&source, "width=200", None), Ok(Outcome::Original(_))));
@@ -289,7 +299,7 @@ fn webp_animations_have_a_lower_output_limit_than_gif() {
     let webp = encoded(&source, "width=245,format=webp", Some(CHROME));
     assert_eq!(webp.format, OutputFormat::Webp);
     assert!(!is_animated_webp(&webp.bytes));
-    assert!(webp.report.decode.ends_with("first of 42 frames (the animation is over the limits)"));
+    assert_first_frame_of(&webp, 42);
     let smaller = encoded(&source, "width=200,format=webp", Some(CHROME));
     assert!(is_animated_webp(&smaller.bytes), "42 frames of 200×200 are 1.7 million pixels");
     // format=auto keeps the animation over WebP's limit as a GIF, within GIF's (sharpened,
@@ -307,9 +317,13 @@ fn every_corpus_webp_is_animated_resized_or_refused_never_a_panic() {
         match run(&source, "width=32", Some(CHROME)) {
             Ok(Outcome::Encoded(out)) if is_animated_webp(&out.bytes) => {
                 let (before, after) = (frames(&source), frames(&out.bytes));
-                let duration = |f: &[(RgbaImage, u32)]| f.iter().map(|(_, delay)| delay).sum::<u32>();
                 assert!(after.len() <= before.len(), "{}", entry.path);
-                assert_eq!(duration(&after), duration(&before), "{}: the same duration", entry.path);
+                assert_eq!(
+                    total_duration(&after),
+                    total_duration(&before),
+                    "{}: the same duration",
+                    entry.path
+                );
                 assert!(!entry.is_hostile(), "{}: a hostile file animated", entry.path);
             }
             Ok(Outcome::Encoded(out)) => {
@@ -335,11 +349,7 @@ fn animations_over_the_limits_give_their_first_frame_and_say_so() {
     let horse = corpus("gif/gifplayer-muybridge.gif");
     let out = encoded(&horse, "width=100", None);
     assert_eq!(out.format, OutputFormat::Png);
-    assert!(
-        out.report.decode.ends_with("first of 380 frames (the animation is over the limits)"),
-        "{}",
-        out.report.decode
-    );
+    assert_first_frame_of(&out, 380);
     // 40,000 one-pixel frames: over the 500 frames.
     let uber = corpus("bombs/uber.gif");
     assert!(!matches!(
@@ -366,16 +376,11 @@ fn every_corpus_gif_is_animated_resized_or_refused_never_a_panic() {
                         written.len()
                     ));
                 }
-                let duration = |f: &[(RgbaImage, u32)]| f.iter().map(|(_, delay)| delay).sum::<u32>();
                 let source_frames = frames(&source);
                 // The source's delays, as GIF stores them (hundredths of a second).
-                if duration(&written) / 10 != duration(&source_frames) / 10 {
-                    failures.push(format!(
-                        "{}: lasts {} ms, the source {} ms",
-                        entry.path,
-                        duration(&written),
-                        duration(&source_frames)
-                    ));
+                let (lasts, source_lasts) = (total_duration(&written), total_duration(&source_frames));
+                if lasts / 10 != source_lasts / 10 {
+                    failures.push(format!("{}: lasts {lasts} ms, the source {source_lasts} ms", entry.path));
                 }
                 if written.iter().any(|(frame, _)| frame.dimensions() != (out.width, out.height)) {
                     failures.push(format!("{}: a frame of another size", entry.path));

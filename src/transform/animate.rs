@@ -74,6 +74,11 @@ impl Container {
         }
     }
 
+    /// Whether this is the container `source` already is.
+    pub fn holds(self, source: SourceFormat) -> bool {
+        matches!((self, source), (Container::Gif, SourceFormat::Gif) | (Container::Webp, SourceFormat::Webp))
+    }
+
     fn max_output_pixels(self) -> u64 {
         match self {
             Container::Gif => MAX_OUTPUT_PIXELS,
@@ -228,16 +233,23 @@ pub(super) fn output_bound(animation: Animation, canvas: (u32, u32)) -> u64 {
     u64::from(animation.frames) * (frame_bytes + 1024) + 1024
 }
 
-/// An encoded animation.
-pub(super) struct Encoded {
+/// A written animation file.
+pub(super) struct Written {
     /// The file.
     pub bytes: Vec<u8>,
-    /// Its size.
+    /// Its canvas.
     pub size: (u32, u32),
+    /// Frames written: fewer than read when a frame repeats the one before, whose duration
+    /// then grows.
+    pub frames_written: u32,
+}
+
+/// An encoded animation.
+pub(super) struct Encoded {
+    /// The file, as written.
+    pub written: Written,
     /// Frames read from the source.
     pub frames_read: u32,
-    /// Frames written: fewer when a frame repeats the one before, whose duration then grows.
-    pub frames_written: u32,
 }
 
 /// Decodes every frame (composited onto the canvas, as shown), passes it through `shape`,
@@ -258,38 +270,39 @@ pub(super) fn encode(
     for frame in frames(bytes, info)?.take(animation.frames as usize) {
         let frame = frame.map_err(undecodable)?;
         let (numerator, denominator) = frame.delay().numer_denom_ms();
-        let duration_ms = numerator / denominator.max(1);
         let canvas = frame.into_buffer();
         let (width, height) = canvas.dimensions();
         let shaped = shape(Pixels::Rgba8 { width, height, data: canvas.into_raw() })?;
-        match &mut sink {
-            // GIF counts delays in hundredths of a second.
-            Sink::Gif(writer, repeat) => {
-                let delay = u16::try_from(duration_ms.saturating_add(5) / 10).unwrap_or(u16::MAX);
-                writer.push(shaped, delay, *repeat)?;
-            }
-            Sink::Webp(writer) => writer.push(shaped, duration_ms)?,
-        }
+        sink.push(shaped, numerator / denominator.max(1))?;
         frames_read += 1;
     }
-    match sink {
-        Sink::Gif(writer, _) => writer.finish(frames_read),
-        Sink::Webp(writer) => {
-            let animation = writer.finish()?;
-            Ok(Encoded {
-                bytes: animation.bytes,
-                size: animation.size,
-                frames_read,
-                frames_written: animation.frames_written,
-            })
-        }
-    }
+    Ok(Encoded { written: sink.finish()?, frames_read })
 }
 
 /// Where frames go.
 enum Sink {
     Gif(Writer, Repeat),
     Webp(animated_webp::Writer),
+}
+
+impl Sink {
+    fn push(&mut self, pixels: Pixels, duration_ms: u32) -> Result<(), ProxyError> {
+        match self {
+            // GIF counts delays in hundredths of a second.
+            Sink::Gif(writer, repeat) => {
+                let delay = u16::try_from(duration_ms.saturating_add(5) / 10).unwrap_or(u16::MAX);
+                writer.push(pixels, delay, *repeat)
+            }
+            Sink::Webp(writer) => writer.push(pixels, duration_ms),
+        }
+    }
+
+    fn finish(self) -> Result<Written, ProxyError> {
+        match self {
+            Sink::Gif(writer, _) => writer.finish(),
+            Sink::Webp(writer) => writer.finish(),
+        }
+    }
 }
 
 /// The source's frames, each composited onto the canvas as it is shown.
@@ -457,14 +470,14 @@ impl Writer {
         Ok(())
     }
 
-    fn finish(mut self, frames_read: u32) -> Result<Encoded, ProxyError> {
+    fn finish(mut self) -> Result<Written, ProxyError> {
         self.write_pending()?;
         let encoder =
             self.encoder.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
         let bytes = encoder.into_inner().map_err(|e| ProxyError::Internal(format!("encode gif: {e}")))?;
         let side = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
         let size = (side(self.size.0), side(self.size.1));
-        Ok(Encoded { bytes, size, frames_read, frames_written: self.written })
+        Ok(Written { bytes, size, frames_written: self.written })
     }
 }
 

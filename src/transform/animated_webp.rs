@@ -9,6 +9,8 @@
 //! a frame shows never depends on lossy pixels of the frame before. A frame that repeats the
 //! one before is not written again: the one before stays up longer.
 
+use super::animate::Written;
+use super::describe::webp_chunk_spans;
 use super::encode;
 use super::Pixels;
 use crate::error::ProxyError;
@@ -39,16 +41,6 @@ pub(super) struct Writer {
     /// The last frame pushed and how long it shows, in milliseconds.
     pending: Option<(Pixels, u32)>,
     written: u32,
-}
-
-/// A finished animated WebP.
-pub(super) struct Animation {
-    /// The file.
-    pub bytes: Vec<u8>,
-    /// Its canvas.
-    pub size: (u32, u32),
-    /// Frames written: fewer than read when some repeat the one before.
-    pub frames_written: u32,
 }
 
 impl Writer {
@@ -106,7 +98,7 @@ impl Writer {
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<Animation, ProxyError> {
+    pub fn finish(mut self) -> Result<Written, ProxyError> {
         self.write_pending()?;
         let size =
             self.size.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
@@ -129,7 +121,7 @@ impl Writer {
         bytes.extend_from_slice(b"RIFF");
         bytes.extend(chunk_size(body.len())?.to_le_bytes());
         bytes.append(&mut body);
-        Ok(Animation { bytes, size, frames_written: self.written })
+        Ok(Written { bytes, size, frames_written: self.written })
     }
 }
 
@@ -140,18 +132,14 @@ fn bitstream_chunks(file: &[u8]) -> Option<&[u8]> {
     if file.get(..4)? != b"RIFF" || file.get(8..12)? != b"WEBP" {
         return None;
     }
-    let mut at = 12;
     let mut start = None;
-    while at < file.len() {
-        let fourcc = file.get(at..at + 4)?;
-        let size = usize::try_from(u32::from_le_bytes(file.get(at + 4..at + 8)?.try_into().ok()?)).ok()?;
-        let end = at.checked_add(8)?.checked_add(size)?.checked_add(size % 2)?;
-        match fourcc {
-            b"ALPH" => start = start.or(Some(at)),
-            b"VP8 " | b"VP8L" => return file.get(start.unwrap_or(at)..end.min(file.len())),
+    for chunk in webp_chunk_spans(file) {
+        let (fourcc, span) = chunk?;
+        match &fourcc {
+            b"ALPH" => start = start.or(Some(span.start)),
+            b"VP8 " | b"VP8L" => return file.get(start.unwrap_or(span.start)..span.end),
             _ => {}
         }
-        at = end;
     }
     None
 }
@@ -192,6 +180,7 @@ mod tests {
         for (colour, ms) in [([255, 0, 0, 255], 100), ([255, 0, 0, 255], 50), ([0, 0, 255, 255], 70)] {
             assert!(writer.push(frame(colour), ms).is_ok());
         }
+        // A unit test on fixed 4×2 frames, not input: failing loudly here is the point.
         let Ok(animation) = writer.finish() else { panic!("two frames to write") };
         assert_eq!(animation.frames_written, 2);
         // The first ANMF chunk follows RIFF/WEBP (12), VP8X (18) and ANIM (14); its duration

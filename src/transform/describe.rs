@@ -1,6 +1,8 @@
 //! `format=json`: what an image is, from its header and container alone. No pixel is
 //! decoded, so a request for it costs no pixel memory whatever the image's size.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use super::{inspect, plan_output};
@@ -155,26 +157,46 @@ fn webp_frames(bytes: &[u8]) -> Option<u32> {
 /// Walks the RIFF chunks after the `WEBP` tag by their sizes, never decoding one. `None`
 /// when the container breaks off.
 pub(super) fn webp_chunks(bytes: &[u8]) -> Option<WebpChunks> {
-    let mut at = 12;
     let mut chunks = WebpChunks { frames: 0, loop_count: None };
-    while at < bytes.len() {
-        let fourcc = bytes.get(at..at + 4)?;
-        let size = u32::from_le_bytes(bytes.get(at + 4..at + 8)?.try_into().ok()?);
-        if fourcc == b"ANMF" {
-            chunks.frames += 1;
-        }
-        if fourcc == b"ANIM" {
+    for chunk in webp_chunk_spans(bytes) {
+        let (fourcc, span) = chunk?;
+        match &fourcc {
+            b"ANMF" => chunks.frames += 1,
             // Background colour (4 bytes), then the loop count.
-            if let Some(&[low, high]) = bytes.get(at + 12..at + 14) {
-                chunks.loop_count.get_or_insert(u16::from_le_bytes([low, high]));
+            b"ANIM" => {
+                if let Some(&[low, high]) = bytes.get(span.start + 12..span.start + 14) {
+                    chunks.loop_count.get_or_insert(u16::from_le_bytes([low, high]));
+                }
             }
+            _ => {}
         }
-        let end = at.checked_add(8)?.checked_add(usize::try_from(size).ok()?)?;
-        bytes.get(..end)?;
-        // Chunks are padded to an even size.
-        at = end + (end - at) % 2;
     }
     Some(chunks)
+}
+
+/// The chunks of a WebP file after its `WEBP` tag, in order: each chunk's tag and the bytes
+/// it spans (header, payload and the pad byte to an even size, which the last chunk of a
+/// file may lack). A chunk whose payload is cut short yields `None`, and nothing after it.
+pub(super) fn webp_chunk_spans(bytes: &[u8]) -> impl Iterator<Item = Option<([u8; 4], Range<usize>)>> + '_ {
+    let mut at = 12;
+    std::iter::from_fn(move || {
+        if at >= bytes.len() {
+            return None;
+        }
+        let span = chunk_at(bytes, at);
+        // After a broken chunk there is nothing more to read.
+        at = span.as_ref().map_or(bytes.len(), |(_, span)| span.end);
+        Some(span)
+    })
+}
+
+/// The chunk that starts at `at`: its tag and span, as [`webp_chunk_spans`] yields them.
+fn chunk_at(bytes: &[u8], at: usize) -> Option<([u8; 4], Range<usize>)> {
+    let fourcc: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+    let size = usize::try_from(u32::from_le_bytes(bytes.get(at + 4..at + 8)?.try_into().ok()?)).ok()?;
+    let end = at.checked_add(8)?.checked_add(size)?;
+    bytes.get(..end)?;
+    Some((fourcc, at..(end + size % 2).min(bytes.len())))
 }
 
 #[cfg(test)]

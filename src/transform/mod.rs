@@ -152,12 +152,7 @@ pub fn prepare<'a>(
     let animation = animate::decide(bytes, &info, options, format, plan.canvas);
     let (output_format, same_format) = match animation {
         animate::Decision::Animated(animation) => {
-            let container = animation.container;
-            let same = matches!(
-                (info.format, container),
-                (SourceFormat::Gif, animate::Container::Gif) | (SourceFormat::Webp, animate::Container::Webp)
-            );
-            (container.output(), same)
+            (animation.container.output(), animation.container.holds(info.format))
         }
         animate::Decision::Still | animate::Decision::OverLimit { .. } => {
             let output = format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some());
@@ -315,29 +310,24 @@ impl Work<'_> {
                 *aimed.get_or_insert_with(|| aim(&pixels, &info, options, source_plan, region));
             shape(pixels, options, &plan, &source_plan, region)
         })?;
-        let (width, height) = encoded.size;
+        let animate::Encoded { written, frames_read } = encoded;
+        let (width, height) = written.size;
         let format = animation.container.output();
         let how = match animation.container {
             animate::Container::Gif => "written as changes".to_string(),
             animate::Container::Webp => format!("each whole, q{quality} or lossless"),
         };
         let report = Report {
-            decode: format!(
-                "{} {}x{}, {} frames",
-                info.format.name(),
-                info.width,
-                info.height,
-                encoded.frames_read
-            ),
+            decode: format!("{} {}x{}, {} frames", info.format.name(), info.width, info.height, frames_read),
             resize: format!("{}, every frame", resize_report((info.width, info.height), source_plan.resized)),
             encode: format!(
                 "{} animated, {} frames {how}, {} bytes",
                 format.name(),
-                encoded.frames_written,
-                encoded.bytes.len()
+                written.frames_written,
+                written.bytes.len()
             ),
         };
-        Ok(Encoded { bytes: encoded.bytes, format, width, height, report })
+        Ok(Encoded { bytes: written.bytes, format, width, height, report })
     }
 }
 

@@ -67,7 +67,9 @@ load: build
 	cargo test --release --test e2e -- --ignored --exact load::load_mixed_requests --nocapture
 
 ## Not part of make test: the memory design's figures (a few minutes). A 200 MiB pass-through
-## with and without Content-Length against the origin directly, then 5,000 mixed requests
+## with and without Content-Length against the origin directly, from an origin as fast as
+## loopback allows and from one paced at 100 MiB/s, with each workerd's CPU time per
+## download, then 5,000 mixed requests
 ## (SOAK_REQUESTS) at concurrency 32 after 200 warm-up requests, on the Worker, on one that
 ## stores nothing in the cache, and the same sources through a fetch-only Worker (what
 ## workerd and wrangler dev grow by themselves); prints lines starting "soak".

@@ -137,8 +137,10 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         return sent;
     }
     if let Some(name) = path.strip_prefix("/huge/") {
-        // 200 MiB, the big file over and over, written as fast as the reader takes it.
-        return huge(&mut stream, big, name.starts_with("chunked"));
+        // 200 MiB, the big file over and over: as fast as the reader takes it, or no faster
+        // than HUGE_PACED_BYTES_PER_SECOND when the name starts with "paced-".
+        let rate = name.starts_with("paced-").then_some(HUGE_PACED_BYTES_PER_SECOND);
+        return huge(&mut stream, big, name.contains("chunked"), rate);
     }
     match path {
         "/big.jpg" => fixed(&mut stream, 200, "image/jpeg", big),
@@ -254,8 +256,13 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
 /// The length of the `/huge/` files.
 pub const HUGE_LEN: usize = 200 * 1024 * 1024;
 
-/// [`HUGE_LEN`] bytes of `pattern` repeated, with a declared length or chunked.
-fn huge(stream: &mut TcpStream, pattern: &[u8], chunked: bool) -> std::io::Result<()> {
+/// How fast the `/huge/paced-` files are sent: 100 MiB a second (about 840 Mbit/s), a fast
+/// origin on a real network rather than a loopback that moves gigabytes a second.
+pub const HUGE_PACED_BYTES_PER_SECOND: u64 = 100 * 1024 * 1024;
+
+/// [`HUGE_LEN`] bytes of `pattern` repeated, with a declared length or chunked, and no
+/// faster than `rate` bytes a second if given.
+fn huge(stream: &mut TcpStream, pattern: &[u8], chunked: bool, rate: Option<u64>) -> std::io::Result<()> {
     let framing = if chunked {
         "Transfer-Encoding: chunked".to_string()
     } else {
@@ -265,8 +272,17 @@ fn huge(stream: &mut TcpStream, pattern: &[u8], chunked: bool) -> std::io::Resul
         format!("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n{framing}\r\nConnection: close\r\n\r\n");
     stream.write_all(head.as_bytes())?;
     let mut stream = std::io::BufWriter::with_capacity(256 * 1024, stream);
+    let started = std::time::Instant::now();
     let mut left = HUGE_LEN;
     for piece in pattern.chunks(256 * 1024).cycle() {
+        if let Some(rate) = rate {
+            // Each piece waits until the bytes before it are due at `rate`.
+            let due = Duration::from_secs_f64((HUGE_LEN - left) as f64 / rate as f64);
+            if let Some(early) = due.checked_sub(started.elapsed()) {
+                stream.flush()?;
+                thread::sleep(early);
+            }
+        }
         if left == 0 {
             break;
         }

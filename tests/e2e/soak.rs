@@ -42,88 +42,122 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// A download through a Worker: seconds taken, the digest and length received, and the CPU
+/// milliseconds wrangler dev's two workerd processes used meanwhile (entry proxy, Worker).
+fn download_through(worker: &Harness, url: &str) -> (f64, Vec<u8>, u64, (u64, u64)) {
+    let before = worker.workerd_cpu_ms_split();
+    let (seconds, digest, length) = download(url);
+    let after = worker.workerd_cpu_ms_split();
+    (seconds, digest, length, (after.0 - before.0, after.1 - before.1))
+}
+
+/// The 200 MiB pass-through from an origin as fast as loopback allows, where every copy the
+/// Worker makes shows (the CPU figures tell where the time goes on this machine's two cores),
+/// and from one paced at a fast network's speed, as origins are in production.
 #[test]
 #[ignore = "benchmark, minutes long: run by make soak"]
 fn passthrough_of_200_mib() {
+    for (label, path, runs) in [
+        ("with Content-Length", "/huge/declared.jpg", 5),
+        ("without Content-Length", "/huge/chunked.jpg", 5),
+        ("with Content-Length, origin paced at 100 MiB/s", "/huge/paced-declared.jpg", 3),
+        ("without Content-Length, origin paced at 100 MiB/s", "/huge/paced-chunked.jpg", 3),
+    ] {
+        passthrough(label, path, runs);
+    }
+}
+
+/// The median of `runs` downloads of `path` directly, through the fetch-only Worker, through
+/// ours and through ours unguarded, one of each in turn; printed with memory and CPU.
+fn passthrough(label: &str, path: &str, runs: usize) {
     let worker = harness();
     let fetch_only = fetch_only_harness();
     let unguarded = unguarded_harness();
-    const RUNS: usize = 5;
-    for (label, path) in
-        [("with Content-Length", "/huge/declared.jpg"), ("without Content-Length", "/huge/chunked.jpg")]
-    {
-        let direct_url = origin_url(path);
-        let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
-        let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
-        let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
-        let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-        // The first download through a Worker finds workerd's buffers and heaps at their
-        // smallest: what it adds is a high-water reached once, told apart from what later
-        // downloads add (which would grow with the bytes passed if anything were kept).
-        let rss_cold = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-        assert_eq!(download(&proxied_url).2, HUGE_LEN as u64, "{label}: warm-up");
-        assert_eq!(download(&fetched_url).2, HUGE_LEN as u64, "{label}: warm-up");
-        let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-        let (mut direct, mut proxied, mut fetched, mut native) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut rss_peak = rss_before;
-        for _ in 0..RUNS {
-            let (seconds, digest, length) = download(&direct_url);
-            assert_eq!(length, HUGE_LEN as u64);
-            direct.push(seconds);
-            let (seconds, through, length) = download(&fetched_url);
-            assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: the fetch-only Worker");
-            fetched.push(seconds);
-            rss_peak.1 = rss_peak.1.max(fetch_only.workerd_rss_bytes());
-            let (seconds, through, length) = download(&proxied_url);
-            assert_eq!(length, HUGE_LEN as u64, "{label}: every byte");
-            assert_eq!(through, digest, "{label}: the same bytes");
-            proxied.push(seconds);
-            rss_peak.0 = rss_peak.0.max(worker.workerd_rss_bytes());
-            let (seconds, through, length) = download(&unguarded_url);
-            assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours without idle timeout");
-            native.push(seconds);
-        }
-        let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-        worker.collect_garbage();
-        fetch_only.collect_garbage();
-        let rss_collected = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-        let (direct, proxied, fetched, native) =
-            (median(direct), median(proxied), median(fetched), median(native));
-        let size = HUGE_LEN as f64 / MIB;
-        println!(
-            "soak: 200 MiB pass-through {label}, median of {RUNS}: direct {direct:.2} s ({:.0} MiB/s), \
-             fetch-only Worker {fetched:.2} s ({:.0} MiB/s), ours {proxied:.2} s ({:.0} MiB/s); \
-             ours/direct {:.2}, ours/fetch-only {:.2}, fetch-only/direct {:.2}",
-            size / direct,
-            size / fetched,
-            size / proxied,
-            direct / proxied,
-            fetched / proxied,
-            direct / fetched
-        );
-        println!(
-            "soak:   ours with UPSTREAM_IDLE_TIMEOUT_MS=0 (no guard, piped natively): {native:.2} s ({:.0} MiB/s); \
-             /direct {:.2}, /fetch-only {:.2}",
-            size / native,
-            direct / native,
-            fetched / native
-        );
-        let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
-        println!(
-            "soak:   ours: wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); workerd RSS growth \
-             over the first download {:.1} MiB, then over {RUNS} more {:.1} MiB (fetch-only Worker's: \
-             {:.1}, then {:.1} MiB); after a collection forced at the end, {:.1} MiB over the start \
-             (fetch-only Worker's: {:.1} MiB)",
-            wasm_after - wasm_before,
-            growth((rss_cold.0, rss_before.0)),
-            growth((rss_before.0, rss_peak.0)),
-            growth((rss_cold.1, rss_before.1)),
-            growth((rss_before.1, rss_peak.1)),
-            growth((rss_cold.0, rss_collected.0)),
-            growth((rss_cold.1, rss_collected.1)),
-        );
+    let direct_url = origin_url(path);
+    let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
+    let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
+    let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
+    let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+    // The first download through a Worker finds workerd's buffers and heaps at their
+    // smallest: what it adds is a high-water reached once, told apart from what later
+    // downloads add (which would grow with the bytes passed if anything were kept).
+    let rss_cold = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+    assert_eq!(download(&proxied_url).2, HUGE_LEN as u64, "{label}: warm-up");
+    assert_eq!(download(&fetched_url).2, HUGE_LEN as u64, "{label}: warm-up");
+    let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+    let (mut direct, mut proxied, mut fetched, mut native) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // CPU milliseconds per download: (entry proxy, Worker) for each Worker route.
+    let (mut proxied_cpu, mut fetched_cpu, mut native_cpu) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rss_peak = rss_before;
+    for _ in 0..runs {
+        let (seconds, digest, length) = download(&direct_url);
+        assert_eq!(length, HUGE_LEN as u64);
+        direct.push(seconds);
+        let (seconds, through, length, cpu) = download_through(fetch_only, &fetched_url);
+        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: the fetch-only Worker");
+        fetched.push(seconds);
+        fetched_cpu.push(cpu);
+        rss_peak.1 = rss_peak.1.max(fetch_only.workerd_rss_bytes());
+        let (seconds, through, length, cpu) = download_through(worker, &proxied_url);
+        assert_eq!(length, HUGE_LEN as u64, "{label}: every byte");
+        assert_eq!(through, digest, "{label}: the same bytes");
+        proxied.push(seconds);
+        proxied_cpu.push(cpu);
+        rss_peak.0 = rss_peak.0.max(worker.workerd_rss_bytes());
+        let (seconds, through, length, cpu) = download_through(unguarded, &unguarded_url);
+        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours without idle timeout");
+        native.push(seconds);
+        native_cpu.push(cpu);
     }
+    let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+    worker.collect_garbage();
+    fetch_only.collect_garbage();
+    let rss_collected = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+    let (direct, proxied, fetched, native) = (median(direct), median(proxied), median(fetched), median(native));
+    let size = HUGE_LEN as f64 / MIB;
+    println!(
+        "soak: 200 MiB pass-through {label}, median of {runs}: direct {direct:.2} s ({:.0} MiB/s), \
+         fetch-only Worker {fetched:.2} s ({:.0} MiB/s), ours {proxied:.2} s ({:.0} MiB/s); \
+         ours/direct {:.2}, ours/fetch-only {:.2}, fetch-only/direct {:.2}",
+        size / direct,
+        size / fetched,
+        size / proxied,
+        direct / proxied,
+        fetched / proxied,
+        direct / fetched
+    );
+    println!(
+        "soak:   ours with UPSTREAM_IDLE_TIMEOUT_MS=0 (no guard, piped natively): {native:.2} s ({:.0} MiB/s); \
+         /direct {:.2}, /fetch-only {:.2}",
+        size / native,
+        direct / native,
+        fetched / native
+    );
+    let cpu = |samples: &[(u64, u64)]| {
+        let part = |pick: fn(&(u64, u64)) -> u64| median(samples.iter().map(|s| pick(s) as f64).collect());
+        format!("{:.0} + {:.0} ms", part(|s| s.0), part(|s| s.1))
+    };
+    println!(
+        "soak:   CPU per download, median (wrangler's entry workerd + the Worker's workerd): fetch-only \
+         Worker {}, ours {}, ours unguarded {}",
+        cpu(&fetched_cpu),
+        cpu(&proxied_cpu),
+        cpu(&native_cpu)
+    );
+    let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
+    println!(
+        "soak:   ours: wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); workerd RSS growth \
+         over the first download {:.1} MiB, then over {runs} more {:.1} MiB (fetch-only Worker's: \
+         {:.1}, then {:.1} MiB); after a collection forced at the end, {:.1} MiB over the start \
+         (fetch-only Worker's: {:.1} MiB)",
+        wasm_after - wasm_before,
+        growth((rss_cold.0, rss_before.0)),
+        growth((rss_before.0, rss_peak.0)),
+        growth((rss_cold.1, rss_before.1)),
+        growth((rss_before.1, rss_peak.1)),
+        growth((rss_cold.0, rss_collected.0)),
+        growth((rss_cold.1, rss_collected.1)),
+    );
 }
 
 #[test]

@@ -253,9 +253,38 @@ impl Harness {
     }
 
     /// The resident memory of wrangler dev's two workerd processes, in bytes: the one in
-    /// front (wrangler's entry proxy) and the one that runs the Worker (started with an
-    /// inspector address).
+    /// front (wrangler's entry proxy) and the one that runs the Worker.
     pub fn workerd_rss_split(&self) -> (u64, u64) {
+        self.per_workerd(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let rss_kib = status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0);
+            rss_kib * 1024
+        })
+    }
+
+    /// The CPU time (user and system, all threads) wrangler dev's two workerd processes
+    /// have used so far, in milliseconds: (entry proxy, the Worker's), as in
+    /// [`Self::workerd_rss_split`]. Linux counts it in ticks of 10 ms (USER_HZ is 100 on
+    /// every mainstream kernel build).
+    pub fn workerd_cpu_ms_split(&self) -> (u64, u64) {
+        self.per_workerd(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+            let fields: Vec<u64> = stat
+                .rsplit_once(") ")
+                .map(|(_, rest)| rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect())
+                .unwrap_or_default();
+            (fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0)) * 10
+        })
+    }
+
+    /// `measure` summed over wrangler dev's workerd processes: (the entry proxy's, the one
+    /// that runs the Worker, known by its inspector address).
+    fn per_workerd(&self, measure: impl Fn(u32) -> u64) -> (u64, u64) {
         let parents: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
             .into_iter()
             .flatten()
@@ -285,15 +314,9 @@ impl Harness {
             if !family.contains(pid) || comm != "workerd" {
                 continue;
             }
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            let rss_kib = status
-                .lines()
-                .find(|line| line.starts_with("VmRSS:"))
-                .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .unwrap_or(0);
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let runs_the_worker = cmdline.windows(16).any(|w| w == b"--inspector-addr");
-            *(if runs_the_worker { &mut worker } else { &mut entry }) += rss_kib * 1024;
+            *(if runs_the_worker { &mut worker } else { &mut entry }) += measure(*pid);
         }
         (entry, worker)
     }

@@ -71,12 +71,14 @@ load: build
 ## loopback allows and from one paced at 100 MiB/s, with each workerd's CPU time per
 ## download, then 5,000 mixed requests
 ## (SOAK_REQUESTS) at concurrency 32 after 200 warm-up requests, on the Worker, on one that
-## stores nothing in the cache, and the same sources through a fetch-only Worker (what
-## workerd and wrangler dev grow by themselves); prints lines starting "soak".
+## stores nothing in the cache, on the Worker in workerd alone (no wrangler dev in front), and
+## the same sources through a fetch-only Worker (what workerd and wrangler dev grow by
+## themselves); prints lines starting "soak".
 soak: build
 	cargo test --release --test e2e -- --ignored --exact --test-threads=1 --nocapture \
 	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests \
-	  soak::soak_of_mixed_requests_without_the_cache soak::soak_of_the_same_sources_through_a_fetch_only_worker
+	  soak::soak_of_mixed_requests_without_the_cache soak::soak_of_mixed_requests_in_plain_workerd \
+	  soak::soak_of_the_same_sources_through_a_fetch_only_worker
 
 ## Not part of make test: median times in workerd of AVIF beside JPEG and WebP, and of
 ## animated GIF (about a minute); see bench/transform-times.sh.

@@ -1,4 +1,4 @@
-//! Just enough of the DevTools protocol, over wrangler dev's inspector port, to make V8
+//! Just enough of the DevTools protocol, over workerd's inspector port, to make V8
 //! collect garbage and read its heap: RSS figures taken after a collection tell memory that
 //! is still held from garbage not yet collected (V8 collects buffers late, so workerd's RSS
 //! grows by a few MiB a large body and falls back at the next collection).
@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// V8's heap after a full collection: (used, total) bytes.
-pub fn collect_garbage(inspector_port: u16, wake: impl Fn() + Sync) -> (u64, u64) {
-    let (mut socket, mut frames) = connect(inspector_port);
+pub fn collect_garbage(inspector_port: u16, path: &str, wake: impl Fn() + Sync) -> (u64, u64) {
+    let (mut socket, mut frames) = connect(inspector_port, path);
     // workerd handles inspector messages when the isolate next runs: requests wake it
     // until the answers are in.
     let answered = AtomicBool::new(false);
@@ -36,12 +36,12 @@ pub fn collect_garbage(inspector_port: u16, wake: impl Fn() + Sync) -> (u64, u64
     (size("usedSize"), size("totalSize"))
 }
 
-/// The socket to write to, and a reader of what comes back.
-fn connect(port: u16) -> (TcpStream, BufReader<TcpStream>) {
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).expect("wrangler's inspector port");
+/// The socket to write to, and a reader of what comes back, for the isolate at `path`.
+fn connect(port: u16, path: &str) -> (TcpStream, BufReader<TcpStream>) {
+    let mut socket = TcpStream::connect(("127.0.0.1", port)).expect("the inspector port");
     socket.set_read_timeout(Some(Duration::from_secs(60))).expect("a timeout");
     let upgrade = format!(
-        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
          Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
     );
     socket.write_all(upgrade.as_bytes()).expect("the upgrade request");

@@ -15,6 +15,10 @@ use super::worker::{get, harness, origin_url, Harness};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Expect {
     Status(u16),
+    /// 200, or 503 with `Retry-After`: a transform that cannot be skipped (here, an explicit
+    /// format) is refused so when the memory budget has no room for it, by design; how often
+    /// is counted (`Report::busy`).
+    Transformed,
     ClientError,
     /// Any answer at all, for traffic sent where statuses mean nothing (the soak's fetch-only
     /// baseline).
@@ -22,9 +26,10 @@ pub(super) enum Expect {
 }
 
 impl Expect {
-    fn accepts(self, status: u16) -> bool {
+    fn accepts(self, status: u16, retry_after: bool) -> bool {
         match self {
             Expect::Status(want) => status == want,
+            Expect::Transformed => status == 200 || (status == 503 && retry_after),
             Expect::ClientError => (400..500).contains(&status),
             Expect::Answer => true,
         }
@@ -59,7 +64,7 @@ pub(super) fn mix(round: usize) -> Vec<Job> {
                 listed(REFUSED_VALID, &entry.path),
             ) {
                 (true, false, _) | (false, _, true) => Expect::ClientError,
-                _ => Expect::Status(200),
+                _ => Expect::Transformed,
             };
             (url, expect)
         })
@@ -113,6 +118,8 @@ pub(super) struct Report {
     pub unexpected: Vec<String>,
     /// Requests that got no complete answer.
     pub hung: usize,
+    /// Transforms refused for want of room in the memory budget (503 with `Retry-After`).
+    pub busy: usize,
     /// The run's duration.
     pub wall: Duration,
 }
@@ -127,7 +134,8 @@ impl Report {
     pub fn summary(&self) -> String {
         format!(
             "{} requests, concurrency {}: wall {:.1} s, {:.0} requests/s; latency p50 {:.1} ms, \
-             p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; unexpected statuses {}, hung {}",
+             p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; unexpected statuses {}, hung {}, \
+             refused for the memory budget (503) {}",
             self.total,
             self.concurrency,
             self.wall.as_secs_f64(),
@@ -137,7 +145,8 @@ impl Report {
             self.at(0.99),
             self.at(1.0),
             self.unexpected.len(),
-            self.hung
+            self.hung,
+            self.busy
         )
     }
 }
@@ -154,6 +163,7 @@ pub(super) fn drive(
     let latencies = Mutex::new(Vec::with_capacity(total));
     let unexpected = Mutex::new(Vec::new());
     let hung = AtomicUsize::new(0);
+    let busy = AtomicUsize::new(0);
     let started = Instant::now();
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
     std::thread::scope(|scope| {
@@ -172,6 +182,9 @@ pub(super) fn drive(
                 latencies.lock().unwrap().push(sent.elapsed());
                 match outcome {
                     Outcome::AsExpected => {}
+                    Outcome::Busy => {
+                        busy.fetch_add(1, Ordering::Relaxed);
+                    }
                     Outcome::Unexpected(what) => {
                         unexpected.lock().unwrap().push(format!("{what} for {path}"))
                     }
@@ -196,12 +209,15 @@ pub(super) fn drive(
         latencies,
         unexpected: unexpected.into_inner().unwrap(),
         hung: hung.into_inner(),
+        busy: busy.into_inner(),
         wall: started.elapsed(),
     }
 }
 
 enum Outcome {
     AsExpected,
+    /// An expected 503 for want of room in the memory budget.
+    Busy,
     Unexpected(String),
     NoAnswer,
 }
@@ -211,11 +227,16 @@ fn answer(agent: &ureq::Agent, url: &str, expect: Expect) -> Outcome {
     match agent.get(url).call() {
         Ok(response) | Err(ureq::Error::Status(_, response)) => {
             let status = response.status();
+            let retry_after = response.header("retry-after").is_some();
             let mut sink = Vec::new();
             if std::io::Read::read_to_end(&mut response.into_reader(), &mut sink).is_err() {
                 Outcome::NoAnswer
-            } else if expect.accepts(status) {
-                Outcome::AsExpected
+            } else if expect.accepts(status, retry_after) {
+                if status == 503 {
+                    Outcome::Busy
+                } else {
+                    Outcome::AsExpected
+                }
             } else {
                 Outcome::Unexpected(format!("{status} ({expect:?})"))
             }

@@ -13,7 +13,10 @@ use sha2::{Digest, Sha256};
 
 use super::load::{drive, mix, Expect, Job};
 use super::origin::HUGE_LEN;
-use super::worker::{fetch_only_harness, harness, origin_url, uncached_harness, unguarded_harness, Harness};
+use super::worker::{
+    fetch_only_harness, harness, origin_url, plain_workerd_harness, uncached_harness, unguarded_harness,
+    Harness,
+};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -68,23 +71,30 @@ fn passthrough_of_200_mib() {
 }
 
 /// The median of `runs` downloads of `path` directly, through the fetch-only Worker, through
-/// ours and through ours unguarded, one of each in turn; printed with memory and CPU.
+/// ours, through ours unguarded and through ours in plain workerd, one of each in turn;
+/// printed with memory and CPU.
 fn passthrough(label: &str, path: &str, runs: usize) {
     let worker = harness();
     let fetch_only = fetch_only_harness();
     let unguarded = unguarded_harness();
+    let plain = plain_workerd_harness();
     let direct_url = origin_url(path);
     let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
     let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
     let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
+    let plain_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", plain.base);
     let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
     // The first download through a Worker finds workerd's buffers and heaps at their
     // smallest: what it adds is a high-water reached once, told apart from what later
     // downloads add (which would grow with the bytes passed if anything were kept).
     let rss_cold = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+    let plain_cold = plain.workerd_rss_bytes();
     assert_eq!(download(&proxied_url).2, HUGE_LEN as u64, "{label}: warm-up");
     assert_eq!(download(&fetched_url).2, HUGE_LEN as u64, "{label}: warm-up");
+    assert_eq!(download(&plain_url).2, HUGE_LEN as u64, "{label}: warm-up");
     let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
+    let plain_before = plain.workerd_rss_bytes();
+    let (mut plain_seconds, mut plain_cpu, mut plain_peak) = (Vec::new(), Vec::new(), plain_before);
     let (mut direct, mut proxied, mut fetched, mut native) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // CPU milliseconds per download: (entry proxy, Worker) for each Worker route.
     let (mut proxied_cpu, mut fetched_cpu, mut native_cpu) = (Vec::new(), Vec::new(), Vec::new());
@@ -108,12 +118,20 @@ fn passthrough(label: &str, path: &str, runs: usize) {
         assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours without idle timeout");
         native.push(seconds);
         native_cpu.push(cpu);
+        let (seconds, through, length, cpu) = download_through(plain, &plain_url);
+        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours in plain workerd");
+        plain_seconds.push(seconds);
+        plain_cpu.push(cpu);
+        plain_peak = plain_peak.max(plain.workerd_rss_bytes());
     }
     let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
     worker.collect_garbage();
     fetch_only.collect_garbage();
+    plain.collect_garbage();
     let rss_collected = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-    let (direct, proxied, fetched, native) = (median(direct), median(proxied), median(fetched), median(native));
+    let plain_collected = plain.workerd_rss_bytes();
+    let (direct, proxied, fetched, native) =
+        (median(direct), median(proxied), median(fetched), median(native));
     let size = HUGE_LEN as f64 / MIB;
     println!(
         "soak: 200 MiB pass-through {label}, median of {runs}: direct {direct:.2} s ({:.0} MiB/s), \
@@ -158,6 +176,18 @@ fn passthrough(label: &str, path: &str, runs: usize) {
         growth((rss_cold.0, rss_collected.0)),
         growth((rss_cold.1, rss_collected.1)),
     );
+    let plain_median = median(plain_seconds);
+    println!(
+        "soak:   ours in plain workerd (no wrangler dev in front): {plain_median:.2} s ({:.0} MiB/s), /direct \
+         {:.2}; CPU per download {}; RSS growth over the first download {:.1} MiB, then over {runs} more \
+         {:.1} MiB, after a collection {:.1} MiB over the start",
+        size / plain_median,
+        direct / plain_median,
+        cpu(&plain_cpu),
+        growth((plain_cold, plain_before)),
+        growth((plain_before, plain_peak)),
+        growth((plain_cold, plain_collected)),
+    );
 }
 
 #[test]
@@ -173,6 +203,14 @@ fn soak_of_mixed_requests() {
 #[ignore = "benchmark, minutes long: run by make soak"]
 fn soak_of_mixed_requests_without_the_cache() {
     soak("soak (no cache)", uncached_harness(), true, &|job| job);
+}
+
+/// The same soak on our Worker in workerd alone, without wrangler dev's entry proxy, local
+/// Cache API and dev tooling: the memory of production's runtime and ours, and nothing else.
+#[test]
+#[ignore = "benchmark, minutes long: run by make soak"]
+fn soak_of_mixed_requests_in_plain_workerd() {
+    soak("soak (plain workerd)", plain_workerd_harness(), true, &|job| job);
 }
 
 /// The same traffic through the fetch-only JavaScript Worker (each source fetched and

@@ -14,12 +14,11 @@ use super::origin;
 pub struct Harness {
     /// `http://127.0.0.1:<port>` of wrangler dev.
     pub base: String,
-    /// The origin server's port.
-    pub origin_port: u16,
     /// The shell that runs wrangler, whose descendants include workerd.
     launcher: u32,
-    /// wrangler's inspector port (DevTools protocol, see `inspector`).
+    /// The inspector port (DevTools protocol, see `inspector`) and the isolate's path on it.
     inspector_port: u16,
+    inspector_path: &'static str,
     /// A path the Worker answers cheaply.
     ready_path: &'static str,
 }
@@ -95,6 +94,85 @@ pub fn uncached_harness() -> &'static Harness {
     HARNESS.get_or_init(|| start(&[("CACHE_MAX_BYTES", "0")], None))
 }
 
+/// Our Worker run by workerd alone, started on first use: no wrangler dev in front (no entry
+/// proxy, no local Cache API, no dev tooling), so its memory is production's runtime's and
+/// ours. The same build and variables as [`harness`]; static assets come from `www/` through
+/// a disk service, and the Cache API has no storage behind it (every put fails, and is
+/// counted as such).
+pub fn plain_workerd_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(start_plain_workerd)
+}
+
+// As in `start`, the watcher process ends by itself once this process has gone.
+#[allow(clippy::zombie_processes)]
+fn start_plain_workerd() -> Harness {
+    let origin_port = origin_port();
+    let (port, inspector_port) = (free_port(), free_port());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
+    let manifest = std::fs::read_to_string(root.join("wrangler.toml")).expect("wrangler.toml");
+    let date = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("compatibility_date = "))
+        .expect("a compatibility date in wrangler.toml")
+        .trim_matches('"');
+    let variables = [
+        ("ALLOWED_SOURCES", format!("127.0.0.1:{origin_port}")),
+        ("UPSTREAM_TIMEOUT_MS", UPSTREAM_TIMEOUT_MS.to_string()),
+        ("UPSTREAM_IDLE_TIMEOUT_MS", UPSTREAM_IDLE_TIMEOUT_MS.to_string()),
+    ];
+    let bindings: String =
+        variables.iter().map(|(name, value)| format!("(name = \"{name}\", text = \"{value}\"), ")).collect();
+    let config = format!(
+        r#"using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .proxy),
+    (name = "www", disk = (path = "{www}")),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:{port}", http = (), service = "main")],
+);
+const proxy :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "../../build/index.js"),
+    (name = "index_bg.wasm", wasm = embed "../../build/index_bg.wasm"),
+  ],
+  compatibilityDate = "{date}",
+  bindings = [{bindings}(name = "ASSETS", service = "www")],
+);
+"#,
+        www = root.join("www").display(),
+    );
+    // Embedded files are named relative to the config, which lives two levels down.
+    let state = root.join("target/e2e-state");
+    std::fs::create_dir_all(&state).expect("target/e2e-state");
+    let config_path = state.join(format!("plain-workerd-{port}.capnp"));
+    std::fs::write(&config_path, config).expect("the workerd config");
+    let workerd =
+        format!("workerd serve {} --inspector-addr=127.0.0.1:{inspector_port}", config_path.display());
+    let script = format!(
+        "set -m; {workerd} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
+        me = std::process::id()
+    );
+    let log = std::fs::File::create(root.join(format!("target/e2e-workerd-{port}.log"))).expect("log file");
+    let launcher = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("run workerd (make test puts node_modules/.bin on PATH)")
+        .id();
+    let base = format!("http://127.0.0.1:{port}");
+    let ready_path = "/debug/memory-stats";
+    wait_ready(&format!("{base}{ready_path}"));
+    Harness { base, launcher, inspector_port, inspector_path: "/main", ready_path }
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("bound").port()
@@ -103,8 +181,7 @@ fn free_port() -> u16 {
 // The watcher process is not waited for: it ends by itself once this process has gone.
 #[allow(clippy::zombie_processes)]
 fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
-    static ORIGIN: OnceLock<u16> = OnceLock::new();
-    let origin_port = *ORIGIN.get_or_init(origin::start);
+    let origin_port = origin_port();
     let port = free_port();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
@@ -147,7 +224,7 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     let ready_path =
         if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
     wait_ready(&format!("{base}{ready_path}"));
-    Harness { base, origin_port, launcher, inspector_port, ready_path }
+    Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
 }
 
 fn wait_ready(ready_url: &str) {
@@ -241,7 +318,7 @@ impl Harness {
     /// Makes V8 collect garbage in this Worker's isolate: its heap's (used, total) bytes after.
     pub fn collect_garbage(&self) -> (u64, u64) {
         let ready = format!("{}{}", self.base, self.ready_path);
-        super::inspector::collect_garbage(self.inspector_port, || {
+        super::inspector::collect_garbage(self.inspector_port, self.inspector_path, || {
             let _ = ureq::get(&ready).call();
         })
     }
@@ -357,5 +434,11 @@ pub fn get(path: &str) -> Reply {
 
 /// An absolute URL on the test origin.
 pub fn origin_url(path: &str) -> String {
-    format!("http://127.0.0.1:{}{path}", harness().origin_port)
+    format!("http://127.0.0.1:{}{path}", origin_port())
+}
+
+/// The test origin's port, started on first use and shared by every Worker.
+fn origin_port() -> u16 {
+    static ORIGIN: OnceLock<u16> = OnceLock::new();
+    *ORIGIN.get_or_init(origin::start)
 }

@@ -224,7 +224,10 @@ async fn fetch_and_answer(
                 },
             };
             match read_capped(&upstream.response, cap, held).await? {
-                Body::Complete { bytes, held } => (bytes, held),
+                Body::Complete { bytes, held, reads } => {
+                    timing.push_str(&format!(", read;desc=\"{} bytes in {reads} reads\"", bytes.len()));
+                    (bytes, held)
+                }
                 Body::Spilled(spilled)
                     if spilled.why == Spill::TooLarge && job.format == FormatRequest::Json =>
                 {

@@ -114,6 +114,8 @@ pub(super) struct Report {
     pub concurrency: usize,
     /// Each request's time to its last byte (or hang-up), sorted.
     pub latencies: Vec<Duration>,
+    /// The slowest requests, slowest first: time taken and path.
+    pub slowest: Vec<(Duration, String)>,
     /// Answers with a status their kind does not call for, or none.
     pub unexpected: Vec<String>,
     /// Requests that got no complete answer.
@@ -164,6 +166,7 @@ pub(super) fn drive(
     let unexpected = Mutex::new(Vec::new());
     let hung = AtomicUsize::new(0);
     let busy = AtomicUsize::new(0);
+    let slowest = Mutex::new(Vec::new());
     let started = Instant::now();
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
     std::thread::scope(|scope| {
@@ -179,7 +182,9 @@ pub(super) fn drive(
                     Job::Request(path, expect) => (path, answer(&agent, &format!("{base}{path}"), *expect)),
                     Job::Abort(path) => (path, hang_up(&agent, &format!("{base}{path}"))),
                 };
-                latencies.lock().unwrap().push(sent.elapsed());
+                let took = sent.elapsed();
+                latencies.lock().unwrap().push(took);
+                remember_if_slow(&mut slowest.lock().unwrap(), took, path);
                 match outcome {
                     Outcome::AsExpected => {}
                     Outcome::Busy => {
@@ -207,10 +212,20 @@ pub(super) fn drive(
         total,
         concurrency,
         latencies,
+        slowest: slowest.into_inner().unwrap(),
         unexpected: unexpected.into_inner().unwrap(),
         hung: hung.into_inner(),
         busy: busy.into_inner(),
         wall: started.elapsed(),
+    }
+}
+
+/// Keeps the three slowest requests seen, slowest first.
+fn remember_if_slow(slowest: &mut Vec<(Duration, String)>, took: Duration, path: &str) {
+    if slowest.len() < 3 || slowest.last().is_some_and(|(least, _)| took > *least) {
+        slowest.push((took, path.to_string()));
+        slowest.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
+        slowest.truncate(3);
     }
 }
 

@@ -280,6 +280,9 @@ fn soak(label: &str, worker: &Harness, ours: bool, through: &(dyn Fn(Job) -> Job
         mib(split_warm.1),
         mib(split_end.1),
     );
+    for (took, path) in &report.slowest {
+        println!("{label}:   slow: {:.1} s for {path}", took.as_secs_f64());
+    }
     for line in report.unexpected.iter().take(20) {
         println!("{label}:   unexpected: {line}");
     }

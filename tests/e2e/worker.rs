@@ -104,8 +104,6 @@ pub fn plain_workerd_harness() -> &'static Harness {
     HARNESS.get_or_init(start_plain_workerd)
 }
 
-// As in `start`, the watcher process ends by itself once this process has gone.
-#[allow(clippy::zombie_processes)]
 fn start_plain_workerd() -> Harness {
     let origin_port = origin_port();
     let (port, inspector_port) = (free_port(), free_port());
@@ -152,21 +150,7 @@ const proxy :Workerd.Worker = (
     std::fs::write(&config_path, config).expect("the workerd config");
     let workerd =
         format!("workerd serve {} --inspector-addr=127.0.0.1:{inspector_port}", config_path.display());
-    let script = format!(
-        "set -m; {workerd} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
-        me = std::process::id()
-    );
-    let log = std::fs::File::create(root.join(format!("target/e2e-workerd-{port}.log"))).expect("log file");
-    let launcher = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .expect("run workerd (make test puts node_modules/.bin on PATH)")
-        .id();
+    let launcher = launch(&workerd, &format!("target/e2e-workerd-{port}.log"));
     let base = format!("http://127.0.0.1:{port}");
     let ready_path = "/debug/memory-stats";
     wait_ready(&format!("{base}{ready_path}"));
@@ -178,8 +162,6 @@ fn free_port() -> u16 {
     listener.local_addr().expect("bound").port()
 }
 
-// The watcher process is not waited for: it ends by itself once this process has gone.
-#[allow(clippy::zombie_processes)]
 fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     let origin_port = origin_port();
     let port = free_port();
@@ -202,14 +184,28 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
          --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
         state = state.display(),
     );
-    // wrangler runs in its own process group, which the watcher kills when this test
-    // process ends (statics are never dropped, so nothing in Rust could).
+    let launcher = launch(&wrangler, &format!("target/e2e-wrangler-{port}.log"));
+    let base = format!("http://127.0.0.1:{port}");
+    // The fetch-only Worker has no memory-stats route; it answers /ready.
+    let ready_path =
+        if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
+    wait_ready(&format!("{base}{ready_path}"));
+    Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
+}
+
+/// Runs `command` (from the project's root, its output in `log`) in a process group of its
+/// own, which a watcher shell kills when this test process ends (statics are never dropped,
+/// so nothing in Rust could): the watcher's pid, whose descendants include the command's.
+// The watcher is not waited for: it ends by itself once this process has gone.
+#[allow(clippy::zombie_processes)]
+fn launch(command: &str, log: &str) -> u32 {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = format!(
-        "set -m; {wrangler} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
+        "set -m; {command} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
         me = std::process::id()
     );
-    let log = std::fs::File::create(root.join(format!("target/e2e-wrangler-{port}.log"))).expect("log file");
-    let launcher = Command::new("bash")
+    let log = std::fs::File::create(root.join(log)).expect("log file");
+    Command::new("bash")
         .arg("-c")
         .arg(script)
         .current_dir(root)
@@ -217,14 +213,8 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
-        .expect("run wrangler (make test puts node_modules/.bin on PATH)")
-        .id();
-    let base = format!("http://127.0.0.1:{port}");
-    // The fetch-only Worker has no memory-stats route; it answers /ready.
-    let ready_path =
-        if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
-    wait_ready(&format!("{base}{ready_path}"));
-    Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
+        .unwrap_or_else(|e| panic!("run {command} (make test puts node_modules/.bin on PATH): {e}"))
+        .id()
 }
 
 fn wait_ready(ready_url: &str) {

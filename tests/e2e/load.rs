@@ -17,7 +17,7 @@ pub(super) enum Expect {
     Status(u16),
     /// 200, or 503 with `Retry-After`: a transform that cannot be skipped (here, an explicit
     /// format) is refused so when the memory budget has no room for it, by design; how often
-    /// is counted (`Report::busy`).
+    /// is counted (`Report::busy`) rather than accepted here.
     Transformed,
     ClientError,
     /// Any answer at all, for traffic sent where statuses mean nothing (the soak's fetch-only
@@ -26,10 +26,10 @@ pub(super) enum Expect {
 }
 
 impl Expect {
-    fn accepts(self, status: u16, retry_after: bool) -> bool {
+    fn accepts(self, status: u16) -> bool {
         match self {
             Expect::Status(want) => status == want,
-            Expect::Transformed => status == 200 || (status == 503 && retry_after),
+            Expect::Transformed => status == 200,
             Expect::ClientError => (400..500).contains(&status),
             Expect::Answer => true,
         }
@@ -246,12 +246,10 @@ fn answer(agent: &ureq::Agent, url: &str, expect: Expect) -> Outcome {
             let mut sink = Vec::new();
             if std::io::Read::read_to_end(&mut response.into_reader(), &mut sink).is_err() {
                 Outcome::NoAnswer
-            } else if expect.accepts(status, retry_after) {
-                if status == 503 {
-                    Outcome::Busy
-                } else {
-                    Outcome::AsExpected
-                }
+            } else if expect == Expect::Transformed && status == 503 && retry_after {
+                Outcome::Busy
+            } else if expect.accepts(status) {
+                Outcome::AsExpected
             } else {
                 Outcome::Unexpected(format!("{status} ({expect:?})"))
             }

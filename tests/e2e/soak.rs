@@ -45,15 +45,6 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// A download through a Worker: seconds taken, the digest and length received, and the CPU
-/// milliseconds wrangler dev's two workerd processes used meanwhile (entry proxy, Worker).
-fn download_through(worker: &Harness, url: &str) -> (f64, Vec<u8>, u64, (u64, u64)) {
-    let before = worker.workerd_cpu_ms_split();
-    let (seconds, digest, length) = download(url);
-    let after = worker.workerd_cpu_ms_split();
-    (seconds, digest, length, (after.0 - before.0, after.1 - before.1))
-}
-
 /// The 200 MiB pass-through from an origin as fast as loopback allows, where every copy the
 /// Worker makes shows (the CPU figures tell where the time goes on this machine's two cores),
 /// and from one paced at a fast network's speed, as origins are in production.
@@ -70,124 +61,123 @@ fn passthrough_of_200_mib() {
     }
 }
 
-/// The median of `runs` downloads of `path` directly, through the fetch-only Worker, through
-/// ours, through ours unguarded and through ours in plain workerd, one of each in turn;
-/// printed with memory and CPU.
+/// A Worker the huge file is downloaded through, and what its downloads measured.
+struct Route {
+    name: &'static str,
+    worker: &'static Harness,
+    url: String,
+    /// Seconds per download.
+    seconds: Vec<f64>,
+    /// CPU milliseconds per download: (wrangler's entry workerd, the Worker's workerd).
+    cpu: Vec<(u64, u64)>,
+    /// workerd's RSS before the first download, after it, and the most after any later one.
+    rss_cold: u64,
+    rss_warm: u64,
+    rss_peak: u64,
+}
+
+impl Route {
+    /// The route to `direct_url` through `worker` (`ours`: by the image route, else the
+    /// fetch-only Worker's), after a first download: that one finds workerd's buffers and
+    /// heaps at their smallest, so what it adds is a high-water reached once, told apart from
+    /// what later downloads add (which would grow with the bytes passed if anything were kept).
+    fn warmed_up(name: &'static str, worker: &'static Harness, ours: bool, direct_url: &str) -> Route {
+        let url = match ours {
+            true => format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base),
+            false => format!("{}/?url={direct_url}", worker.base),
+        };
+        let rss_cold = worker.workerd_rss_bytes();
+        assert_eq!(download(&url).2, HUGE_LEN as u64, "{name}: warm-up");
+        let rss_warm = worker.workerd_rss_bytes();
+        Route {
+            name,
+            worker,
+            url,
+            seconds: Vec::new(),
+            cpu: Vec::new(),
+            rss_cold,
+            rss_warm,
+            rss_peak: rss_warm,
+        }
+    }
+
+    /// One more download, which must bring the bytes whose digest is `digest`.
+    fn download(&mut self, digest: &[u8]) {
+        let before = self.worker.workerd_cpu_ms_split();
+        let (seconds, through, length) = download(&self.url);
+        let after = self.worker.workerd_cpu_ms_split();
+        assert_eq!((length, through.as_slice()), (HUGE_LEN as u64, digest), "{}: the same bytes", self.name);
+        self.seconds.push(seconds);
+        self.cpu.push((after.0 - before.0, after.1 - before.1));
+        self.rss_peak = self.rss_peak.max(self.worker.workerd_rss_bytes());
+    }
+
+    /// One line: the median download against `direct` seconds, CPU and RSS growth (the last
+    /// after a collection forced now).
+    fn report(&self, direct: f64) -> String {
+        let seconds = median(self.seconds.clone());
+        let cpu = |pick: fn(&(u64, u64)) -> u64| median(self.cpu.iter().map(|s| pick(s) as f64).collect());
+        self.worker.collect_garbage();
+        let growth = |from: u64, to: u64| (to as f64 - from as f64) / MIB;
+        format!(
+            "{}: {seconds:.2} s ({:.0} MiB/s), /direct {:.2}; CPU per download {:.0} + {:.0} ms; RSS growth \
+             over the first download {:.1} MiB, then over {} more {:.1} MiB, after a collection {:.1} MiB \
+             over the start",
+            self.name,
+            HUGE_LEN as f64 / MIB / seconds,
+            direct / seconds,
+            cpu(|s| s.0),
+            cpu(|s| s.1),
+            growth(self.rss_cold, self.rss_warm),
+            self.seconds.len(),
+            growth(self.rss_warm, self.rss_peak),
+            growth(self.rss_cold, self.worker.workerd_rss_bytes()),
+        )
+    }
+}
+
+/// The median of `runs` downloads of `path` directly and through each Worker, one of each in
+/// turn; printed with memory and CPU.
 fn passthrough(label: &str, path: &str, runs: usize) {
-    let worker = harness();
-    let fetch_only = fetch_only_harness();
-    let unguarded = unguarded_harness();
-    let plain = plain_workerd_harness();
     let direct_url = origin_url(path);
-    let proxied_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", worker.base);
-    let fetched_url = format!("{}/?url={direct_url}", fetch_only.base);
-    let unguarded_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", unguarded.base);
-    let plain_url = format!("{}/cdn-cgi/image/width=100/{direct_url}", plain.base);
-    let wasm_before = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-    // The first download through a Worker finds workerd's buffers and heaps at their
-    // smallest: what it adds is a high-water reached once, told apart from what later
-    // downloads add (which would grow with the bytes passed if anything were kept).
-    let rss_cold = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-    let plain_cold = plain.workerd_rss_bytes();
-    assert_eq!(download(&proxied_url).2, HUGE_LEN as u64, "{label}: warm-up");
-    assert_eq!(download(&fetched_url).2, HUGE_LEN as u64, "{label}: warm-up");
-    assert_eq!(download(&plain_url).2, HUGE_LEN as u64, "{label}: warm-up");
-    let rss_before = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-    let plain_before = plain.workerd_rss_bytes();
-    let (mut plain_seconds, mut plain_cpu, mut plain_peak) = (Vec::new(), Vec::new(), plain_before);
-    let (mut direct, mut proxied, mut fetched, mut native) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    // CPU milliseconds per download: (entry proxy, Worker) for each Worker route.
-    let (mut proxied_cpu, mut fetched_cpu, mut native_cpu) = (Vec::new(), Vec::new(), Vec::new());
-    let mut rss_peak = rss_before;
+    let wasm_before = harness().memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+    let mut routes = [
+        Route::warmed_up("fetch-only Worker", fetch_only_harness(), false, &direct_url),
+        Route::warmed_up("ours", harness(), true, &direct_url),
+        Route::warmed_up(
+            "ours with UPSTREAM_IDLE_TIMEOUT_MS=0 (piped natively)",
+            unguarded_harness(),
+            true,
+            &direct_url,
+        ),
+        Route::warmed_up(
+            "ours in plain workerd (no wrangler dev)",
+            plain_workerd_harness(),
+            true,
+            &direct_url,
+        ),
+    ];
+    let mut direct = Vec::new();
     for _ in 0..runs {
         let (seconds, digest, length) = download(&direct_url);
         assert_eq!(length, HUGE_LEN as u64);
         direct.push(seconds);
-        let (seconds, through, length, cpu) = download_through(fetch_only, &fetched_url);
-        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: the fetch-only Worker");
-        fetched.push(seconds);
-        fetched_cpu.push(cpu);
-        rss_peak.1 = rss_peak.1.max(fetch_only.workerd_rss_bytes());
-        let (seconds, through, length, cpu) = download_through(worker, &proxied_url);
-        assert_eq!(length, HUGE_LEN as u64, "{label}: every byte");
-        assert_eq!(through, digest, "{label}: the same bytes");
-        proxied.push(seconds);
-        proxied_cpu.push(cpu);
-        rss_peak.0 = rss_peak.0.max(worker.workerd_rss_bytes());
-        let (seconds, through, length, cpu) = download_through(unguarded, &unguarded_url);
-        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours without idle timeout");
-        native.push(seconds);
-        native_cpu.push(cpu);
-        let (seconds, through, length, cpu) = download_through(plain, &plain_url);
-        assert_eq!((length, &through), (HUGE_LEN as u64, &digest), "{label}: ours in plain workerd");
-        plain_seconds.push(seconds);
-        plain_cpu.push(cpu);
-        plain_peak = plain_peak.max(plain.workerd_rss_bytes());
+        for route in &mut routes {
+            route.download(&digest);
+        }
     }
-    let wasm_after = worker.memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
-    worker.collect_garbage();
-    fetch_only.collect_garbage();
-    plain.collect_garbage();
-    let rss_collected = (worker.workerd_rss_bytes(), fetch_only.workerd_rss_bytes());
-    let plain_collected = plain.workerd_rss_bytes();
-    let (direct, proxied, fetched, native) =
-        (median(direct), median(proxied), median(fetched), median(native));
-    let size = HUGE_LEN as f64 / MIB;
+    let wasm_after = harness().memory_stats()["wasm_memory_bytes"].as_u64().unwrap();
+    let direct = median(direct);
     println!(
-        "soak: 200 MiB pass-through {label}, median of {runs}: direct {direct:.2} s ({:.0} MiB/s), \
-         fetch-only Worker {fetched:.2} s ({:.0} MiB/s), ours {proxied:.2} s ({:.0} MiB/s); \
-         ours/direct {:.2}, ours/fetch-only {:.2}, fetch-only/direct {:.2}",
-        size / direct,
-        size / fetched,
-        size / proxied,
-        direct / proxied,
-        fetched / proxied,
-        direct / fetched
-    );
-    println!(
-        "soak:   ours with UPSTREAM_IDLE_TIMEOUT_MS=0 (no guard, piped natively): {native:.2} s ({:.0} MiB/s); \
-         /direct {:.2}, /fetch-only {:.2}",
-        size / native,
-        direct / native,
-        fetched / native
-    );
-    let cpu = |samples: &[(u64, u64)]| {
-        let part = |pick: fn(&(u64, u64)) -> u64| median(samples.iter().map(|s| pick(s) as f64).collect());
-        format!("{:.0} + {:.0} ms", part(|s| s.0), part(|s| s.1))
-    };
-    println!(
-        "soak:   CPU per download, median (wrangler's entry workerd + the Worker's workerd): fetch-only \
-         Worker {}, ours {}, ours unguarded {}",
-        cpu(&fetched_cpu),
-        cpu(&proxied_cpu),
-        cpu(&native_cpu)
-    );
-    let growth = |(before, peak): (u64, u64)| (peak as f64 - before as f64) / MIB;
-    println!(
-        "soak:   ours: wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); workerd RSS growth \
-         over the first download {:.1} MiB, then over {runs} more {:.1} MiB (fetch-only Worker's: \
-         {:.1}, then {:.1} MiB); after a collection forced at the end, {:.1} MiB over the start \
-         (fetch-only Worker's: {:.1} MiB)",
+        "soak: 200 MiB pass-through {label}, median of {runs}: direct {direct:.2} s ({:.0} MiB/s); \
+         ours' wasm memory {wasm_before} -> {wasm_after} bytes (growth {}); CPU is wrangler's entry \
+         workerd + the Worker's workerd",
+        HUGE_LEN as f64 / MIB / direct,
         wasm_after - wasm_before,
-        growth((rss_cold.0, rss_before.0)),
-        growth((rss_before.0, rss_peak.0)),
-        growth((rss_cold.1, rss_before.1)),
-        growth((rss_before.1, rss_peak.1)),
-        growth((rss_cold.0, rss_collected.0)),
-        growth((rss_cold.1, rss_collected.1)),
     );
-    let plain_median = median(plain_seconds);
-    println!(
-        "soak:   ours in plain workerd (no wrangler dev in front): {plain_median:.2} s ({:.0} MiB/s), /direct \
-         {:.2}; CPU per download {}; RSS growth over the first download {:.1} MiB, then over {runs} more \
-         {:.1} MiB, after a collection {:.1} MiB over the start",
-        size / plain_median,
-        direct / plain_median,
-        cpu(&plain_cpu),
-        growth((plain_cold, plain_before)),
-        growth((plain_before, plain_peak)),
-        growth((plain_cold, plain_collected)),
-    );
+    for route in &routes {
+        println!("soak:   {}", route.report(direct));
+    }
 }
 
 #[test]

@@ -3,13 +3,13 @@
 //! Values arrive as strings; [`Config::from_vars`] parses and validates them all, so the rest
 //! of the code never sees a bad value. An invalid value is reported with the variable's name.
 
-use std::fmt;
 use std::time::Duration;
 
 use url::Url;
 
 use crate::browser::CorsOrigins;
-use crate::security::{SigningKeys, SourcePolicy};
+use crate::error::ConfigError;
+use crate::security::{Policy, SigningKeys, SourcePolicy};
 
 /// One mebibyte, the unit most byte limits are thought in.
 const MIB: u64 = 1024 * 1024;
@@ -17,11 +17,9 @@ const MIB: u64 = 1024 * 1024;
 /// The proxy's validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Hosts that absolute source URLs may name (`ALLOWED_SOURCES`). Default: none.
-    pub allowed_sources: SourcePolicy,
-    /// Where relative sources are fetched from (`ORIGIN_URL`). Default: the Worker's own
-    /// static assets.
-    pub origin_url: Option<Url>,
+    /// What the security gate enforces: allowed sources, the origin, signatures and the
+    /// limits a URL may ask for.
+    pub security: Policy,
     /// Sources up to this size are transformed; larger ones pass through untouched
     /// (`TRANSFORM_MAX_BYTES`). Default: 5 MiB.
     pub transform_max_bytes: u64,
@@ -45,28 +43,11 @@ pub struct Config {
     pub cache_ttl_max_seconds: u32,
     /// Which pages may read answers (`CORS_ALLOW_ORIGINS`). Default: any (`*`).
     pub cors_allow_origins: CorsOrigins,
-    /// Keys URLs must be signed with (`SIGNING_KEY`, and `SIGNING_KEYS` for rotation; both
-    /// secrets). Default: none, and URLs need no signature.
-    pub signing_keys: SigningKeys,
-    /// The largest output width or height, after `dpr` (`MAX_OUTPUT_DIMENSION`, at most the
-    /// parser's ceiling of 12,000). Default: 12,000, as Cloudflare's.
-    pub max_output_dimension: u32,
-    /// The largest `dpr` served, in thousandths (`MAX_DPR`, a decimal from 1 to 4).
-    /// Default: 4, the parser's ceiling.
-    pub max_dpr_thousandths: u16,
-    /// The only output widths served to unsigned URLs (`ALLOWED_WIDTHS`, after `dpr`).
-    /// Default: any.
-    pub allowed_widths: Option<Vec<u32>>,
-    /// The only `quality` values served to unsigned URLs (`ALLOWED_QUALITIES`). Default: any.
-    pub allowed_qualities: Option<Vec<u8>>,
     /// How long an upstream body may go without sending a byte before it is cut
     /// (`UPSTREAM_IDLE_TIMEOUT_MS`). Default: 10 s. `None` (`0`): no idle timeout, and then,
     /// without `PASSTHROUGH_MAX_BYTES` either, a pass-through body goes from the upstream to
     /// the client natively, without the guard's JavaScript pump (less than half its CPU).
     pub upstream_idle_timeout: Option<Duration>,
-    /// The largest source passed through; a larger one is refused, or cut when it has no
-    /// declared length (`PASSTHROUGH_MAX_BYTES`). Default: no limit.
-    pub passthrough_max_bytes: Option<u64>,
     /// Bytes all concurrent requests of an isolate may hold in Wasm memory together
     /// (`BUFFER_BUDGET_BYTES`, at least `TRANSFORM_MAX_BYTES`). Default:
     /// [`DEFAULT_BUFFER_BUDGET_BYTES`].
@@ -99,8 +80,7 @@ pub const DEFAULT_MAX_SOURCE_PIXELS: u64 = 16 * 1024 * 1024;
 impl Default for Config {
     fn default() -> Self {
         Config {
-            allowed_sources: SourcePolicy::default(),
-            origin_url: None,
+            security: Policy::default(),
             transform_max_bytes: 5 * MIB,
             cache_max_bytes: 5 * MIB,
             max_source_pixels: DEFAULT_MAX_SOURCE_PIXELS,
@@ -109,35 +89,12 @@ impl Default for Config {
             cache_ttl_min_seconds: 60,
             cache_ttl_max_seconds: 31_536_000,
             cors_allow_origins: CorsOrigins::Any,
-            signing_keys: SigningKeys::default(),
-            max_output_dimension: crate::options::MAX_DIMENSION,
-            max_dpr_thousandths: 4000,
-            allowed_widths: None,
-            allowed_qualities: None,
             upstream_idle_timeout: Some(Duration::from_millis(10_000)),
-            passthrough_max_bytes: None,
             buffer_budget_bytes: DEFAULT_BUFFER_BUDGET_BYTES,
             purge_token: None,
         }
     }
 }
-
-/// A configuration variable whose value cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The variable's name, as written in `wrangler.toml`.
-    pub var: &'static str,
-    /// What is wrong with its value.
-    pub problem: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "configuration variable {}: {}", self.var, self.problem)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Builds the configuration from a lookup of variable names to values; a variable that is
@@ -145,12 +102,6 @@ impl Config {
     pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let defaults = Config::default();
-        let allowed_sources = match get("ALLOWED_SOURCES") {
-            Some(list) => SourcePolicy::parse(&list)
-                .map_err(|problem| ConfigError { var: "ALLOWED_SOURCES", problem })?,
-            None => defaults.allowed_sources,
-        };
-        let origin_url = get("ORIGIN_URL").map(|raw| parse_origin(&raw)).transpose()?;
         let cors_allow_origins = match get("CORS_ALLOW_ORIGINS") {
             Some(list) => CorsOrigins::parse(&list)
                 .map_err(|problem| ConfigError { var: "CORS_ALLOW_ORIGINS", problem })?,
@@ -166,27 +117,6 @@ impl Config {
                 ),
             });
         }
-        let signing_keys = SigningKeys::parse(get("SIGNING_KEY").as_deref(), get("SIGNING_KEYS").as_deref())
-            .map_err(|problem| ConfigError { var: "SIGNING_KEY", problem })?;
-        let max_output_dimension = number(
-            &get,
-            "MAX_OUTPUT_DIMENSION",
-            defaults.max_output_dimension.into(),
-            1..=crate::options::MAX_DIMENSION.into(),
-        )?;
-        let max_dpr_thousandths = match get("MAX_DPR") {
-            None => defaults.max_dpr_thousandths,
-            Some(raw) => match raw.trim().parse::<f64>() {
-                // In 1000..=4000 after the range check.
-                Ok(dpr) if (1.0..=4.0).contains(&dpr) => (dpr * 1000.0).round() as u16,
-                _ => {
-                    return Err(ConfigError {
-                        var: "MAX_DPR",
-                        problem: format!("{raw:?} is not a number from 1 to 4"),
-                    })
-                }
-            },
-        };
         let transform_max_bytes =
             number(&get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?;
         let buffer_budget_bytes =
@@ -205,29 +135,13 @@ impl Config {
             return Err(ConfigError { var: "PURGE_TOKEN", problem: "must be at least 16 bytes".into() });
         }
         Ok(Config {
+            security: policy(&get)?,
             purge_token,
             buffer_budget_bytes,
             upstream_idle_timeout: match number(&get, "UPSTREAM_IDLE_TIMEOUT_MS", 10_000, 0..=300_000)? {
                 0 => None,
                 millis => Some(Duration::from_millis(millis)),
             },
-            passthrough_max_bytes: match number(&get, "PASSTHROUGH_MAX_BYTES", 0, 0..=u64::MAX)? {
-                0 => None,
-                limit => Some(limit),
-            },
-            max_dpr_thousandths,
-            signing_keys,
-            // Within 1..=MAX_DIMENSION, checked just above.
-            max_output_dimension: u32::try_from(max_output_dimension)
-                .unwrap_or(crate::options::MAX_DIMENSION),
-            allowed_widths: get("ALLOWED_WIDTHS")
-                .map(|list| whole_numbers("ALLOWED_WIDTHS", &list))
-                .transpose()?,
-            allowed_qualities: get("ALLOWED_QUALITIES")
-                .map(|list| whole_numbers("ALLOWED_QUALITIES", &list))
-                .transpose()?,
-            allowed_sources,
-            origin_url,
             cors_allow_origins,
             transform_max_bytes,
             cache_max_bytes: number(&get, "CACHE_MAX_BYTES", defaults.cache_max_bytes, 0..=512 * MIB)?,
@@ -248,6 +162,59 @@ impl Config {
             cache_ttl_max_seconds,
         })
     }
+}
+
+/// The security gate's variables: `ALLOWED_SOURCES`, `ORIGIN_URL`, `SIGNING_KEY(S)`,
+/// `MAX_OUTPUT_DIMENSION`, `MAX_DPR`, `ALLOWED_WIDTHS`, `ALLOWED_QUALITIES` and
+/// `PASSTHROUGH_MAX_BYTES`.
+fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> {
+    let defaults = Policy::default();
+    let allowed_sources = match get("ALLOWED_SOURCES") {
+        Some(list) => {
+            SourcePolicy::parse(&list).map_err(|problem| ConfigError { var: "ALLOWED_SOURCES", problem })?
+        }
+        None => defaults.allowed_sources,
+    };
+    let origin_url = get("ORIGIN_URL").map(|raw| parse_origin(&raw)).transpose()?;
+    let signing_keys = SigningKeys::parse(get("SIGNING_KEY").as_deref(), get("SIGNING_KEYS").as_deref())
+        .map_err(|problem| ConfigError { var: "SIGNING_KEY", problem })?;
+    let max_output_dimension = number(
+        get,
+        "MAX_OUTPUT_DIMENSION",
+        defaults.max_output_dimension.into(),
+        1..=crate::options::MAX_DIMENSION.into(),
+    )?;
+    let max_dpr_thousandths = match get("MAX_DPR") {
+        None => defaults.max_dpr_thousandths,
+        Some(raw) => match raw.trim().parse::<f64>() {
+            // In 1000..=4000 after the range check.
+            Ok(dpr) if (1.0..=4.0).contains(&dpr) => (dpr * 1000.0).round() as u16,
+            _ => {
+                return Err(ConfigError {
+                    var: "MAX_DPR",
+                    problem: format!("{raw:?} is not a number from 1 to 4"),
+                })
+            }
+        },
+    };
+    Ok(Policy {
+        allowed_sources,
+        origin_url,
+        signing_keys,
+        // Within 1..=MAX_DIMENSION, checked just above.
+        max_output_dimension: u32::try_from(max_output_dimension).unwrap_or(crate::options::MAX_DIMENSION),
+        max_dpr_thousandths,
+        allowed_widths: get("ALLOWED_WIDTHS")
+            .map(|list| whole_numbers("ALLOWED_WIDTHS", &list))
+            .transpose()?,
+        allowed_qualities: get("ALLOWED_QUALITIES")
+            .map(|list| whole_numbers("ALLOWED_QUALITIES", &list))
+            .transpose()?,
+        passthrough_max_bytes: match number(get, "PASSTHROUGH_MAX_BYTES", 0, 0..=u64::MAX)? {
+            0 => None,
+            limit => Some(limit),
+        },
+    })
 }
 
 /// A duration in whole seconds, from 1 s to one year.
@@ -319,8 +286,8 @@ mod tests {
         assert_eq!(config.transform_max_bytes, 5 * MIB);
         assert_eq!(config.cache_max_bytes, 5 * MIB);
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
-        assert!(config.origin_url.is_none());
-        assert_eq!(config.passthrough_max_bytes, None, "no pass-through limit unless set");
+        assert!(config.security.origin_url.is_none());
+        assert_eq!(config.security.passthrough_max_bytes, None, "no pass-through limit unless set");
         assert_eq!(config.buffer_budget_bytes, 80 * MIB);
     }
 
@@ -345,9 +312,12 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_millis(1500));
         assert_eq!(config.cache_ttl_seconds, 60);
         assert_eq!(config.upstream_idle_timeout, Some(Duration::from_millis(700)));
-        assert_eq!(config.passthrough_max_bytes, Some(9000));
+        assert_eq!(config.security.passthrough_max_bytes, Some(9000));
         assert_eq!(config.buffer_budget_bytes, 4000);
-        assert_eq!(config.origin_url.map(String::from).as_deref(), Some("https://images.example.com/base/"));
+        assert_eq!(
+            config.security.origin_url.map(String::from).as_deref(),
+            Some("https://images.example.com/base/")
+        );
     }
 
     #[test]

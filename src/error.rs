@@ -5,8 +5,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::config::ConfigError;
-
 /// Every failure the proxy can answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProxyError {
@@ -29,8 +27,8 @@ pub enum ProxyError {
     UpstreamRefused(u16),
     /// The upstream answered 5xx, broke off, or sent something unusable (502).
     UpstreamFailed(String),
-    /// The upstream redirected more than [`crate::security::MAX_REDIRECTS`] times (502).
-    TooManyRedirects,
+    /// The upstream redirected more than `limit` times (502).
+    TooManyRedirects { limit: usize },
     /// The upstream did not answer within `UPSTREAM_TIMEOUT_MS` (504).
     UpstreamTimeout { millis: u64 },
     /// The upstream's content is not an image we can read (415).
@@ -56,6 +54,23 @@ pub enum ProxyError {
     Internal(String),
 }
 
+/// A configuration variable whose value cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable's name, as written in `wrangler.toml`.
+    pub var: &'static str,
+    /// What is wrong with its value.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration variable {}: {}", self.var, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// The `application/problem+json` body (RFC 9457) sent for every failure.
 #[derive(Debug, Serialize)]
 pub struct Problem {
@@ -79,7 +94,7 @@ impl ProxyError {
             ProxyError::MethodNotAllowed => 405,
             ProxyError::Unauthorized => 401,
             ProxyError::UpstreamRefused(status) => *status,
-            ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects => 502,
+            ProxyError::UpstreamFailed(_) | ProxyError::TooManyRedirects { .. } => 502,
             ProxyError::SourceTooLarge { .. } => 502,
             ProxyError::UpstreamTimeout { .. } => 504,
             ProxyError::NotAnImage => 415,
@@ -101,7 +116,7 @@ impl ProxyError {
             ProxyError::Unauthorized => "unauthorized",
             ProxyError::UpstreamRefused(_) => "upstream-refused",
             ProxyError::UpstreamFailed(_) => "upstream-failed",
-            ProxyError::TooManyRedirects => "too-many-redirects",
+            ProxyError::TooManyRedirects { .. } => "too-many-redirects",
             ProxyError::UpstreamTimeout { .. } => "upstream-timeout",
             ProxyError::NotAnImage => "not-an-image",
             ProxyError::UndecodableImage(_) => "undecodable-image",
@@ -129,7 +144,7 @@ impl ProxyError {
             ProxyError::Config(ConfigError { var: "", problem: String::new() }),
             ProxyError::Internal(String::new()),
             ProxyError::UpstreamFailed(String::new()),
-            ProxyError::TooManyRedirects,
+            ProxyError::TooManyRedirects { limit: 5 },
             ProxyError::UpstreamTimeout { millis: 0 },
             ProxyError::BadSignature(String::new()),
             ProxyError::OverMemoryBudget { bytes: 0, budget: 0 },
@@ -159,7 +174,7 @@ impl ProxyError {
             ProxyError::UpstreamFailed(_) => {
                 "an upstream 5xx, a broken connection, or a body shorter than its Content-Length"
             }
-            ProxyError::TooManyRedirects => "more than 5 redirects",
+            ProxyError::TooManyRedirects { .. } => "more than 5 redirects",
             ProxyError::UpstreamTimeout { .. } => "no response headers within UPSTREAM_TIMEOUT_MS",
             ProxyError::NotAnImage => {
                 "a source that is not JPEG, PNG, GIF or WebP (judged by magic bytes; by Content-Type \
@@ -193,7 +208,7 @@ impl ProxyError {
             ProxyError::BadSignature(_) => "Invalid signature",
             ProxyError::UpstreamRefused(_) => "The source's server refused the request",
             ProxyError::UpstreamFailed(_) => "The source's server failed",
-            ProxyError::TooManyRedirects => "Too many redirects",
+            ProxyError::TooManyRedirects { .. } => "Too many redirects",
             ProxyError::UpstreamTimeout { .. } => "The source's server timed out",
             ProxyError::NotAnImage => "The source is not a supported image",
             ProxyError::UndecodableImage(_) => "The image cannot be decoded",
@@ -216,8 +231,8 @@ impl ProxyError {
             ProxyError::Unauthorized => "purging needs Authorization: Bearer <PURGE_TOKEN>".into(),
             ProxyError::UpstreamRefused(status) => format!("the source answered {status}"),
             ProxyError::UpstreamFailed(_) => "the source could not be fetched completely".into(),
-            ProxyError::TooManyRedirects => {
-                format!("the source redirected more than {} times", crate::security::MAX_REDIRECTS)
+            ProxyError::TooManyRedirects { limit } => {
+                format!("the source redirected more than {limit} times")
             }
             ProxyError::UpstreamTimeout { millis } => {
                 format!("the source did not answer within {millis} ms")
@@ -252,7 +267,7 @@ impl ProxyError {
         match self {
             ProxyError::UpstreamRefused(_)
             | ProxyError::UpstreamFailed(_)
-            | ProxyError::TooManyRedirects
+            | ProxyError::TooManyRedirects { .. }
             | ProxyError::UpstreamTimeout { .. }
             | ProxyError::NotAnImage
             | ProxyError::UndecodableImage(_)
@@ -354,7 +369,7 @@ mod tests {
             ProxyError::Config(_) => 8,
             ProxyError::Internal(_) => 9,
             ProxyError::UpstreamFailed(_) => 10,
-            ProxyError::TooManyRedirects => 11,
+            ProxyError::TooManyRedirects { .. } => 11,
             ProxyError::UpstreamTimeout { .. } => 12,
             ProxyError::BadSignature(_) => 13,
             ProxyError::OverMemoryBudget { .. } => 14,

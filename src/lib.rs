@@ -9,6 +9,19 @@
 //! Everything except `edge` is plain Rust with no JavaScript types, tested on the host with
 //! `cargo test`. `edge` is the thin adapter onto the Workers runtime and the only module that
 //! names the `worker` crate; it is compiled for `wasm32` only.
+//!
+//! The modules form layers, lowest first. A module imports only from its own layer and the
+//! layers below, never round in a circle (`tests/layering.rs` holds the code to this list):
+//!
+//! 1. base: error, format, stats, coalesce — the vocabulary and counters everything shares
+//! 2. input: options, route, budget — requests parsed into validated types; the memory budget
+//! 3. rules: negotiate, transform, security, browser — pure work on one request: the format,
+//!    the pixels, the gate, what browsers need
+//! 4. configuration: config — every variable parsed once, into the types the layers below own
+//! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
+//!    validated, stored and documented by
+//! 6. decisions: plan, make — what to do with a request, as pure functions
+//! 7. runtime: edge — the Workers runtime, which carries the decisions out
 
 pub mod browser;
 pub mod budget;
@@ -18,6 +31,8 @@ pub mod coalesce;
 pub mod config;
 pub mod error;
 pub mod etag;
+pub mod format;
+pub mod make;
 pub mod negotiate;
 pub mod options;
 pub mod plan;

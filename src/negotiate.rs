@@ -5,39 +5,8 @@
 //! cache keys do not fragment per browser), and [`FormatRequest::resolve`] picks the format
 //! once the source's format and alpha are known.
 
+use crate::format::{OutputFormat, SourceFormat};
 use crate::options::{Compression, FormatChoice, TransformOptions};
-
-/// Formats the proxy can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceFormat {
-    /// JPEG
-    Jpeg,
-    /// PNG
-    Png,
-    /// GIF (first frame)
-    Gif,
-    /// WebP
-    Webp,
-}
-
-/// Formats the proxy can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// Progressive JPEG: what Cloudflare sends, and a little smaller than baseline.
-    Jpeg,
-    /// Baseline (sequential) JPEG.
-    BaselineJpeg,
-    /// PNG
-    Png,
-    /// WebP
-    Webp,
-    /// AVIF: the smallest at a given quality, and the slowest to encode by far, so only for
-    /// outputs of at most [`AVIF_MAX_PIXELS`].
-    Avif,
-    /// Animated GIF: only for an animated GIF source kept animated (see
-    /// `transform::animate`); never chosen by [`FormatRequest::resolve`].
-    Gif,
-}
 
 /// The largest output, in pixels, encoded as AVIF; larger ones asking for AVIF get WebP, as
 /// Cloudflare does when AVIF would take too long. rav1e (through ravif, at its fastest
@@ -45,63 +14,6 @@ pub enum OutputFormat {
 /// photo, tests/wasm.rs and bench/encoders): 100,000 pixels (a 400×250 thumbnail, a
 /// 316×316 avatar) cost about a quarter of a second of CPU once, then come from the cache.
 pub const AVIF_MAX_PIXELS: u64 = 100_000;
-
-impl OutputFormat {
-    /// The `Content-Type` of this format.
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "image/jpeg",
-            OutputFormat::Png => "image/png",
-            OutputFormat::Webp => "image/webp",
-            OutputFormat::Avif => "image/avif",
-            OutputFormat::Gif => "image/gif",
-        }
-    }
-
-    /// A short name, for cache keys and logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg => "jpeg",
-            OutputFormat::BaselineJpeg => "baseline-jpeg",
-            OutputFormat::Png => "png",
-            OutputFormat::Webp => "webp",
-            OutputFormat::Avif => "avif",
-            OutputFormat::Gif => "gif",
-        }
-    }
-}
-
-impl SourceFormat {
-    /// A short name, for logs and `Server-Timing`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SourceFormat::Jpeg => "jpeg",
-            SourceFormat::Png => "png",
-            SourceFormat::Gif => "gif",
-            SourceFormat::Webp => "webp",
-        }
-    }
-
-    /// The `Content-Type` of this format.
-    pub fn mime(self) -> &'static str {
-        match self {
-            SourceFormat::Jpeg => "image/jpeg",
-            SourceFormat::Png => "image/png",
-            SourceFormat::Gif => "image/gif",
-            SourceFormat::Webp => "image/webp",
-        }
-    }
-
-    /// The same format as output, when the proxy can write it.
-    pub fn as_output(self) -> Option<OutputFormat> {
-        match self {
-            SourceFormat::Jpeg => Some(OutputFormat::Jpeg),
-            SourceFormat::Png => Some(OutputFormat::Png),
-            SourceFormat::Webp => Some(OutputFormat::Webp),
-            SourceFormat::Gif => None,
-        }
-    }
-}
 
 /// The format decision as far as it can be made before the source is seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,7 +52,7 @@ pub fn is_noop(options: &TransformOptions, info: &ImageInfo, same_format: bool, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::negotiate::SourceFormat;
+    use crate::format::SourceFormat;
 
     const CAP: u64 = 5 * 1024 * 1024;
 

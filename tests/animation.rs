@@ -10,9 +10,11 @@
 use std::io::Cursor;
 
 use edge_image_proxy::error::ProxyError;
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat, SourceFormat};
+use edge_image_proxy::format::{OutputFormat, SourceFormat};
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
-use edge_image_proxy::transform::{count_frames, transform, Encoded, Outcome};
+use edge_image_proxy::transform::{count_frames, Encoded};
 use image::codecs::gif::GifDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{AnimationDecoder, Frame, Frames, RgbaImage};
@@ -34,7 +36,7 @@ fn run(
 ) -> Result<Outcome, edge_image_proxy::error::ProxyError> {
     let pairs: Vec<(&str, &str)> = options.split(',').filter_map(|pair| pair.split_once('=')).collect();
     let options = TransformOptions::from_pairs(pairs).expect("valid options");
-    transform(source, &options, FormatRequest::new(&options, accept), 16_000_000)
+    make(source, &options, FormatRequest::new(&options, accept), 16_000_000)
 }
 
 fn encoded(source: &[u8], options: &str, accept: Option<&str>) -> Encoded {

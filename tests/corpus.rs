@@ -6,9 +6,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use edge_image_proxy::error::ProxyError;
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
-use edge_image_proxy::transform::{transform, Outcome};
 use image::GenericImageView;
 
 #[path = "common/manifest.rs"]
@@ -19,7 +20,7 @@ const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
 fn run(bytes: &[u8], width: u32, format: FormatRequest) -> Result<Outcome, ProxyError> {
     let options = TransformOptions { width: Some(width), ..TransformOptions::default() };
-    transform(bytes, &options, format, MAX_PIXELS)
+    make(bytes, &options, format, MAX_PIXELS)
 }
 
 #[test]

@@ -3,9 +3,10 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
-use edge_image_proxy::transform::{transform, Outcome};
 use image::{Rgba, RgbaImage};
 
 const RED: [u8; 4] = [220, 30, 30, 255];
@@ -21,7 +22,7 @@ fn png(image: &RgbaImage) -> Vec<u8> {
 fn render(source: &[u8], options: &str, format: OutputFormat) -> RgbaImage {
     let pairs = options.split(',').map(|pair| pair.split_once('=').expect("name=value"));
     let options = TransformOptions::from_pairs(pairs).expect("valid options");
-    match transform(source, &options, FormatRequest::Exactly(format), 16_000_000) {
+    match make(source, &options, FormatRequest::Exactly(format), 16_000_000) {
         Ok(Outcome::Encoded(out)) if format == OutputFormat::Jpeg => from_jpeg(&out.bytes),
         Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgba8(),
         other => panic!("{other:?}"),

@@ -8,9 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
-use edge_image_proxy::transform::{transform, Encoded, Outcome};
+use edge_image_proxy::transform::Encoded;
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
@@ -21,7 +23,7 @@ fn flower() -> Vec<u8> {
 
 fn encode(source: &[u8], width: u32, quality: Option<u8>, format: OutputFormat) -> Encoded {
     let options = TransformOptions { width: Some(width), quality, ..TransformOptions::default() };
-    match transform(source, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
+    match make(source, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
         Ok(Outcome::Encoded(encoded)) => encoded,
         other => panic!("{format:?}: {other:?}"),
     }
@@ -165,7 +167,7 @@ fn lossy_webp_encodes_odd_and_tiny_sizes_at_any_quality() {
         });
         let options = TransformOptions { quality: Some(quality), ..TransformOptions::default() };
         let Ok(Outcome::Encoded(webp)) =
-            transform(&png(&noise), &options, FormatRequest::Exactly(OutputFormat::Webp), MAX_PIXELS)
+            make(&png(&noise), &options, FormatRequest::Exactly(OutputFormat::Webp), MAX_PIXELS)
         else {
             panic!("{width}x{height} encodes");
         };

@@ -6,9 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
-use edge_image_proxy::transform::{prepare, Step, Work};
+use edge_image_proxy::transform::{prepare, Work};
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
@@ -18,7 +19,7 @@ const MIB: u64 = 1024 * 1024;
 
 fn work<'a>(bytes: &'a [u8], options: &'a TransformOptions) -> Work<'a> {
     match prepare(bytes, options, FormatRequest::Exactly(OutputFormat::Jpeg), DEFAULT_MAX_SOURCE_PIXELS) {
-        Ok(Step::Transform(work)) => work,
+        Ok(work) => work,
         other => panic!("{other:?}"),
     }
 }
@@ -38,7 +39,7 @@ fn a_thumbnail_of_a_24_megapixel_jpeg_needs_little() {
     // At full size it would not fit the default budget: 24 Mpx RGB is 72 MB decoded.
     let full = TransformOptions { quality: Some(80), ..TransformOptions::default() };
     let whole = prepare(&jpeg, &full, FormatRequest::Exactly(OutputFormat::Jpeg), 30_000_000);
-    let Ok(Step::Transform(whole)) = whole else { panic!("{whole:?}") };
+    let Ok(whole) = whole else { panic!("{whole:?}") };
     assert!(whole.memory_bytes() > edge_image_proxy::config::DEFAULT_BUFFER_BUDGET_BYTES);
 }
 

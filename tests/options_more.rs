@@ -12,11 +12,13 @@ mod manifest;
 
 use edge_image_proxy::cache_key::CacheKey;
 use edge_image_proxy::error::ProxyError;
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::route::{route, Route};
 use edge_image_proxy::security::payload;
-use edge_image_proxy::transform::{describe, transform, Encoded, Outcome};
+use edge_image_proxy::transform::{describe, Encoded};
 use image::{Rgba, RgbaImage};
 
 const RED: [u8; 4] = [220, 30, 30, 255];
@@ -30,7 +32,7 @@ fn options(text: &str) -> TransformOptions {
 }
 
 fn encode(source: &[u8], text: &str, format: FormatRequest) -> Result<Encoded, ProxyError> {
-    match transform(source, &options(text), format, 16_000_000)? {
+    match make(source, &options(text), format, 16_000_000)? {
         Outcome::Encoded(out) => Ok(out),
         Outcome::Original(info) => panic!("{text}: served untouched ({info:?})"),
     }
@@ -194,7 +196,7 @@ fn metadata_none_writes_no_exif() {
     let out = encode(&camera_jpeg(), "width=20,metadata=none", FormatRequest::Original).unwrap();
     assert_eq!(exif_of(&out.bytes), None);
     assert!(!contains(&out.bytes, b"(c) 2026 Jane D"));
-    let untouched = transform(&camera_jpeg(), &options("metadata=none"), FormatRequest::Original, 16_000_000);
+    let untouched = make(&camera_jpeg(), &options("metadata=none"), FormatRequest::Original, 16_000_000);
     assert!(matches!(untouched, Ok(Outcome::Encoded(_))), "none is never the source's own bytes");
 }
 
@@ -238,7 +240,7 @@ fn an_explicit_still_format_gives_the_first_frame_whatever_anim_says() {
 fn fast_compression_encodes_jpeg_or_png_whatever_accept_lists() {
     let fast = |source: &[u8]| {
         let options = options("format=auto,compression=fast,width=50");
-        match transform(source, &options, FormatRequest::new(&options, Some(CHROME)), 16_000_000) {
+        match make(source, &options, FormatRequest::new(&options, Some(CHROME)), 16_000_000) {
             Ok(Outcome::Encoded(out)) => out.format,
             other => panic!("{other:?}"),
         }

@@ -7,10 +7,12 @@
 
 use std::io::Cursor;
 
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{FormatChoice, TransformOptions};
 use edge_image_proxy::transform::profile::MAX_PROFILE_BYTES;
-use edge_image_proxy::transform::{transform, Encoded, Outcome};
+use edge_image_proxy::transform::Encoded;
 use image::{ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
 
 #[path = "common/icc.rs"]
@@ -50,7 +52,7 @@ fn webp_with(profile: &[u8]) -> Vec<u8> {
 
 fn transformed(source: &[u8], format: FormatRequest) -> Encoded {
     let options = TransformOptions { width: Some(32), ..TransformOptions::default() };
-    match transform(source, &options, format, 16_000_000) {
+    match make(source, &options, format, 16_000_000) {
         Ok(Outcome::Encoded(encoded)) => encoded,
         other => panic!("{other:?}"),
     }
@@ -100,7 +102,7 @@ fn a_lossy_webp_carries_the_profile_too() {
     encoder.encode(pixels.as_raw(), w, h, jpeg_encoder::ColorType::Rgb).expect("encodes");
     let options = TransformOptions { width: Some(320), ..TransformOptions::default() };
     let Ok(Outcome::Encoded(out)) =
-        transform(&source, &options, FormatRequest::Exactly(OutputFormat::Webp), 16_000_000)
+        make(&source, &options, FormatRequest::Exactly(OutputFormat::Webp), 16_000_000)
     else {
         panic!("transforms")
     };
@@ -129,7 +131,7 @@ fn srgb_non_rgb_and_oversized_profiles_are_left_out() {
         let source = std::fs::read(format!("../shared/corpus/{file}")).expect("readable");
         let options = TransformOptions { width: Some(1), ..TransformOptions::default() };
         let Ok(Outcome::Encoded(out)) =
-            transform(&source, &options, FormatRequest::Exactly(OutputFormat::Png), 16_000_000)
+            make(&source, &options, FormatRequest::Exactly(OutputFormat::Png), 16_000_000)
         else {
             panic!("{file}")
         };

@@ -5,16 +5,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, TransformOptions};
-use edge_image_proxy::transform::{geometry, inspect, shrink_on_load, transform, Outcome, Shrink};
+use edge_image_proxy::transform::{geometry, inspect, shrink_on_load, Shrink};
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
 use fixtures::synthetic_jpeg;
 
 fn to_png(bytes: &[u8], options: TransformOptions, max_pixels: u64) -> image::RgbImage {
-    match transform(bytes, &options, FormatRequest::Exactly(OutputFormat::Png), max_pixels) {
+    match make(bytes, &options, FormatRequest::Exactly(OutputFormat::Png), max_pixels) {
         Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
         other => panic!("{other:?}"),
     }
@@ -47,7 +49,7 @@ fn a_24_megapixel_jpeg_becomes_a_thumbnail_under_a_16_megapixel_limit() {
     assert_eq!(thumb.dimensions(), (320, 213));
     // The same photo at full size would not fit: the limit is real.
     let full = TransformOptions { width: Some(5000), ..TransformOptions::default() };
-    assert!(transform(&jpeg, &full, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS).is_err());
+    assert!(make(&jpeg, &full, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS).is_err());
 }
 
 #[test]
@@ -84,8 +86,7 @@ fn jpegs_with_optimised_huffman_tables_keep_their_colours() {
 fn the_report_tells_what_each_stage_did() {
     let jpeg = synthetic_jpeg(1600, 1200);
     let options = TransformOptions { width: Some(320), quality: Some(70), ..TransformOptions::default() };
-    let Ok(Outcome::Encoded(out)) =
-        transform(&jpeg, &options, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS)
+    let Ok(Outcome::Encoded(out)) = make(&jpeg, &options, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS)
     else {
         panic!("a JPEG resizes");
     };

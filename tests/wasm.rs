@@ -5,15 +5,17 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use edge_image_proxy::negotiate::{FormatRequest, OutputFormat};
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, TransformOptions};
-use edge_image_proxy::transform::{prepare, transform, Outcome, Step};
+use edge_image_proxy::transform::prepare;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
 fn encoded(bytes: &[u8], options: TransformOptions, format: OutputFormat) -> image::DynamicImage {
-    match transform(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
+    match make(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
         Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("output decodes"),
         other => panic!("expected a new image, got {other:?}"),
     }
@@ -64,7 +66,7 @@ fn cover_crop_and_alpha_in_wasm() {
 fn bombs_are_errors_not_traps() {
     let bomb = include_bytes!("../../shared/corpus/bombs/lottapixel.jpg");
     let options = TransformOptions { width: Some(10), ..TransformOptions::default() };
-    let result = transform(bomb, &options, FormatRequest::Original, MAX_PIXELS);
+    let result = make(bomb, &options, FormatRequest::Original, MAX_PIXELS);
     assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
 }
 
@@ -134,7 +136,7 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         } else {
             FormatRequest::Exactly(format)
         };
-        let Ok(Step::Transform(work)) = prepare(bytes, &options, request, MAX_PIXELS) else {
+        let Ok(work) = prepare(bytes, &options, request, MAX_PIXELS) else {
             panic!("{name}: nothing to transform")
         };
         let estimate = work.memory_bytes();

@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 
 use worker::{console_error, event, Context, Env, Method, Request, Response};
 
-use crate::config::{Config, ConfigError};
-use crate::error::ProxyError;
+use crate::config::Config;
+use crate::error::{ConfigError, ProxyError};
 use crate::route::{route, Route};
 use crate::stats::{self, InFlight, MemoryStats};
 

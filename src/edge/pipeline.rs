@@ -18,11 +18,12 @@ use crate::error::ProxyError;
 use crate::etag::{derived_etag, etag_matches, strong_etag, Validators};
 use crate::negotiate::FormatRequest;
 use crate::options::OnError;
+use crate::plan::is_noop;
 use crate::plan::{plan, Plan};
 use crate::route::ImageRequest;
 use crate::security::check_request;
 use crate::stats;
-use crate::transform::{describe, prepare, Step};
+use crate::transform::{describe, prepare};
 
 /// What one image request needs to know about itself, worked out once.
 struct Job {
@@ -84,7 +85,7 @@ pub async fn run(
 
     // Policy first: an unsigned or expired URL, or a source that may not be fetched, is not
     // served from the cache either, nor redirected to.
-    check_request(&job.image, config, (now_ms() / 1000.0) as u64)?;
+    check_request(&job.image, &config.security, (now_ms() / 1000.0) as u64)?;
     let target = Target::resolve(&job.image.source, config)?;
 
     // A source the policy allowed may be the answer when it cannot be made into one.
@@ -265,10 +266,11 @@ async fn fetch_and_answer(
     }
 
     // Transform (or find that nothing needs doing), answer, and store what may be stored.
-    let work = match prepare(&source, &job.image.options, job.format, config.max_source_pixels)? {
-        Step::Original(info) => {
+    let work = prepare(&source, &job.image.options, job.format, config.max_source_pixels)?;
+    if is_noop(&job.image.options, work.info(), work.keeps_format(), work.canvas()) {
+        {
             timing.push_str(", transform;desc=\"none needed: the source as it is\"");
-            let content_type = info.format.mime();
+            let content_type = work.info().format.mime();
             let made = Made {
                 body: Rc::new(source),
                 content_type,
@@ -278,8 +280,7 @@ async fn fetch_and_answer(
             };
             return Ok(share_and_answer(job, made, lead, config, ctx));
         }
-        Step::Transform(work) => work,
-    };
+    }
     // The pixels' room in the budget, reserved before a pixel is decoded.
     let mut pixels_held = match room::reserve(work.memory_bytes()).await {
         Ok(held) => held,
@@ -288,7 +289,7 @@ async fn fetch_and_answer(
         }
         Err(Shortfall::Busy) => {
             no_room(job)?;
-            let content_type = work.source_format().mime();
+            let content_type = work.info().format.mime();
             timing.push_str(", transform;desc=\"skipped: no room in the memory budget\"");
             return Ok(untouched(job, source, content_type, timing));
         }
@@ -463,7 +464,7 @@ fn answer_image(
 fn pass_through(upstream: Upstream, timing: &str, config: &Config) -> Result<Response, ProxyError> {
     check_image_type(&upstream)?;
     let whole = upstream.partial.as_ref().map_or(upstream.content_length, |partial| partial.total);
-    if let (Some(limit), Some(length)) = (config.passthrough_max_bytes, whole) {
+    if let (Some(limit), Some(length)) = (config.security.passthrough_max_bytes, whole) {
         if length > limit {
             return Err(ProxyError::SourceTooLarge { limit });
         }

@@ -38,10 +38,10 @@ impl Target {
     pub fn resolve(source: &Source, config: &Config) -> Result<Target, ProxyError> {
         match source {
             Source::Absolute(url) => {
-                config.allowed_sources.check(url)?;
+                config.security.allowed_sources.check(url)?;
                 Ok(Target::Url(url.clone()))
             }
-            Source::Relative(path) => match &config.origin_url {
+            Source::Relative(path) => match &config.security.origin_url {
                 None => Ok(Target::Assets(path.clone())),
                 Some(origin) => origin_url(origin, path).map(Target::Url),
             },
@@ -139,12 +139,12 @@ pub async fn fetch(
         url = next_hop(&url, &response)?;
         // Redirects to another host must be allowed like the first URL; a redirect within
         // ORIGIN_URL is as trusted as ORIGIN_URL itself.
-        let within_origin = config.origin_url.as_ref().is_some_and(|o| o.origin() == url.origin());
+        let within_origin = config.security.origin_url.as_ref().is_some_and(|o| o.origin() == url.origin());
         if !within_origin {
-            config.allowed_sources.check(&url)?;
+            config.security.allowed_sources.check(&url)?;
         }
     }
-    Err(ProxyError::TooManyRedirects)
+    Err(ProxyError::TooManyRedirects { limit: MAX_REDIRECTS })
 }
 
 fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
@@ -248,12 +248,12 @@ fn accept(response: Response, started: f64, config: &Config, ctx: &Context) -> R
 /// upstream to the client natively, and the runtime itself fails a body that breaks off.
 fn guarded(response: Response, declared: Option<u64>, config: &Config, ctx: &Context) -> Response {
     let ResponseBody::Stream(body) = response.body() else { return response };
-    if config.upstream_idle_timeout.is_none() && config.passthrough_max_bytes.is_none() {
+    if config.upstream_idle_timeout.is_none() && config.security.passthrough_max_bytes.is_none() {
         return response;
     }
     let limits = Limits {
         idle_ms: config.upstream_idle_timeout.map_or(0, |idle| idle.as_millis() as u64),
-        max_bytes: config.passthrough_max_bytes,
+        max_bytes: config.security.passthrough_max_bytes,
         declared,
     };
     let body = guard(body, limits, ctx);

@@ -415,7 +415,7 @@ pub struct TransformOptions {
     /// Default: [`Metadata::Copyright`].
     pub metadata: Metadata,
     /// Whether animation is kept. Default: true. An animated GIF stays an animated GIF when
-    /// the format is left to the proxy (see `transform::animate`); otherwise, and with
+    /// the format is left to the proxy (see `transform::animation`); otherwise, and with
     /// `false`, the first frame is sent.
     pub anim: bool,
     /// Default: [`Compression::Smallest`].

@@ -13,15 +13,59 @@ pub use private_net::is_public;
 pub use signature::{payload, sign, sign_url, SigningKeys, MIN_KEY_BYTES};
 pub use source::{HostPattern, SourcePolicy};
 
-use crate::config::Config;
+use url::Url;
+
 use crate::error::ProxyError;
 use crate::route::ImageRequest;
+
+/// What the gate enforces, parsed from the configuration once (`crate::config::Config`
+/// holds it); each field names its variable and default.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Hosts that absolute source URLs may name (`ALLOWED_SOURCES`). Default: none.
+    pub allowed_sources: SourcePolicy,
+    /// Where relative sources are fetched from (`ORIGIN_URL`). Default: the Worker's own
+    /// static assets.
+    pub origin_url: Option<Url>,
+    /// Keys URLs must be signed with (`SIGNING_KEY`, and `SIGNING_KEYS` for rotation; both
+    /// secrets). Default: none, and URLs need no signature.
+    pub signing_keys: SigningKeys,
+    /// The largest output width or height, after `dpr` (`MAX_OUTPUT_DIMENSION`, at most the
+    /// parser's ceiling of 12,000). Default: 12,000, as Cloudflare's.
+    pub max_output_dimension: u32,
+    /// The largest `dpr` served, in thousandths (`MAX_DPR`, a decimal from 1 to 4).
+    /// Default: 4, the parser's ceiling.
+    pub max_dpr_thousandths: u16,
+    /// The only output widths served to unsigned URLs (`ALLOWED_WIDTHS`, after `dpr`).
+    /// Default: any.
+    pub allowed_widths: Option<Vec<u32>>,
+    /// The only `quality` values served to unsigned URLs (`ALLOWED_QUALITIES`). Default: any.
+    pub allowed_qualities: Option<Vec<u8>>,
+    /// The largest source passed through; a larger one is refused, or cut when it has no
+    /// declared length (`PASSTHROUGH_MAX_BYTES`). Default: no limit.
+    pub passthrough_max_bytes: Option<u64>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allowed_sources: SourcePolicy::default(),
+            origin_url: None,
+            signing_keys: SigningKeys::default(),
+            max_output_dimension: crate::options::MAX_DIMENSION,
+            max_dpr_thousandths: 4000,
+            allowed_widths: None,
+            allowed_qualities: None,
+            passthrough_max_bytes: None,
+        }
+    }
+}
 
 /// How many redirects an upstream fetch follows before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
 /// Checks what the request URL itself may ask for, at `now` (Unix seconds).
-pub fn check_request(request: &ImageRequest, config: &Config, now: u64) -> Result<(), ProxyError> {
+pub fn check_request(request: &ImageRequest, config: &Policy, now: u64) -> Result<(), ProxyError> {
     let max = config.max_output_dimension;
     for (name, value) in [("width", request.options.width), ("height", request.options.height)] {
         if let Some(pixels) = value.filter(|pixels| *pixels > max) {
@@ -73,6 +117,7 @@ pub fn check_request(request: &ImageRequest, config: &Config, now: u64) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::route::{route, Route};
 
     const KEY: &str = "0123456789abcdef-test-key";
@@ -99,7 +144,7 @@ mod tests {
         assert!(signed.starts_with("/image?url=/a.jpg&w=200&expires=50&s="), "{signed}");
         let (path, query) = signed.split_once('?').expect("query");
         let Ok(Route::Image(request)) = route(path, Some(query)) else { panic!("{signed}") };
-        assert_eq!(check_request(&request, &signing(), 50), Ok(()));
+        assert_eq!(check_request(&request, &signing().security, 50), Ok(()));
         assert!(sign_url("/samples/a.jpg", KEY.as_bytes(), None).is_err(), "not an image URL");
     }
 
@@ -107,33 +152,43 @@ mod tests {
     fn with_a_key_only_signed_urls_pass() {
         let config = signing();
         let good = signed_path("width=200", "a.jpg");
-        assert_eq!(check_request(&image(&good), &config, 0), Ok(()));
+        assert_eq!(check_request(&image(&good), &config.security, 0), Ok(()));
         let tampered = good.replace("width=200", "width=2000");
-        assert!(matches!(check_request(&image(&tampered), &config, 0), Err(ProxyError::BadSignature(_))));
+        assert!(matches!(
+            check_request(&image(&tampered), &config.security, 0),
+            Err(ProxyError::BadSignature(_))
+        ));
         let unsigned = image("/cdn-cgi/image/width=200/a.jpg");
-        assert!(matches!(check_request(&unsigned, &config, 0), Err(ProxyError::BadSignature(_))));
-        assert_eq!(check_request(&unsigned, &Config::default(), 0), Ok(()), "no key, no signature needed");
+        assert!(matches!(check_request(&unsigned, &config.security, 0), Err(ProxyError::BadSignature(_))));
+        assert_eq!(
+            check_request(&unsigned, &Config::default().security, 0),
+            Ok(()),
+            "no key, no signature needed"
+        );
     }
 
     #[test]
     fn expiry_is_signed_and_enforced() {
         let config = signing();
         let path = signed_path("width=200,expires=1000", "a.jpg");
-        assert_eq!(check_request(&image(&path), &config, 1000), Ok(()));
-        match check_request(&image(&path), &config, 1001) {
+        assert_eq!(check_request(&image(&path), &config.security, 1000), Ok(()));
+        match check_request(&image(&path), &config.security, 1001) {
             Err(ProxyError::BadSignature(why)) => assert!(why.contains("expired"), "{why}"),
             other => panic!("{other:?}"),
         }
         let extended = path.replace("expires=1000", "expires=9999");
-        assert!(check_request(&image(&extended), &config, 1001).is_err(), "the expiry cannot be moved");
+        assert!(
+            check_request(&image(&extended), &config.security, 1001).is_err(),
+            "the expiry cannot be moved"
+        );
     }
 
     #[test]
     fn the_output_limit_names_itself() {
         let vars = |name: &str| (name == "MAX_OUTPUT_DIMENSION").then(|| "2000".to_string());
         let config = Config::from_vars(vars).expect("valid");
-        assert_eq!(check_request(&image("/cdn-cgi/image/w=1000,dpr=2/a.jpg"), &config, 0), Ok(()));
-        match check_request(&image("/cdn-cgi/image/h=1001,dpr=2/a.jpg"), &config, 0) {
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=1000,dpr=2/a.jpg"), &config.security, 0), Ok(()));
+        match check_request(&image("/cdn-cgi/image/h=1001,dpr=2/a.jpg"), &config.security, 0) {
             Err(ProxyError::BadOptions(why)) => {
                 assert_eq!(why, "height 2002 (after dpr) is more than MAX_OUTPUT_DIMENSION (2000)")
             }
@@ -141,8 +196,8 @@ mod tests {
         }
         assert!(Config::from_vars(|n: &str| (n == "MAX_OUTPUT_DIMENSION").then(|| "12001".into())).is_err());
         let two = Config::from_vars(|n: &str| (n == "MAX_DPR").then(|| "2".into())).expect("valid");
-        assert_eq!(check_request(&image("/cdn-cgi/image/w=10,dpr=2/a.jpg"), &two, 0), Ok(()));
-        match check_request(&image("/cdn-cgi/image/w=10,dpr=2.5/a.jpg"), &two, 0) {
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=10,dpr=2/a.jpg"), &two.security, 0), Ok(()));
+        match check_request(&image("/cdn-cgi/image/w=10,dpr=2.5/a.jpg"), &two.security, 0) {
             Err(ProxyError::BadOptions(why)) => assert_eq!(why, "dpr 2.5 is more than MAX_DPR (2)"),
             other => panic!("{other:?}"),
         }
@@ -157,17 +212,17 @@ mod tests {
             _ => None,
         };
         let config = Config::from_vars(vars).expect("valid");
-        assert_eq!(check_request(&image("/cdn-cgi/image/w=320,q=75/a.jpg"), &config, 0), Ok(()));
+        assert_eq!(check_request(&image("/cdn-cgi/image/w=320,q=75/a.jpg"), &config.security, 0), Ok(()));
         assert_eq!(
-            check_request(&image("/cdn-cgi/image/w=160,dpr=2/a.jpg"), &config, 0),
+            check_request(&image("/cdn-cgi/image/w=160,dpr=2/a.jpg"), &config.security, 0),
             Ok(()),
             "after dpr"
         );
-        match check_request(&image("/cdn-cgi/image/w=500/a.jpg"), &config, 0) {
+        match check_request(&image("/cdn-cgi/image/w=500/a.jpg"), &config.security, 0) {
             Err(ProxyError::BadOptions(why)) => assert_eq!(why, "width 500 is not in ALLOWED_WIDTHS"),
             other => panic!("{other:?}"),
         }
-        match check_request(&image("/cdn-cgi/image/q=10/a.jpg"), &config, 0) {
+        match check_request(&image("/cdn-cgi/image/q=10/a.jpg"), &config.security, 0) {
             Err(ProxyError::BadOptions(why)) => assert_eq!(why, "quality 10 is not in ALLOWED_QUALITIES"),
             other => panic!("{other:?}"),
         }

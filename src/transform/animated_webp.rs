@@ -2,16 +2,15 @@
 //! use (lossy at the asked quality, or lossless when that is smaller), and its bitstream
 //! chunks (`ALPH`, `VP8 `, `VP8L`) are wrapped in an `ANMF` frame chunk behind the `VP8X`
 //! and `ANIM` headers: the extended container of the WebP specification (RFC 9649, section
-//! 2.7). That container is all that no permissive pure-Rust crate writes (see `animate`),
+//! 2.7). That container is all that no permissive pure-Rust crate writes (see `animation`),
 //! and it is a few dozen lines.
 //!
 //! Every frame covers the whole canvas and replaces it (no blending, no disposal), so what
 //! a frame shows never depends on lossy pixels of the frame before. A frame that repeats the
 //! one before is not written again: the one before stays up longer.
 
-use super::animate::Written;
 use super::describe::webp_chunk_spans;
-use super::encode;
+use super::encode::{self, Written};
 use super::Pixels;
 use crate::error::ProxyError;
 

@@ -8,7 +8,7 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Li
 
 use super::{Geometry, Pixels};
 use crate::error::ProxyError;
-use crate::negotiate::SourceFormat;
+use crate::format::SourceFormat;
 
 /// What the header of an image says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{inspect, plan_output};
 use crate::error::ProxyError;
-use crate::negotiate::SourceFormat;
+use crate::format::SourceFormat;
 use crate::options::TransformOptions;
 
 /// The `format=json` answer: Cloudflare's shape (`width`, `height` of the output and the

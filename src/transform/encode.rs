@@ -17,7 +17,7 @@ use rgb::FromSlice;
 
 use super::Pixels;
 use crate::error::ProxyError;
-use crate::negotiate::OutputFormat;
+use crate::format::OutputFormat;
 
 /// An encoded image.
 #[derive(Debug)]
@@ -65,7 +65,7 @@ pub(super) fn encode(
         }
         OutputFormat::Webp => webp(pixels, quality, profile),
         OutputFormat::Avif => Ok(Output { bytes: avif(pixels, quality)?, lossless: false }),
-        // Negotiation picks GIF for animations only, which `animate` writes; a still one is
+        // Negotiation picks GIF for animations only, which `animated_gif` writes; a still one is
         // a one-frame GIF, quantised to 256 colours.
         OutputFormat::Gif => {
             let mut out = Vec::new();
@@ -211,6 +211,17 @@ fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
             _ => [255, 255, 255],
         })
         .collect()
+}
+
+/// A written animation file.
+pub(super) struct Written {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its canvas.
+    pub size: (u32, u32),
+    /// Frames written: fewer than read when a frame repeats the one before, whose duration
+    /// then grows.
+    pub frames_written: u32,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::io::Cursor;
 use image::{ImageDecoder, ImageReader};
 
 use super::decode::image_format;
-use crate::negotiate::SourceFormat;
+use crate::format::SourceFormat;
 use crate::options::Metadata;
 
 const ARTIST: u16 = 0x013B;

@@ -3,8 +3,9 @@
 //! Pure Rust with no I/O. Memory is judged from the image header before any pixel is
 //! decoded: a source or output above `MAX_SOURCE_PIXELS` is refused without allocating.
 
-mod animate;
+mod animated_gif;
 mod animated_webp;
+mod animation;
 mod decode;
 mod describe;
 mod effects;
@@ -21,9 +22,9 @@ pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
 
 use crate::error::ProxyError;
-use crate::negotiate::{FormatRequest, OutputFormat, SourceFormat};
+use crate::format::OutputFormat;
+use crate::negotiate::FormatRequest;
 use crate::options::{Gravity, Rgba, TransformOptions};
-use crate::plan::is_noop;
 
 /// Decoded pixels in one of the two layouts the engine works in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,39 +81,6 @@ impl Report {
     }
 }
 
-/// What a transformation produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing to do: the source's own bytes are the answer.
-    Original(ImageInfo),
-    /// A new image.
-    Encoded(Encoded),
-}
-
-/// Transforms an image held in memory, with no memory budget beyond `max_pixels`.
-pub fn transform(
-    bytes: &[u8],
-    options: &TransformOptions,
-    format: FormatRequest,
-    max_pixels: u64,
-) -> Result<Outcome, ProxyError> {
-    match prepare(bytes, options, format, max_pixels)? {
-        Step::Original(info) => Ok(Outcome::Original(info)),
-        Step::Transform(work) => work.run(|_| true).map(Outcome::Encoded),
-    }
-}
-
-/// What a request needs, worked out from the image header alone.
-// One per request, moved once or twice: boxing the larger variant would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Step<'a> {
-    /// Nothing to do: the source's own bytes are the answer.
-    Original(ImageInfo),
-    /// Pixels to decode, resize and encode; nothing decoded yet.
-    Transform(Work<'a>),
-}
-
 /// A transformation planned from the header: its size, its decode scale and the memory it
 /// will take are known before a pixel is decoded.
 #[derive(Debug)]
@@ -124,7 +92,10 @@ pub struct Work<'a> {
     /// The source's ICC profile, copied into the output (see [`profile`]).
     profile: Option<Vec<u8>>,
     /// Whether an animated source stays animated (then the output is an animated GIF or WebP).
-    animation: animate::Decision,
+    animation: animation::Decision,
+    /// Whether the output is written in the source's own format (an animation in its own
+    /// container).
+    keeps_format: bool,
     /// The geometry in the requested (rotated) axes.
     plan: Geometry,
     /// The same crop and resize in the source's own axes.
@@ -137,31 +108,29 @@ pub struct Work<'a> {
     coefficient_bytes: u64,
 }
 
-/// Reads the header, plans the geometry and refuses what would exceed `max_pixels`.
+/// Reads the header, plans the geometry and refuses what would exceed `max_pixels`. Whether
+/// the work needs doing at all is the plan's decision (`plan::nothing_to_do`).
 pub fn prepare<'a>(
     bytes: &'a [u8],
     options: &'a TransformOptions,
     format: FormatRequest,
     max_pixels: u64,
-) -> Result<Step<'a>, ProxyError> {
+) -> Result<Work<'a>, ProxyError> {
     let info = inspect(bytes)?;
     let (region, plan) = plan_output(&info, options)?;
     check_pixels(plan.canvas.0, plan.canvas.1, max_pixels)?;
     let canvas_pixels = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
     let profile = profile::to_keep(bytes, info.format);
-    let animation = animate::decide(bytes, &info, options, format, plan.canvas);
-    let (output_format, same_format) = match animation {
-        animate::Decision::Animated(animation) => {
+    let animation = animation::decide(bytes, &info, options, format, plan.canvas);
+    let (output_format, keeps_format) = match animation {
+        animation::Decision::Animated(animation) => {
             (animation.container.output(), animation.container.holds(info.format))
         }
-        animate::Decision::Still | animate::Decision::OverLimit { .. } => {
+        animation::Decision::Still | animation::Decision::OverLimit { .. } => {
             let output = format.resolve(info.format, info.has_alpha, canvas_pixels, profile.is_some());
             (output, info.format.as_output() == Some(output))
         }
     };
-    if is_noop(options, &info, same_format, plan.canvas) {
-        return Ok(Step::Original(info));
-    }
     // The crop in the source's own axes, inside what the trim leaves. Gravity names a point
     // of the trimmed source as displayed, before rotate and flip, so it moves the crop there;
     // the crop's size is the same wherever it sits, which is all shrink-on-load needs.
@@ -176,20 +145,21 @@ pub fn prepare<'a>(
     let (load_width, load_height) = shrink.loaded_size(&info);
     check_pixels(load_width, load_height, max_pixels)?;
     let coefficient_bytes = decode::coefficient_bytes(bytes, &info);
-    Ok(Step::Transform(Work {
+    Ok(Work {
         bytes,
         options,
         info,
         output_format,
         profile,
         animation,
+        keeps_format,
         plan,
         source_plan,
         region,
         shrink,
         max_pixels,
         coefficient_bytes,
-    }))
+    })
 }
 
 /// The part of the source `trim` leaves, and the output's geometry planned on it in the
@@ -231,16 +201,26 @@ impl Work<'_> {
         memory_estimate(self, self.shrink)
     }
 
-    /// The source's format, from its magic bytes.
-    pub fn source_format(&self) -> SourceFormat {
-        self.info.format
+    /// What the header said of the source.
+    pub fn info(&self) -> &ImageInfo {
+        &self.info
+    }
+
+    /// Whether the output is written in the source's own format.
+    pub fn keeps_format(&self) -> bool {
+        self.keeps_format
+    }
+
+    /// The output's size in pixels.
+    pub fn canvas(&self) -> (u32, u32) {
+        self.plan.canvas
     }
 
     /// Decodes, resizes and encodes. `more_room` is asked for extra bytes before anything
     /// beyond [`Work::memory_bytes`] is allocated (a full-size decode when a scaled one fails);
     /// when it says no, that failure is the answer.
     pub fn run(self, mut more_room: impl FnMut(u64) -> bool) -> Result<Encoded, ProxyError> {
-        if let animate::Decision::Animated(animation) = self.animation {
+        if let animation::Decision::Animated(animation) = self.animation {
             return self.run_animated(animation);
         }
         // jpeg-decoder is stricter than zune-jpeg about some damaged streams that zune-jpeg
@@ -276,7 +256,7 @@ impl Work<'_> {
             Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
             _ => format!("{} {}x{}", info.format.name(), decoded.0, decoded.1),
         };
-        if let animate::Decision::OverLimit { frames } = animation {
+        if let animation::Decision::OverLimit { frames } = animation {
             decode_report.push_str(&format!(", first of {frames} frames (the animation is over the limits)"));
         }
         let (source_plan, region) = aim(&pixels, &info, options, source_plan, region);
@@ -301,21 +281,21 @@ impl Work<'_> {
 
     /// Every frame through the same crop, resize and effects, aimed once on the first frame
     /// (so that `gravity=auto` does not make the crop jump between frames).
-    fn run_animated(self, animation: animate::Animation) -> Result<Encoded, ProxyError> {
+    fn run_animated(self, animation: animation::Animation) -> Result<Encoded, ProxyError> {
         let Work { bytes, options, info, plan, source_plan, region, .. } = self;
         let mut aimed = None;
         let quality = options.effective_quality();
-        let encoded = animate::encode(bytes, &info, animation, quality, |pixels| {
+        let encoded = animation::encode(bytes, &info, animation, quality, |pixels| {
             let (source_plan, region) =
                 *aimed.get_or_insert_with(|| aim(&pixels, &info, options, source_plan, region));
             shape(pixels, options, &plan, &source_plan, region)
         })?;
-        let animate::Encoded { written, frames_read } = encoded;
+        let animation::Encoded { written, frames_read } = encoded;
         let (width, height) = written.size;
         let format = animation.container.output();
         let how = match animation.container {
-            animate::Container::Gif => "written as changes".to_string(),
-            animate::Container::Webp => format!("each whole, q{quality} or lossless"),
+            animation::Container::Gif => "written as changes".to_string(),
+            animation::Container::Webp => format!("each whole, q{quality} or lossless"),
         };
         let report = Report {
             decode: format!("{} {}x{}, {} frames", info.format.name(), info.width, info.height, frames_read),
@@ -431,7 +411,7 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
     let loaded_size = shrink.loaded_size(info);
     let loaded = pixels(loaded_size);
     // An animation's frames are RGBA, composited on the canvas, whatever the palette says.
-    let animated = matches!(work.animation, animate::Decision::Animated(_));
+    let animated = matches!(work.animation, animation::Decision::Animated(_));
     let engine_bytes_per_pixel: u8 = if info.has_alpha || animated { 4 } else { 3 };
     let bytes_per_pixel = u64::from(engine_bytes_per_pixel);
     let native = loaded * u64::from(info.decoded_bytes_per_pixel);
@@ -485,18 +465,18 @@ fn memory_estimate(work: &Work, shrink: Shrink) -> u64 {
         // Frame by frame: the decoder's canvas, the canvas saved for "restore to previous"
         // disposal and the frame it yields, at the source's size, beside one frame's work and
         // the output growing to its bound. An animated WebP also holds the frame not yet written, to tell whether the next repeats it.
-        animate::Decision::Animated(animation) => {
+        animation::Decision::Animated(animation) => {
             let decoder = pixels((info.width, info.height)) * 4 * 3 + DECODER_FIXED_BYTES;
             let pending = match animation.container {
-                animate::Container::Webp => pixels(plan.canvas) * 4,
-                animate::Container::Gif => 0,
+                animation::Container::Webp => pixels(plan.canvas) * 4,
+                animation::Container::Gif => 0,
             };
             decoder
                 + pending
                 + resizing.max(finishing).max(encoding)
-                + animate::output_bound(animation, plan.canvas)
+                + animation::output_bound(animation, plan.canvas)
         }
-        animate::Decision::Still | animate::Decision::OverLimit { .. } => {
+        animation::Decision::Still | animation::Decision::OverLimit { .. } => {
             decoding.max(resizing).max(finishing).max(encoding)
         }
     }

@@ -16,7 +16,7 @@ use std::io::Cursor;
 
 use image::{ImageDecoder, ImageReader};
 
-use crate::negotiate::SourceFormat;
+use crate::format::SourceFormat;
 
 /// The largest profile copied into an output. Display P3 and Adobe RGB profiles take 0.5 to
 /// 4 KB; profiles of hundreds of KB carry lookup tables for print, which a browser does not

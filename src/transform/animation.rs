@@ -12,7 +12,8 @@
 //! `Accept`; an animated GIF becomes WebP with `format=webp`, and with `format=auto` where
 //! WebP is accepted and within its limit, and stays GIF otherwise. Other explicit
 //! formats (`jpeg`, `png`, `avif`) get the first frame: AVIF sequences would cost far more
-//! CPU. Animated WebP is written by [`super::animated_webp`], around the still encoders: of
+//! CPU. Animated GIF is written by [`super::animated_gif`], animated WebP by
+//! [`super::animated_webp`] around the still encoders: of
 //! the crates that write it, zenwebp is AGPL, webp-animation wraps libwebp's C (no C library
 //! in a Worker's Wasm), and oxideav-webp calls itself a scaffold.
 
@@ -23,12 +24,14 @@ use image::codecs::gif::GifDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{AnimationDecoder, Frames, ImageDecoder};
 
-use super::animated_webp;
 use super::decode::{limits, undecodable, ImageInfo};
 use super::describe::{gif_blocks, webp_chunks};
+use super::encode::Written;
 use super::Pixels;
+use super::{animated_gif, animated_webp};
 use crate::error::ProxyError;
-use crate::negotiate::{FormatRequest, OutputFormat, SourceFormat};
+use crate::format::{OutputFormat, SourceFormat};
+use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
 
 /// The most frames kept. Each frame costs the quantiser's set-up (about a millisecond) however
@@ -53,11 +56,6 @@ pub const MAX_OUTPUT_PIXELS: u64 = 8_000_000;
 /// and the output is at most about 4 bytes a pixel, 8 MB (that GIF came out at 205 KB as
 /// WebP, against 396 KB as GIF).
 pub const MAX_WEBP_OUTPUT_PIXELS: u64 = 2_000_000;
-
-/// NeuQuant's sampling factor: 1 samples every pixel (slowest, best), 30 the fewest. 10 is
-/// the `gif` crate's recommendation, within a few percent of 1 in colour error at a sixth of
-/// its time.
-const QUANTISER_SPEED: i32 = 10;
 
 /// The container an animation is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,17 +231,6 @@ pub(super) fn output_bound(animation: Animation, canvas: (u32, u32)) -> u64 {
     u64::from(animation.frames) * (frame_bytes + 1024) + 1024
 }
 
-/// A written animation file.
-pub(super) struct Written {
-    /// The file.
-    pub bytes: Vec<u8>,
-    /// Its canvas.
-    pub size: (u32, u32),
-    /// Frames written: fewer than read when a frame repeats the one before, whose duration
-    /// then grows.
-    pub frames_written: u32,
-}
-
 /// An encoded animation.
 pub(super) struct Encoded {
     /// The file, as written.
@@ -262,7 +249,7 @@ pub(super) fn encode(
     mut shape: impl FnMut(Pixels) -> Result<Pixels, ProxyError>,
 ) -> Result<Encoded, ProxyError> {
     let mut sink = match animation.container {
-        Container::Gif => Sink::Gif(Writer::default(), animation.plays.as_gif()),
+        Container::Gif => Sink::Gif(animated_gif::Writer::default(), animation.plays.as_gif()),
         Container::Webp => Sink::Webp(animated_webp::Writer::new(quality, animation.plays.as_webp())),
     };
     let mut frames_read = 0;
@@ -281,7 +268,7 @@ pub(super) fn encode(
 
 /// Where frames go.
 enum Sink {
-    Gif(Writer, Repeat),
+    Gif(animated_gif::Writer, Repeat),
     Webp(animated_webp::Writer),
 }
 
@@ -321,208 +308,5 @@ fn frames<'a>(bytes: &'a [u8], info: &ImageInfo) -> Result<Frames<'a>, ProxyErro
         SourceFormat::Jpeg | SourceFormat::Png => {
             Err(ProxyError::Internal(format!("a {} is not an animation", info.format.name())))
         }
-    }
-}
-
-/// A rectangle of the canvas: left, top, right and bottom, inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Rect {
-    left: usize,
-    top: usize,
-    right: usize,
-    bottom: usize,
-}
-
-impl Rect {
-    fn point(x: usize, y: usize) -> Rect {
-        Rect { left: x, top: y, right: x, bottom: y }
-    }
-
-    fn union(self, other: Rect) -> Rect {
-        Rect {
-            left: self.left.min(other.left),
-            top: self.top.min(other.top),
-            right: self.right.max(other.right),
-            bottom: self.bottom.max(other.bottom),
-        }
-    }
-
-    fn contains(self, x: usize, y: usize) -> bool {
-        (self.left..=self.right).contains(&x) && (self.top..=self.bottom).contains(&y)
-    }
-
-    fn grow(area: &mut Option<Rect>, x: usize, y: usize) {
-        *area = Some(area.map_or(Rect::point(x, y), |r| r.union(Rect::point(x, y))));
-    }
-}
-
-/// A frame known but not yet written: what it covers depends on the frame after it.
-struct Pending {
-    /// The part of the canvas it draws.
-    area: Rect,
-    /// The area the frame before cleared after it was shown, which this one draws whole.
-    cleared: Option<Rect>,
-    /// Whether the area is cleared after it is shown.
-    clears: bool,
-    /// Hundredths of a second.
-    delay: u16,
-}
-
-/// Writes frames one behind (a frame's area and disposal depend on the frame after it),
-/// keeping the two frames last shown as RGBA with alpha made 0 or 255.
-#[derive(Default)]
-struct Writer {
-    encoder: Option<gif::Encoder<Vec<u8>>>,
-    size: (usize, usize),
-    /// The frame shown before `last`.
-    older: Option<Vec<u8>>,
-    /// The last frame pushed, the one `pending` describes.
-    last: Option<Vec<u8>>,
-    pending: Option<Pending>,
-    written: u32,
-}
-
-impl Writer {
-    fn push(&mut self, pixels: Pixels, delay: u16, repeat: Repeat) -> Result<(), ProxyError> {
-        let (width, height) = pixels.dimensions();
-        let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
-            return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for GIF")));
-        };
-        let mut rgba = into_rgba(pixels);
-        // GIF has one bit of transparency.
-        for pixel in rgba.chunks_exact_mut(4) {
-            if let Some(alpha) = pixel.get_mut(3) {
-                *alpha = if *alpha < 128 { 0 } else { 255 };
-            }
-        }
-        let whole = Rect { left: 0, top: 0, right: usize::from(w) - 1, bottom: usize::from(h) - 1 };
-        if self.encoder.is_none() {
-            let mut encoder = gif::Encoder::new(Vec::new(), w, h, &[]).map_err(failed)?;
-            encoder.set_repeat(repeat).map_err(failed)?;
-            self.encoder = Some(encoder);
-            self.size = (usize::from(w), usize::from(h));
-        }
-        if (usize::from(w), usize::from(h)) != self.size {
-            return Err(ProxyError::Internal("frames of an animation differ in size".into()));
-        }
-        let (Some(last), Some(pending)) = (&self.last, &mut self.pending) else {
-            self.pending = Some(Pending { area: whole, cleared: None, clears: false, delay });
-            self.last = Some(rgba);
-            return Ok(());
-        };
-        let (changed, to_clear) = differences(last, &rgba, self.size.0);
-        let Some(changed) = changed else {
-            // Nothing new to show: the frame before stays up longer.
-            pending.delay = pending.delay.saturating_add(delay);
-            return Ok(());
-        };
-        // A visible pixel turning transparent: the frame before is cleared after it is shown,
-        // over an area grown to cover that pixel, and this frame draws all of that area anew.
-        let cleared = to_clear.map(|area| {
-            pending.area = pending.area.union(area);
-            pending.clears = true;
-            pending.area
-        });
-        let area = match cleared {
-            None => changed,
-            Some(cleared) => {
-                visible_within(&rgba, self.size.0, cleared).map_or(changed, |v| v.union(changed))
-            }
-        };
-        self.write_pending()?;
-        self.pending = Some(Pending { area, cleared, clears: false, delay });
-        self.older = self.last.replace(rgba);
-        Ok(())
-    }
-
-    /// Writes the pending frame: within its area, the pixels the frame before already shows
-    /// are transparent (kept), except where that frame was cleared.
-    fn write_pending(&mut self) -> Result<(), ProxyError> {
-        let (Some(pending), Some(encoder), Some(current)) =
-            (self.pending.take(), &mut self.encoder, &self.last)
-        else {
-            return Ok(());
-        };
-        let Pending { area, cleared, clears, delay } = pending;
-        let (width, height) = (area.right - area.left + 1, area.bottom - area.top + 1);
-        let mut patch = Vec::with_capacity(width * height * 4);
-        for y in area.top..=area.bottom {
-            for x in area.left..=area.right {
-                let at = (y * self.size.0 + x) * 4;
-                let new = current.get(at..at + 4).unwrap_or(&[0; 4]);
-                let shown = self.older.as_ref().and_then(|older| older.get(at..at + 4));
-                let redrawn = cleared.is_some_and(|c| c.contains(x, y));
-                patch.extend_from_slice(if shown == Some(new) && !redrawn { &[0; 4] } else { new });
-            }
-        }
-        // Both within the canvas, whose sides fit in u16.
-        let side = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
-        // from_rgba_speed panics only when the buffer is not width × height RGBA pixels or the
-        // speed is outside 1..=30: the loop above pushed 4 bytes for each pixel of the area,
-        // and the speed is a constant within range.
-        let mut frame = gif::Frame::from_rgba_speed(side(width), side(height), &mut patch, QUANTISER_SPEED);
-        frame.left = side(area.left);
-        frame.top = side(area.top);
-        frame.delay = delay;
-        frame.dispose = if clears { gif::DisposalMethod::Background } else { gif::DisposalMethod::Keep };
-        encoder.write_frame(&frame).map_err(failed)?;
-        self.written += 1;
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<Written, ProxyError> {
-        self.write_pending()?;
-        let encoder =
-            self.encoder.ok_or_else(|| ProxyError::UndecodableImage("the animation has no frames".into()))?;
-        let bytes = encoder.into_inner().map_err(|e| ProxyError::Internal(format!("encode gif: {e}")))?;
-        let side = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-        let size = (side(self.size.0), side(self.size.1));
-        Ok(Written { bytes, size, frames_written: self.written })
-    }
-}
-
-fn failed(e: gif::EncodingError) -> ProxyError {
-    ProxyError::Internal(format!("encode gif: {e}"))
-}
-
-/// Where two frames as shown differ, and where a visible pixel turned transparent.
-fn differences(before: &[u8], after: &[u8], width: usize) -> (Option<Rect>, Option<Rect>) {
-    let (mut changed, mut to_clear) = (None, None);
-    for (index, (old, new)) in before.chunks_exact(4).zip(after.chunks_exact(4)).enumerate() {
-        if old != new {
-            let (x, y) = (index % width, index / width);
-            Rect::grow(&mut changed, x, y);
-            if old.get(3) == Some(&255) && new.get(3) == Some(&0) {
-                Rect::grow(&mut to_clear, x, y);
-            }
-        }
-    }
-    (changed, to_clear)
-}
-
-/// The smallest rectangle holding the visible pixels of `frame` within `area`.
-fn visible_within(frame: &[u8], width: usize, area: Rect) -> Option<Rect> {
-    let mut visible = None;
-    for y in area.top..=area.bottom {
-        for x in area.left..=area.right {
-            if frame.get((y * width + x) * 4 + 3) == Some(&255) {
-                Rect::grow(&mut visible, x, y);
-            }
-        }
-    }
-    visible
-}
-
-fn into_rgba(pixels: Pixels) -> Vec<u8> {
-    match pixels {
-        Pixels::Rgba8 { data, .. } => data,
-        Pixels::Rgb8 { data, .. } => data
-            .chunks_exact(3)
-            .flat_map(|pixel| match *pixel {
-                [r, g, b] => [r, g, b, 255],
-                // chunks_exact yields whole pixels only.
-                _ => [0, 0, 0, 0],
-            })
-            .collect(),
     }
 }

@@ -1,0 +1,92 @@
+//! The formats the proxy reads and writes: the vocabulary that negotiation, transforms and
+//! answers share, with each format's name and `Content-Type`.
+
+/// Formats the proxy can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// JPEG
+    Jpeg,
+    /// PNG
+    Png,
+    /// GIF (first frame)
+    Gif,
+    /// WebP
+    Webp,
+}
+
+/// Formats the proxy can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Progressive JPEG: what Cloudflare sends, and a little smaller than baseline.
+    Jpeg,
+    /// Baseline (sequential) JPEG.
+    BaselineJpeg,
+    /// PNG
+    Png,
+    /// WebP
+    Webp,
+    /// AVIF: the smallest at a given quality, and the slowest to encode by far, so only for
+    /// outputs of at most
+    /// [`crate::negotiate::AVIF_MAX_PIXELS`] (see there).
+    Avif,
+    /// Animated GIF: only for an animated GIF source kept animated (see
+    /// `transform`); never chosen by `negotiate::FormatRequest::resolve`.
+    Gif,
+}
+
+impl OutputFormat {
+    /// The `Content-Type` of this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg | OutputFormat::BaselineJpeg => "image/jpeg",
+            OutputFormat::Png => "image/png",
+            OutputFormat::Webp => "image/webp",
+            OutputFormat::Avif => "image/avif",
+            OutputFormat::Gif => "image/gif",
+        }
+    }
+
+    /// A short name, for cache keys and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Jpeg => "jpeg",
+            OutputFormat::BaselineJpeg => "baseline-jpeg",
+            OutputFormat::Png => "png",
+            OutputFormat::Webp => "webp",
+            OutputFormat::Avif => "avif",
+            OutputFormat::Gif => "gif",
+        }
+    }
+}
+
+impl SourceFormat {
+    /// A short name, for logs and `Server-Timing`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "jpeg",
+            SourceFormat::Png => "png",
+            SourceFormat::Gif => "gif",
+            SourceFormat::Webp => "webp",
+        }
+    }
+
+    /// The `Content-Type` of this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "image/jpeg",
+            SourceFormat::Png => "image/png",
+            SourceFormat::Gif => "image/gif",
+            SourceFormat::Webp => "image/webp",
+        }
+    }
+
+    /// The same format as output, when the proxy can write it.
+    pub fn as_output(self) -> Option<OutputFormat> {
+        match self {
+            SourceFormat::Jpeg => Some(OutputFormat::Jpeg),
+            SourceFormat::Png => Some(OutputFormat::Png),
+            SourceFormat::Webp => Some(OutputFormat::Webp),
+            SourceFormat::Gif => None,
+        }
+    }
+}

@@ -12,6 +12,9 @@ use std::cell::Cell;
 
 use crate::stats;
 
+/// Seconds a client told "busy" (no room within the wait) should wait before trying again.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
+
 /// Room in the budget, in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Room {

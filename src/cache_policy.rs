@@ -8,6 +8,7 @@
 //! `CACHE_TTL_SECONDS` when the origin says nothing. Error answers are never stored.
 
 use crate::config::Config;
+use crate::etag::Validators;
 
 /// What the origin's response headers say about caching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,9 +101,9 @@ impl LargeSource {
         LargeSource { bytes, edge_ttl: storage(origin, 0, config, false).ttl }
     }
 
-    /// The headers the mark is stored with (besides its own `Cache-Control`).
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = Vec::new();
+    /// The headers the mark is stored with for `ttl_seconds`.
+    pub fn headers(&self, ttl_seconds: u32) -> Vec<(&'static str, String)> {
+        let mut headers = vec![("cache-control", format!("public, max-age={ttl_seconds}"))];
         if let Some(bytes) = self.bytes {
             headers.push((MARK_BYTES, bytes.to_string()));
         }
@@ -118,6 +119,72 @@ impl LargeSource {
             bytes: header(MARK_BYTES).and_then(|v| v.trim().parse().ok()),
             edge_ttl: header(MARK_EDGE_TTL).and_then(|v| v.trim().parse().ok()),
         }
+    }
+}
+
+/// What is kept with a stored answer besides its bytes, in its stored headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// `Content-Type` of the answer.
+    pub content_type: String,
+    /// Its strong `ETag`.
+    pub etag: String,
+    /// Seconds it is fresh for, and the `max-age` clients are told.
+    pub ttl: u32,
+    /// When it was stored (or last revalidated), in Unix seconds.
+    pub stored_at: u64,
+    /// The source's validators, to ask the origin once the answer is stale.
+    pub validators: Validators,
+}
+
+/// Names of the stored metadata headers; `x-` names are the proxy's own.
+const TTL: &str = "x-fresh-seconds";
+const STORED_AT: &str = "x-stored-at";
+const SOURCE_ETAG: &str = "x-source-etag";
+const SOURCE_LAST_MODIFIED: &str = "x-source-last-modified";
+
+impl Stored {
+    /// The metadata of a stored entry (`header` looks one of its headers up). An entry stored
+    /// without `x-fresh-seconds` reads as fresh for no time, and so is revalidated or fetched
+    /// again.
+    pub fn read(header: impl Fn(&str) -> Option<String>) -> Stored {
+        let number = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
+        Stored {
+            content_type: header("content-type").unwrap_or_default(),
+            etag: header("etag").unwrap_or_default(),
+            ttl: number(TTL).and_then(|ttl| u32::try_from(ttl).ok()).unwrap_or(0),
+            stored_at: number(STORED_AT).unwrap_or(0),
+            validators: Validators { etag: header(SOURCE_ETAG), last_modified: header(SOURCE_LAST_MODIFIED) },
+        }
+    }
+
+    /// Whether it is still fresh at `now` (Unix seconds).
+    pub fn is_fresh(&self, now: u64) -> bool {
+        now < self.stored_at.saturating_add(u64::from(self.ttl))
+    }
+
+    /// The conditional request headers that revalidate it; `None` when the source had no
+    /// validators, and a stale entry can only be fetched again.
+    pub fn conditions(&self) -> Option<Vec<(&'static str, String)>> {
+        let conditions = self.validators.conditions();
+        (!conditions.is_empty()).then_some(conditions)
+    }
+
+    /// The headers it is stored with. The Cache API keeps it for twice its freshness (at
+    /// least a minute longer): fresh, then stale but worth revalidating.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let kept = u64::from(self.ttl).saturating_mul(2).max(u64::from(self.ttl) + 60);
+        let mut headers = vec![
+            ("content-type", self.content_type.clone()),
+            ("etag", self.etag.clone()),
+            ("cache-control", format!("public, max-age={kept}")),
+            (TTL, self.ttl.to_string()),
+            (STORED_AT, self.stored_at.to_string()),
+        ];
+        let validators =
+            [(SOURCE_ETAG, &self.validators.etag), (SOURCE_LAST_MODIFIED, &self.validators.last_modified)];
+        headers.extend(validators.into_iter().filter_map(|(name, value)| Some((name, value.clone()?))));
+        headers
     }
 }
 
@@ -213,12 +280,33 @@ mod tests {
             LargeSource { bytes: Some(209_715_200), edge_ttl: Some(86_400) },
             LargeSource { bytes: None, edge_ttl: None },
         ] {
-            let headers = mark.headers();
+            let headers = mark.headers(60);
+            assert!(headers.contains(&("cache-control", "public, max-age=60".to_string())));
             let read =
                 LargeSource::read(|name| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()));
             assert_eq!(read, mark);
         }
         let damaged = LargeSource::read(|_| Some("lots".to_string()));
         assert_eq!(damaged, LargeSource { bytes: None, edge_ttl: None }, "unreadable values count as absent");
+    }
+
+    #[test]
+    fn a_stored_entry_reads_back_as_it_was_stored_and_is_kept_twice_its_freshness() {
+        let stored = Stored {
+            content_type: "image/avif".into(),
+            etag: "\"e\"".into(),
+            ttl: 600,
+            stored_at: 1_000,
+            validators: Validators { etag: Some("\"v\"".into()), last_modified: None },
+        };
+        let headers = stored.headers();
+        let lookup = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        assert_eq!(Stored::read(lookup), stored);
+        assert_eq!(lookup("cache-control").as_deref(), Some("public, max-age=1200"));
+        assert!(stored.is_fresh(1_599) && !stored.is_fresh(1_600));
+        assert_eq!(stored.conditions(), Some(vec![("if-none-match", "\"v\"".to_string())]));
+        let old = Stored::read(|name| (name == "content-type").then(|| "image/png".to_string()));
+        assert!(!old.is_fresh(0), "no freshness stored: stale at once");
+        assert_eq!(old.conditions(), None, "nothing to revalidate with");
     }
 }

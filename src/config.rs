@@ -107,29 +107,8 @@ impl Config {
                 .map_err(|problem| ConfigError { var: "CORS_ALLOW_ORIGINS", problem })?,
             None => defaults.cors_allow_origins,
         };
-        let cache_ttl_min_seconds = seconds(&get, "CACHE_TTL_MIN_SECONDS", defaults.cache_ttl_min_seconds)?;
-        let cache_ttl_max_seconds = seconds(&get, "CACHE_TTL_MAX_SECONDS", defaults.cache_ttl_max_seconds)?;
-        if cache_ttl_min_seconds > cache_ttl_max_seconds {
-            return Err(ConfigError {
-                var: "CACHE_TTL_MIN_SECONDS",
-                problem: format!(
-                    "{cache_ttl_min_seconds} is more than CACHE_TTL_MAX_SECONDS ({cache_ttl_max_seconds})"
-                ),
-            });
-        }
-        let transform_max_bytes =
-            number(&get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?;
-        let buffer_budget_bytes =
-            number(&get, "BUFFER_BUDGET_BYTES", defaults.buffer_budget_bytes, 1..=4096 * MIB)?;
-        if buffer_budget_bytes < transform_max_bytes {
-            return Err(ConfigError {
-                var: "BUFFER_BUDGET_BYTES",
-                problem: format!(
-                    "{buffer_budget_bytes} is less than TRANSFORM_MAX_BYTES ({transform_max_bytes}): \
-                     no source could be read whole"
-                ),
-            });
-        }
+        let (cache_ttl_min_seconds, cache_ttl_max_seconds) = ttl_bounds(&get)?;
+        let (transform_max_bytes, buffer_budget_bytes) = memory(&get)?;
         let purge_token = get("PURGE_TOKEN").map(|token| token.trim().to_string());
         if purge_token.as_ref().is_some_and(|token| token.len() < 16) {
             return Err(ConfigError { var: "PURGE_TOKEN", problem: "must be at least 16 bytes".into() });
@@ -164,6 +143,37 @@ impl Config {
     }
 }
 
+/// `CACHE_TTL_MIN_SECONDS` and `CACHE_TTL_MAX_SECONDS`, the least at most the most.
+fn ttl_bounds(get: &impl Fn(&str) -> Option<String>) -> Result<(u32, u32), ConfigError> {
+    let defaults = Config::default();
+    let min = seconds(get, "CACHE_TTL_MIN_SECONDS", defaults.cache_ttl_min_seconds)?;
+    let max = seconds(get, "CACHE_TTL_MAX_SECONDS", defaults.cache_ttl_max_seconds)?;
+    if min > max {
+        return Err(ConfigError {
+            var: "CACHE_TTL_MIN_SECONDS",
+            problem: format!("{min} is more than CACHE_TTL_MAX_SECONDS ({max})"),
+        });
+    }
+    Ok((min, max))
+}
+
+/// `TRANSFORM_MAX_BYTES` and `BUFFER_BUDGET_BYTES`, which must hold at least one source.
+fn memory(get: &impl Fn(&str) -> Option<String>) -> Result<(u64, u64), ConfigError> {
+    let defaults = Config::default();
+    let transform_max_bytes =
+        number(get, "TRANSFORM_MAX_BYTES", defaults.transform_max_bytes, 1..=256 * MIB)?;
+    let budget = number(get, "BUFFER_BUDGET_BYTES", defaults.buffer_budget_bytes, 1..=4096 * MIB)?;
+    if budget < transform_max_bytes {
+        return Err(ConfigError {
+            var: "BUFFER_BUDGET_BYTES",
+            problem: format!(
+                "{budget} is less than TRANSFORM_MAX_BYTES ({transform_max_bytes}): no source could be read whole"
+            ),
+        });
+    }
+    Ok((transform_max_bytes, budget))
+}
+
 /// The security gate's variables: `ALLOWED_SOURCES`, `ORIGIN_URL`, `SIGNING_KEY(S)`,
 /// `MAX_OUTPUT_DIMENSION`, `MAX_DPR`, `ALLOWED_WIDTHS`, `ALLOWED_QUALITIES` and
 /// `PASSTHROUGH_MAX_BYTES`.
@@ -184,19 +194,7 @@ fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> 
         defaults.max_output_dimension.into(),
         1..=crate::options::MAX_DIMENSION.into(),
     )?;
-    let max_dpr_thousandths = match get("MAX_DPR") {
-        None => defaults.max_dpr_thousandths,
-        Some(raw) => match raw.trim().parse::<f64>() {
-            // In 1000..=4000 after the range check.
-            Ok(dpr) if (1.0..=4.0).contains(&dpr) => (dpr * 1000.0).round() as u16,
-            _ => {
-                return Err(ConfigError {
-                    var: "MAX_DPR",
-                    problem: format!("{raw:?} is not a number from 1 to 4"),
-                })
-            }
-        },
-    };
+    let max_dpr_thousandths = max_dpr(get, defaults.max_dpr_thousandths)?;
     Ok(Policy {
         allowed_sources,
         origin_url,
@@ -215,6 +213,16 @@ fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> 
             limit => Some(limit),
         },
     })
+}
+
+/// `MAX_DPR`, a decimal from 1 to 4, in thousandths.
+fn max_dpr(get: &impl Fn(&str) -> Option<String>, default: u16) -> Result<u16, ConfigError> {
+    let Some(raw) = get("MAX_DPR") else { return Ok(default) };
+    match raw.trim().parse::<f64>() {
+        // In 1000..=4000 after the range check.
+        Ok(dpr) if (1.0..=4.0).contains(&dpr) => Ok((dpr * 1000.0).round() as u16),
+        _ => Err(ConfigError { var: "MAX_DPR", problem: format!("{raw:?} is not a number from 1 to 4") }),
+    }
 }
 
 /// A duration in whole seconds, from 1 s to one year.

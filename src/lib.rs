@@ -20,9 +20,11 @@
 //! 4. configuration: config — every variable parsed once, into the types the layers below own
 //! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
 //!    validated, stored and documented by
-//! 6. decisions: plan, make — what to do with a request, as pure functions
+//! 6. decisions: plan, job, answer, make — what to do with a request and what to answer, as
+//!    pure functions
 //! 7. runtime: edge — the Workers runtime, which carries the decisions out
 
+pub mod answer;
 pub mod browser;
 pub mod budget;
 pub mod cache_key;
@@ -32,6 +34,7 @@ pub mod config;
 pub mod error;
 pub mod etag;
 pub mod format;
+pub mod job;
 pub mod make;
 pub mod negotiate;
 pub mod options;

@@ -6,7 +6,7 @@
 use crate::error::ProxyError;
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
-use crate::plan::is_noop;
+use crate::plan::nothing_to_do;
 use crate::transform::{prepare, Encoded, ImageInfo};
 
 /// What making an image produced.
@@ -27,7 +27,7 @@ pub fn make(
     max_pixels: u64,
 ) -> Result<Outcome, ProxyError> {
     let work = prepare(bytes, options, format, max_pixels)?;
-    if is_noop(options, work.info(), work.keeps_format(), work.canvas()) {
+    if nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {
         return Ok(Outcome::Original(*work.info()));
     }
     work.run(|_| true).map(Outcome::Encoded)

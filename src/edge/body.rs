@@ -18,6 +18,7 @@ use super::guard::{spill, CHUNK_BYTES};
 use super::room;
 use crate::budget::Reservation;
 use crate::error::ProxyError;
+use crate::plan::Spill;
 use crate::stats;
 
 #[wasm_bindgen(inline_js = r#"
@@ -77,15 +78,6 @@ pub struct Spilled {
     held: Reservation,
     /// Why reading stopped.
     pub why: Spill,
-}
-
-/// Why a body was not read whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spill {
-    /// It grew past the cap.
-    TooLarge,
-    /// The budget had no room for more of it.
-    NoRoom,
 }
 
 /// Reads `response`'s body into `held` (which may already hold room for it), stopping as

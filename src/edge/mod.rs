@@ -1,13 +1,13 @@
 //! The adapter onto the Workers runtime: the only module that names `worker::`.
 //!
-//! [`fetch`] is the entry point. It routes the request, runs the image pipeline in
-//! [`pipeline`], and turns every [`ProxyError`] into an `application/problem+json` response,
-//! so that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
+//! [`fetch`] is the entry point. It routes the request, answers images through the steps in
+//! [`image`], and turns every [`ProxyError`] into an `application/problem+json` response, so
+//! that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
 
 mod body;
 mod cache;
 mod guard;
-mod pipeline;
+mod image;
 mod respond;
 mod room;
 mod upstream;
@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use worker::{console_error, event, Context, Env, Method, Request, Response};
 
+use crate::answer;
 use crate::config::Config;
 use crate::error::{ConfigError, ProxyError};
 use crate::route::{route, Route};
@@ -50,30 +51,24 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     Ok(for_browsers(response, &env, origin.as_deref()))
 }
 
-/// Adds the headers that let pages on other origins read, time and embed the answer. Errors
-/// get them too, so a page script can read a problem document.
+/// Adds the headers that let pages on other origins read, time and embed the answer
+/// ([`answer::for_browsers`]).
 fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response {
     let Ok(config) = config(env) else { return response };
-    let cors = &config.cors_allow_origins;
-    // Nothing the proxy answers may be sniffed into another type, and nothing but its own
-    // pages may run as a document: an image or pass-through body opened directly gets a
-    // sandbox with no scripts, whatever bytes it holds.
-    let is_page = respond::content_type(&response).is_some_and(|t| t.starts_with("text/html"));
-    let mut extra =
-        vec![("cross-origin-resource-policy", "cross-origin"), ("x-content-type-options", "nosniff")];
-    if !is_page {
-        extra.push(("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox"));
-    }
-    let allowed = cors.allow(origin);
-    if let Some(allowed) = allowed.as_deref() {
-        extra.push(("access-control-allow-origin", allowed));
-        extra.push(("timing-allow-origin", allowed));
-        extra.push(("access-control-expose-headers", "X-Cache, Server-Timing, Content-Disposition"));
-    }
-    if cors.varies_on_origin() {
-        extra.push(("vary", "Origin"));
-    }
+    let content_type = respond::header(&response, "content-type");
+    let extra = answer::for_browsers(&config.cors_allow_origins, origin, content_type.as_deref());
     respond::with_headers(response, &extra)
+}
+
+/// What every step of a request may need: the Worker's bindings, its context and the
+/// configuration.
+pub struct Cx<'a> {
+    /// The bindings (`ASSETS`).
+    pub env: &'a Env,
+    /// For work after the answer (`wait_until`).
+    pub ctx: &'a Context,
+    /// The configuration, parsed once per isolate.
+    pub config: &'static Config,
 }
 
 /// Routes one request.
@@ -89,7 +84,7 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     }
     match route {
         Route::Purge => purge(req, config(env)?).await,
-        Route::Image(image) => pipeline::run(&req, image, config(env)?, ctx, env).await,
+        Route::Image(image) => image::run(&req, image, &Cx { env, ctx, config: config(env)? }).await,
         Route::MemoryStats => respond::json(&memory_stats()),
         Route::Reference => respond::json(&crate::reference::reference()),
         #[cfg(feature = "panic-route")]
@@ -157,6 +152,11 @@ fn memory_stats() -> MemoryStats {
 /// times fetches and cache calls, never computation.
 fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// Seconds since the epoch.
+fn now_s() -> u64 {
+    (now_ms() / 1000.0) as u64
 }
 
 fn started_at() -> f64 {

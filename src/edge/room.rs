@@ -20,9 +20,6 @@ const WAIT: Duration = Duration::from_millis(2_000);
 /// How often a waiting request looks again.
 const POLL: Duration = Duration::from_millis(20);
 
-/// Seconds a client told "busy" should wait before trying again.
-pub const RETRY_AFTER_SECONDS: u32 = 1;
-
 /// Reserves `bytes`, waiting up to [`WAIT`] for room.
 pub async fn reserve(bytes: u64) -> Result<Reservation, Shortfall> {
     let mut reservation = Reservation::empty();

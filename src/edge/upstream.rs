@@ -1,5 +1,6 @@
 //! Fetching the source: from the static assets, from `ORIGIN_URL`, or from an allowed
-//! absolute URL. Redirects are followed by hand so that every hop passes the source policy;
+//! absolute URL. Redirects are followed by hand so that every hop passes the gate
+//! ([`next_hop`]);
 //! the whole exchange up to the response headers is bounded by `UPSTREAM_TIMEOUT_MS`, and
 //! the body is read through a [`guard`] that bounds silences, chunks and lengths.
 
@@ -11,63 +12,18 @@ use url::Url;
 use wasm_bindgen::JsValue;
 use worker::web_sys;
 use worker::{
-    AbortController, Context, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
-    Response, ResponseBody,
+    AbortController, Context, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response,
+    ResponseBody,
 };
 
 use super::guard::{guard, Limits};
-use super::{internal, now_ms};
+use super::{internal, now_ms, Cx};
 use crate::cache_policy::OriginCaching;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::Validators;
-use crate::route::Source;
-use crate::security::MAX_REDIRECTS;
-
-/// Where a source is fetched from, after the policy allowed it.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// A path in the Worker's own static assets.
-    Assets(String),
-    /// A URL on the network.
-    Url(Url),
-}
-
-impl Target {
-    /// Resolves a source, checking absolute URLs against the policy.
-    pub fn resolve(source: &Source, config: &Config) -> Result<Target, ProxyError> {
-        match source {
-            Source::Absolute(url) => {
-                config.security.allowed_sources.check(url)?;
-                Ok(Target::Url(url.clone()))
-            }
-            Source::Relative(path) => match &config.security.origin_url {
-                None => Ok(Target::Assets(path.clone())),
-                Some(origin) => origin_url(origin, path).map(Target::Url),
-            },
-        }
-    }
-
-    /// Where a client finds the source itself (`onerror=redirect`): its URL, or for a static
-    /// asset its path on this Worker.
-    pub fn location(&self) -> String {
-        match self {
-            Target::Assets(path) => path.clone(),
-            Target::Url(url) => url.to_string(),
-        }
-    }
-}
-
-/// `path` under `ORIGIN_URL`, which it must not leave.
-fn origin_url(origin: &Url, path: &str) -> Result<Url, ProxyError> {
-    let base = origin.as_str().trim_end_matches('/');
-    let url = Url::parse(&format!("{base}{path}"))
-        .map_err(|_| ProxyError::BadSource(format!("{path:?} is not a valid path")))?;
-    if url.origin() != origin.origin() {
-        return Err(ProxyError::BadSource(format!("{path:?} leaves ORIGIN_URL")));
-    }
-    Ok(url)
-}
+use crate::plan::Partial;
+use crate::security::{next_hop, Target, MAX_REDIRECTS};
 
 /// A successful upstream answer, body not yet read.
 pub struct Upstream {
@@ -89,20 +45,6 @@ pub struct Upstream {
     pub validators: Validators,
 }
 
-/// A `206` answer's range (its `Content-Range` header is relayed as it is).
-#[derive(Debug, Clone)]
-pub struct Partial {
-    /// The whole source's length, from `Content-Range` (`None` for `*`).
-    pub total: Option<u64>,
-}
-
-impl Partial {
-    fn parse(content_range: &str) -> Partial {
-        // "bytes 0-99/1234" or "bytes 0-99/*".
-        Partial { total: content_range.rsplit('/').next().and_then(|t| t.trim().parse().ok()) }
-    }
-}
-
 /// Request headers sent to the upstream: a client's `Range`, or a stored source's validators
 /// (`If-None-Match`, `If-Modified-Since`) when revalidating.
 pub type Conditions = Vec<(&'static str, String)>;
@@ -111,18 +53,17 @@ pub type Conditions = Vec<(&'static str, String)>;
 /// `edge_ttl` asks the platform's fetch cache to keep a network source for that many seconds
 /// (`cf.cacheTtl`): given for sources known to pass through, which our cache never holds.
 pub async fn fetch(
-    env: &Env,
-    ctx: &Context,
+    cx: &Cx<'_>,
     target: Target,
-    config: &Config,
     conditions: &Conditions,
     edge_ttl: Option<u32>,
 ) -> Result<Upstream, ProxyError> {
+    let (config, ctx) = (cx.config, cx.ctx);
     let started = now_ms();
     let timeout_ms = config.upstream_timeout.as_millis() as u64;
     let mut url = match target {
         Target::Assets(path) => {
-            let assets = env.assets("ASSETS").map_err(internal)?;
+            let assets = cx.env.assets("ASSETS").map_err(internal)?;
             let init = request_init(conditions)?;
             let response =
                 assets.fetch(format!("https://assets.invalid{path}"), Some(init)).await.map_err(internal)?;
@@ -136,23 +77,10 @@ pub async fn fetch(
         if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
             return accept(response, started, config, ctx);
         }
-        url = next_hop(&url, &response)?;
-        // Redirects to another host must be allowed like the first URL; a redirect within
-        // ORIGIN_URL is as trusted as ORIGIN_URL itself.
-        let within_origin = config.security.origin_url.as_ref().is_some_and(|o| o.origin() == url.origin());
-        if !within_origin {
-            config.security.allowed_sources.check(&url)?;
-        }
+        let location = response.headers().get("location").ok().flatten();
+        url = next_hop(&url, response.status_code(), location.as_deref(), &config.security)?;
     }
     Err(ProxyError::TooManyRedirects { limit: MAX_REDIRECTS })
-}
-
-fn next_hop(from: &Url, response: &Response) -> Result<Url, ProxyError> {
-    let location =
-        response.headers().get("location").ok().flatten().ok_or_else(|| {
-            ProxyError::UpstreamFailed(format!("{} without Location", response.status_code()))
-        })?;
-    from.join(&location).map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))
 }
 
 /// A GET that follows no redirect, with `conditions` as headers.

@@ -1,0 +1,417 @@
+//! Every answer's headers, as data: built by pure functions from the job and what was made,
+//! so that each header is tested on the host; the edge only wraps them into responses.
+//!
+//! Image answers carry `Content-Type`, a strong `ETag`, `Cache-Control`, `X-Cache`,
+//! `Server-Timing`, `Content-Disposition`, and `Vary: Accept` where `Accept` chose the
+//! format; a stored answer also its `Age`. Every answer gets the browser headers of
+//! [`for_browsers`] on its way out.
+
+use std::rc::Rc;
+
+use crate::browser::{content_disposition, extension, CorsOrigins};
+use crate::cache_policy::{storage, OriginCaching, Stored};
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::etag::{strong_etag, Validators};
+use crate::job::Job;
+
+/// Response headers: lower-case names and their values, in the order they are set.
+pub type Headers = Vec<(&'static str, String)>;
+
+/// An image just made (or a description, or the source itself when nothing needed doing), as
+/// the request that made it shares it with identical requests that waited for it.
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// The body.
+    pub body: Rc<Vec<u8>>,
+    /// Its `Content-Type`.
+    pub content_type: &'static str,
+    /// What the source's origin said about caching.
+    pub caching: OriginCaching,
+    /// The source's validators, stored with the answer to revalidate it.
+    pub validators: Validators,
+    /// What each stage did.
+    pub server_timing: String,
+}
+
+/// The headers of one image answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageHeaders {
+    /// `Content-Type`.
+    pub content_type: String,
+    /// Strong `ETag`, quoted.
+    pub etag: String,
+    /// `Cache-Control`.
+    pub cache_control: String,
+    /// `Age`: seconds since a stored answer was made (stored answers only).
+    pub age: Option<u64>,
+    /// `X-Cache`: `HIT`, `REVALIDATED`, `STALE`, `MISS` or `BYPASS`.
+    pub x_cache: &'static str,
+    /// Whether the answer depends on `Accept` (`Vary: Accept`).
+    pub vary_accept: bool,
+    /// `Server-Timing`.
+    pub server_timing: String,
+    /// `Content-Disposition`.
+    pub disposition: String,
+}
+
+impl ImageHeaders {
+    /// The headers of a `200` with the body.
+    pub fn full(&self) -> Headers {
+        let mut headers = vec![("content-type", self.content_type.clone())];
+        headers.extend(self.validating());
+        headers.push(("content-disposition", self.disposition.clone()));
+        headers
+    }
+
+    /// The headers of a `304 Not Modified`: those a `200` would have had that describe the
+    /// stored copy (RFC 9110, 15.4.5), not those of a body it does not have.
+    pub fn not_modified(&self) -> Headers {
+        self.validating()
+    }
+
+    fn validating(&self) -> Headers {
+        let mut headers = vec![
+            ("etag", self.etag.clone()),
+            ("cache-control", self.cache_control.clone()),
+            ("x-cache", self.x_cache.to_string()),
+            ("server-timing", self.server_timing.clone()),
+        ];
+        if self.vary_accept {
+            headers.push(("vary", "Accept".to_string()));
+        }
+        if let Some(age) = self.age {
+            headers.push(("age", age.to_string()));
+        }
+        headers
+    }
+}
+
+/// The answer's `ETag`: derived from the source's version when it names one (so a client's
+/// `If-None-Match` can be answered from the upstream's headers alone), else a digest of the
+/// body.
+pub fn etag_of(job: &Job, validators: &Validators, body: &[u8]) -> String {
+    job.etag_for(validators).unwrap_or_else(|| strong_etag(body))
+}
+
+/// A body just made, and the seconds to keep it in the edge cache (`None`: not stored).
+/// `waited`: this request waited for an identical one that made it.
+pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHeaders, Option<u32>) {
+    let storage = storage(&made.caching, made.body.len() as u64, config, job.immutable);
+    let server_timing = match waited {
+        true => format!("coalesced;desc=\"waited for an identical request\", {}", made.server_timing),
+        false => made.server_timing.clone(),
+    };
+    let headers = ImageHeaders {
+        content_type: made.content_type.to_string(),
+        etag: etag_of(job, &made.validators, &made.body),
+        cache_control: storage.client_cache_control,
+        age: None,
+        x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
+        vary_accept: job.format.varies_on_accept(),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(made.content_type)),
+    };
+    (headers, storage.ttl)
+}
+
+/// A stored answer, at `now` (Unix seconds): `HIT`, `REVALIDATED` (stale, and the origin
+/// said its source is unchanged) or `STALE` (stale, and the origin could not be asked).
+pub fn cached(
+    job: &Job,
+    stored: &Stored,
+    x_cache: &'static str,
+    server_timing: String,
+    now: u64,
+) -> ImageHeaders {
+    // What was decided when the entry was stored, and how long ago.
+    let max_age = format!("public, max-age={}", stored.ttl);
+    ImageHeaders {
+        content_type: stored.content_type.clone(),
+        etag: stored.etag.clone(),
+        cache_control: if job.immutable { format!("{max_age}, immutable") } else { max_age },
+        age: Some(now.saturating_sub(stored.stored_at)),
+        x_cache,
+        vary_accept: job.format.varies_on_accept(),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(&stored.content_type)),
+    }
+}
+
+/// The source's own bytes, read but not transformed for want of memory: neither stored nor
+/// to be kept by the client, since the next request may well be transformed.
+pub fn untouched(job: &Job, body: &[u8], content_type: &str, server_timing: String) -> ImageHeaders {
+    ImageHeaders {
+        content_type: content_type.to_string(),
+        etag: strong_etag(body),
+        cache_control: "no-store".into(),
+        age: None,
+        x_cache: "BYPASS",
+        vary_accept: job.format.varies_on_accept(),
+        server_timing,
+        disposition: content_disposition(&job.image.source, extension(content_type)),
+    }
+}
+
+/// `304` for a client that already has the answer to this version of the source (`etag`),
+/// known from the upstream's headers alone: its body is never read.
+pub fn known_to_client(
+    job: &Job,
+    etag: &str,
+    caching: &OriginCaching,
+    config: &Config,
+    timing: &str,
+) -> Headers {
+    let headers = ImageHeaders {
+        content_type: String::new(),
+        etag: etag.to_string(),
+        cache_control: storage(caching, 0, config, job.immutable).client_cache_control,
+        age: None,
+        x_cache: "MISS",
+        vary_accept: job.format.varies_on_accept(),
+        server_timing: format!("{timing}, transform;desc=\"none: the client has this version\""),
+        disposition: String::new(),
+    };
+    headers.not_modified()
+}
+
+/// Headers copied from the upstream onto a pass-through response; nothing else is.
+const PASSTHROUGH_HEADERS: [&str; 8] = [
+    "content-type",
+    "content-length",
+    "content-range",
+    "accept-ranges",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "expires",
+];
+
+/// A pass-through's headers: the upstream's allowed ones (`upstream` looks one up), marked as
+/// not from our cache. `whole`: the body is the upstream's as it came; otherwise it was read
+/// in part first and re-streamed, and its declared length is not repeated.
+pub fn passthrough(upstream: impl Fn(&str) -> Option<String>, server_timing: &str, whole: bool) -> Headers {
+    let mut headers: Headers = PASSTHROUGH_HEADERS
+        .into_iter()
+        .filter(|name| whole || *name != "content-length")
+        .filter_map(|name| upstream(name).map(|value| (name, value)))
+        .collect();
+    headers.push(("x-cache", "BYPASS".into()));
+    headers.push(("server-timing", server_timing.to_string()));
+    headers
+}
+
+/// The headers that let pages on other origins read, time and embed an answer, for a request
+/// from `origin` answered with `content_type`. Errors get them too, so a page script can read
+/// a problem document. They are added to the answer's own (a `Vary` keeps its values).
+pub fn for_browsers(cors: &CorsOrigins, origin: Option<&str>, content_type: Option<&str>) -> Headers {
+    let mut headers: Headers = vec![
+        ("cross-origin-resource-policy", "cross-origin".into()),
+        ("x-content-type-options", "nosniff".into()),
+    ];
+    // Nothing may be sniffed into another type, and nothing but the proxy's own pages may run
+    // as a document: an image or pass-through body opened directly gets a sandbox with no
+    // scripts, whatever bytes it holds.
+    let is_page = content_type.is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
+    if !is_page {
+        headers.push((
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox".into(),
+        ));
+    }
+    if let Some(allowed) = cors.allow(origin) {
+        headers.push(("access-control-allow-origin", allowed.clone()));
+        headers.push(("timing-allow-origin", allowed));
+        headers.push(("access-control-expose-headers", "X-Cache, Server-Timing, Content-Disposition".into()));
+    }
+    if cors.varies_on_origin() {
+        headers.push(("vary", "Origin".into()));
+    }
+    headers
+}
+
+/// The `application/problem+json` answer for a failure: status, headers and body. Never
+/// stored: a passing upstream fault must not stick.
+pub fn problem(err: &ProxyError) -> (u16, Headers, Vec<u8>) {
+    let mut headers: Headers =
+        vec![("content-type", "application/problem+json".into()), ("cache-control", "no-store".into())];
+    if let Some(seconds) = err.retry_after_seconds() {
+        headers.push(("retry-after", seconds.to_string()));
+    }
+    (err.status(), headers, err.problem_json().into_bytes())
+}
+
+/// `302 Found` to `location` (`onerror=redirect`), not to be stored: the next request may
+/// well succeed.
+pub fn redirect(location: &str) -> Headers {
+    vec![("location", location.to_string()), ("cache-control", "no-store".into())]
+}
+
+/// A JSON document of the proxy's own (`/reference.json`, counters), never stored.
+pub fn json() -> Headers {
+    vec![("content-type", "application/json".into()), ("cache-control", "no-store".into())]
+}
+
+/// The answer to a CORS preflight (`OPTIONS`), which asked to send `requested` headers.
+pub fn preflight(requested: Option<&str>) -> Headers {
+    let mut headers: Headers = vec![
+        ("access-control-allow-methods", "GET, HEAD, POST, OPTIONS".into()),
+        ("access-control-max-age", "86400".into()),
+    ];
+    if let Some(requested) = requested {
+        headers.push(("access-control-allow-headers", requested.to_string()));
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::Asked;
+    use crate::route::{route, Route};
+
+    fn job(path: &str, accept: Option<&str>) -> Job {
+        match route(path, None) {
+            Ok(Route::Image(image)) => {
+                Job::new(image, Asked { accept, ..Asked::default() }, "https://p.example")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn get<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
+        headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn made(body: &[u8], cache_control: Option<&str>, etag: Option<&str>) -> Made {
+        Made {
+            body: Rc::new(body.to_vec()),
+            content_type: "image/webp",
+            caching: OriginCaching::parse(cache_control, false),
+            validators: Validators { etag: etag.map(String::from), last_modified: None },
+            server_timing: "fetch;dur=3".into(),
+        }
+    }
+
+    #[test]
+    fn a_fresh_image_says_what_it_is_and_how_long_to_keep_it() {
+        let job = job("/cdn-cgi/image/width=100,format=auto/photos/cat.jpg", Some("image/webp"));
+        let (headers, ttl) =
+            fresh(&job, &made(b"RIFF", Some("max-age=600"), None), &Config::default(), false);
+        assert_eq!(ttl, Some(600));
+        let list = headers.full();
+        assert_eq!(get(&list, "content-type"), Some("image/webp"));
+        assert_eq!(get(&list, "cache-control"), Some("public, max-age=600"));
+        assert_eq!(get(&list, "x-cache"), Some("MISS"));
+        assert_eq!(get(&list, "vary"), Some("Accept"), "format=auto chose by Accept");
+        assert_eq!(get(&list, "etag"), Some(strong_etag(b"RIFF").as_str()), "no source version: a digest");
+        assert_eq!(get(&list, "content-disposition"), Some("inline; filename=\"cat.webp\""));
+        assert_eq!(get(&list, "server-timing"), Some("fetch;dur=3"));
+        assert_eq!(get(&list, "age"), None);
+    }
+
+    #[test]
+    fn what_the_origin_keeps_private_is_not_stored_and_a_follower_says_it_waited() {
+        let job = job("/cdn-cgi/image/width=100/a.png", None);
+        let (headers, ttl) =
+            fresh(&job, &made(b"x", Some("private, max-age=5"), None), &Config::default(), true);
+        assert_eq!(ttl, None);
+        assert_eq!(headers.x_cache, "BYPASS");
+        assert_eq!(headers.cache_control, "private, max-age=5");
+        assert!(!headers.vary_accept, "no format=auto, no Vary");
+        assert!(headers.server_timing.starts_with("coalesced;desc=\"waited for an identical request\", "));
+    }
+
+    #[test]
+    fn a_source_version_gives_the_etag_before_any_byte_is_read() {
+        let job = job("/cdn-cgi/image/width=100/a.png", None);
+        let with_version = made(b"x", None, Some("\"v1\""));
+        let (headers, _) = fresh(&job, &with_version, &Config::default(), false);
+        assert_eq!(Some(headers.etag.clone()), job.etag_for(&with_version.validators));
+        let early =
+            known_to_client(&job, &headers.etag, &with_version.caching, &Config::default(), "fetch;dur=1");
+        assert_eq!(get(&early, "etag"), Some(headers.etag.as_str()));
+        assert_eq!(get(&early, "content-type"), None, "a 304 has no body to describe");
+        assert_eq!(
+            get(&early, "server-timing"),
+            Some("fetch;dur=1, transform;desc=\"none: the client has this version\"")
+        );
+    }
+
+    #[test]
+    fn a_stored_answer_tells_its_age_and_a_signed_one_is_immutable() {
+        let job = job("/cdn-cgi/image/width=100,s=sig/a.png", None);
+        let stored = Stored {
+            content_type: "image/png".into(),
+            etag: "\"e\"".into(),
+            ttl: 60,
+            stored_at: 1000,
+            validators: Validators::default(),
+        };
+        let headers = cached(&job, &stored, "HIT", "cache;dur=1".into(), 1030);
+        assert_eq!(headers.age, Some(30));
+        assert_eq!(headers.cache_control, "public, max-age=60, immutable");
+        let not_modified = headers.not_modified();
+        assert_eq!(get(&not_modified, "content-disposition"), None);
+        assert_eq!(get(&not_modified, "age"), Some("30"));
+    }
+
+    #[test]
+    fn an_untouched_source_is_neither_stored_nor_kept() {
+        let job = job("/cdn-cgi/image/width=100/a.jpg", None);
+        let headers = untouched(&job, b"jpeg", "image/jpeg", "t".into());
+        assert_eq!((headers.cache_control.as_str(), headers.x_cache), ("no-store", "BYPASS"));
+        assert_eq!(headers.disposition, "inline; filename=\"a.jpg\"");
+    }
+
+    #[test]
+    fn a_pass_through_copies_only_allowed_headers() {
+        let upstream = |name: &str| match name {
+            "content-type" => Some("image/jpeg".to_string()),
+            "content-length" => Some("9".to_string()),
+            "set-cookie" => Some("a=b".to_string()),
+            _ => None,
+        };
+        let whole = passthrough(upstream, "fetch;dur=2", true);
+        assert_eq!(
+            whole,
+            vec![
+                ("content-type", "image/jpeg".to_string()),
+                ("content-length", "9".to_string()),
+                ("x-cache", "BYPASS".to_string()),
+                ("server-timing", "fetch;dur=2".to_string()),
+            ]
+        );
+        assert_eq!(get(&passthrough(upstream, "", false), "content-length"), None, "re-streamed");
+    }
+
+    #[test]
+    fn browsers_may_read_every_answer_and_no_body_runs_as_a_page() {
+        let any = for_browsers(&CorsOrigins::Any, None, Some("image/png"));
+        assert_eq!(get(&any, "access-control-allow-origin"), Some("*"));
+        assert_eq!(get(&any, "timing-allow-origin"), Some("*"));
+        assert!(get(&any, "content-security-policy").is_some_and(|csp| csp.contains("sandbox")));
+        assert_eq!(get(&any, "vary"), None);
+        let page = for_browsers(&CorsOrigins::Any, None, Some("Text/HTML; charset=utf-8"));
+        assert_eq!(get(&page, "content-security-policy"), None, "the playground's own pages run");
+        let listed = CorsOrigins::parse("https://app.example").expect("an origin");
+        let other = for_browsers(&listed, Some("https://evil.example"), None);
+        assert_eq!(get(&other, "access-control-allow-origin"), None);
+        assert_eq!(get(&other, "vary"), Some("Origin"));
+        let app = for_browsers(&listed, Some("https://app.example"), None);
+        assert_eq!(get(&app, "access-control-allow-origin"), Some("https://app.example"));
+    }
+
+    #[test]
+    fn a_problem_is_never_stored_and_busy_says_when_to_retry() {
+        let (status, headers, body) = problem(&ProxyError::Busy { retry_after_seconds: 1 });
+        assert_eq!(status, 503);
+        assert_eq!(get(&headers, "content-type"), Some("application/problem+json"));
+        assert_eq!(get(&headers, "cache-control"), Some("no-store"));
+        assert_eq!(get(&headers, "retry-after"), Some("1"));
+        assert!(String::from_utf8_lossy(&body).contains("\"status\":503"));
+        assert_eq!(get(&problem(&ProxyError::NotAnImage).1, "retry-after"), None);
+        assert_eq!(get(&redirect("/a.jpg"), "location"), Some("/a.jpg"));
+        assert_eq!(get(&preflight(Some("range")), "access-control-allow-headers"), Some("range"));
+    }
+}

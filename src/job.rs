@@ -1,0 +1,154 @@
+//! What one image request needs to know about itself, worked out once when it arrives: the
+//! format as far as it can be settled before the source is seen, the cache keys, and the
+//! client's conditions.
+
+use crate::cache_key::{large_source_path, CacheKey};
+use crate::error::ProxyError;
+use crate::etag::{derived_etag, etag_matches, Validators};
+use crate::negotiate::FormatRequest;
+use crate::options::OnError;
+use crate::plan::must_transform;
+use crate::route::ImageRequest;
+
+/// The request headers an image request reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked<'a> {
+    /// `Accept`.
+    pub accept: Option<&'a str>,
+    /// `If-None-Match`.
+    pub if_none_match: Option<&'a str>,
+    /// `Range`.
+    pub range: Option<&'a str>,
+}
+
+/// One image request, worked out.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The source and options the URL asks for.
+    pub image: ImageRequest,
+    /// The output format as far as the options and `Accept` settle it.
+    pub format: FormatRequest,
+    /// The client's `If-None-Match`.
+    pub if_none_match: Option<String>,
+    /// The client's byte `Range`, forwarded to the origin for a pass-through. A description
+    /// (`format=json`) is always whole, so it has none.
+    pub range: Option<String>,
+    /// Signed without expiry: the URL names one answer for good, sent `immutable`.
+    pub immutable: bool,
+    /// What the answer is: source, canonical options, format class, engine version.
+    pub key: CacheKey,
+    /// The Cache API URL of the answer.
+    pub key_url: String,
+    /// The Cache API URL of the mark saying the source is too large to transform.
+    pub large_mark: String,
+}
+
+impl Job {
+    /// Works out `image` as asked with `asked`; Cache API URLs go under `origin`, the
+    /// Worker's own (`https://host`).
+    pub fn new(image: ImageRequest, asked: Asked, origin: &str) -> Job {
+        let format = FormatRequest::new(&image.options, asked.accept);
+        let key = CacheKey::new(&image.source, &image.options, format);
+        Job {
+            key_url: format!("{origin}{}", key.path()),
+            large_mark: format!("{origin}{}", large_source_path(&image.source)),
+            key,
+            if_none_match: asked.if_none_match.map(String::from),
+            range: asked
+                .range
+                .filter(|range| range.trim_start().starts_with("bytes=") && format != FormatRequest::Json)
+                .map(String::from),
+            immutable: image.signed.signature.is_some() && image.signed.expires.is_none(),
+            format,
+            image,
+        }
+    }
+
+    /// The answer's `ETag` for the source version its validators name, known before the
+    /// body is read; `None` when they name no version.
+    pub fn etag_for(&self, validators: &Validators) -> Option<String> {
+        validators.version().map(|version| derived_etag(&self.key, &version))
+    }
+
+    /// Whether the client's `If-None-Match` names `etag`.
+    pub fn client_has(&self, etag: &str) -> bool {
+        self.if_none_match.as_deref().is_some_and(|header| etag_matches(header, etag))
+    }
+
+    /// Whether the source's own bytes would be a wrong answer (see [`must_transform`]).
+    pub fn must_transform(&self) -> bool {
+        must_transform(&self.image.options)
+    }
+
+    /// Whether `err` is answered with a redirect to the source (`onerror=redirect`): only a
+    /// failure of a source the gate allowed ([`ProxyError::may_redirect`]).
+    pub fn redirects(&self, err: &ProxyError) -> bool {
+        self.image.options.onerror == OnError::Redirect && err.may_redirect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::{route, Route};
+
+    fn job(path: &str, asked: Asked) -> Job {
+        let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
+        match route(path, query) {
+            Ok(Route::Image(image)) => Job::new(image, asked, "https://proxy.example"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn cache_urls_live_under_the_workers_origin_and_differ_by_format_class() {
+        let plain = job("/cdn-cgi/image/width=100/a.jpg", Asked::default());
+        assert!(
+            plain.key_url.starts_with("https://proxy.example/.edge-image-proxy/cache/"),
+            "{}",
+            plain.key_url
+        );
+        assert!(plain.large_mark.starts_with("https://proxy.example/.edge-image-proxy/large/"));
+        let webp = Asked { accept: Some("image/webp,*/*"), ..Asked::default() };
+        let auto = job("/cdn-cgi/image/width=100,format=auto/a.jpg", Asked::default());
+        let auto_webp = job("/cdn-cgi/image/width=100,format=auto/a.jpg", webp);
+        assert_ne!(auto.key_url, auto_webp.key_url);
+        assert_eq!(auto.large_mark, auto_webp.large_mark, "one mark per source");
+    }
+
+    #[test]
+    fn only_byte_ranges_of_images_are_kept() {
+        let ranged =
+            |path: &str, range: &str| job(path, Asked { range: Some(range), ..Asked::default() }).range;
+        assert_eq!(ranged("/cdn-cgi/image/width=100/a.jpg", "bytes=0-99"), Some("bytes=0-99".into()));
+        assert_eq!(ranged("/cdn-cgi/image/width=100/a.jpg", "items=0-1"), None);
+        assert_eq!(ranged("/cdn-cgi/image/format=json/a.jpg", "bytes=0-99"), None, "a description is whole");
+    }
+
+    #[test]
+    fn a_signed_url_without_expiry_is_immutable() {
+        assert!(job("/cdn-cgi/image/width=100,s=abc/a.jpg", Asked::default()).immutable);
+        assert!(!job("/cdn-cgi/image/width=100,s=abc,expires=99/a.jpg", Asked::default()).immutable);
+        assert!(!job("/cdn-cgi/image/width=100/a.jpg", Asked::default()).immutable);
+    }
+
+    #[test]
+    fn only_failures_of_an_allowed_source_redirect_and_only_when_asked() {
+        let asked = job("/cdn-cgi/image/width=100,onerror=redirect/a.jpg", Asked::default());
+        assert!(asked.redirects(&ProxyError::UpstreamRefused(404)));
+        assert!(!asked.redirects(&ProxyError::SourceNotAllowed("no".into())), "never an open redirect");
+        let silent = job("/cdn-cgi/image/width=100/a.jpg", Asked::default());
+        assert!(!silent.redirects(&ProxyError::UpstreamRefused(404)));
+    }
+
+    #[test]
+    fn the_etag_follows_from_the_source_version_and_is_matched_weakly() {
+        let asked = Asked { if_none_match: Some("W/\"x\", \"y\""), ..Asked::default() };
+        let job = job("/cdn-cgi/image/width=100/a.jpg", asked);
+        let strong = Validators { etag: Some("\"v1\"".into()), last_modified: None };
+        let etag = job.etag_for(&strong).expect("a strong ETag names a version");
+        assert_eq!(job.etag_for(&strong), Some(etag.clone()), "the same version, the same ETag");
+        assert_eq!(job.etag_for(&Validators::default()), None);
+        assert!(job.client_has("\"x\"") && job.client_has("\"y\"") && !job.client_has(&etag));
+    }
+}

@@ -131,6 +131,22 @@ mod tests {
     }
 
     #[test]
+    fn every_word_an_option_takes_is_in_its_text() {
+        for option in reference().options {
+            if let Values::OneOf { values } = &option.values {
+                for value in values {
+                    let spelled = format!("`{value}`");
+                    assert!(
+                        option.about.contains(&spelled) || option.default.contains(&spelled),
+                        "{}'s text does not say what {spelled} does",
+                        option.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_texts_are_plain_with_code_spans_only() {
         let reference = reference();
         let texts = reference

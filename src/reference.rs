@@ -1,10 +1,15 @@
 //! The URL reference published at `/reference.json` (and drawn by `www/reference.html`):
 //! every option with its aliases, values and default, and every error with its status. It is
-//! built from the tables the parser and the error type use, so it cannot drift from them.
+//! built from the tables the parser and the error type use ([`OPTION_KEYS`], [`ERROR_KINDS`]),
+//! so it cannot drift from them; README's tables are tested word for word against it
+//! (`tests/readme.rs`).
+//!
+//! Its texts (`about`, `default`, `cause`) are plain text with Markdown `code` spans, as
+//! README shows them: `www/reference.js` draws the spans as code.
 
 use serde::Serialize;
 
-use crate::error::ProxyError;
+use crate::error::{Fault, Status, ERROR_KINDS};
 use crate::options::{Values, OPTION_KEYS};
 
 /// The whole reference.
@@ -23,11 +28,11 @@ pub struct OptionDoc {
     pub name: &'static str,
     /// Other names accepted for it.
     pub aliases: Vec<&'static str>,
-    /// What it accepts.
+    /// What it accepts, as the parser checks it.
     pub values: Values,
     /// What happens without it.
     pub default: &'static str,
-    /// What it does.
+    /// What it accepts and what each value does.
     pub about: &'static str,
 }
 
@@ -36,10 +41,16 @@ pub struct OptionDoc {
 pub struct ErrorDoc {
     /// The problem `type`'s fragment, also the anchor on the reference page.
     pub slug: &'static str,
-    /// The HTTP status (for mirrored upstream refusals, an example: 404).
+    /// The HTTP status (for a mirrored one, an example: 404).
     pub status: u16,
+    /// Whether the status is the upstream's own, mirrored (any 4xx).
+    pub mirrored: bool,
     /// The problem `title`.
     pub title: &'static str,
+    /// Who is at fault: `client`, `upstream`, `moment` or `proxy`.
+    pub fault: Fault,
+    /// Whether `onerror=redirect` answers it with a redirect to the source.
+    pub may_redirect: bool,
     /// When it happens.
     pub cause: &'static str,
     /// Whether the answer is stored in the edge cache. Never: a passing upstream fault must
@@ -59,13 +70,16 @@ pub fn reference() -> Reference {
             about: spec.about,
         })
         .collect();
-    let errors = ProxyError::every_kind()
+    let errors = ERROR_KINDS
         .iter()
-        .map(|err| ErrorDoc {
-            slug: err.slug(),
-            status: err.status(),
-            title: err.problem().title,
-            cause: err.cause(),
+        .map(|kind| ErrorDoc {
+            slug: kind.slug,
+            status: kind.status.code(),
+            mirrored: matches!(kind.status, Status::Mirrored { .. }),
+            title: kind.title,
+            fault: kind.fault,
+            may_redirect: kind.may_redirect,
+            cause: kind.cause,
             cached: false,
         })
         .collect();
@@ -75,7 +89,9 @@ pub fn reference() -> Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ProxyError;
     use crate::options::TransformOptions;
+    use crate::security::MAX_REDIRECTS;
 
     fn parses(name: &str, value: &str) -> bool {
         TransformOptions::from_pairs([(name, value)]).is_ok()
@@ -115,12 +131,63 @@ mod tests {
     }
 
     #[test]
+    fn every_word_an_option_takes_is_in_its_text() {
+        for option in reference().options {
+            if let Values::OneOf { values } = &option.values {
+                for value in values {
+                    let spelled = format!("`{value}`");
+                    assert!(
+                        option.about.contains(&spelled) || option.default.contains(&spelled),
+                        "{}'s text does not say what {spelled} does",
+                        option.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_texts_are_plain_with_code_spans_only() {
+        let reference = reference();
+        let texts = reference
+            .options
+            .iter()
+            .flat_map(|o| [o.about, o.default])
+            .chain(reference.errors.iter().map(|e| e.cause));
+        for text in texts {
+            assert_eq!(text.matches('`').count() % 2, 0, "an unclosed code span: {text}");
+            // README's tables would split on a bar; the page draws neither links nor emphasis.
+            for markup in ["|", "](", "**", "\n"] {
+                assert!(!text.contains(markup), "{markup:?} in {text}");
+            }
+        }
+    }
+
+    #[test]
     fn the_errors_are_the_ones_the_proxy_answers_with() {
         let errors = reference().errors;
-        for err in ProxyError::every_kind() {
+        let samples = [
+            ProxyError::BadOptions(String::new()),
+            ProxyError::UpstreamRefused(410),
+            ProxyError::Busy { retry_after_seconds: 1 },
+            ProxyError::Internal(String::new()),
+        ];
+        for err in samples {
             let doc = errors.iter().find(|doc| doc.slug == err.slug()).expect("documented");
-            assert_eq!(doc.status, err.status());
+            assert_eq!(doc.status, err.kind().status.code());
+            assert_eq!(doc.may_redirect, err.may_redirect());
             assert_eq!(err.problem().kind, format!("/reference#{}", doc.slug), "type points at the entry");
+            assert_eq!(err.problem().title, doc.title);
         }
+        let refused = errors.iter().find(|doc| doc.slug == "upstream-refused").expect("documented");
+        assert!(refused.mirrored && refused.status == 404);
+        assert_eq!(errors.iter().filter(|doc| doc.mirrored).count(), 1);
+    }
+
+    #[test]
+    fn the_redirect_limit_is_the_one_the_fetch_applies() {
+        let errors = reference().errors;
+        let doc = errors.iter().find(|doc| doc.slug == "too-many-redirects").expect("documented");
+        assert_eq!(doc.cause, format!("more than {MAX_REDIRECTS} redirects"));
     }
 }

@@ -29,13 +29,17 @@ async function init() {
 /** A labelled input or select for one option of the reference. */
 function control(option) {
   const label = document.createElement("label");
-  label.title = `${option.about} Default: ${option.default}.`;
+  // The reference's texts mark code with backticks, which a tooltip or an option label
+  // cannot draw.
+  const plain = (text) => text.replaceAll("`", "");
+  const fallback = plain(option.default);
+  label.title = `${plain(option.about)} Default: ${fallback}.`;
   const aliases = option.aliases.length ? ` (${option.aliases.join(", ")})` : "";
   label.innerHTML = `<span>${option.name}</span>${aliases}`;
   let input;
   if (option.values.kind === "one-of") {
     input = document.createElement("select");
-    const short = option.default.length <= 12 ? ` (${option.default})` : "";
+    const short = fallback.length <= 12 ? ` (${fallback})` : "";
     input.append(new Option(`default${short}`, ""));
     for (const value of option.values.values) input.append(new Option(value, value));
   } else if (option.values.kind === "text") {
@@ -53,7 +57,7 @@ function control(option) {
     input.min = option.values.min;
     input.max = option.values.max;
     input.step = option.values.kind === "number" ? "0.25" : "1";
-    input.placeholder = option.default.length <= 12 ? option.default : "auto";
+    input.placeholder = fallback.length <= 12 ? fallback : "auto";
   }
   input.id = `opt-${option.name}`;
   input.name = option.name;

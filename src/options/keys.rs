@@ -1,5 +1,7 @@
-//! The table of options: the one place the parser, the cache key and the published reference
-//! take their names, aliases and meanings from.
+//! The table of options: the one place the parser, the cache key, the published reference
+//! and README's option table take their names, aliases and meanings from. Each row's `about`
+//! and `default` are README's `values` and `default` cells, word for word (`tests/readme.rs`
+//! holds README to them); `/reference.json` publishes them as they are.
 
 /// An option the proxy understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,141 +42,177 @@ pub enum OptionKey {
     OnError,
 }
 
-/// One row of [`OPTION_KEYS`].
+/// One row of [`OPTION_KEYS`]. Its texts are plain text with Markdown `code` spans (no
+/// links, no `|`), so that README's table can hold them and a page can draw them.
 #[derive(Debug, Clone, Copy)]
 pub struct OptionSpec {
     /// The option.
     pub key: OptionKey,
     /// Its canonical name first, then its aliases.
     pub names: &'static [&'static str],
-    /// What happens when the option is not given.
-    pub default: &'static str,
-    /// What the option does, in a sentence.
+    /// What the option accepts and what each value does: README's `values` cell.
     pub about: &'static str,
+    /// What happens when the option is not given: README's `default` cell.
+    pub default: &'static str,
 }
 
-/// Every option, in the order the canonical form writes them.
+/// Every option, in the order the canonical form writes them and README lists them.
 pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
-        default: "from height and the aspect ratio, or the source's",
-        about: "Output width in pixels (before dpr).",
+        about: "1–12000 px",
+        default: "none: from `height` and the aspect ratio, or the source's",
     },
     OptionSpec {
         key: OptionKey::Height,
         names: &["height", "h"],
-        default: "from width and the aspect ratio, or the source's",
-        about: "Output height in pixels (before dpr).",
+        about: "1–12000 px",
+        default: "none: from `width` and the aspect ratio, or the source's",
     },
     OptionSpec {
         key: OptionKey::Fit,
         names: &["fit"],
-        default: "scale-down",
-        about: "How the image fits width × height: scale-down (inside, never enlarge), contain \
-                (inside), cover (fill, crop the centre), crop (cover without enlarging), pad \
-                (inside, padded with white), squeeze (exactly width × height, stretched; with \
-                one dimension, like contain).",
+        about: "`scale-down` (fit inside, never enlarge), `contain` (fit inside), `cover` (fill, \
+                crop the centre), `crop` (cover without enlarging), `pad` (fit inside, pad with \
+                `background`), `squeeze` (stretch to exactly `width`×`height`, ignoring the aspect \
+                ratio; with only one of them the other follows from the aspect ratio, which is \
+                `contain`)",
+        default: "`scale-down`",
     },
     OptionSpec {
         key: OptionKey::Quality,
         names: &["quality", "q"],
+        about: "1–100 (JPEG, lossy WebP, AVIF)",
         default: "85",
-        about: "Quality of lossy encoders (JPEG, lossy WebP, AVIF).",
     },
     OptionSpec {
         key: OptionKey::Format,
         names: &["format", "f"],
-        default: "the source's format (GIF becomes PNG)",
-        about: "Output format. auto: AVIF when Accept lists image/avif and image/webp and the \
-                output has at most 100,000 pixels, else WebP when Accept lists image/webp, else JPEG, \
-                or PNG for images with alpha (compression=fast: JPEG or PNG); answers carry Vary: \
-                Accept. jpeg is progressive, baseline-jpeg sequential. webp is lossy at quality with \
-                alpha kept, or lossless when smaller. avif is lossy at quality for outputs of at most \
-                100,000 pixels and WebP above (AVIF encodes too slowly for more). json: the source's dimensions, format, frames and size, \
-                read from its header, and the output's dimensions, as application/json.",
+        about: "`auto` (AVIF when `Accept` lists `image/avif` and `image/webp`, within `avif`'s \
+                limits below; else WebP when `Accept` lists `image/webp`; else JPEG, or PNG for \
+                images with alpha; sends `Vary: Accept`), `jpeg` (progressive, as Cloudflare \
+                sends), `baseline-jpeg` (sequential, for old decoders), `png`, `webp` (lossy at \
+                `quality` with alpha kept, or lossless when that is smaller, as for flat \
+                graphics; lossy WebP costs about 15× a JPEG's CPU), `avif` (lossy at `quality`, \
+                alpha kept, for outputs of at most 100,000 pixels, about a 400×250 thumbnail; \
+                larger outputs get WebP, as Cloudflare falls back when AVIF would take too long: \
+                AVIF costs about 80× a JPEG's CPU; so do sources with a wide-gamut ICC profile, \
+                which the AVIF encoder cannot carry), `json` (the source described from its \
+                header without decoding it, and the output these options would make, as \
+                `application/json`). What animations become: `anim`. Encoder costs and quality \
+                per byte: `bench/encoders/`",
+        default: "the source's format (a GIF sent as a still image becomes PNG)",
     },
     OptionSpec {
         key: OptionKey::Dpr,
         names: &["dpr"],
+        about: "1–4, multiplies `width` and `height` (each product at most 12000)",
         default: "1",
-        about: "Device pixel ratio: multiplies width and height.",
     },
     OptionSpec {
         key: OptionKey::Rotate,
         names: &["rotate"],
-        default: "no rotation",
-        about: "Clockwise rotation; width and height name the rotated axes.",
+        about: "`90`, `180`, `270` (clockwise); `width`/`height` name the rotated axes",
+        default: "none",
     },
     OptionSpec {
         key: OptionKey::Flip,
         names: &["flip"],
-        default: "no mirroring",
-        about: "Mirroring after the rotation: h (left-right), v (top-bottom), hv (both).",
+        about: "`h`, `v`, `hv`, after the rotation",
+        default: "none",
     },
     OptionSpec {
         key: OptionKey::Gravity,
         names: &["gravity", "g"],
-        default: "center",
-        about: "What cover and crop keep: a side, a focal point XxY (0 to 1 from the left and \
-                top of the source, e.g. 0.5x0.2), or auto (the busiest region).",
+        about: "what `cover` and `crop` keep: `center`, `left`, `right`, `top`, `bottom`, a focal \
+                point `XxY` (0–1 from the left and top of the source as displayed, before \
+                `rotate`/`flip`: `0.5x0.2`), or `auto` (the window with the most edge energy on a \
+                map of the decoded image at most 64 cells a side)",
+        default: "`center`",
     },
     OptionSpec {
         key: OptionKey::Background,
         names: &["background"],
-        default: "white",
-        about: "A CSS colour (red, #f80, #ff8800, rgb(255 136 0), rgba(0,0,0,0.5)) for fit=pad \
-                and under transparent pixels.",
+        about: "a CSS colour (`red`, `%23f80`, `%23ff8800`, `%23ff880080`, `rgb(255 136 0)`, \
+                `rgba(0,0,0,0.5)`): fills `fit=pad` and shows through transparent pixels (an \
+                opaque one flattens them)",
+        default: "white for padding and JPEG flattening; otherwise transparency is kept",
     },
     OptionSpec {
         key: OptionKey::Blur,
         names: &["blur"],
-        default: "no blur",
-        about: "Gaussian blur radius in output pixels.",
+        about: "1–250: Gaussian blur radius in output pixels (σ = radius / 2, three box passes)",
+        default: "none",
     },
     OptionSpec {
         key: OptionKey::Sharpen,
         names: &["sharpen"],
+        about: "0–10: unsharp mask strength (adds strength / 2 × the detail again); 1 suits \
+                downscaled photos",
         default: "0",
-        about: "Unsharp-mask strength; 1 suits downscaled photos.",
     },
     OptionSpec {
         key: OptionKey::Trim,
         names: &["trim"],
+        about: "`top;right;bottom;left` in source pixels (`10;0;10;0`), cut off the source as \
+                displayed (after its EXIF orientation, before `rotate`) before anything else: \
+                `width`, `height`, `fit` and `gravity` apply to what is left, and a JPEG is still \
+                shrunk on load. A trim that leaves nothing answers 400",
         default: "nothing trimmed",
-        about: "top;right;bottom;left: source pixels cut off the image's edges (as displayed, \
-                before rotate) before anything else; a trim that leaves nothing answers 400.",
     },
     OptionSpec {
         key: OptionKey::Metadata,
         names: &["metadata"],
-        default: "copyright",
-        about: "EXIF kept in JPEG output: copyright (the source's Copyright and Artist only), \
-                keep (all of it, Orientation reset to 1), none. PNG and WebP output carry none.",
+        about: "`copyright` (only the source's EXIF Copyright and Artist), `keep` (the source's \
+                whole EXIF, Orientation reset to 1 since the pixels are already turned), `none`. \
+                Written into JPEG output only, as one `APP1` segment (an EXIF too large for one, \
+                over 64 KiB, is left out, as is one whose Orientation cannot be reset): PNG, \
+                WebP, AVIF and GIF output carry no metadata whatever this says. XMP is not \
+                carried. ICC profiles are colour, not metadata: they follow their own rule \
+                (README's Colour profiles) whatever this says. A source served untouched (nothing \
+                to do) keeps its own bytes and metadata, except with `none`, which always \
+                re-encodes",
+        default: "`copyright`",
     },
     OptionSpec {
         key: OptionKey::Anim,
         names: &["anim"],
-        default: "true",
-        about: "Whether animation is kept. true: an animated GIF stays an animated GIF, every \
-                frame resized with its delay and loop count, when format is not given or is auto, \
-                and when the animation has at most 500 frames, 50 million source pixels and 8 \
-                million output pixels over all its frames (else its first frame). false, or a \
-                still format (jpeg, png, webp, avif): the first frame.",
+        about: "`true`: an animated GIF or WebP stays animated. With no `format` it keeps its \
+                container (`image/gif`, `image/webp`); `format=webp` makes it an animated WebP; \
+                `format=auto` makes it an animated WebP where `Accept` lists `image/webp` and the \
+                animation is within WebP's limit below (for a GIF, about half the bytes for about \
+                3.5 times the CPU), and an animated GIF otherwise, as `compression=fast` does. \
+                Every frame gets the same crop, resize and effects (`gravity=auto` aims on the \
+                first frame, so the crop does not jump), with its duration and the source's loop \
+                count. GIF frames are written as what changed over the one before; WebP frames \
+                are written whole, each lossy at `quality` or lossless when that is smaller; a \
+                repeated frame is merged into the one before. An animation over 500 frames, 50 \
+                million source pixels, or 8 million output pixels as GIF (2 million as WebP, \
+                whose frames cost more to encode), summed over its frames and judged from the \
+                header, gets its first frame, and `Server-Timing` says so. `false`, or a still \
+                format (`jpeg`, `baseline-jpeg`, `png`, `avif`): the first frame",
+        default: "`true`",
     },
     OptionSpec {
         key: OptionKey::Compression,
         names: &["compression"],
-        default: "the smallest output format auto allows",
-        about: "fast: with format=auto, the quickest format to encode (JPEG, PNG for alpha) \
-                whatever Accept lists, at the cost of size.",
+        about: "`fast`: with `format=auto`, JPEG (PNG for images with alpha, GIF for an \
+                animation) whatever `Accept` lists, since they encode quickest; no `Vary: \
+                Accept`. Other formats ignore it",
+        default: "the smallest format `auto` allows",
     },
     OptionSpec {
         key: OptionKey::OnError,
         names: &["onerror"],
+        about: "`redirect`: when a source the policy allowed cannot be fetched, read or \
+                transformed (the errors marked `onerror=redirect` in the error table), answer \
+                `302` with `Location:` the source (its URL; for a static asset, its path on the \
+                proxy) and `Cache-Control: no-store`. Never for a refused request (bad options \
+                or source, a host not allowed, a private address, a bad signature, a method not \
+                served) nor a misconfigured proxy: those keep their error, so the proxy is no \
+                open redirect",
         default: "an error document",
-        about: "redirect: when the image cannot be fetched or transformed, answer 302 to the \
-                source instead; never for a refused source, signature or option.",
     },
 ];
 

@@ -1,0 +1,141 @@
+//! [`TransformOptions::canonical`]: the options in one fixed spelling, which the cache key
+//! and signatures are made from.
+
+use std::fmt::Write as _;
+
+use super::keys::OptionKey;
+use super::values::{Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};
+use super::TransformOptions;
+
+impl TransformOptions {
+    /// The options in one fixed spelling: canonical names, fixed order, defaults left out,
+    /// `dpr` folded into the dimensions. Equal options give equal strings.
+    pub fn canonical(&self) -> String {
+        let mut out = String::new();
+        let mut push = |key: OptionKey, value: &dyn std::fmt::Display| {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{}={value}", key.name());
+        };
+        if let Some(width) = self.width {
+            push(OptionKey::Width, &width);
+        }
+        if let Some(height) = self.height {
+            push(OptionKey::Height, &height);
+        }
+        if self.fit != Fit::default() {
+            push(OptionKey::Fit, &self.fit.name());
+        }
+        if let Some(quality) = self.quality {
+            push(OptionKey::Quality, &quality);
+        }
+        if let Some((name, _)) = FormatChoice::NAMES.iter().find(|(_, f)| *f == self.format) {
+            push(OptionKey::Format, name);
+        }
+        if let Some((name, _)) = Rotation::NAMES.iter().find(|(_, r)| *r == self.rotate) {
+            push(OptionKey::Rotate, name);
+        }
+        if let Some((name, _)) = Flip::NAMES.iter().find(|(_, f)| *f == self.flip) {
+            push(OptionKey::Flip, name);
+        }
+        if self.gravity != Gravity::default() {
+            push(OptionKey::Gravity, &gravity(self.gravity));
+        }
+        if let Some(Rgba([r, g, b, a])) = self.background {
+            push(OptionKey::Background, &format!("#{r:02x}{g:02x}{b:02x}{a:02x}"));
+        }
+        if let Some(blur) = self.blur {
+            push(OptionKey::Blur, &blur);
+        }
+        if let Some(tenths) = self.sharpen {
+            push(OptionKey::Sharpen, &(f64::from(tenths) / 10.0));
+        }
+        if let Some(trim) = self.trim {
+            push(OptionKey::Trim, &trim);
+        }
+        if let Some((name, _)) =
+            Metadata::NAMES.iter().find(|(_, m)| *m == self.metadata && *m != Metadata::default())
+        {
+            push(OptionKey::Metadata, name);
+        }
+        if !self.anim {
+            push(OptionKey::Anim, &false);
+        }
+        if let Some((name, _)) = Compression::NAMES.iter().find(|(_, c)| *c == self.compression) {
+            push(OptionKey::Compression, name);
+        }
+        if let Some((name, _)) = OnError::NAMES.iter().find(|(_, o)| *o == self.onerror) {
+            push(OptionKey::OnError, name);
+        }
+        out
+    }
+}
+
+/// A side's name where the point has one, else `XxY` in fractions.
+fn gravity(gravity: Gravity) -> String {
+    match gravity {
+        Gravity::Auto => "auto".into(),
+        Gravity::Point { x, y } => match Gravity::SIDES.iter().find(|(_, side)| *side == gravity) {
+            Some((name, _)) => (*name).into(),
+            None => format!("{}x{}", f64::from(x) / 1000.0, f64::from(y) / 1000.0),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ProxyError;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<TransformOptions, ProxyError> {
+        TransformOptions::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn aliases_give_the_canonical_names() {
+        let short = parse(&[("f", "webp"), ("q", "70"), ("h", "100"), ("w", "200")]).expect("valid");
+        assert_eq!(short.canonical(), "width=200,height=100,quality=70,format=webp");
+    }
+
+    #[test]
+    fn defaults_are_left_out_of_the_canonical_form() {
+        let options = parse(&[("fit", "scale-down"), ("w", "10")]).expect("valid");
+        assert_eq!(options.canonical(), "width=10");
+        assert_eq!(TransformOptions::default().canonical(), "");
+        assert_eq!(parse(&[("g", "center")]).expect("valid").canonical(), "", "the default");
+        assert_eq!(parse(&[("sharpen", "0")]).expect("valid").canonical(), "", "no sharpening");
+        assert_eq!(parse(&[("metadata", "copyright")]).expect("valid").canonical(), "");
+    }
+
+    #[test]
+    fn gravity_background_blur_and_sharpen_have_one_spelling() {
+        let a =
+            parse(&[("g", "left"), ("background", "red"), ("blur", "5"), ("sharpen", "1.5")]).expect("valid");
+        let b = parse(&[("gravity", "0x0.5"), ("background", "#f00"), ("blur", "5"), ("sharpen", "1.50")])
+            .expect("valid");
+        assert_eq!(a.canonical(), b.canonical());
+        assert_eq!(a.canonical(), "gravity=left,background=#ff0000ff,blur=5,sharpen=1.5");
+        assert_eq!(parse(&[("g", "0.25x0.8")]).expect("valid").canonical(), "gravity=0.25x0.8");
+    }
+
+    #[test]
+    fn every_named_value_is_written_by_its_name() {
+        for (name, _) in Rotation::NAMES {
+            assert_eq!(parse(&[("rotate", name)]).expect("valid").canonical(), format!("rotate={name}"));
+        }
+        for (name, _) in Flip::NAMES {
+            assert_eq!(parse(&[("flip", name)]).expect("valid").canonical(), format!("flip={name}"));
+        }
+        for (name, _) in FormatChoice::NAMES {
+            assert_eq!(parse(&[("format", name)]).expect("valid").canonical(), format!("format={name}"));
+        }
+        let others =
+            parse(&[("trim", "1;2;3;4"), ("metadata", "keep"), ("anim", "false"), ("onerror", "redirect")]);
+        assert_eq!(
+            others.expect("valid").canonical(),
+            "trim=1;2;3;4,metadata=keep,anim=false,onerror=redirect"
+        );
+    }
+}

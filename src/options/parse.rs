@@ -1,0 +1,242 @@
+//! [`TransformOptions::from_pairs`]: `(name, value)` pairs from either URL form become
+//! validated options, or a 400 naming the option and what it accepts.
+
+use super::accepts::{BLUR_RANGE, DPR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE};
+use super::keys::OptionKey;
+use super::values::{
+    Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim, ANIM_NAMES,
+};
+use super::TransformOptions;
+use crate::error::ProxyError;
+
+impl TransformOptions {
+    /// Validates `(key, value)` pairs from either URL form: aliases folded, unknown and
+    /// repeated keys refused, every value checked, `dpr` applied to the dimensions.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<TransformOptions, ProxyError> {
+        let mut seen: Vec<OptionKey> = Vec::new();
+        let mut width = None;
+        let mut height = None;
+        let mut dpr = 1.0;
+        let mut options = TransformOptions::default();
+        for (name, value) in pairs {
+            let key = OptionKey::from_name(name).ok_or_else(|| bad(format!("unknown option {name:?}")))?;
+            if seen.contains(&key) {
+                return Err(bad(format!("option {:?} is given twice", key.name())));
+            }
+            seen.push(key);
+            match key {
+                OptionKey::Width => width = Some(whole(key, value, (1, MAX_DIMENSION))?),
+                OptionKey::Height => height = Some(whole(key, value, (1, MAX_DIMENSION))?),
+                OptionKey::Fit => options.fit = named(key, value, &Fit::NAMES)?,
+                OptionKey::Quality => options.quality = Some(whole(key, value, QUALITY_RANGE)?),
+                OptionKey::Format => options.format = named(key, value, &FormatChoice::NAMES)?,
+                OptionKey::Dpr => dpr = decimal(key, value, DPR_RANGE)?,
+                OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
+                OptionKey::Flip => options.flip = named(key, value, &Flip::NAMES)?,
+                OptionKey::Gravity => options.gravity = gravity(value)?,
+                OptionKey::Background => options.background = Some(background(value)?),
+                OptionKey::Blur => options.blur = Some(whole(key, value, BLUR_RANGE)?),
+                OptionKey::Sharpen => options.sharpen = sharpen(value)?,
+                OptionKey::Trim => options.trim = trim(value)?,
+                OptionKey::Metadata => options.metadata = named(key, value, &Metadata::NAMES)?,
+                OptionKey::Anim => options.anim = named(key, value, &ANIM_NAMES)?,
+                OptionKey::Compression => options.compression = named(key, value, &Compression::NAMES)?,
+                OptionKey::OnError => options.onerror = named(key, value, &OnError::NAMES)?,
+            }
+        }
+        options.width = width.map(|w| apply_dpr(OptionKey::Width, w, dpr)).transpose()?;
+        options.height = height.map(|h| apply_dpr(OptionKey::Height, h, dpr)).transpose()?;
+        Ok(options)
+    }
+}
+
+fn bad(why: String) -> ProxyError {
+    ProxyError::BadOptions(why)
+}
+
+/// A whole number within `min..=max`, or a 400 naming the option and its range.
+fn whole<T>(key: OptionKey, value: &str, (min, max): (T, T)) -> Result<T, ProxyError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match value.parse::<T>() {
+        Ok(n) if min <= n && n <= max => Ok(n),
+        _ => Err(bad(format!("{} must be a whole number from {min} to {max}, not {value:?}", key.name()))),
+    }
+}
+
+/// A decimal number within `min..=max`, or a 400 naming the option and its range.
+fn decimal(key: OptionKey, value: &str, (min, max): (f64, f64)) -> Result<f64, ProxyError> {
+    match value.parse::<f64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(bad(format!("{} must be a number from {min} to {max}, not {value:?}", key.name()))),
+    }
+}
+
+/// One of the words in `names`, or a 400 listing them.
+fn named<T: Copy>(key: OptionKey, value: &str, names: &[(&str, T)]) -> Result<T, ProxyError> {
+    names.iter().find(|(name, _)| *name == value).map(|(_, v)| *v).ok_or_else(|| {
+        let allowed: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+        bad(format!("{} must be one of {}, not {value:?}", key.name(), allowed.join(", ")))
+    })
+}
+
+/// Sharpening in tenths; 0 means none, so it is dropped and shares the unsharpened cache entry.
+fn sharpen(value: &str) -> Result<Option<u8>, ProxyError> {
+    let strength = decimal(OptionKey::Sharpen, value, SHARPEN_RANGE)?;
+    // In 0..=100 after the range check.
+    Ok(Some((strength * 10.0).round() as u8).filter(|tenths| *tenths > 0))
+}
+
+fn apply_dpr(key: OptionKey, pixels: u32, dpr: f64) -> Result<u32, ProxyError> {
+    let scaled = (f64::from(pixels) * dpr).round();
+    if scaled > f64::from(MAX_DIMENSION) {
+        return Err(bad(format!(
+            "{} × dpr is {scaled}, more than the maximum of {MAX_DIMENSION}",
+            key.name()
+        )));
+    }
+    // In 1..=MAX_DIMENSION: a u32 in range times a dpr of at least 1, checked just above.
+    Ok(scaled as u32)
+}
+
+/// A side's name, `auto`, or a focal point `XxY` with X and Y from 0 to 1.
+fn gravity(value: &str) -> Result<Gravity, ProxyError> {
+    if value == "auto" {
+        return Ok(Gravity::Auto);
+    }
+    if let Some((_, side)) = Gravity::SIDES.iter().find(|(name, _)| *name == value) {
+        return Ok(*side);
+    }
+    let fraction = |text: &str| match text.parse::<f64>() {
+        // In 0..=1000 after the range check, so the cast is exact up to rounding.
+        Ok(f) if (0.0..=1.0).contains(&f) => Some((f * 1000.0).round() as u16),
+        _ => None,
+    };
+    match value.split_once('x').map(|(x, y)| (fraction(x), fraction(y))) {
+        Some((Some(x), Some(y))) => Ok(Gravity::Point { x, y }),
+        _ => Err(bad(format!(
+            "gravity must be center, left, right, top, bottom, auto or XxY with X and Y from 0 \
+             to 1 (0.5x0.2), not {value:?}"
+        ))),
+    }
+}
+
+/// Any CSS colour.
+fn background(value: &str) -> Result<Rgba, ProxyError> {
+    csscolorparser::parse(value.trim()).map(|colour| Rgba(colour.to_rgba8())).map_err(|_| {
+        bad(format!("background must be a CSS colour (red, #f80, rgb(255 136 0)), not {value:?}"))
+    })
+}
+
+/// `top;right;bottom;left` in whole pixels; trimming nothing is the default, and shares its
+/// cache entry.
+fn trim(value: &str) -> Result<Option<Trim>, ProxyError> {
+    let sides: Vec<Option<u32>> = value.split(';').map(|side| side.parse().ok()).collect();
+    let trim = match sides.as_slice() {
+        [Some(top), Some(right), Some(bottom), Some(left)] => {
+            Trim { top: *top, right: *right, bottom: *bottom, left: *left }
+        }
+        _ => {
+            return Err(bad(format!(
+                "trim must be four whole numbers of pixels, top;right;bottom;left, not {value:?}"
+            )))
+        }
+    };
+    Ok(Some(trim).filter(|trim| *trim != Trim::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<TransformOptions, ProxyError> {
+        TransformOptions::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn aliases_mean_the_same_option() {
+        let long = parse(&[("width", "200"), ("height", "100"), ("quality", "70"), ("format", "webp")]);
+        let short = parse(&[("f", "webp"), ("q", "70"), ("h", "100"), ("w", "200")]);
+        assert_eq!(long, short);
+    }
+
+    #[test]
+    fn dpr_multiplies_the_dimensions() {
+        let options = parse(&[("w", "200"), ("h", "150"), ("dpr", "2")]).expect("valid");
+        assert_eq!((options.width, options.height), (Some(400), Some(300)));
+        assert_eq!(options, parse(&[("w", "400"), ("h", "300")]).expect("valid"));
+        let rounded = parse(&[("w", "101"), ("dpr", "1.5")]).expect("valid");
+        assert_eq!(rounded.width, Some(152));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        for (pairs, needle) in [
+            (vec![("w", "0")], "width must be"),
+            (vec![("w", "abc")], "width must be"),
+            (vec![("w", "12001")], "width must be"),
+            (vec![("h", "-5")], "height must be"),
+            (vec![("q", "101")], "quality must be"),
+            (vec![("fit", "stretch")], "fit must be one of"),
+            (vec![("format", "bmp")], "format must be one of"),
+            (vec![("dpr", "5")], "dpr must be"),
+            (vec![("rotate", "45")], "rotate must be one of 90, 180, 270"),
+            (vec![("flip", "x")], "flip must be one of h, v, hv"),
+            (vec![("dpr", "NaN")], "dpr must be"),
+            (vec![("w", "8000"), ("dpr", "2")], "more than the maximum"),
+            (vec![("colour", "red")], "unknown option"),
+            (vec![("w", "1"), ("width", "2")], "given twice"),
+            (vec![("gravity", "middle")], "gravity must be"),
+            (vec![("g", "1.5x0.5")], "gravity must be"),
+            (vec![("g", "0.5")], "gravity must be"),
+            (vec![("background", "notacolour")], "background must be"),
+            (vec![("blur", "0")], "blur must be"),
+            (vec![("blur", "251")], "blur must be"),
+            (vec![("sharpen", "10.5")], "sharpen must be"),
+            (vec![("trim", "1;2;3")], "trim must be four whole numbers"),
+        ] {
+            match parse(&pairs) {
+                Err(ProxyError::BadOptions(why)) => assert!(why.contains(needle), "{pairs:?}: {why}"),
+                other => panic!("{pairs:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn gravity_and_background_take_every_spelling() {
+        let a = parse(&[("g", "left"), ("background", "red")]).expect("valid");
+        let b = parse(&[("gravity", "0x0.5"), ("background", "#f00")]).expect("valid");
+        assert_eq!(a, b);
+        assert_eq!(parse(&[("g", "0.25x0.8")]).expect("valid").gravity, Gravity::Point { x: 250, y: 800 });
+        assert_eq!(parse(&[("g", "auto")]).expect("valid").gravity, Gravity::Auto);
+        let translucent = parse(&[("background", "rgba(0,0,0,0.5)")]).expect("valid");
+        assert_eq!(translucent.background, Some(Rgba([0, 0, 0, 128])));
+    }
+
+    #[test]
+    fn zero_sharpening_and_trimming_are_none() {
+        let options = parse(&[("sharpen", "0"), ("trim", "0;0;0;0")]).expect("valid");
+        assert_eq!((options.sharpen, options.trim), (None, None));
+        assert_eq!(parse(&[("sharpen", "1.5")]).expect("valid").sharpen, Some(15));
+    }
+
+    #[test]
+    fn every_named_value_parses() {
+        for (name, fit) in Fit::NAMES {
+            assert_eq!(parse(&[("fit", name)]).expect("valid").fit, fit);
+            assert_eq!(fit.name(), name);
+        }
+        for (name, format) in FormatChoice::NAMES {
+            assert_eq!(parse(&[("format", name)]).expect("valid").format, format);
+        }
+        for (name, rotate) in Rotation::NAMES {
+            assert_eq!(parse(&[("rotate", name)]).expect("valid").rotate, rotate);
+        }
+        for (name, flip) in Flip::NAMES {
+            assert_eq!(parse(&[("flip", name)]).expect("valid").flip, flip);
+        }
+    }
+}

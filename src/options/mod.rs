@@ -89,35 +89,8 @@ impl Default for TransformOptions {
 }
 
 impl TransformOptions {
-    /// Whether the source's own bytes would be a wrong answer rather than merely a larger
-    /// one: a client that named a format may not be able to read another, and a rotation or
-    /// flip changes what the image shows. When memory is short, requests for which this is
-    /// false get the source untouched instead of waiting their turn.
-    pub fn must_transform(&self) -> bool {
-        !matches!(self.format, FormatChoice::Original | FormatChoice::Auto)
-            || self.rotate != Rotation::None
-            || self.flip != Flip::None
-    }
-
     /// The quality lossy encoders use.
     pub fn effective_quality(&self) -> u8 {
         self.quality.unwrap_or(DEFAULT_QUALITY)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_named_format_or_a_turn_must_be_transformed() {
-        let must = |pairs: &[(&str, &str)]| {
-            TransformOptions::from_pairs(pairs.iter().copied()).expect("valid").must_transform()
-        };
-        assert!(!must(&[("width", "100"), ("quality", "50"), ("blur", "5")]), "only smaller or softer");
-        assert!(!must(&[("format", "auto")]));
-        assert!(must(&[("format", "png")]));
-        assert!(must(&[("rotate", "90")]));
-        assert!(must(&[("flip", "h")]));
     }
 }

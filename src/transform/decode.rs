@@ -6,7 +6,8 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::{Geometry, Pixels};
+use super::geometry::Geometry;
+use super::Pixels;
 use crate::error::ProxyError;
 use crate::format::SourceFormat;
 

@@ -71,18 +71,14 @@ pub(super) struct Writer {
 }
 
 impl Writer {
+    /// Adds a frame shown for `delay` hundredths of a second; the first frame starts the file,
+    /// which plays `repeat` times.
     pub fn push(&mut self, pixels: Pixels, delay: u16, repeat: Repeat) -> Result<(), ProxyError> {
         let (width, height) = pixels.dimensions();
         let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
             return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for GIF")));
         };
-        let mut rgba = into_rgba(pixels);
-        // GIF has one bit of transparency.
-        for pixel in rgba.chunks_exact_mut(4) {
-            if let Some(alpha) = pixel.get_mut(3) {
-                *alpha = if *alpha < 128 { 0 } else { 255 };
-            }
-        }
+        let rgba = one_bit_alpha(into_rgba(pixels));
         let whole = Rect { left: 0, top: 0, right: usize::from(w) - 1, bottom: usize::from(h) - 1 };
         if self.encoder.is_none() {
             let mut encoder = gif::Encoder::new(Vec::new(), w, h, &[]).map_err(failed)?;
@@ -98,27 +94,11 @@ impl Writer {
             self.last = Some(rgba);
             return Ok(());
         };
-        let (changed, to_clear) = differences(last, &rgba, self.size.0);
-        let Some(changed) = changed else {
-            // Nothing new to show: the frame before stays up longer.
-            pending.delay = pending.delay.saturating_add(delay);
+        let Some(next) = next_frame(pending, last, &rgba, self.size.0, delay) else {
             return Ok(());
         };
-        // A visible pixel turning transparent: the frame before is cleared after it is shown,
-        // over an area grown to cover that pixel, and this frame draws all of that area anew.
-        let cleared = to_clear.map(|area| {
-            pending.area = pending.area.union(area);
-            pending.clears = true;
-            pending.area
-        });
-        let area = match cleared {
-            None => changed,
-            Some(cleared) => {
-                visible_within(&rgba, self.size.0, cleared).map_or(changed, |v| v.union(changed))
-            }
-        };
         self.write_pending()?;
-        self.pending = Some(Pending { area, cleared, clears: false, delay });
+        self.pending = Some(next);
         self.older = self.last.replace(rgba);
         Ok(())
     }
@@ -158,6 +138,7 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes the last frame and closes the file.
     pub fn finish(mut self) -> Result<Written, ProxyError> {
         self.write_pending()?;
         let encoder =
@@ -167,6 +148,38 @@ impl Writer {
         let size = (side(self.size.0), side(self.size.1));
         Ok(Written { bytes, size, frames_written: self.written })
     }
+}
+
+/// The frame to write after `pending`, which shows `last`: the area where `frame` differs.
+/// A visible pixel turning transparent makes `pending` clear its area after it is shown, an
+/// area grown to cover that pixel, and the next frame draws all of that area anew. `None`
+/// when nothing changed: `pending` then stays up `delay` longer.
+fn next_frame(pending: &mut Pending, last: &[u8], frame: &[u8], width: usize, delay: u16) -> Option<Pending> {
+    let (changed, to_clear) = differences(last, frame, width);
+    let Some(changed) = changed else {
+        pending.delay = pending.delay.saturating_add(delay);
+        return None;
+    };
+    let cleared = to_clear.map(|area| {
+        pending.area = pending.area.union(area);
+        pending.clears = true;
+        pending.area
+    });
+    let area = match cleared {
+        None => changed,
+        Some(cleared) => visible_within(frame, width, cleared).map_or(changed, |v| v.union(changed)),
+    };
+    Some(Pending { area, cleared, clears: false, delay })
+}
+
+/// GIF has one bit of transparency: alpha becomes 0 or 255.
+fn one_bit_alpha(mut rgba: Vec<u8>) -> Vec<u8> {
+    for pixel in rgba.chunks_exact_mut(4) {
+        if let Some(alpha) = pixel.get_mut(3) {
+            *alpha = if *alpha < 128 { 0 } else { 255 };
+        }
+    }
+    rgba
 }
 
 fn failed(e: gif::EncodingError) -> ProxyError {

@@ -43,6 +43,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
+    /// A writer of frames at `quality`, for an animation that plays `loop_count` times (0:
+    /// forever).
     pub fn new(quality: u8, loop_count: u16) -> Writer {
         Writer {
             quality,
@@ -55,6 +57,7 @@ impl Writer {
         }
     }
 
+    /// Adds a frame shown for `duration_ms` milliseconds.
     pub fn push(&mut self, pixels: Pixels, duration_ms: u32) -> Result<(), ProxyError> {
         let size = pixels.dimensions();
         if size.0 > MAX_SIDE || size.1 > MAX_SIDE {
@@ -97,6 +100,7 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes the last frame and the headers in front of all the frames.
     pub fn finish(mut self) -> Result<Written, ProxyError> {
         self.write_pending()?;
         let size =

@@ -1,21 +1,23 @@
 //! Animated sources kept animated (`anim=true`, the default, as Cloudflare's): every frame of
 //! an animated GIF or WebP goes through the same crop, resize and effects as a still image,
 //! and is written to an animated GIF or WebP with its duration and the source's loop count.
+//! This module holds the policy (which container, the limits) and the loop over frames; the
+//! writers are [`super::animated_gif`] and [`super::animated_webp`].
 //!
 //! Frames are decoded, shaped and encoded one at a time, so memory holds the decoder's canvas
-//! and one frame, never the whole animation, beside the growing output. What an animation
-//! costs is known from its header (canvas size, frame count), so the limits below are
-//! checked before a pixel is decoded; an animation over them is sent as its first frame, as
-//! `anim=false` would, and `Server-Timing` says so.
+//! and the frame or two a writer compares, never the whole animation, beside the growing
+//! output. What an animation costs is known from its header (canvas size, frame count), so
+//! the limits below are checked before a pixel is decoded; an animation over them is sent as
+//! its first frame, as `anim=false` would, and `Server-Timing` says so.
 //!
-//! Which container: an animated WebP stays WebP, unless `format=auto` finds no WebP in
-//! `Accept`; an animated GIF becomes WebP with `format=webp`, and with `format=auto` where
-//! WebP is accepted and within its limit, and stays GIF otherwise. Other explicit
-//! formats (`jpeg`, `png`, `avif`) get the first frame: AVIF sequences would cost far more
-//! CPU. Animated GIF is written by [`super::animated_gif`], animated WebP by
-//! [`super::animated_webp`] around the still encoders: of
-//! the crates that write it, zenwebp is AGPL, webp-animation wraps libwebp's C (no C library
-//! in a Worker's Wasm), and oxideav-webp calls itself a scaffold.
+//! Which container ([`Container::for_request`]): `format=webp` writes WebP, and so does
+//! `format=original` for an animated WebP (an animated GIF stays GIF). `format=auto` writes
+//! WebP where `Accept` lists it and the frames fit WebP's output limit, and GIF otherwise
+//! (and always with `compression=fast`). The other explicit formats (`jpeg`,
+//! `baseline-jpeg`, `png`, `avif`) get the first frame: AVIF sequences would cost far more
+//! CPU. Animated WebP is written around the still encoders because, of the crates that write
+//! it, zenwebp is AGPL, webp-animation wraps libwebp's C (no C library in a Worker's Wasm),
+//! and oxideav-webp calls itself a scaffold.
 
 use std::io::Cursor;
 
@@ -36,35 +38,38 @@ use crate::options::TransformOptions;
 
 /// The most frames kept. Each frame costs the quantiser's set-up (about a millisecond) however
 /// small it is, so a GIF of 40,000 one-pixel frames would take most of a minute.
-pub const MAX_FRAMES: u32 = 500;
+const MAX_FRAMES: u32 = 500;
 
 /// The most source pixels decoded for an animation, summed over its frames (its canvas times
 /// its frame count). The 380-frame 472×298 Muybridge horse (53 Mpx) is over; the 259-frame
 /// 1000×175 banner of the corpus (45 Mpx) is under.
-pub const MAX_SOURCE_PIXELS: u64 = 50_000_000;
+const MAX_SOURCE_PIXELS: u64 = 50_000_000;
 
 /// The most output pixels encoded as GIF, summed over frames. Measured on the host (release
 /// build): the 259-frame banner to 400×70 (7.3 million output pixels, 45 million decoded)
 /// takes 1.9 s in all, about 0.27 µs an output pixel, most of it quantising each frame to its
 /// own 256 colours (NeuQuant); in workerd it took 2.6 s. So at most about 2.5 s of CPU, and
 /// the output is at most 1.5 bytes a pixel (12-bit LZW codes), 12 MB.
-pub const MAX_OUTPUT_PIXELS: u64 = 8_000_000;
+const MAX_GIF_OUTPUT_PIXELS: u64 = 8_000_000;
 
 /// The most output pixels encoded as WebP, summed over frames. Each frame is encoded lossily
 /// and losslessly (the smaller is kept): in workerd, 42 frames of 200×200 (1.7 million
 /// pixels) took 887 ms, about 0.53 µs a pixel, twice GIF's. So at most about 1.1 s of CPU,
 /// and the output is at most about 4 bytes a pixel, 8 MB (that GIF came out at 205 KB as
 /// WebP, against 396 KB as GIF).
-pub const MAX_WEBP_OUTPUT_PIXELS: u64 = 2_000_000;
+const MAX_WEBP_OUTPUT_PIXELS: u64 = 2_000_000;
 
 /// The container an animation is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
+    /// An animated GIF (a palette of 256 colours a frame, one bit of transparency).
     Gif,
+    /// An animated WebP (`ANMF` frames, each lossy or lossless).
     Webp,
 }
 
 impl Container {
+    /// The output format this container is.
     pub fn output(self) -> OutputFormat {
         match self {
             Container::Gif => OutputFormat::Gif,
@@ -79,7 +84,7 @@ impl Container {
 
     fn max_output_pixels(self) -> u64 {
         match self {
-            Container::Gif => MAX_OUTPUT_PIXELS,
+            Container::Gif => MAX_GIF_OUTPUT_PIXELS,
             Container::Webp => MAX_WEBP_OUTPUT_PIXELS,
         }
     }
@@ -115,6 +120,7 @@ impl Container {
 /// How many times an animation plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plays {
+    /// Again and again.
     Forever,
     /// At least once.
     Times(u32),
@@ -168,7 +174,8 @@ pub struct Animation {
 /// Whether a source is kept animated, or why not.
 #[derive(Debug, Clone, Copy)]
 pub enum Decision {
-    /// A still source, or animation not asked for (`anim=false`, an explicit still format).
+    /// A still source (or one whose frames cannot be counted), or animation not asked for
+    /// (`anim=false`, an explicit still format).
     Still,
     /// Animated and within the limits.
     Animated(Animation),

@@ -6,7 +6,8 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::{Geometry, Pixels};
+use super::geometry::Geometry;
+use super::Pixels;
 use crate::error::ProxyError;
 use crate::format::SourceFormat;
 
@@ -44,6 +45,7 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
     }
 }
 
+/// The `image` crate's name for a format.
 pub(super) fn image_format(format: SourceFormat) -> ImageFormat {
     match format {
         SourceFormat::Jpeg => ImageFormat::Jpeg,
@@ -201,6 +203,7 @@ fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyErro
     DynamicImage::from_decoder(decoder).map_err(undecodable)
 }
 
+/// What a decoder may allocate for this image: what its header justifies, and no more.
 pub(super) fn limits(info: &ImageInfo) -> Limits {
     // 8 bytes a pixel covers 16-bit RGBA, the widest layout a decoder produces; the slack
     // covers decoders' own tables and row buffers.
@@ -223,6 +226,7 @@ fn into_pixels(image: DynamicImage) -> Pixels {
     }
 }
 
+/// A decoder's error, told as what is wrong with the image.
 pub(super) fn undecodable(err: ImageError) -> ProxyError {
     let why = match &err {
         ImageError::Limits(_) => {

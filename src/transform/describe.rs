@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::{inspect, plan_output};
+use super::decode::inspect;
+use super::geometry::plan_output;
 use crate::error::ProxyError;
 use crate::format::SourceFormat;
 use crate::options::TransformOptions;
@@ -49,7 +50,7 @@ pub struct Original {
 /// Describes the image in `bytes` and the output `options` would make of it.
 pub fn describe(bytes: &[u8], options: &TransformOptions) -> Result<Description, ProxyError> {
     let info = inspect(bytes)?;
-    let (_, plan) = plan_output(&info, options)?;
+    let (_, plan) = plan_output((info.width, info.height), options)?;
     let file_size = bytes.len() as u64;
     Ok(Description {
         width: plan.canvas.0,

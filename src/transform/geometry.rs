@@ -1,7 +1,8 @@
 //! Where the output's pixels come from: which part of the source, scaled to what size, on
 //! what canvas. Pure arithmetic on dimensions, following Cloudflare's `fit` modes.
 
-use crate::options::Fit;
+use crate::error::ProxyError;
+use crate::options::{Fit, TransformOptions};
 
 /// A region of the source in (fractional) source pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,6 +115,27 @@ impl CropBox {
 
 fn full((width, height): (u32, u32)) -> CropBox {
     CropBox { left: 0.0, top: 0.0, width: f64::from(width), height: f64::from(height) }
+}
+
+/// The part of a source of `displayed` pixels (its size after the EXIF orientation) that
+/// `trim` leaves, and the output's geometry planned on it in the requested (rotated) axes,
+/// where width and height name the axes of the rotated image.
+pub(super) fn plan_output(
+    displayed: (u32, u32),
+    options: &TransformOptions,
+) -> Result<(CropBox, Geometry), ProxyError> {
+    let region = match options.trim {
+        None => CropBox::full(displayed),
+        Some(trim) => {
+            let (width, height) = trim.remaining(displayed)?;
+            let region = CropBox::full((width, height));
+            CropBox { left: f64::from(trim.left), top: f64::from(trim.top), ..region }
+        }
+    };
+    // Exact: the region's sides are whole pixels.
+    let trimmed = (region.width as u32, region.height as u32);
+    let rotated = if options.rotate.swaps_axes() { (trimmed.1, trimmed.0) } else { trimmed };
+    Ok((region, geometry(rotated, options.width, options.height, options.fit)))
 }
 
 /// Computes the geometry for a source of `source` pixels asked to fit `width` × `height`.

@@ -1,5 +1,6 @@
 //! `metadata`: which of the source's EXIF goes into the output. Only JPEG output carries
-//! any (an `APP1` segment); PNG and WebP output are written without metadata.
+//! any (an `APP1` segment); every other format is written without EXIF. (The ICC profile is
+//! not EXIF: [`super::profile`] decides whether it is kept.)
 //!
 //! EXIF is a TIFF structure. `copyright` builds a new one holding only the source's
 //! Copyright and Artist tags; `keep` copies the source's whole, with its Orientation set to 1

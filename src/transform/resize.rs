@@ -4,7 +4,8 @@
 use fast_image_resize::images::{CroppedImage, Image};
 use fast_image_resize::{PixelType, ResizeOptions, Resizer};
 
-use super::{CropBox, Geometry, Pixels};
+use super::geometry::{CropBox, Geometry};
+use super::Pixels;
 use crate::error::ProxyError;
 use crate::options::Rgba;
 

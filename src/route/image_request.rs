@@ -1,114 +1,18 @@
-//! Which handler a request path goes to, and for image requests the source and options.
+//! The two URL forms of an image request, parsed into one [`ImageRequest`]:
 //!
-//! - `/cdn-cgi/image/<options>/<source>`: Cloudflare's form, options comma-separated.
+//! - `/cdn-cgi/image/<options>/<source>`: Cloudflare's form, options comma-separated
+//!   (commas inside a colour function's parentheses stay), each key and value
+//!   percent-decoded; the source keeps the request's query string.
 //! - `/image?url=<source>&<options>`: the same options as query parameters.
-//! - `/debug/memory-stats`: the isolate's counters.
-//! - `/reference.json`: every option and error, for `www/reference.html`.
-//! - anything else: a static file from `www/`.
+//!
+//! In both, the URL's own signature parameters (`s` or `sig`, `expires`) are taken out into
+//! [`Signed`] before the rest is parsed as image options.
 
 use percent_encoding::percent_decode_str;
-use url::Url;
 
+use super::source::Source;
 use crate::error::ProxyError;
 use crate::options::TransformOptions;
-
-/// Where the image comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// An absolute `http(s)` URL, checked against `ALLOWED_SOURCES` before it is fetched.
-    Absolute(Url),
-    /// A path (and query) starting with a single `/`, read from the Worker's static assets or
-    /// resolved against `ORIGIN_URL`. It can never name another host.
-    Relative(String),
-}
-
-impl Source {
-    /// Parses a source as written in either URL form.
-    pub fn parse(raw: &str) -> Result<Source, ProxyError> {
-        let bad = |why: &str| Err(ProxyError::BadSource(format!("{why}: {raw:?}")));
-        if raw.is_empty() {
-            return bad("the source is empty");
-        }
-        if let Some(absolute) = absolute_form(raw) {
-            return match Url::parse(&absolute) {
-                Ok(url) if url.host().is_some() => Ok(Source::Absolute(url)),
-                _ => bad("the source is not a valid URL"),
-            };
-        }
-        if raw.contains("://") {
-            return bad("only http and https sources are supported");
-        }
-        let path = if raw.starts_with('/') { raw.to_string() } else { format!("/{raw}") };
-        // Judge the path as the upstream will see it, after percent-decoding: `/%2F%2Fhost`
-        // must not become `//host`.
-        let decoded = percent_decode_str(&path).decode_utf8_lossy();
-        if decoded.starts_with("//") || decoded.contains('\\') {
-            return bad("a relative source cannot name a host");
-        }
-        if decoded.split(['/', '?']).any(|segment| segment == "..") {
-            return bad("a relative source cannot contain '..'");
-        }
-        if decoded.chars().any(char::is_control) {
-            return bad("the source contains control characters");
-        }
-        Ok(Source::Relative(path))
-    }
-
-    /// The source in one fixed spelling, for cache keys, signatures and logs. The URL parser
-    /// already lower-cases scheme and host and drops a default port; percent-escapes are
-    /// normalised here (RFC 3986, 6.2.2.2): those of unreserved characters decoded, the rest
-    /// in upper-case hex. Nothing else changes: `/A.png` and `/a.png` stay two sources.
-    pub fn canonical(&self) -> String {
-        match self {
-            Source::Absolute(url) => normalise_escapes(url.as_str()),
-            Source::Relative(path) => normalise_escapes(path),
-        }
-    }
-}
-
-/// Decodes `%XX` escapes of unreserved characters and upper-cases the hex of the others.
-fn normalise_escapes(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        let escape = (byte == b'%')
-            .then(|| bytes.get(index + 1..index + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escape {
-            Some(decoded) if decoded.is_ascii_alphanumeric() || b"-._~".contains(&decoded) => {
-                out.push(char::from(decoded));
-                index += 3;
-            }
-            Some(decoded) => {
-                out.push_str(&format!("%{decoded:02X}"));
-                index += 3;
-            }
-            None => {
-                // `text` is valid UTF-8 and this is not inside an escape: copy the character.
-                let rest = text.get(index..).unwrap_or_default();
-                let character = rest.chars().next().unwrap_or('\u{FFFD}');
-                out.push(character);
-                index += character.len_utf8().max(1);
-            }
-        }
-    }
-    out
-}
-
-/// `http://…` and `https://…`, also when a client or proxy merged the double slash.
-fn absolute_form(raw: &str) -> Option<String> {
-    let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
-    for scheme in ["http:", "https:"] {
-        if let Some(rest) = lower.starts_with(scheme).then(|| &raw[scheme.len()..]) {
-            let rest = rest.trim_start_matches('/');
-            return Some(format!("{scheme}//{rest}"));
-        }
-    }
-    None
-}
 
 /// An image request: what to fetch and what to do with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,13 +27,6 @@ pub struct ImageRequest {
     /// The `dpr` asked for, in thousandths (1000 when not given). It is already folded into
     /// the options' dimensions; it is kept so that `MAX_DPR` can be checked.
     pub dpr_thousandths: u16,
-}
-
-/// The `dpr` among already validated pairs, in thousandths.
-fn dpr_thousandths(pairs: &[(String, String)]) -> u16 {
-    let dpr = pairs.iter().find(|(key, _)| key == "dpr").and_then(|(_, value)| value.parse::<f64>().ok());
-    // The parser accepted it, so it lies in 1..=4 and the product in 1000..=4000.
-    dpr.map_or(1000, |dpr| (dpr * 1000.0).round() as u16)
 }
 
 /// The URL's own signature parameters, kept apart from the image options.
@@ -167,45 +64,9 @@ impl Signed {
     }
 }
 
-/// What a request path asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    /// Transform (or pass through) an image.
-    Image(ImageRequest),
-    /// The isolate's counters as JSON.
-    MemoryStats,
-    /// The URL reference as JSON ([`crate::reference`]).
-    Reference,
-    /// Delete stored answers (`POST`, see [`crate::purge`]).
-    Purge,
-    /// A file from the static assets.
-    Static,
-    /// Panics on purpose (only in builds with the `panic-route` feature, for the e2e test
-    /// that proves the Worker recovers from a panic).
-    #[cfg(feature = "panic-route")]
-    Panic,
-}
-
-const CDN_CGI_PREFIX: &str = "/cdn-cgi/image/";
-
-/// Routes a request by its path and raw query string (without the `?`).
-pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
-    if let Some(rest) = path.strip_prefix(CDN_CGI_PREFIX) {
-        return cdn_cgi(rest, query).map(Route::Image);
-    }
-    match path {
-        "/image" => query_form(query.unwrap_or("")).map(Route::Image),
-        "/debug/memory-stats" => Ok(Route::MemoryStats),
-        "/reference.json" => Ok(Route::Reference),
-        "/purge" => Ok(Route::Purge),
-        #[cfg(feature = "panic-route")]
-        "/debug/panic" => Ok(Route::Panic),
-        _ => Ok(Route::Static),
-    }
-}
-
-/// `<options>/<source>`; the source keeps the request's query string.
-fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, ProxyError> {
+/// `<options>/<source>`, what follows `/cdn-cgi/image/`; the source keeps the request's
+/// query string.
+pub(super) fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, ProxyError> {
     let Some((options, source)) = rest.split_once('/') else {
         return Err(ProxyError::BadSource("expected /cdn-cgi/image/<options>/<source>".into()));
     };
@@ -247,8 +108,13 @@ fn split_options(options: &str) -> Vec<&str> {
     parts
 }
 
-/// `url=<source>&<options>`.
-fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
+/// A key or value of the `/cdn-cgi/image/` form, percent-decoded.
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// `url=<source>&<options>`, the query string of `/image`.
+pub(super) fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let mut sources = pairs.iter().filter(|(key, _)| key == "url");
     let source = match (sources.next(), sources.next()) {
@@ -261,13 +127,17 @@ fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
     Ok(ImageRequest { source, options, signed, dpr_thousandths: dpr_thousandths(&pairs) })
 }
 
-fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
+/// The `dpr` among already validated pairs, in thousandths.
+fn dpr_thousandths(pairs: &[(String, String)]) -> u16 {
+    let dpr = pairs.iter().find(|(key, _)| key == "dpr").and_then(|(_, value)| value.parse::<f64>().ok());
+    // The parser accepted it, so it lies in 1..=4 and the product in 1000..=4000.
+    dpr.map_or(1000, |dpr| (dpr * 1000.0).round() as u16)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::route::{route, Route};
 
     fn image(path: &str, query: Option<&str>) -> ImageRequest {
         match route(path, query) {
@@ -292,28 +162,10 @@ mod tests {
         let escaped = route("/cdn-cgi/image/w=1/https://img.example.com/%61%2d%2f%c3%a9.jpg", None).unwrap();
         let Route::Image(escaped) = escaped else { panic!("image") };
         assert_eq!(escaped.source.canonical(), "https://img.example.com/a-%2F%C3%A9.jpg");
-        let relative = Source::Relative("/caf%c3%a9/%7euser.png".into());
-        assert_eq!(relative.canonical(), "/caf%C3%A9/~user.png");
         let merged = image("/cdn-cgi/image/w=10/https:/img.example.com/a.jpg", None);
         assert_eq!(merged.source.canonical(), "https://img.example.com/a.jpg");
         let q = image("/image", Some("url=https%3A%2F%2Fimg.example.com%2Fa.jpg%3Fv%3D1&w=5"));
         assert_eq!(q.source.canonical(), "https://img.example.com/a.jpg?v=1");
-    }
-
-    #[test]
-    fn relative_sources_cannot_escape() {
-        for raw in [
-            "//evil.com/x",
-            "/\\evil.com",
-            "/%2F%2Fevil.com/x",
-            "/%5Cevil.com",
-            "/a/../../etc",
-            "/a/%2e%2e/b",
-        ] {
-            assert!(matches!(Source::parse(raw), Err(ProxyError::BadSource(_))), "{raw}");
-        }
-        assert!(matches!(Source::parse("ftp://x/y"), Err(ProxyError::BadSource(_))));
-        assert!(matches!(Source::parse(""), Err(ProxyError::BadSource(_))));
     }
 
     #[test]
@@ -344,12 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn other_paths() {
-        assert_eq!(route("/debug/memory-stats", None), Ok(Route::MemoryStats));
-        assert_eq!(route("/reference.json", None), Ok(Route::Reference));
-        assert_eq!(route("/purge", None), Ok(Route::Purge));
-        assert_eq!(route("/", None), Ok(Route::Static));
-        assert_eq!(route("/samples/cat.jpg", None), Ok(Route::Static));
+    fn malformed_image_requests_are_refused() {
         assert!(matches!(route("/image", Some("w=1")), Err(ProxyError::BadSource(_))));
         assert!(matches!(route("/cdn-cgi/image/w=1", None), Err(ProxyError::BadSource(_))));
         assert!(matches!(route("/cdn-cgi/image/w=x/a.jpg", None), Err(ProxyError::BadOptions(_))));

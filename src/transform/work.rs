@@ -1,0 +1,150 @@
+//! [`prepare`]: what is known from the header before a pixel is decoded, held in a [`Work`].
+//!
+//! The header gives the size and format; from them and the options come the output's
+//! geometry, whether an animation stays animated, the output format, the ICC profile kept and
+//! the JPEG shrink-on-load. The limit on pixels is applied here, to the output and to what
+//! will be decoded. What a `Work` will cost is in `memory.rs` ([`Work::memory_bytes`]);
+//! carrying it out is in `run.rs` ([`Work::run`]).
+
+use super::animation::{self, Decision};
+use super::decode::{self, inspect, ImageInfo, Shrink};
+use super::geometry::{plan_output, CropBox, Geometry};
+use super::profile;
+use crate::error::ProxyError;
+use crate::format::OutputFormat;
+use crate::negotiate::FormatRequest;
+use crate::options::{Gravity, TransformOptions};
+
+/// A transformation planned from the header: its size, its decode scale and the memory it
+/// will take are known before a pixel is decoded.
+#[derive(Debug)]
+pub struct Work<'a> {
+    /// The source, whole.
+    pub(super) bytes: &'a [u8],
+    /// What was asked for.
+    pub(super) options: &'a TransformOptions,
+    /// What the header says.
+    pub(super) info: ImageInfo,
+    /// The format written.
+    pub(super) output_format: OutputFormat,
+    /// The source's ICC profile, copied into the output (see [`profile`]).
+    pub(super) profile: Option<Vec<u8>>,
+    /// Whether an animated source stays animated (then the output is an animated GIF or WebP).
+    pub(super) animation: Decision,
+    /// Whether the output is written in the source's own format (an animation in its own
+    /// container).
+    pub(super) keeps_format: bool,
+    /// The geometry in the requested (rotated) axes.
+    pub(super) plan: Geometry,
+    /// The same crop and resize in the source's own axes.
+    pub(super) source_plan: Geometry,
+    /// The part of the source `trim` leaves (all of it without a trim), in source pixels.
+    pub(super) region: CropBox,
+    /// How the source is decoded: at full size, or a JPEG scaled down on load.
+    pub(super) shrink: Shrink,
+    /// The most pixels decoded or produced (`MAX_SOURCE_PIXELS`).
+    pub(super) max_pixels: u64,
+    /// What a progressive JPEG's decoder keeps of the whole image until its last scan.
+    pub(super) coefficient_bytes: u64,
+}
+
+/// Reads the header, plans the geometry and refuses what would exceed `max_pixels`. Whether
+/// the work needs doing at all is for `plan` to decide, from [`Work::info`],
+/// [`Work::keeps_format`] and [`Work::canvas`].
+pub fn prepare<'a>(
+    bytes: &'a [u8],
+    options: &'a TransformOptions,
+    format: FormatRequest,
+    max_pixels: u64,
+) -> Result<Work<'a>, ProxyError> {
+    // The header, and the output planned on it.
+    let info = inspect(bytes)?;
+    let (region, plan) = plan_output((info.width, info.height), options)?;
+    check_pixels(plan.canvas, max_pixels)?;
+    // What is written: animated or not, in which format, with which profile.
+    let profile = profile::to_keep(bytes, info.format);
+    let animation = animation::decide(bytes, &info, options, format, plan.canvas);
+    let (output_format, keeps_format) =
+        output_format(&info, animation, format, plan.canvas, profile.is_some());
+    // What is decoded is what must fit the limit: a JPEG shrunk on load never holds its
+    // full size in memory.
+    let source_plan = source_plan(&plan, region, options);
+    let shrink = decode::shrink_on_load(bytes, &info, &source_plan);
+    check_pixels(shrink.loaded_size(&info), max_pixels)?;
+    let coefficient_bytes = decode::coefficient_bytes(bytes, &info);
+    Ok(Work {
+        bytes,
+        options,
+        info,
+        output_format,
+        profile,
+        animation,
+        keeps_format,
+        plan,
+        source_plan,
+        region,
+        shrink,
+        max_pixels,
+        coefficient_bytes,
+    })
+}
+
+/// The format written, and whether it is the source's own: an animation's container, or
+/// what the request resolves to for a still image (and for the first frame of an animation
+/// over the limits).
+fn output_format(
+    info: &ImageInfo,
+    animation: Decision,
+    format: FormatRequest,
+    canvas: (u32, u32),
+    keeps_profile: bool,
+) -> (OutputFormat, bool) {
+    match animation {
+        Decision::Animated(animation) => {
+            (animation.container.output(), animation.container.holds(info.format))
+        }
+        Decision::Still | Decision::OverLimit { .. } => {
+            let canvas_pixels = u64::from(canvas.0) * u64::from(canvas.1);
+            let output = format.resolve(info.format, info.has_alpha, canvas_pixels, keeps_profile);
+            (output, info.format.as_output() == Some(output))
+        }
+    }
+}
+
+/// The crop in the source's own axes, inside what the trim leaves. Gravity names a point of
+/// the trimmed source as displayed, before rotate and flip, so it moves the crop there; the
+/// crop's size is the same wherever it sits, which is all shrink-on-load needs.
+/// (`gravity=auto` is aimed later, on the decoded pixels.)
+fn source_plan(plan: &Geometry, region: CropBox, options: &TransformOptions) -> Geometry {
+    let source_plan = plan.before_rotation(options.rotate.swaps_axes()).inside(region);
+    let Gravity::Point { x, y } = options.gravity else {
+        return source_plan;
+    };
+    source_plan.focused_on(region, (f64::from(x) / 1000.0, f64::from(y) / 1000.0))
+}
+
+impl Work<'_> {
+    /// What the header said of the source.
+    pub fn info(&self) -> &ImageInfo {
+        &self.info
+    }
+
+    /// Whether the output is written in the source's own format.
+    pub fn keeps_format(&self) -> bool {
+        self.keeps_format
+    }
+
+    /// The output's size in pixels.
+    pub fn canvas(&self) -> (u32, u32) {
+        self.plan.canvas
+    }
+}
+
+/// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.
+pub(super) fn check_pixels((width, height): (u32, u32), max_pixels: u64) -> Result<(), ProxyError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > max_pixels {
+        return Err(ProxyError::TooManyPixels { pixels, limit: max_pixels });
+    }
+    Ok(())
+}

@@ -1,10 +1,12 @@
 //! edge-image-proxy: an image proxy that runs as a Cloudflare Worker.
 //!
-//! A request flows one way:
-//! request → [`route`] + [`options`] → [`security`] (may this source be fetched?) →
-//! cache lookup ([`cache_key`]) → upstream fetch → [`plan`] (transform or pass through) →
-//! [`transform`] (decode → geometry → encode) or stream → cache store → response.
-//! Every byte held along the way is reserved in the isolate's [`budget`] first.
+//! An image request flows one way, as named steps (`edge::image`):
+//! [`route`] + [`options`] parse it into a [`job`] → [`security::admit`] (may this URL be
+//! served, and where is its source?) → edge-cache lookup ([`cache_key`]) and revalidation →
+//! on a miss: coalesce identical requests, fetch, [`plan::plan`] (pass through, read to
+//! transform or describe, refuse) → read the body or stream it → make the answer
+//! ([`transform`]: decode → geometry → encode) → answer (every header from [`answer`]) →
+//! store. Every byte held along the way is reserved in the isolate's [`budget`] first.
 //!
 //! Everything except `edge` is plain Rust with no JavaScript types, tested on the host with
 //! `cargo test`. `edge` is the thin adapter onto the Workers runtime and the only module that

@@ -8,11 +8,12 @@
 
 use std::rc::Rc;
 
-use crate::browser::{content_disposition, extension, CorsOrigins};
-use crate::cache_policy::{storage, OriginCaching, Stored};
+use crate::browser::{content_disposition, CorsOrigins};
+use crate::cache_policy::{storage, OriginCaching, Storage, Stored};
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{strong_etag, Validators};
+use crate::format::extension;
 use crate::job::Job;
 
 /// Response headers: lower-case names and their values, in the order they are set.
@@ -94,9 +95,9 @@ pub fn etag_of(job: &Job, validators: &Validators, body: &[u8]) -> String {
     job.etag_for(validators).unwrap_or_else(|| strong_etag(body))
 }
 
-/// A body just made, and the seconds to keep it in the edge cache (`None`: not stored).
+/// A body just made, and how it is stored in the edge cache (`ttl: None`: not at all).
 /// `waited`: this request waited for an identical one that made it.
-pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHeaders, Option<u32>) {
+pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHeaders, Storage) {
     let storage = storage(&made.caching, made.body.len() as u64, config, job.immutable);
     let server_timing = match waited {
         true => format!("coalesced;desc=\"waited for an identical request\", {}", made.server_timing),
@@ -105,14 +106,14 @@ pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHea
     let headers = ImageHeaders {
         content_type: made.content_type.to_string(),
         etag: etag_of(job, &made.validators, &made.body),
-        cache_control: storage.client_cache_control,
+        cache_control: storage.client_cache_control.clone(),
         age: None,
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
         vary_accept: job.format.varies_on_accept(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(made.content_type)),
     };
-    (headers, storage.ttl)
+    (headers, storage)
 }
 
 /// A stored answer, at `now` (Unix seconds): `HIT`, `REVALIDATED` (stale, and the origin
@@ -124,12 +125,17 @@ pub fn cached(
     server_timing: String,
     now: u64,
 ) -> ImageHeaders {
-    // What was decided when the entry was stored, and how long ago.
-    let max_age = format!("public, max-age={}", stored.ttl);
+    // What was decided when the entry was stored, and how long ago. An entry fresh for no
+    // time was stored `no-cache`: revalidated for this answer, and so for the client's next.
+    let cache_control = match stored.ttl {
+        0 => "no-cache".to_string(),
+        ttl if job.immutable => format!("public, max-age={ttl}, immutable"),
+        ttl => format!("public, max-age={ttl}"),
+    };
     ImageHeaders {
         content_type: stored.content_type.clone(),
         etag: stored.etag.clone(),
-        cache_control: if job.immutable { format!("{max_age}, immutable") } else { max_age },
+        cache_control,
         age: Some(now.saturating_sub(stored.stored_at)),
         x_cache,
         vary_accept: job.format.varies_on_accept(),
@@ -296,9 +302,9 @@ mod tests {
     #[test]
     fn a_fresh_image_says_what_it_is_and_how_long_to_keep_it() {
         let job = job("/cdn-cgi/image/width=100,format=auto/photos/cat.jpg", Some("image/webp"));
-        let (headers, ttl) =
+        let (headers, storage) =
             fresh(&job, &made(b"RIFF", Some("max-age=600"), None), &Config::default(), false);
-        assert_eq!(ttl, Some(600));
+        assert_eq!((storage.ttl, storage.keep), (Some(600), 1200));
         let list = headers.full();
         assert_eq!(get(&list, "content-type"), Some("image/webp"));
         assert_eq!(get(&list, "cache-control"), Some("public, max-age=600"));
@@ -313,9 +319,9 @@ mod tests {
     #[test]
     fn what_the_origin_keeps_private_is_not_stored_and_a_follower_says_it_waited() {
         let job = job("/cdn-cgi/image/width=100/a.png", None);
-        let (headers, ttl) =
+        let (headers, storage) =
             fresh(&job, &made(b"x", Some("private, max-age=5"), None), &Config::default(), true);
-        assert_eq!(ttl, None);
+        assert_eq!(storage.ttl, None);
         assert_eq!(headers.x_cache, "BYPASS");
         assert_eq!(headers.cache_control, "private, max-age=5");
         assert!(!headers.vary_accept, "no format=auto, no Vary");
@@ -345,6 +351,7 @@ mod tests {
             content_type: "image/png".into(),
             etag: "\"e\"".into(),
             ttl: 60,
+            keep: 120,
             stored_at: 1000,
             validators: Validators::default(),
         };
@@ -354,6 +361,8 @@ mod tests {
         let not_modified = headers.not_modified();
         assert_eq!(get(&not_modified, "content-disposition"), None);
         assert_eq!(get(&not_modified, "age"), Some("30"));
+        let no_cache = Stored { ttl: 0, ..stored };
+        assert_eq!(cached(&job, &no_cache, "REVALIDATED", String::new(), 1030).cache_control, "no-cache");
     }
 
     #[test]

@@ -51,18 +51,6 @@ impl CorsOrigins {
     }
 }
 
-/// The usual file extension of an image `Content-Type` (or of `format=json`'s).
-pub fn extension(mime: &str) -> &'static str {
-    match mime {
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        "application/json" => "json",
-        _ => "img",
-    }
-}
-
 /// The `Content-Disposition` of an image answer: shown inline, saved under the source's name
 /// with the extension of the format actually sent.
 pub fn content_disposition(source: &Source, extension: &str) -> String {

@@ -3,9 +3,11 @@
 //! in [`Config`].
 //!
 //! The origin's word wins: `no-store`, `private` or a `Set-Cookie` keep the answer out of our
-//! cache (and out of shared caches downstream). Otherwise the TTL is the origin's `s-maxage`
-//! or `max-age`, clamped to `CACHE_TTL_MIN_SECONDS..=CACHE_TTL_MAX_SECONDS`, or
-//! `CACHE_TTL_SECONDS` when the origin says nothing. Error answers are never stored.
+//! cache (and out of shared caches downstream); `no-cache` lets it be stored, but revalidated
+//! with the origin before every use, and clients are told the same. Otherwise the TTL is the
+//! origin's `s-maxage` or `max-age`, clamped to `CACHE_TTL_MIN_SECONDS..=CACHE_TTL_MAX_SECONDS`
+//! (a number too large for any clock is clamped too), or `CACHE_TTL_SECONDS` when the origin
+//! says nothing. Error answers are never stored.
 
 use crate::config::Config;
 use crate::etag::Validators;
@@ -17,6 +19,8 @@ pub struct OriginCaching {
     pub no_store: bool,
     /// `Cache-Control: private`.
     pub private: bool,
+    /// `Cache-Control: no-cache`: may be stored, but revalidated before every use.
+    pub no_cache: bool,
     /// `Cache-Control: max-age`.
     pub max_age: Option<u32>,
     /// `Cache-Control: s-maxage`, which wins over `max-age` for shared caches like ours.
@@ -31,10 +35,11 @@ impl OriginCaching {
         let mut caching = OriginCaching { sets_cookie, ..OriginCaching::default() };
         for directive in cache_control.unwrap_or("").split(',') {
             let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
-            let seconds = || value.trim().trim_matches('"').parse::<u32>().ok();
+            let seconds = || delta_seconds(value.trim().trim_matches('"'));
             match name.trim().to_ascii_lowercase().as_str() {
                 "no-store" => caching.no_store = true,
                 "private" => caching.private = true,
+                "no-cache" => caching.no_cache = true,
                 "max-age" => caching.max_age = seconds(),
                 "s-maxage" => caching.s_maxage = seconds(),
                 _ => {}
@@ -44,13 +49,31 @@ impl OriginCaching {
     }
 }
 
+/// A `delta-seconds` value (RFC 9111, 1.2.2): whole seconds, and one too large to count
+/// stands for the largest there is, as the RFC asks, rather than for none.
+fn delta_seconds(value: &str) -> Option<u32> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse::<u32>().unwrap_or(u32::MAX))
+}
+
 /// What to do with one transformed answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Storage {
-    /// Seconds to keep it in the edge cache; `None` when it must not be stored.
+    /// Seconds it is fresh in the edge cache; `None` when it must not be stored, `Some(0)`
+    /// when it is stored but revalidated before every use (`no-cache`).
     pub ttl: Option<u32>,
+    /// Seconds the edge cache keeps it: fresh, then stale but worth revalidating.
+    pub keep: u32,
     /// The `Cache-Control` the client is sent.
     pub client_cache_control: String,
+}
+
+/// How long an answer fresh for `ttl` seconds is kept: twice that, and at least a minute
+/// longer, so that a stale answer can still be revalidated rather than made again.
+fn keep_for(ttl: u32) -> u32 {
+    ttl.saturating_mul(2).max(ttl.saturating_add(60))
 }
 
 /// Decides for an answer of `body_len` bytes whose source came with `origin`'s headers.
@@ -58,22 +81,26 @@ pub struct Storage {
 /// clients need never revalidate it within its `max-age`.
 pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config, immutable: bool) -> Storage {
     if origin.no_store || origin.sets_cookie {
-        return Storage { ttl: None, client_cache_control: "no-store".into() };
+        return Storage { ttl: None, keep: 0, client_cache_control: "no-store".into() };
     }
     if origin.private {
         let max_age = origin.max_age.unwrap_or(0);
-        return Storage { ttl: None, client_cache_control: format!("private, max-age={max_age}") };
+        return Storage { ttl: None, keep: 0, client_cache_control: format!("private, max-age={max_age}") };
     }
     let ttl = origin.s_maxage.or(origin.max_age).map_or(config.cache_ttl_seconds, |seconds| {
         seconds.clamp(config.cache_ttl_min_seconds, config.cache_ttl_max_seconds)
     });
+    let fits = body_len <= config.cache_max_bytes;
+    if origin.no_cache {
+        let keep = keep_for(ttl);
+        return Storage { ttl: fits.then_some(0), keep, client_cache_control: "no-cache".into() };
+    }
     let client_cache_control = if immutable {
         format!("public, max-age={ttl}, immutable")
     } else {
         format!("public, max-age={ttl}")
     };
-    let fits = body_len <= config.cache_max_bytes;
-    Storage { ttl: fits.then_some(ttl), client_cache_control }
+    Storage { ttl: fits.then_some(ttl), keep: keep_for(ttl), client_cache_control }
 }
 
 /// What the edge cache remembers about a source found too large to transform, so that the
@@ -98,7 +125,8 @@ impl LargeSource {
     /// The mark for a source of `bytes` (if declared) whose origin said `origin`.
     pub fn new(bytes: Option<u64>, origin: &OriginCaching, config: &Config) -> LargeSource {
         // The body's size does not count: the fetch cache, not ours, would hold it.
-        LargeSource { bytes, edge_ttl: storage(origin, 0, config, false).ttl }
+        // `no-cache` asks every use to be revalidated, which `cf.cacheTtl` would skip.
+        LargeSource { bytes, edge_ttl: storage(origin, 0, config, false).ttl.filter(|ttl| *ttl > 0) }
     }
 
     /// The headers the mark is stored with for `ttl_seconds`.
@@ -129,8 +157,11 @@ pub struct Stored {
     pub content_type: String,
     /// Its strong `ETag`.
     pub etag: String,
-    /// Seconds it is fresh for, and the `max-age` clients are told.
+    /// Seconds it is fresh for, and the `max-age` clients are told; 0: revalidated before
+    /// every use, and clients are told `no-cache`.
     pub ttl: u32,
+    /// Seconds the Cache API keeps it (its stored `max-age`).
+    pub keep: u32,
     /// When it was stored (or last revalidated), in Unix seconds.
     pub stored_at: u64,
     /// The source's validators, to ask the origin once the answer is stale.
@@ -153,6 +184,7 @@ impl Stored {
             content_type: header("content-type").unwrap_or_default(),
             etag: header("etag").unwrap_or_default(),
             ttl: number(TTL).and_then(|ttl| u32::try_from(ttl).ok()).unwrap_or(0),
+            keep: OriginCaching::parse(header("cache-control").as_deref(), false).max_age.unwrap_or(0),
             stored_at: number(STORED_AT).unwrap_or(0),
             validators: Validators { etag: header(SOURCE_ETAG), last_modified: header(SOURCE_LAST_MODIFIED) },
         }
@@ -170,14 +202,12 @@ impl Stored {
         (!conditions.is_empty()).then_some(conditions)
     }
 
-    /// The headers it is stored with. The Cache API keeps it for twice its freshness (at
-    /// least a minute longer): fresh, then stale but worth revalidating.
+    /// The headers it is stored with; the Cache API keeps it for [`Stored::keep`] seconds.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let kept = u64::from(self.ttl).saturating_mul(2).max(u64::from(self.ttl) + 60);
         let mut headers = vec![
             ("content-type", self.content_type.clone()),
             ("etag", self.etag.clone()),
-            ("cache-control", format!("public, max-age={kept}")),
+            ("cache-control", format!("public, max-age={}", self.keep)),
             (TTL, self.ttl.to_string()),
             (STORED_AT, self.stored_at.to_string()),
         ];
@@ -210,7 +240,7 @@ mod tests {
     fn a_silent_origin_gets_the_default_ttl() {
         assert_eq!(
             decide(None, false, 10),
-            Storage { ttl: Some(3600), client_cache_control: "public, max-age=3600".into() }
+            Storage { ttl: Some(3600), keep: 7200, client_cache_control: "public, max-age=3600".into() }
         );
     }
 
@@ -225,6 +255,21 @@ mod tests {
         );
         assert_eq!(decide(Some("max-age=600, s-maxage=1200"), false, 10).ttl, Some(1200), "s-maxage wins");
         assert_eq!(decide(Some("MAX-AGE=\"700\""), false, 10).ttl, Some(700));
+        for too_large in ["4294967296", "999999999999", "99999999999999999999999999"] {
+            let storage = decide(Some(&format!("max-age={too_large}")), false, 10);
+            assert_eq!(storage.ttl, Some(86_400), "{too_large} is cut to the maximum, not ignored");
+        }
+        assert_eq!(decide(Some("max-age=-1"), false, 10).ttl, Some(3600), "not a number: the default");
+    }
+
+    #[test]
+    fn no_cache_is_stored_but_revalidated_before_every_use() {
+        let no_cache = decide(Some("no-cache, max-age=600"), false, 10);
+        assert_eq!(no_cache, Storage { ttl: Some(0), keep: 1200, client_cache_control: "no-cache".into() });
+        let large = decide(Some("no-cache"), false, 1001);
+        assert_eq!((large.ttl, large.client_cache_control.as_str()), (None, "no-cache"));
+        let mark = LargeSource::new(Some(1), &OriginCaching::parse(Some("no-cache"), false), &config());
+        assert_eq!(mark.edge_ttl, None, "the platform's cache would not revalidate it");
     }
 
     #[test]
@@ -291,11 +336,12 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_entry_reads_back_as_it_was_stored_and_is_kept_twice_its_freshness() {
+    fn a_stored_entry_reads_back_as_it_was_stored() {
         let stored = Stored {
             content_type: "image/avif".into(),
             etag: "\"e\"".into(),
             ttl: 600,
+            keep: 1_200,
             stored_at: 1_000,
             validators: Validators { etag: Some("\"v\"".into()), last_modified: None },
         };
@@ -305,6 +351,7 @@ mod tests {
         assert_eq!(lookup("cache-control").as_deref(), Some("public, max-age=1200"));
         assert!(stored.is_fresh(1_599) && !stored.is_fresh(1_600));
         assert_eq!(stored.conditions(), Some(vec![("if-none-match", "\"v\"".to_string())]));
+        assert_eq!((keep_for(600), keep_for(10), keep_for(u32::MAX)), (1_200, 70, u32::MAX));
         let old = Stored::read(|name| (name == "content-type").then(|| "image/png".to_string()));
         assert!(!old.is_fresh(0), "no freshness stored: stale at once");
         assert_eq!(old.conditions(), None, "nothing to revalidate with");

@@ -26,8 +26,7 @@ pub enum OutputFormat {
     /// WebP
     Webp,
     /// AVIF: the smallest at a given quality, and the slowest to encode by far, so only for
-    /// outputs of at most
-    /// [`crate::negotiate::AVIF_MAX_PIXELS`] (see there).
+    /// outputs of at most [`crate::negotiate::AVIF_MAX_PIXELS`] (see there).
     Avif,
     /// Animated GIF: only for an animated GIF source kept animated (see
     /// `transform`); never chosen by `negotiate::FormatRequest::resolve`.
@@ -35,6 +34,16 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
+    /// Every format written.
+    pub const ALL: [OutputFormat; 6] = [
+        OutputFormat::Jpeg,
+        OutputFormat::BaselineJpeg,
+        OutputFormat::Png,
+        OutputFormat::Webp,
+        OutputFormat::Avif,
+        OutputFormat::Gif,
+    ];
+
     /// The `Content-Type` of this format.
     pub fn mime(self) -> &'static str {
         match self {
@@ -60,6 +69,10 @@ impl OutputFormat {
 }
 
 impl SourceFormat {
+    /// Every format read.
+    pub const ALL: [SourceFormat; 4] =
+        [SourceFormat::Jpeg, SourceFormat::Png, SourceFormat::Gif, SourceFormat::Webp];
+
     /// A short name, for logs and `Server-Timing`.
     pub fn name(self) -> &'static str {
         match self {
@@ -88,5 +101,40 @@ impl SourceFormat {
             SourceFormat::Webp => Some(OutputFormat::Webp),
             SourceFormat::Gif => None,
         }
+    }
+}
+
+/// The usual file extension of a `Content-Type` the proxy sends: an image format's, `json`
+/// for `format=json`, and `img` for a type of no format the proxy knows.
+pub fn extension(mime: &str) -> &'static str {
+    let mime = mime.split(';').next().unwrap_or("").trim();
+    match mime {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/avif" => "avif",
+        "application/json" => "json",
+        _ => "img",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_has_its_own_extension() {
+        let types = OutputFormat::ALL
+            .map(OutputFormat::mime)
+            .into_iter()
+            .chain(SourceFormat::ALL.map(SourceFormat::mime));
+        for mime in types {
+            let extension = extension(mime);
+            assert_ne!(extension, "img", "{mime}");
+            assert!(mime.ends_with(extension) || mime == "image/jpeg", "{mime} -> {extension}");
+        }
+        assert_eq!(extension("image/avif; q=1"), "avif");
+        assert_eq!(extension("image/x-unknown"), "img");
     }
 }

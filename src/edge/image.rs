@@ -477,16 +477,17 @@ fn untouched(job: &Job, source: Vec<u8>, content_type: &str, fetched: &Fetched) 
 /// Answer: a body just made, stored afterwards by the request that made it; one that
 /// `waited` for an identical request only answers.
 fn answer_made(job: &Job, made: Made, cx: &Cx<'_>, waited: bool) -> Answer {
-    let (headers, ttl) = answer::fresh(job, &made, cx.config, waited);
+    let (headers, storage) = answer::fresh(job, &made, cx.config, waited);
     // The bytes themselves once the followers have theirs, a copy while they still hold them.
     let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
-    let store = ttl.filter(|_| !waited).map(|ttl| Store::Made {
+    let store = storage.ttl.filter(|_| !waited).map(|ttl| Store::Made {
         key_url: job.key_url.clone(),
         body: body.clone(),
         stored: Stored {
             content_type: made.content_type.to_string(),
             etag: headers.etag.clone(),
             ttl,
+            keep: storage.keep,
             stored_at: now_s(),
             validators: made.validators,
         },

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::Validators;
 use crate::plan::Partial;
-use crate::security::{next_hop, Target, MAX_REDIRECTS};
+use crate::security::{next_hop, Target, ASSETS_ORIGIN, MAX_REDIRECTS};
 
 /// A successful upstream answer, body not yet read.
 pub struct Upstream {
@@ -49,38 +49,49 @@ pub struct Upstream {
 /// (`If-None-Match`, `If-Modified-Since`) when revalidating.
 pub type Conditions = Vec<(&'static str, String)>;
 
-/// Fetches the target, following redirects that the policy allows, with `conditions`.
+/// Fetches the target, following redirects that the gate allows, with `conditions`.
 /// `edge_ttl` asks the platform's fetch cache to keep a network source for that many seconds
 /// (`cf.cacheTtl`): given for sources known to pass through, which our cache never holds.
 pub async fn fetch(
     cx: &Cx<'_>,
-    target: Target,
+    mut target: Target,
     conditions: &Conditions,
     edge_ttl: Option<u32>,
 ) -> Result<Upstream, ProxyError> {
-    let (config, ctx) = (cx.config, cx.ctx);
     let started = now_ms();
-    let timeout_ms = config.upstream_timeout.as_millis() as u64;
-    let mut url = match target {
-        Target::Assets(path) => {
-            let assets = cx.env.assets("ASSETS").map_err(internal)?;
-            let init = request_init(conditions)?;
-            let response =
-                assets.fetch(format!("https://assets.invalid{path}"), Some(init)).await.map_err(internal)?;
-            return accept(response, started, config, ctx);
-        }
-        Target::Url(url) => url,
-    };
     for _ in 0..=MAX_REDIRECTS {
-        let remaining = (timeout_ms as f64 - (now_ms() - started)).max(0.0);
-        let response = fetch_once(&url, conditions, edge_ttl, remaining, timeout_ms).await?;
-        if !(300..400).contains(&response.status_code()) || response.status_code() == 304 {
-            return accept(response, started, config, ctx);
+        let response = fetch_target(cx, &target, conditions, edge_ttl, started).await?;
+        let status = response.status_code();
+        if !(300..400).contains(&status) || status == 304 {
+            return accept(response, started, cx.config, cx.ctx);
         }
         let location = response.headers().get("location").ok().flatten();
-        url = next_hop(&url, response.status_code(), location.as_deref(), &config.security)?;
+        target = next_hop(&target, status, location.as_deref(), &cx.config.security)?;
     }
     Err(ProxyError::TooManyRedirects { limit: MAX_REDIRECTS })
+}
+
+/// One request to the target, redirects not followed: a static asset from the `ASSETS`
+/// binding, or a URL within what is left of `UPSTREAM_TIMEOUT_MS` since `started`.
+async fn fetch_target(
+    cx: &Cx<'_>,
+    target: &Target,
+    conditions: &Conditions,
+    edge_ttl: Option<u32>,
+    started: f64,
+) -> Result<Response, ProxyError> {
+    match target {
+        Target::Assets(path) => {
+            let assets = cx.env.assets("ASSETS").map_err(internal)?;
+            let url = format!("{ASSETS_ORIGIN}{path}");
+            assets.fetch(url, Some(request_init(conditions)?)).await.map_err(internal)
+        }
+        Target::Url(url) => {
+            let timeout_ms = cx.config.upstream_timeout.as_millis() as u64;
+            let remaining = (timeout_ms as f64 - (now_ms() - started)).max(0.0);
+            fetch_once(url, conditions, edge_ttl, remaining, timeout_ms).await
+        }
+    }
 }
 
 /// A GET that follows no redirect, with `conditions` as headers.

@@ -30,7 +30,8 @@ impl Source {
                 _ => bad("the source is not a valid URL"),
             };
         }
-        if raw.contains("://") {
+        if raw.contains("://") || scheme(raw).is_some() {
+            // `data:`, `javascript:`, `ftp://` …: never a path of ours, whatever it holds.
             return bad("only http and https sources are supported");
         }
         let path = if raw.starts_with('/') { raw.to_string() } else { format!("/{raw}") };
@@ -105,9 +106,41 @@ fn absolute_form(raw: &str) -> Option<String> {
     None
 }
 
+/// The URI scheme `raw` starts with (RFC 3986, 3.1: a letter, then letters, digits, `+`,
+/// `-` or `.`, then `:`), if it does.
+fn scheme(raw: &str) -> Option<&str> {
+    let (scheme, _) = raw.split_once(':')?;
+    let mut chars = scheme.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_allowed = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (starts_with_letter && rest_allowed).then_some(scheme)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_of_other_schemes_are_refused_not_looked_up_as_paths() {
+        for raw in [
+            "data:image/png;base64,iVBORw0KGgo=",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "ftp://example.com/a.jpg",
+            "blob:https://example.com/1",
+            "file:///etc/passwd",
+        ] {
+            match Source::parse(raw) {
+                Err(ProxyError::BadSource(why)) => {
+                    assert!(why.contains("only http and https"), "{raw}: {why}")
+                }
+                other => panic!("{raw}: {other:?}"),
+            }
+        }
+        for path in ["photos/a.jpg", "/a/b:c.jpg", "/a.jpg?t=1:2", "2024:x.jpg"] {
+            assert!(matches!(Source::parse(path), Ok(Source::Relative(_))), "{path}");
+        }
+    }
 
     #[test]
     fn relative_sources_cannot_escape() {

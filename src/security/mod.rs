@@ -19,7 +19,7 @@ pub use private_net::is_public;
 pub use request::check_request;
 pub use signature::{payload, sign, sign_url, SigningKeys, MIN_KEY_BYTES};
 pub use source::{HostPattern, SourcePolicy};
-pub use target::{check_image_type, check_passthrough, next_hop, Target, MAX_REDIRECTS};
+pub use target::{check_image_type, check_passthrough, next_hop, Target, ASSETS_ORIGIN, MAX_REDIRECTS};
 
 use url::Url;
 

@@ -10,6 +10,10 @@ use crate::route::Source;
 /// How many redirects an upstream fetch follows before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// The origin the static assets are asked under (the binding ignores the host); a redirect
+/// the assets answer is resolved against it, and may not leave it.
+pub const ASSETS_ORIGIN: &str = "https://assets.invalid";
+
 /// Where a source is fetched from, once the gate allowed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -56,20 +60,40 @@ fn origin_url(origin: &Url, path: &str) -> Result<Url, ProxyError> {
     Ok(url)
 }
 
-/// The next URL of a redirect from `from` (answered `status` with `location`), when the gate
-/// allows it: a hop to another host must be allowed like a first URL; a hop within
-/// `ORIGIN_URL` is as trusted as `ORIGIN_URL` itself.
-pub fn next_hop(from: &Url, status: u16, location: Option<&str>, policy: &Policy) -> Result<Url, ProxyError> {
+/// Where a redirect from `from` (answered `status` with `location`) leads, when the gate
+/// allows it. A hop to another host must be allowed like a first URL; a hop within
+/// `ORIGIN_URL` is as trusted as `ORIGIN_URL` itself; the static assets may redirect only
+/// within themselves (`/index.html` to `/`).
+pub fn next_hop(
+    from: &Target,
+    status: u16,
+    location: Option<&str>,
+    policy: &Policy,
+) -> Result<Target, ProxyError> {
     let location =
         location.ok_or_else(|| ProxyError::UpstreamFailed(format!("{status} without Location")))?;
-    let url = from
-        .join(location)
-        .map_err(|e| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}")))?;
-    let within_origin = policy.origin_url.as_ref().is_some_and(|origin| origin.origin() == url.origin());
-    if !within_origin {
-        policy.allowed_sources.check(&url)?;
+    let bad_location =
+        |e: url::ParseError| ProxyError::UpstreamFailed(format!("bad Location {location:?}: {e}"));
+    match from {
+        Target::Assets(path) => {
+            let base = Url::parse(&format!("{ASSETS_ORIGIN}{path}")).map_err(bad_location)?;
+            let url = base.join(location).map_err(bad_location)?;
+            if url.origin() != base.origin() {
+                return Err(ProxyError::UpstreamFailed(format!("the static assets redirected to {url}")));
+            }
+            let query = url.query().map(|query| format!("?{query}")).unwrap_or_default();
+            Ok(Target::Assets(format!("{}{query}", url.path())))
+        }
+        Target::Url(from) => {
+            let url = from.join(location).map_err(bad_location)?;
+            let within_origin =
+                policy.origin_url.as_ref().is_some_and(|origin| origin.origin() == url.origin());
+            if !within_origin {
+                policy.allowed_sources.check(&url)?;
+            }
+            Ok(Target::Url(url))
+        }
     }
-    Ok(url)
 }
 
 /// What a pass-through may hand on: its body is not inspected, so its declared type must at
@@ -139,15 +163,26 @@ mod tests {
     #[test]
     fn every_redirect_hop_passes_the_gate_again() {
         let policy = policy("images.example.com", Some("http://127.0.0.1:9000"));
-        let from = Url::parse("https://images.example.com/a.jpg").expect("url");
-        let hop = |location| next_hop(&from, 302, location, &policy);
-        assert_eq!(hop(Some("/b.jpg")).map(String::from), Ok("https://images.example.com/b.jpg".into()));
+        let from = Target::Url(Url::parse("https://images.example.com/a.jpg").expect("url"));
+        let hop = |location| next_hop(&from, 302, location, &policy).map(|target| target.location());
+        assert_eq!(hop(Some("/b.jpg")), Ok("https://images.example.com/b.jpg".into()));
         assert!(matches!(hop(Some("https://evil.example/")), Err(ProxyError::SourceNotAllowed(_))));
         assert!(matches!(hop(Some("http://169.254.169.254/")), Err(ProxyError::SourceNotAllowed(_))));
         assert!(matches!(hop(None), Err(ProxyError::UpstreamFailed(_))));
         // The origin is trusted as configured, private address and all.
-        let within = hop(Some("http://127.0.0.1:9000/c.jpg")).map(String::from);
+        let within = hop(Some("http://127.0.0.1:9000/c.jpg"));
         assert_eq!(within, Ok("http://127.0.0.1:9000/c.jpg".into()));
+    }
+
+    #[test]
+    fn the_static_assets_may_redirect_only_within_themselves() {
+        let policy = policy("images.example.com", None);
+        let from = Target::Assets("/samples/index.html".into());
+        let hop = |location| next_hop(&from, 307, Some(location), &policy);
+        assert_eq!(hop("/samples/"), Ok(Target::Assets("/samples/".into())));
+        assert_eq!(hop("a.png?v=2"), Ok(Target::Assets("/samples/a.png?v=2".into())));
+        assert!(matches!(hop("https://images.example.com/x.jpg"), Err(ProxyError::UpstreamFailed(_))));
+        assert!(matches!(hop("//evil.example/x.jpg"), Err(ProxyError::UpstreamFailed(_))));
     }
 
     #[test]

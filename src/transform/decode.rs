@@ -58,6 +58,12 @@ pub(super) fn image_format(format: SourceFormat) -> ImageFormat {
 /// Reads the header only: format, dimensions and alpha. No pixel is decoded.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
     let format = sniff(bytes).ok_or(ProxyError::NotAnImage)?;
+    // A PNG declaring more than a decoder can hold is what its header says, read before any
+    // decoder sees it (in 32-bit Wasm the decoder's own size arithmetic fails first), so that
+    // it is judged against MAX_SOURCE_PIXELS (422 too-many-pixels) and described by JSON.
+    if let Some(header) = png_header(bytes).filter(|info| decoded_bytes(info) > DECODER_MAX_BYTES) {
+        return Ok(header);
+    }
     let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format(format))
         .into_decoder()
         .map_err(undecodable)?;
@@ -77,6 +83,43 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
         has_alpha: decoder.color_type().has_alpha(),
         orientation: orientation.to_exif(),
         decoded_bytes_per_pixel: decoder.color_type().bytes_per_pixel(),
+    })
+}
+
+/// The `image` crate's default allocation limit: no decoder is asked for more.
+const DECODER_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The bytes a decoder's output would take.
+fn decoded_bytes(info: &ImageInfo) -> u64 {
+    u64::from(info.width) * u64::from(info.height) * u64::from(info.decoded_bytes_per_pixel)
+}
+
+/// What a PNG's `IHDR` chunk declares, read without a decoder: its dimensions, and the
+/// channels and depth its pixels decode to (a palette expands to RGB, or RGBA with `tRNS`,
+/// which is counted as alpha, as the decoder would give it).
+fn png_header(bytes: &[u8]) -> Option<ImageInfo> {
+    let word = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    if bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let (width, height) = (word(16)?, word(20)?);
+    let (depth, colour) = (*bytes.get(24)?, *bytes.get(25)?);
+    let has_trns = bytes.windows(4).any(|window| window == b"tRNS");
+    let (channels, has_alpha) = match colour {
+        0 => (1 + u8::from(has_trns), has_trns),
+        2 | 3 => (3 + u8::from(has_trns), has_trns),
+        4 => (2, true),
+        6 => (4, true),
+        _ => return None,
+    };
+    let bytes_per_channel = if depth == 16 { 2 } else { 1 };
+    (width > 0 && height > 0).then_some(ImageInfo {
+        format: SourceFormat::Png,
+        width,
+        height,
+        has_alpha,
+        orientation: 1,
+        decoded_bytes_per_pixel: channels * bytes_per_channel,
     })
 }
 
@@ -257,5 +300,45 @@ mod tests {
     #[test]
     fn text_is_not_an_image() {
         assert_eq!(inspect(b"<html>hello</html>"), Err(ProxyError::NotAnImage));
+    }
+
+    /// A PNG that is only its signature, an `IHDR` of `width` × `height` RGBA8, an `IDAT` of
+    /// no pixels and `IEND`: a header any decoder reads, with nothing behind it.
+    fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut crc = !0u32;
+            for &byte in bytes {
+                crc ^= u32::from(byte);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                }
+            }
+            !crc
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        for (kind, data) in [
+            (&b"IHDR"[..], [&width.to_be_bytes()[..], &height.to_be_bytes(), &[8, 6, 0, 0, 0]].concat()),
+            (b"IDAT", vec![0x78, 0x9c, 0x03, 0, 0, 0, 0, 1]),
+            (b"IEND", Vec::new()),
+        ] {
+            png.extend((data.len() as u32).to_be_bytes());
+            let chunk = [kind, &data].concat();
+            png.extend(&chunk);
+            png.extend(crc32(&chunk).to_be_bytes());
+        }
+        png
+    }
+
+    #[test]
+    fn a_png_too_large_for_the_decoder_is_what_its_header_declares() {
+        for side in [1u32 << 15, 23_000, 1 << 20] {
+            let info = inspect(&png_declaring(side, side)).expect("the header is readable");
+            assert_eq!(
+                (info.width, info.height, info.has_alpha, info.decoded_bytes_per_pixel),
+                (side, side, true, 4)
+            );
+        }
+        let small = inspect(&png_declaring(3, 2)).expect("decodable header");
+        assert_eq!((small.width, small.height), (3, 2));
     }
 }

@@ -60,11 +60,11 @@ test-wasm: .tools.env
 	  cargo test --target wasm32-unknown-unknown --test wasm
 
 test-e2e: build build-panic
-	cargo test --test e2e -- --ignored --test-threads=4 --skip load:: --skip soak::
+	cargo test --test e2e -- --ignored --test-threads=4
 
 ## Not part of make test: 10,000 mixed requests at concurrency 32 (LOAD_REQUESTS, LOAD_CONCURRENCY).
 load: build
-	cargo test --release --test e2e -- --ignored --exact load::load_mixed_requests --nocapture
+	cargo test --release --test load -- --ignored --nocapture
 
 ## Not part of make test: the memory design's figures (a few minutes). A 200 MiB pass-through
 ## with and without Content-Length against the origin directly, from an origin as fast as
@@ -75,10 +75,7 @@ load: build
 ## the same sources through a fetch-only Worker (what workerd and wrangler dev grow by
 ## themselves); prints lines starting "soak".
 soak: build
-	cargo test --release --test e2e -- --ignored --exact --test-threads=1 --nocapture \
-	  soak::passthrough_of_200_mib soak::soak_of_mixed_requests \
-	  soak::soak_of_mixed_requests_without_the_cache soak::soak_of_mixed_requests_in_plain_workerd \
-	  soak::soak_of_the_same_sources_through_a_fetch_only_worker
+	cargo test --release --test soak -- --ignored --test-threads=1 --nocapture
 
 ## Not part of make test: median times in workerd of AVIF beside JPEG and WebP, and of
 ## animated GIF (about a minute); see bench/transform-times.sh.

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
+
 use super::origin;
 
 /// The running Worker and origin.
@@ -420,6 +422,30 @@ fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply
 /// `GET path`.
 pub fn get(path: &str) -> Reply {
     request("GET", path, &[])
+}
+
+/// A proxied URL for a file of the shared corpus, served by the test origin.
+pub fn corpus(options: &str, file: &str) -> String {
+    format!("/cdn-cgi/image/{options}/{}", origin_url(&format!("/corpus/{file}")))
+}
+
+/// The SHA-256 of `bytes`: large bodies are compared by digest, so that a failure prints 32
+/// bytes rather than megabytes.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Asks again until the answer comes from the edge cache: the store happens after the first
+/// answer has gone (`wait_until`).
+pub fn wait_for_hit(path: &str) -> Reply {
+    for _ in 0..30 {
+        let reply = get(path);
+        if reply.header("x-cache") == Some("HIT") {
+            return reply;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{path} never came from the cache");
 }
 
 /// An absolute URL on the test origin.

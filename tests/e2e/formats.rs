@@ -79,7 +79,7 @@ fn format_auto_follows_accept_and_varies() {
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn format_json_describes_the_source_from_its_header() {
     let file = "gif/iss634.gif";
-    let size = std::fs::read(manifest::corpus_dir().join(file)).expect("corpus file").len();
+    let size = manifest::corpus_file(file).len();
     let path = corpus("format=json,width=100", file);
     let reply = get(&path);
     assert_eq!(reply.status, 200);

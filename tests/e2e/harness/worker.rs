@@ -278,19 +278,7 @@ impl Harness {
         for (name, value) in headers {
             req = req.set(name, value);
         }
-        let response = match req.send_string(body) {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(e) => panic!("POST {path}: {e}"),
-        };
-        let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
-            .collect();
-        let mut body = Vec::new();
-        response.into_reader().read_to_end(&mut body).expect("read body");
-        Reply { status, headers, body }
+        read_reply(req.send_string(body), "POST", path)
     }
 
     /// `GET path`, answered with its headers and the body not yet read, for tests that read
@@ -404,7 +392,12 @@ fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply
     for (name, value) in headers {
         req = req.set(name, value);
     }
-    let response = match req.call() {
+    read_reply(req.call(), method, path)
+}
+
+/// The answer to `method path`, whatever its status, read whole (at most 64 MiB).
+fn read_reply(sent: Result<ureq::Response, ureq::Error>, method: &str, path: &str) -> Reply {
+    let response = match sent {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
         Err(e) => panic!("{method} {path}: {e}"),
     };

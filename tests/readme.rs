@@ -2,11 +2,11 @@
 //! first page a user reads cannot drift from the parser.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use edge_image_proxy::reference::reference;
+#[path = "common/readme.rs"]
+mod readme;
 
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
-}
+use edge_image_proxy::reference::reference;
+use readme::readme;
 
 /// The table rows (`| … |` lines) whose first cell holds `needle`.
 fn rows_starting_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {

@@ -24,6 +24,7 @@ mod formats;
 mod panic;
 mod passthrough;
 mod purge;
+mod readme_commands;
 mod resize;
 mod routes;
 mod security;

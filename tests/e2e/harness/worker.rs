@@ -152,10 +152,11 @@ const proxy :Workerd.Worker = (
     std::fs::write(&config_path, config).expect("the workerd config");
     let workerd =
         format!("workerd serve {} --inspector-addr=127.0.0.1:{inspector_port}", config_path.display());
-    let launcher = launch(&workerd, &format!("target/e2e-workerd-{port}.log"));
+    let log = format!("target/e2e-workerd-{port}.log");
+    let launcher = launch(&workerd, &[], &log);
     let base = format!("http://127.0.0.1:{port}");
     let ready_path = "/debug/memory-stats";
-    wait_ready(&format!("{base}{ready_path}"));
+    wait_ready(&format!("{base}{ready_path}"), &log);
     Harness { base, launcher, inspector_port, inspector_path: "/main", ready_path }
 }
 
@@ -186,24 +187,27 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
          --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
         state = state.display(),
     );
-    let launcher = launch(&wrangler, &format!("target/e2e-wrangler-{port}.log"));
+    let log = format!("target/e2e-wrangler-{port}.log");
+    let launcher = launch(&wrangler, &[], &log);
     let base = format!("http://127.0.0.1:{port}");
     // The fetch-only Worker has no memory-stats route; it answers /ready.
     let ready_path =
         if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
-    wait_ready(&format!("{base}{ready_path}"));
+    wait_ready(&format!("{base}{ready_path}"), &log);
     Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
 }
 
-/// Runs `command` (from the project's root, its output in `log`) in a process group of its
-/// own, which a watcher shell kills when this test process ends (statics are never dropped,
-/// so nothing in Rust could): the watcher's pid, whose descendants include the command's.
+/// Runs `command` in bash (from the project's root, with `env` added to this process's
+/// environment, its output in `log`) in a process group of its own, which a watcher shell kills
+/// when this test process ends (statics are never dropped, so nothing in Rust could), or when
+/// [`stop`] asks: the watcher's pid, whose descendants include the command's.
 // The watcher is not waited for: it ends by itself once this process has gone.
 #[allow(clippy::zombie_processes)]
-fn launch(command: &str, log: &str) -> u32 {
+pub fn launch(command: &str, env: &[(&str, &str)], log: &str) -> u32 {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = format!(
-        "set -m; {command} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
+        "set -m; {command} & child=$!; trap 'kill -- -$child 2>/dev/null; exit' TERM; \
+         while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
         me = std::process::id()
     );
     let log = std::fs::File::create(root.join(log)).expect("log file");
@@ -211,6 +215,7 @@ fn launch(command: &str, log: &str) -> u32 {
         .arg("-c")
         .arg(script)
         .current_dir(root)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
@@ -219,7 +224,14 @@ fn launch(command: &str, log: &str) -> u32 {
         .id()
 }
 
-fn wait_ready(ready_url: &str) {
+/// Ends what [`launch`] started, before this test process ends.
+pub fn stop(launcher: u32) {
+    // The watcher's trap kills the command's process group.
+    let _ = Command::new("kill").arg(launcher.to_string()).status();
+}
+
+/// Waits until `ready_url` answers 200, at most 180 s: a launched server has started.
+pub fn wait_ready(ready_url: &str, log: &str) {
     let deadline = Instant::now() + Duration::from_secs(180);
     while Instant::now() < deadline {
         if let Ok(reply) = ureq::get(ready_url).call() {
@@ -229,7 +241,7 @@ fn wait_ready(ready_url: &str) {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
-    panic!("wrangler dev did not start within 180 s; see target/e2e-wrangler-<port>.log");
+    panic!("{ready_url} did not answer within 180 s; see {log}");
 }
 
 /// An HTTP answer, whatever its status.
@@ -386,7 +398,8 @@ impl Harness {
     }
 }
 
-fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+/// Sends `method` to the server at `base` (`http://127.0.0.1:8787`) for `path` with `headers`.
+pub fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
     let mut req = agent.request(method, &format!("{base}{path}"));
     for (name, value) in headers {

@@ -11,39 +11,35 @@ use std::io::Cursor;
 
 use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::format::{OutputFormat, SourceFormat};
-use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
-use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::{count_frames, Encoded};
 use image::codecs::gif::GifDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{AnimationDecoder, Frame, Frames, RgbaImage};
 
+#[path = "common/colour.rs"]
+mod colour;
+#[path = "common/engine.rs"]
+mod engine;
 #[path = "common/manifest.rs"]
 mod manifest;
-use manifest::{corpus_dir, manifest};
+use colour::mean_rgb;
+use manifest::{corpus_file, manifest};
 
 const CHROME: &str = "image/avif,image/webp,*/*";
 
-fn corpus(file: &str) -> Vec<u8> {
-    std::fs::read(corpus_dir().join(file)).expect("corpus file")
+/// What the engine makes of `source` with options written as in a URL, for a client whose
+/// `Accept` is `accept`.
+fn run(source: &[u8], options: &str, accept: Option<&str>) -> Result<Outcome, ProxyError> {
+    let options = engine::options(options);
+    engine::run(source, &options, FormatRequest::new(&options, accept))
 }
 
-fn run(
-    source: &[u8],
-    options: &str,
-    accept: Option<&str>,
-) -> Result<Outcome, edge_image_proxy::error::ProxyError> {
-    let pairs: Vec<(&str, &str)> = options.split(',').filter_map(|pair| pair.split_once('=')).collect();
-    let options = TransformOptions::from_pairs(pairs).expect("valid options");
-    make(source, &options, FormatRequest::new(&options, accept), 16_000_000)
-}
-
+/// The new image that [`run`] makes.
 fn encoded(source: &[u8], options: &str, accept: Option<&str>) -> Encoded {
-    match run(source, options, accept) {
-        Ok(Outcome::Encoded(out)) => out,
-        other => panic!("{options}: {other:?}"),
-    }
+    let options = engine::options(options);
+    engine::encoded(source, &options, FormatRequest::new(&options, accept))
 }
 
 /// Every frame of a GIF or an animated WebP as shown (composited), with its delay in
@@ -126,19 +122,9 @@ fn assert_first_frame_of(out: &Encoded, frames: u32) {
     assert!(out.report.decode.ends_with(&why), "{}", out.report.decode);
 }
 
-fn mean_rgb(image: &RgbaImage) -> [f64; 3] {
-    let mut sum = [0.0; 3];
-    for pixel in image.pixels() {
-        for c in 0..3 {
-            sum[c] += f64::from(pixel[c]);
-        }
-    }
-    sum.map(|s| s / image.pixels().len() as f64)
-}
-
 #[test]
 fn every_frame_is_resized_with_its_delay() {
-    let source = corpus("gif/iss634.gif"); // 245×245, 42 frames
+    let source = corpus_file("gif/iss634.gif"); // 245×245, 42 frames
     let out = encoded(&source, "width=100", None);
     assert_eq!(out.format, OutputFormat::Gif);
     assert_eq!(out.format.mime(), "image/gif");
@@ -176,7 +162,7 @@ fn frames_drawn_as_changes_show_what_the_source_shows_whatever_its_disposal() {
         "gif/mixed-disposal.gif",
         "gif/missing_background.gif",
     ] {
-        let source = corpus(file);
+        let source = corpus_file(file);
         let out = encoded(&source, "width=16", None);
         assert_same_over_time(file, &resized(&frames(&source), 16, 16), &frames(&out.bytes));
     }
@@ -185,7 +171,7 @@ fn frames_drawn_as_changes_show_what_the_source_shows_whatever_its_disposal() {
 #[test]
 fn frames_differ_as_in_the_source() {
     // Two frames of different colours: the output's frames differ the same way.
-    let source = corpus("gif/anim-gr.gif");
+    let source = corpus_file("gif/anim-gr.gif");
     let out = encoded(&source, "width=50", None);
     let (before, after) = (frames(&source), frames(&out.bytes));
     assert_eq!(after.len(), 2);
@@ -199,16 +185,16 @@ fn frames_differ_as_in_the_source() {
 
 #[test]
 fn the_loop_count_is_kept() {
-    let moon = corpus("gif/moon_impact.gif"); // loops 10 times
+    let moon = corpus_file("gif/moon_impact.gif"); // loops 10 times
     assert_eq!(loop_count(&moon), Some(10));
     assert_eq!(loop_count(&encoded(&moon, "width=50", None).bytes), Some(10));
-    let forever = corpus("gif/iss634.gif");
+    let forever = corpus_file("gif/iss634.gif");
     assert_eq!(loop_count(&encoded(&forever, "width=50", None).bytes), loop_count(&forever));
 }
 
 #[test]
 fn auto_keeps_the_animation_and_still_formats_and_anim_false_do_not() {
-    let source = corpus("gif/anim-gr.gif");
+    let source = corpus_file("gif/anim-gr.gif");
     let webp = encoded(&source, "width=50,format=auto", Some(CHROME));
     assert_eq!(webp.format, OutputFormat::Webp, "WebP where it is accepted");
     assert!(is_animated_webp(&webp.bytes));
@@ -225,7 +211,7 @@ fn auto_keeps_the_animation_and_still_formats_and_anim_false_do_not() {
 #[test]
 fn an_animated_webp_stays_an_animated_webp_frame_by_frame() {
     for file in ["webp/anim.webp", "webp/random_lossy.webp", "webp/random_lossless.webp"] {
-        let source = corpus(file);
+        let source = corpus_file(file);
         let before = frames(&source);
         assert!(before.len() > 2, "{file} is animated");
         for (options, accept) in [("width=40", None), ("width=40,format=auto", Some(CHROME))] {
@@ -254,7 +240,7 @@ fn an_animated_webp_stays_an_animated_webp_frame_by_frame() {
 fn gif_and_webp_animations_turn_into_each_other_as_asked() {
     // A GIF asked for as WebP is an animated WebP; its loop count (10 repeats) becomes 11
     // plays, which is what WebP counts.
-    let moon = corpus("gif/moon_impact.gif"); // 116×100, 14 frames
+    let moon = corpus_file("gif/moon_impact.gif"); // 116×100, 14 frames
     let out = encoded(&moon, "width=58,format=webp", Some(CHROME));
     assert_eq!((out.format, out.width, out.height), (OutputFormat::Webp, 58, 50));
     assert!(is_animated_webp(&out.bytes));
@@ -264,7 +250,7 @@ fn gif_and_webp_animations_turn_into_each_other_as_asked() {
     assert!(encoded(&moon, "width=58,format=auto", Some(CHROME)).bytes == out.bytes);
 
     // An animated WebP for a client without WebP is an animated GIF.
-    let webp = corpus("webp/anim.webp");
+    let webp = corpus_file("webp/anim.webp");
     let out = encoded(&webp, "width=50,format=auto", Some("image/png,*/*"));
     assert_eq!(out.format, OutputFormat::Gif);
     let (before, after) = (frames(&webp), frames(&out.bytes));
@@ -276,7 +262,7 @@ fn gif_and_webp_animations_turn_into_each_other_as_asked() {
 
 #[test]
 fn an_animated_webp_asked_for_a_still_format_or_anim_false_gives_its_first_frame() {
-    let source = corpus("webp/anim.webp");
+    let source = corpus_file("webp/anim.webp");
     let first = &frames(&source)[0].0;
     let jpeg = encoded(&source, "width=50,format=jpeg", Some(CHROME));
     assert!(jpeg.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG still");
@@ -295,7 +281,7 @@ fn an_animated_webp_asked_for_a_still_format_or_anim_false_gives_its_first_frame
 fn webp_animations_have_a_lower_output_limit_than_gif() {
     // 42 frames of 245×245 is 2.5 million output pixels: within GIF's 8 million, over
     // WebP's 2 million (each frame is encoded twice, lossy and lossless).
-    let source = corpus("gif/iss634.gif");
+    let source = corpus_file("gif/iss634.gif");
     let gif = encoded(&source, "width=245,sharpen=1", None);
     assert_eq!(gif.format, OutputFormat::Gif);
     let webp = encoded(&source, "width=245,format=webp", Some(CHROME));
@@ -315,7 +301,7 @@ fn webp_animations_have_a_lower_output_limit_than_gif() {
 #[test]
 fn every_corpus_webp_is_animated_resized_or_refused_never_a_panic() {
     for entry in manifest().iter().filter(|e| e.path.ends_with(".webp")) {
-        let source = corpus(&entry.path);
+        let source = corpus_file(&entry.path);
         match run(&source, "width=32", Some(CHROME)) {
             Ok(Outcome::Encoded(out)) if is_animated_webp(&out.bytes) => {
                 let (before, after) = (frames(&source), frames(&out.bytes));
@@ -341,19 +327,19 @@ fn every_corpus_webp_is_animated_resized_or_refused_never_a_panic() {
 
 #[test]
 fn an_animation_needing_no_change_is_served_as_it_is() {
-    let source = corpus("gif/anim-gr.gif"); // 100×50
+    let source = corpus_file("gif/anim-gr.gif"); // 100×50
     assert!(matches!(run(&source, "width=200", None), Ok(Outcome::Original(_))));
 }
 
 #[test]
 fn animations_over_the_limits_give_their_first_frame_and_say_so() {
     // 380 frames of 472×298: 53 million source pixels, over the 50 million.
-    let horse = corpus("gif/gifplayer-muybridge.gif");
+    let horse = corpus_file("gif/gifplayer-muybridge.gif");
     let out = encoded(&horse, "width=100", None);
     assert_eq!(out.format, OutputFormat::Png);
     assert_first_frame_of(&out, 380);
     // 40,000 one-pixel frames: over the 500 frames.
-    let uber = corpus("bombs/uber.gif");
+    let uber = corpus_file("bombs/uber.gif");
     assert!(!matches!(
         run(&uber, "width=1,height=2,fit=squeeze", None),
         Ok(Outcome::Encoded(Encoded { format: OutputFormat::Gif, .. }))
@@ -364,7 +350,7 @@ fn animations_over_the_limits_give_their_first_frame_and_say_so() {
 fn every_corpus_gif_is_animated_resized_or_refused_never_a_panic() {
     let mut failures = Vec::new();
     for entry in manifest().iter().filter(|e| e.path.ends_with(".gif")) {
-        let source = corpus(&entry.path);
+        let source = corpus_file(&entry.path);
         let frames_in_header = count_frames(&source, SourceFormat::Gif);
         match run(&source, "width=32", None) {
             Ok(Outcome::Encoded(out)) if out.format == OutputFormat::Gif => {

@@ -7,20 +7,22 @@
 
 use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use image::GenericImageView;
 
+#[path = "common/engine.rs"]
+mod engine;
 #[path = "common/manifest.rs"]
 mod manifest;
-use manifest::{corpus_dir, listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
+use manifest::{corpus_file, listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
 fn run(bytes: &[u8], width: u32, format: FormatRequest) -> Result<Outcome, ProxyError> {
     let options = TransformOptions { width: Some(width), ..TransformOptions::default() };
-    make(bytes, &options, format, MAX_PIXELS)
+    engine::run(bytes, &options, format)
 }
 
 #[test]
@@ -28,7 +30,7 @@ fn every_valid_image_transforms_to_the_requested_size() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for entry in manifest().iter().filter(|e| e.expected == "ok") {
-        let bytes = std::fs::read(corpus_dir().join(&entry.path)).expect("readable");
+        let bytes = corpus_file(&entry.path);
         let want = entry.scaled_to_width(32).expect("valid files have their size in the manifest");
         let format = FormatRequest::Exactly(OutputFormat::Png);
         match run(&bytes, 32, format) {
@@ -63,7 +65,7 @@ fn every_valid_image_transforms_to_the_requested_size() {
 fn every_hostile_file_is_refused_with_a_4xx() {
     let mut failures = Vec::new();
     for entry in manifest().iter().filter(|e| e.is_hostile()) {
-        let bytes = std::fs::read(corpus_dir().join(&entry.path)).expect("readable");
+        let bytes = corpus_file(&entry.path);
         match run(&bytes, 32, FormatRequest::Exactly(OutputFormat::Jpeg)) {
             Err(err) if (400..500).contains(&err.status()) && !listed(ACCEPTED_HOSTILE, &entry.path) => {}
             Err(err) if (400..500).contains(&err.status()) => {
@@ -93,8 +95,7 @@ fn every_exif_orientation_comes_out_upright() {
     // applying the tag shows it upright; _0 has no tag and _1 is tagged "as stored".
     for shape in ["Landscape", "Portrait"] {
         let render = |n: u32| {
-            let path = corpus_dir().join(format!("jpeg-exif-orientation/{shape}_{n}.jpg"));
-            let bytes = std::fs::read(path).expect("readable");
+            let bytes = corpus_file(&format!("jpeg-exif-orientation/{shape}_{n}.jpg"));
             match run(&bytes, 60, FormatRequest::Exactly(OutputFormat::Png)) {
                 Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
                 other => panic!("{shape}_{n}: {other:?}"),
@@ -134,7 +135,7 @@ fn cmyk_and_ycck_jpegs_keep_their_colours() {
         "jpeg/pil_sample_cmyk.jpg",
         "jpeg/flower_small.cmyk.jpg",
     ] {
-        let bytes = std::fs::read(corpus_dir().join(file)).expect("readable");
+        let bytes = corpus_file(file);
         let reference = cmyk_reference(&bytes);
         // Full size, so that only the colour conversion can differ.
         let width = reference.width();

@@ -3,29 +3,25 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/colour.rs"]
+mod colour;
+#[path = "common/engine.rs"]
+mod engine;
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+use colour::close;
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
 use edge_image_proxy::negotiate::FormatRequest;
-use edge_image_proxy::options::TransformOptions;
+use fixtures::{png, red_left_blue_right, BLUE, RED};
 use image::{Rgba, RgbaImage};
-
-const RED: [u8; 4] = [220, 30, 30, 255];
-const BLUE: [u8; 4] = [30, 30, 220, 255];
-
-fn png(image: &RgbaImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
-    out.into_inner()
-}
 
 /// Runs the engine with options written as in a URL: `"width=100,gravity=left"`.
 fn render(source: &[u8], options: &str, format: OutputFormat) -> RgbaImage {
-    let pairs = options.split(',').map(|pair| pair.split_once('=').expect("name=value"));
-    let options = TransformOptions::from_pairs(pairs).expect("valid options");
-    match make(source, &options, FormatRequest::Exactly(format), 16_000_000) {
-        Ok(Outcome::Encoded(out)) if format == OutputFormat::Jpeg => from_jpeg(&out.bytes),
-        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgba8(),
-        other => panic!("{other:?}"),
+    let out = engine::encoded(source, &engine::options(options), FormatRequest::Exactly(format));
+    match format {
+        OutputFormat::Jpeg => from_jpeg(&out.bytes),
+        _ => image::load_from_memory(&out.bytes).expect("decodes").to_rgba8(),
     }
 }
 
@@ -37,19 +33,6 @@ fn from_jpeg(bytes: &[u8]) -> RgbaImage {
     let info = decoder.info().expect("header");
     let rgb = image::RgbImage::from_raw(info.width.into(), info.height.into(), rgb).expect("RGB");
     image::DynamicImage::ImageRgb8(rgb).to_rgba8()
-}
-
-/// A 400x200 picture: the left quarter red, the right quarter blue, grey between.
-fn red_left_blue_right() -> Vec<u8> {
-    png(&RgbaImage::from_fn(400, 200, |x, _| match x {
-        0..100 => Rgba(RED),
-        300.. => Rgba(BLUE),
-        _ => Rgba([128, 128, 128, 255]),
-    }))
-}
-
-fn close(actual: &Rgba<u8>, expected: [u8; 4], tolerance: u8) -> bool {
-    actual.0.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= tolerance)
 }
 
 #[test]

@@ -9,24 +9,27 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::Encoded;
 
-const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
+#[path = "common/engine.rs"]
+mod engine;
+#[path = "common/fixtures.rs"]
+mod fixtures;
+#[path = "common/manifest.rs"]
+mod manifest;
+use fixtures::png;
 
 /// The flower photo of the corpus (2268×1512, JPEG q85 4:2:0), the benchmark's source.
 fn flower() -> Vec<u8> {
-    std::fs::read("../shared/corpus/photos/flower.png.im_q85_420.jpg").expect("the corpus flower")
+    manifest::corpus_file("photos/flower.png.im_q85_420.jpg")
 }
 
 fn encode(source: &[u8], width: u32, quality: Option<u8>, format: OutputFormat) -> Encoded {
     let options = TransformOptions { width: Some(width), quality, ..TransformOptions::default() };
-    match make(source, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
-        Ok(Outcome::Encoded(encoded)) => encoded,
-        other => panic!("{format:?}: {other:?}"),
-    }
+    engine::encoded(source, &options, FormatRequest::Exactly(format))
 }
 
 /// The start-of-frame markers (`FFC0`..`FFC2`) in a JPEG's header segments.
@@ -73,12 +76,6 @@ fn webp_chunks(webp: &[u8]) -> Vec<String> {
     }
     assert_eq!(at, webp.len(), "chunks fill the file exactly");
     chunks
-}
-
-fn png(image: &image::RgbaImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
-    out.into_inner()
 }
 
 /// The flower at 640 px as a PNG with alpha: its top-left quarter fully transparent.
@@ -167,7 +164,7 @@ fn lossy_webp_encodes_odd_and_tiny_sizes_at_any_quality() {
         });
         let options = TransformOptions { quality: Some(quality), ..TransformOptions::default() };
         let Ok(Outcome::Encoded(webp)) =
-            make(&png(&noise), &options, FormatRequest::Exactly(OutputFormat::Webp), MAX_PIXELS)
+            engine::run(&png(&noise), &options, FormatRequest::Exactly(OutputFormat::Webp))
         else {
             panic!("{width}x{height} encodes");
         };

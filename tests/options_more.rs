@@ -5,61 +5,42 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/colour.rs"]
+mod colour;
+#[path = "common/engine.rs"]
+mod engine;
 #[path = "common/fixtures.rs"]
 mod fixtures;
 #[path = "common/manifest.rs"]
 mod manifest;
 
+use colour::close;
 use edge_image_proxy::cache_key::CacheKey;
 use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::route::{route, Route};
 use edge_image_proxy::security::payload;
 use edge_image_proxy::transform::{describe, Encoded};
+use engine::options;
+use fixtures::{png, red_left_blue_right, BLUE, GREY, RED};
 use image::{Rgba, RgbaImage};
+use manifest::corpus_file;
 
-const RED: [u8; 4] = [220, 30, 30, 255];
-const BLUE: [u8; 4] = [30, 30, 220, 255];
-const GREY: [u8; 4] = [128, 128, 128, 255];
 const CHROME: &str = "image/avif,image/webp,image/apng,*/*;q=0.8";
 
-fn options(text: &str) -> TransformOptions {
-    let pairs = text.split(',').filter(|p| !p.is_empty()).map(|p| p.split_once('=').expect("name=value"));
-    TransformOptions::from_pairs(pairs).expect("valid options")
-}
-
+/// The new image made of `source` with options written as in a URL, or the engine's error.
 fn encode(source: &[u8], text: &str, format: FormatRequest) -> Result<Encoded, ProxyError> {
-    match make(source, &options(text), format, 16_000_000)? {
+    match engine::run(source, &options(text), format)? {
         Outcome::Encoded(out) => Ok(out),
         Outcome::Original(info) => panic!("{text}: served untouched ({info:?})"),
     }
 }
 
 fn png_out(source: &[u8], text: &str) -> RgbaImage {
-    let out = encode(source, text, FormatRequest::Exactly(OutputFormat::Png)).expect("transforms");
-    image::load_from_memory(&out.bytes).expect("decodes").to_rgba8()
-}
-
-fn png(image: &RgbaImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
-    out.into_inner()
-}
-
-/// 400x200: the left quarter red, the right quarter blue, grey between.
-fn red_left_blue_right() -> Vec<u8> {
-    png(&RgbaImage::from_fn(400, 200, |x, _| match x {
-        0..100 => Rgba(RED),
-        300.. => Rgba(BLUE),
-        _ => Rgba(GREY),
-    }))
-}
-
-fn close(actual: &Rgba<u8>, expected: [u8; 4], tolerance: u8) -> bool {
-    actual.0.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= tolerance)
+    engine::decoded(source, &options(text), OutputFormat::Png).to_rgba8()
 }
 
 #[test]
@@ -196,7 +177,7 @@ fn metadata_none_writes_no_exif() {
     let out = encode(&camera_jpeg(), "width=20,metadata=none", FormatRequest::Original).unwrap();
     assert_eq!(exif_of(&out.bytes), None);
     assert!(!contains(&out.bytes, b"(c) 2026 Jane D"));
-    let untouched = make(&camera_jpeg(), &options("metadata=none"), FormatRequest::Original, 16_000_000);
+    let untouched = engine::run(&camera_jpeg(), &options("metadata=none"), FormatRequest::Original);
     assert!(matches!(untouched, Ok(Outcome::Encoded(_))), "none is never the source's own bytes");
 }
 
@@ -221,13 +202,9 @@ fn only_jpeg_output_carries_metadata() {
     assert!(!contains(&out.bytes, b"CamCorp") && !contains(&out.bytes, b"eXIf"));
 }
 
-fn corpus(file: &str) -> Vec<u8> {
-    std::fs::read(manifest::corpus_dir().join(file)).expect("corpus file")
-}
-
 #[test]
 fn an_explicit_still_format_gives_the_first_frame_whatever_anim_says() {
-    let gif = corpus("gif/anim-gr.gif");
+    let gif = corpus_file("gif/anim-gr.gif");
     let first = encode(&gif, "width=50,anim=false", FormatRequest::Exactly(OutputFormat::Png)).unwrap();
     let default = encode(&gif, "width=50", FormatRequest::Exactly(OutputFormat::Png)).unwrap();
     assert_eq!((first.width, first.height), (50, 25));
@@ -240,14 +217,14 @@ fn an_explicit_still_format_gives_the_first_frame_whatever_anim_says() {
 fn fast_compression_encodes_jpeg_or_png_whatever_accept_lists() {
     let fast = |source: &[u8]| {
         let options = options("format=auto,compression=fast,width=50");
-        match make(source, &options, FormatRequest::new(&options, Some(CHROME)), 16_000_000) {
+        match engine::run(source, &options, FormatRequest::new(&options, Some(CHROME))) {
             Ok(Outcome::Encoded(out)) => out.format,
             other => panic!("{other:?}"),
         }
     };
     let translucent = png(&RgbaImage::from_pixel(100, 100, Rgba([0, 0, 0, 100])));
     assert_eq!(fast(&translucent), OutputFormat::Png, "not WebP, though Accept lists it");
-    assert_eq!(fast(&corpus("jpeg-exif-orientation/Landscape_1.jpg")), OutputFormat::Jpeg);
+    assert_eq!(fast(&corpus_file("jpeg-exif-orientation/Landscape_1.jpg")), OutputFormat::Jpeg);
 }
 
 #[test]
@@ -260,13 +237,13 @@ fn json_describes_the_header_and_counts_frames() {
         ("webp/random_lossy.webp", 4),
         ("jpeg-exif-orientation/Landscape_1.jpg", 1),
     ] {
-        let bytes = corpus(file);
+        let bytes = corpus_file(file);
         let description = describe(&bytes, &options("format=json")).unwrap();
         assert_eq!(description.frames, Some(frames), "{file}");
         assert_eq!(description.bytes, bytes.len() as u64);
         assert_eq!(description.original.file_size, bytes.len() as u64);
     }
-    let turned = corpus("jpeg-exif-orientation/Portrait_6.jpg");
+    let turned = corpus_file("jpeg-exif-orientation/Portrait_6.jpg");
     let json = serde_json::to_value(describe(&turned, &options("format=json,width=300")).unwrap()).unwrap();
     assert_eq!(json["orientation"], 6);
     assert_eq!(json["format"], "jpeg");
@@ -280,7 +257,7 @@ fn json_describes_the_header_and_counts_frames() {
 #[test]
 fn json_never_decodes_pixels() {
     // 4.1 Gpixel declared: describing it allocates nothing for its pixels.
-    let bomb = corpus("bombs/lottapixel.jpg");
+    let bomb = corpus_file("bombs/lottapixel.jpg");
     let description = describe(&bomb, &options("format=json")).unwrap();
     assert_eq!((description.original.width, description.original.height), (64250, 64250));
 }

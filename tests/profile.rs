@@ -8,16 +8,21 @@
 use std::io::Cursor;
 
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
+use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{FormatChoice, TransformOptions};
 use edge_image_proxy::transform::profile::MAX_PROFILE_BYTES;
 use edge_image_proxy::transform::Encoded;
 use image::{ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
 
+#[path = "common/engine.rs"]
+mod engine;
 #[path = "common/icc.rs"]
 mod icc;
+#[path = "common/manifest.rs"]
+mod manifest;
 use icc::{profile, Version};
+use manifest::corpus_file;
 
 /// A gradient, so that every encoder has something to encode.
 fn picture() -> RgbImage {
@@ -52,10 +57,7 @@ fn webp_with(profile: &[u8]) -> Vec<u8> {
 
 fn transformed(source: &[u8], format: FormatRequest) -> Encoded {
     let options = TransformOptions { width: Some(32), ..TransformOptions::default() };
-    match make(source, &options, format, 16_000_000) {
-        Ok(Outcome::Encoded(encoded)) => encoded,
-        other => panic!("{other:?}"),
-    }
+    engine::encoded(source, &options, format)
 }
 
 /// The profile an encoded file carries, read back by the `image` crate's decoder.
@@ -91,8 +93,7 @@ fn a_wide_gamut_profile_is_copied_into_every_output_that_can_carry_it() {
 #[test]
 fn a_lossy_webp_carries_the_profile_too() {
     // A photo-like source, so that lossy WebP is the smaller and is what is sent.
-    let photo =
-        std::fs::read("../shared/corpus/photos/flower.png.im_q85_420.jpg").expect("the corpus flower");
+    let photo = corpus_file("photos/flower.png.im_q85_420.jpg");
     let pixels = image::load_from_memory(&photo).expect("decodes").to_rgb8();
     let adobe = profile(b"RGB ", Version::V2, "Adobe RGB (1998)");
     let mut source = Vec::new();
@@ -102,7 +103,7 @@ fn a_lossy_webp_carries_the_profile_too() {
     encoder.encode(pixels.as_raw(), w, h, jpeg_encoder::ColorType::Rgb).expect("encodes");
     let options = TransformOptions { width: Some(320), ..TransformOptions::default() };
     let Ok(Outcome::Encoded(out)) =
-        make(&source, &options, FormatRequest::Exactly(OutputFormat::Webp), 16_000_000)
+        engine::run(&source, &options, FormatRequest::Exactly(OutputFormat::Webp))
     else {
         panic!("transforms")
     };
@@ -128,10 +129,10 @@ fn srgb_non_rgb_and_oversized_profiles_are_left_out() {
     }
     // The corpus's profiled files: sRGB ones, and a 400 KB print profile.
     for file in ["jpeg/jpg-srgb-icc.jpg", "jpeg/icc_profile_big.jpg", "png-misc/F-exif-chunk-early.png"] {
-        let source = std::fs::read(format!("../shared/corpus/{file}")).expect("readable");
+        let source = corpus_file(file);
         let options = TransformOptions { width: Some(1), ..TransformOptions::default() };
         let Ok(Outcome::Encoded(out)) =
-            make(&source, &options, FormatRequest::Exactly(OutputFormat::Png), 16_000_000)
+            engine::run(&source, &options, FormatRequest::Exactly(OutputFormat::Png))
         else {
             panic!("{file}")
         };

@@ -4,14 +4,14 @@
 //! prints the rows README should hold, ready to paste.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/readme.rs"]
+mod readme;
+
 use edge_image_proxy::reference::{reference, ErrorDoc, OptionDoc};
+use readme::readme;
 
 const OPTIONS_HEADER: &str = "| option | aliases | values | default |";
 const ERRORS_HEADER: &str = "| status | `type` | fault | `onerror=redirect` | cause |";
-
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
-}
 
 /// A Markdown table row, an empty cell written `| |` as README writes it.
 fn row(cells: &[String]) -> String {

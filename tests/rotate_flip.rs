@@ -4,17 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
-use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, Flip, Rotation, TransformOptions};
+
+#[path = "common/engine.rs"]
+mod engine;
 
 fn render(options: TransformOptions) -> image::RgbImage {
     let sample =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/samples/landscape.jpg")).expect("sample");
-    match make(&sample, &options, FormatRequest::Exactly(OutputFormat::Png), 16_000_000) {
-        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
-        other => panic!("{other:?}"),
-    }
+    engine::decoded(&sample, &options, OutputFormat::Png).to_rgb8()
 }
 
 /// Mean (red, green, blue) of a column (`x = Some`) or a row (`y = Some`).

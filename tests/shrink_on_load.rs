@@ -4,22 +4,19 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, TransformOptions};
 use edge_image_proxy::transform::{geometry, inspect, shrink_on_load, Shrink};
 
+#[path = "common/engine.rs"]
+mod engine;
 #[path = "common/fixtures.rs"]
 mod fixtures;
 use fixtures::synthetic_jpeg;
 
-fn to_png(bytes: &[u8], options: TransformOptions, max_pixels: u64) -> image::RgbImage {
-    match make(bytes, &options, FormatRequest::Exactly(OutputFormat::Png), max_pixels) {
-        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
-        other => panic!("{other:?}"),
-    }
+fn to_png(bytes: &[u8], options: TransformOptions) -> image::RgbImage {
+    engine::decoded(bytes, &options, OutputFormat::Png).to_rgb8()
 }
 
 #[test]
@@ -45,11 +42,11 @@ fn the_scale_is_the_largest_that_keeps_enough_pixels() {
 fn a_24_megapixel_jpeg_becomes_a_thumbnail_under_a_16_megapixel_limit() {
     let jpeg = synthetic_jpeg(6000, 4000);
     let options = TransformOptions { width: Some(320), ..TransformOptions::default() };
-    let thumb = to_png(&jpeg, options, DEFAULT_MAX_SOURCE_PIXELS);
+    let thumb = to_png(&jpeg, options);
     assert_eq!(thumb.dimensions(), (320, 213));
     // The same photo at full size would not fit: the limit is real.
     let full = TransformOptions { width: Some(5000), ..TransformOptions::default() };
-    assert!(make(&jpeg, &full, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS).is_err());
+    assert!(engine::run(&jpeg, &full, FormatRequest::Original).is_err());
 }
 
 #[test]
@@ -57,7 +54,7 @@ fn shrunk_output_matches_a_full_decode_and_resize() {
     let jpeg = synthetic_jpeg(2400, 1600);
     let options =
         TransformOptions { width: Some(300), height: Some(300), fit: Fit::Cover, ..Default::default() };
-    let ours = to_png(&jpeg, options, DEFAULT_MAX_SOURCE_PIXELS);
+    let ours = to_png(&jpeg, options);
     let reference = image::load_from_memory(&jpeg).expect("decodes").to_rgb8();
     let reference = image::imageops::crop_imm(&reference, 400, 0, 1600, 1600).to_image();
     let reference = image::imageops::resize(&reference, 300, 300, image::imageops::FilterType::Lanczos3);
@@ -77,7 +74,7 @@ fn jpegs_with_optimised_huffman_tables_keep_their_colours() {
     encoder.set_optimized_huffman_tables(true);
     encoder.encode(source.as_raw(), 120, 80, jpeg_encoder::ColorType::Rgb).expect("encode the fixture");
     let options = TransformOptions { width: Some(119), ..TransformOptions::default() };
-    let out = to_png(&jpeg, options, DEFAULT_MAX_SOURCE_PIXELS);
+    let out = to_png(&jpeg, options);
     let pixel = out.get_pixel(60, 40);
     assert!(pixel[1].abs_diff(150) <= 4 && pixel[0].abs_diff(120) <= 6, "{pixel:?}");
 }
@@ -86,10 +83,7 @@ fn jpegs_with_optimised_huffman_tables_keep_their_colours() {
 fn the_report_tells_what_each_stage_did() {
     let jpeg = synthetic_jpeg(1600, 1200);
     let options = TransformOptions { width: Some(320), quality: Some(70), ..TransformOptions::default() };
-    let Ok(Outcome::Encoded(out)) = make(&jpeg, &options, FormatRequest::Original, DEFAULT_MAX_SOURCE_PIXELS)
-    else {
-        panic!("a JPEG resizes");
-    };
+    let out = engine::encoded(&jpeg, &options, FormatRequest::Original);
     assert_eq!(out.report.decode, "jpeg 1/4 scale -> 400x300");
     assert_eq!(out.report.resize, "400x300 -> 320x240 lanczos3");
     assert_eq!(out.report.encode, format!("jpeg q70 progressive, {} bytes", out.bytes.len()));

@@ -6,43 +6,30 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::format::OutputFormat;
-use edge_image_proxy::make::{make, Outcome};
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, TransformOptions};
 use edge_image_proxy::transform::prepare;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+#[path = "common/colour.rs"]
+mod colour;
+#[path = "common/engine.rs"]
+mod engine;
+use colour::mean_rgb;
+use engine::decoded;
+
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
-
-fn encoded(bytes: &[u8], options: TransformOptions, format: OutputFormat) -> image::DynamicImage {
-    match make(bytes, &options, FormatRequest::Exactly(format), MAX_PIXELS) {
-        Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("output decodes"),
-        other => panic!("expected a new image, got {other:?}"),
-    }
-}
-
-fn mean_rgb(image: &image::DynamicImage) -> [f64; 3] {
-    let rgb = image.to_rgb8();
-    let mut sum = [0f64; 3];
-    for pixel in rgb.pixels() {
-        for (s, c) in sum.iter_mut().zip(pixel.0) {
-            *s += f64::from(c);
-        }
-    }
-    let n = f64::from(rgb.width() * rgb.height());
-    sum.map(|s| s / n)
-}
 
 #[wasm_bindgen_test]
 fn simd_resize_keeps_size_and_colour() {
     let source = include_bytes!("../../shared/corpus/photos/flower_cropped.jpg");
     let original = image::load_from_memory(source).expect("corpus photo decodes");
     let options = TransformOptions { width: Some(160), ..TransformOptions::default() };
-    let small = encoded(source, options, OutputFormat::Png);
+    let small = decoded(source, &options, OutputFormat::Png);
     let want_height = (f64::from(original.height()) * 160.0 / f64::from(original.width())).round() as u32;
     assert_eq!((small.width(), small.height()), (160, want_height));
     // A broken kernel shifts or scrambles colours; a correct one keeps the average.
-    for (a, b) in mean_rgb(&original).iter().zip(mean_rgb(&small)) {
+    for (a, b) in mean_rgb(&original.to_rgba8()).iter().zip(mean_rgb(&small.to_rgba8())) {
         assert!((a - b).abs() < 2.0, "mean colour {a} became {b}");
     }
 }
@@ -56,7 +43,7 @@ fn cover_crop_and_alpha_in_wasm() {
         fit: Fit::Cover,
         ..TransformOptions::default()
     };
-    let out = encoded(disc, options, OutputFormat::Png).to_rgba8();
+    let out = decoded(disc, &options, OutputFormat::Png).to_rgba8();
     assert_eq!(out.dimensions(), (90, 40));
     assert_eq!(out.get_pixel(0, 0)[3], 0, "the disc's corner stays transparent");
     assert_eq!(out.get_pixel(45, 20)[3], 255, "its centre stays opaque");
@@ -66,7 +53,7 @@ fn cover_crop_and_alpha_in_wasm() {
 fn bombs_are_errors_not_traps() {
     let bomb = include_bytes!("../../shared/corpus/bombs/lottapixel.jpg");
     let options = TransformOptions { width: Some(10), ..TransformOptions::default() };
-    let result = make(bomb, &options, FormatRequest::Original, MAX_PIXELS);
+    let result = engine::run(bomb, &options, FormatRequest::Original);
     assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
 }
 

@@ -1,6 +1,6 @@
-//! Reading `../shared/corpus/MANIFEST.tsv`, and the corpus files whose outcome differs from
-//! what the manifest expects, each with its reason. Shared by the host corpus test and the
-//! end-to-end test so that both hold the engine to the same list.
+//! Reading `../shared/corpus/MANIFEST.tsv` and its files, and the corpus files whose outcome
+//! differs from what the manifest expects, each with its reason. Shared by the host corpus test
+//! and the end-to-end test so that both hold the engine to the same list.
 
 // Each test binary that includes this file uses a different part of it.
 #![allow(dead_code)]
@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 /// The shared corpus lives beside the project root.
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// A file of the shared corpus, `file` named as in the manifest (`photos/flower_cropped.jpg`).
+pub fn corpus_file(file: &str) -> Vec<u8> {
+    std::fs::read(corpus_dir().join(file)).unwrap_or_else(|e| panic!("corpus file {file}: {e}"))
 }
 
 /// One row of the manifest.

@@ -5,8 +5,11 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use super::origin::{self, big_file, paced_outcomes, SHORT_LENGTH_BIG};
-use super::worker::{budget_harness, harness, origin_url, unguarded_harness, Harness, SMALL_BUDGET};
+use crate::harness::manifest::corpus_file;
+use crate::harness::origin::{self, big_file, paced_outcomes, SHORT_LENGTH_BIG};
+use crate::harness::worker::{
+    budget_harness, harness, origin_url, unguarded_harness, Harness, SMALL_BUDGET, UPSTREAM_IDLE_TIMEOUT_MS,
+};
 
 /// The tests on [`budget_harness`] take turns: each needs its budget to itself.
 static BUDGET_WORKER: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -104,7 +107,7 @@ fn only_the_upstreams_silence_counts_as_idle() {
     let mut reader = response.into_reader();
     let mut head = vec![0; 64 * 1024];
     reader.read_exact(&mut head).expect("the first bytes");
-    std::thread::sleep(Duration::from_millis(2 * super::worker::UPSTREAM_IDLE_TIMEOUT_MS + 500));
+    std::thread::sleep(Duration::from_millis(2 * UPSTREAM_IDLE_TIMEOUT_MS + 500));
     let mut rest = Vec::new();
     reader.read_to_end(&mut rest).expect("the rest, after the pause");
     head.extend(rest);
@@ -185,7 +188,7 @@ fn a_client_that_goes_away_cancels_the_upstream() {
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn a_full_budget_passes_sources_through_or_answers_503() {
     let (_turn, worker) = budget_worker();
-    let photo = std::fs::read(super::manifest::corpus_dir().join("photos/flower_cropped.jpg")).unwrap();
+    let photo = corpus_file("photos/flower_cropped.jpg");
     // A 4 MiB source sent over 8 s holds 4 of the 5 MiB budget meanwhile.
     let holder = {
         let url = proxied("/slow-body/4194304/8000.jpg");
@@ -216,8 +219,7 @@ fn a_full_budget_passes_sources_through_or_answers_503() {
     assert_eq!(refused.header("retry-after"), Some("1"));
     assert_eq!(refused.problem()["type"], "/reference#busy");
     // A source larger than the room left is not even read: it streams through.
-    let source =
-        std::fs::read(super::manifest::corpus_dir().join("photos/flower.png.im_q85_rgb.jpg")).unwrap();
+    let source = corpus_file("photos/flower.png.im_q85_rgb.jpg");
     assert_eq!(passed.status, 200);
     assert!(passed.body == source, "streamed through untouched");
 
@@ -259,9 +261,7 @@ fn a_source_is_read_in_large_chunks() {
     // runs: the runtime's default reads of about 4 KiB made a 197 KB source some 48 reads and
     // a 6 MiB one some 1,300. Behind the guard and without it, declared and chunked, a source
     // must come in reads of 32 KiB on average at least.
-    let length = std::fs::read(super::manifest::corpus_dir().join("photos/flower_cropped.jpg"))
-        .expect("the corpus photo")
-        .len();
+    let length = corpus_file("photos/flower_cropped.jpg").len();
     for (worker, guarded) in [(harness(), true), (unguarded_harness(), false)] {
         for path in ["/corpus/photos/flower_cropped.jpg", "/chunked/photos/flower_cropped.jpg"] {
             // A query of its own, so that no earlier answer is found in the cache.

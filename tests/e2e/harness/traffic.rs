@@ -1,19 +1,18 @@
-//! Load: thousands of mixed requests (valid, invalid, hostile, cached, passed through,
-//! failing upstreams) at high concurrency against the Worker in workerd. Every answer must
-//! have the status its kind calls for, none may hang, and the Worker must still answer at
-//! the end. Not part of `make test` (it takes minutes); `make load` runs it and prints the
-//! figures. `LOAD_REQUESTS` (default 10000) and `LOAD_CONCURRENCY` (default 32) size it.
+//! Mixed traffic at a Worker from many clients at once, for `make load` and `make soak`: the
+//! request mix (every corpus file, bad options, refused sources, failing upstreams, large
+//! pass-throughs), each request's expected answer, and a driver that sends it and reports
+//! throughput, latency, unexpected statuses and hung requests.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::manifest::{listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
-use super::worker::{get, harness, origin_url, Harness};
+use super::worker::{origin_url, Harness};
 
 /// What a request's answer must be.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Expect {
+pub enum Expect {
     Status(u16),
     /// 200, or 503 with `Retry-After`: a transform that cannot be skipped (here, an explicit
     /// format) is refused so when the memory budget has no room for it, by design; how often
@@ -38,7 +37,7 @@ impl Expect {
 
 /// One request of a run.
 #[derive(Clone, Debug)]
-pub(super) enum Job {
+pub enum Job {
     /// A request whose whole answer is read and must have this status.
     Request(String, Expect),
     /// A request whose client hangs up after the first 64 KiB of a 200 answer.
@@ -48,7 +47,7 @@ pub(super) enum Job {
 /// The request mix: every corpus file, bad options, refused sources, failing upstreams,
 /// static files and a large pass-through, in a fixed order that the run cycles through.
 /// Widths vary with the round so that most transforms miss the cache.
-pub(super) fn mix(round: usize) -> Vec<Job> {
+pub fn mix(round: usize) -> Vec<Job> {
     let width = 16 + round % 48;
     let mut mix: Vec<(String, Expect)> = manifest()
         .into_iter()
@@ -97,17 +96,8 @@ pub(super) fn mix(round: usize) -> Vec<Job> {
     mix.into_iter().map(|(path, expect)| Job::Request(path, expect)).collect()
 }
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn wasm_memory() -> u64 {
-    let stats: serde_json::Value = serde_json::from_slice(&get("/debug/memory-stats").body).expect("json");
-    stats["wasm_memory_bytes"].as_u64().unwrap_or(0)
-}
-
 /// What a run of requests gave.
-pub(super) struct Report {
+pub struct Report {
     /// Requests sent.
     pub total: usize,
     /// Concurrent clients.
@@ -154,7 +144,7 @@ impl Report {
 }
 
 /// Sends `total` requests, `pick(i)` the i-th, from `concurrency` clients at once.
-pub(super) fn drive(
+pub fn drive(
     worker: &Harness,
     total: usize,
     concurrency: usize,
@@ -271,29 +261,4 @@ fn hang_up(agent: &ureq::Agent, url: &str) -> Outcome {
         Err(ureq::Error::Status(status, _)) => Outcome::Unexpected(format!("{status} (200 to hang up on)")),
         Err(_) => Outcome::NoAnswer,
     }
-}
-
-#[test]
-#[ignore = "load test, minutes long: run by make load"]
-fn load_mixed_requests() {
-    let total = env_number("LOAD_REQUESTS", 10_000);
-    let concurrency = env_number("LOAD_CONCURRENCY", 32);
-    let rounds: Vec<Vec<Job>> = (0..48).map(mix).collect();
-    let per_round = rounds.first().map_or(1, Vec::len);
-    let memory_before = wasm_memory();
-    let report = drive(harness(), total, concurrency, &|index| {
-        rounds[(index / per_round) % rounds.len()][index % per_round].clone()
-    });
-    let after = get("/cdn-cgi/image/width=50/samples/landscape.jpg");
-    println!("load: {per_round} kinds per round; {}", report.summary());
-    println!(
-        "load: wasm memory {:.1} MB before, {:.1} MB after",
-        memory_before as f64 / 1e6,
-        wasm_memory() as f64 / 1e6
-    );
-    for line in report.unexpected.iter().take(20) {
-        println!("load: unexpected: {line}");
-    }
-    assert!(report.unexpected.is_empty(), "{} unexpected answers", report.unexpected.len());
-    assert_eq!(after.status, 200, "the Worker still answers after the load");
 }

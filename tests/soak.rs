@@ -4,16 +4,23 @@
 //! same wrangler dev (what workerd and its local proxy cost by themselves), and a soak of
 //! mixed requests. Only what must hold
 //! on any machine is asserted (identical bytes, expected statuses, a Worker still answering);
-//! speeds and memory are printed.
+//! speeds and memory are printed. A test binary of its own, so that `make test`'s end-to-end run
+//! has nothing to skip.
+#![cfg(not(target_arch = "wasm32"))]
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "e2e/harness/mod.rs"]
+mod harness;
 
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::load::{drive, mix, Expect, Job};
-use super::origin::HUGE_LEN;
-use super::worker::{
+use harness::origin::HUGE_LEN;
+use harness::traffic::{drive, mix, Expect, Job};
+use harness::worker::{
     fetch_only_harness, harness, origin_url, plain_workerd_harness, uncached_harness, unguarded_harness,
     Harness,
 };

@@ -58,7 +58,13 @@ pub fn big_file() -> Vec<u8> {
 
 /// Starts the server on a free loopback port and returns the port.
 pub fn start() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    start_at(0)
+}
+
+/// Starts the server on loopback port `port` (0: any free one) and returns the port.
+pub fn start_at(port: u16) -> u16 {
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("the test origin cannot listen on 127.0.0.1:{port}: {e}"));
     let port = listener.local_addr().expect("bound").port();
     let big = std::sync::Arc::new(big_file());
     // Encoding 24 Mpx takes seconds: start now, while wrangler starts, so that the request

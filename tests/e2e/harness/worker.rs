@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
+
 use super::origin;
 
 /// The running Worker and origin.
@@ -150,10 +152,11 @@ const proxy :Workerd.Worker = (
     std::fs::write(&config_path, config).expect("the workerd config");
     let workerd =
         format!("workerd serve {} --inspector-addr=127.0.0.1:{inspector_port}", config_path.display());
-    let launcher = launch(&workerd, &format!("target/e2e-workerd-{port}.log"));
+    let log = format!("target/e2e-workerd-{port}.log");
+    let launcher = launch(&workerd, &[], &log);
     let base = format!("http://127.0.0.1:{port}");
     let ready_path = "/debug/memory-stats";
-    wait_ready(&format!("{base}{ready_path}"));
+    wait_ready(&format!("{base}{ready_path}"), &log);
     Harness { base, launcher, inspector_port, inspector_path: "/main", ready_path }
 }
 
@@ -184,24 +187,27 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
          --var ALLOWED_SOURCES:127.0.0.1:{origin_port} --var UPSTREAM_TIMEOUT_MS:{UPSTREAM_TIMEOUT_MS}{extra}",
         state = state.display(),
     );
-    let launcher = launch(&wrangler, &format!("target/e2e-wrangler-{port}.log"));
+    let log = format!("target/e2e-wrangler-{port}.log");
+    let launcher = launch(&wrangler, &[], &log);
     let base = format!("http://127.0.0.1:{port}");
     // The fetch-only Worker has no memory-stats route; it answers /ready.
     let ready_path =
         if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
-    wait_ready(&format!("{base}{ready_path}"));
+    wait_ready(&format!("{base}{ready_path}"), &log);
     Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
 }
 
-/// Runs `command` (from the project's root, its output in `log`) in a process group of its
-/// own, which a watcher shell kills when this test process ends (statics are never dropped,
-/// so nothing in Rust could): the watcher's pid, whose descendants include the command's.
+/// Runs `command` in bash (from the project's root, with `env` added to this process's
+/// environment, its output in `log`) in a process group of its own, which a watcher shell kills
+/// when this test process ends (statics are never dropped, so nothing in Rust could), or when
+/// [`stop`] asks: the watcher's pid, whose descendants include the command's.
 // The watcher is not waited for: it ends by itself once this process has gone.
 #[allow(clippy::zombie_processes)]
-fn launch(command: &str, log: &str) -> u32 {
+pub fn launch(command: &str, env: &[(&str, &str)], log: &str) -> u32 {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = format!(
-        "set -m; {command} & child=$!; while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
+        "set -m; {command} & child=$!; trap 'kill -- -$child 2>/dev/null; exit' TERM; \
+         while kill -0 {me} 2>/dev/null; do sleep 0.5; done; kill -- -$child 2>/dev/null",
         me = std::process::id()
     );
     let log = std::fs::File::create(root.join(log)).expect("log file");
@@ -209,6 +215,7 @@ fn launch(command: &str, log: &str) -> u32 {
         .arg("-c")
         .arg(script)
         .current_dir(root)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
@@ -217,7 +224,14 @@ fn launch(command: &str, log: &str) -> u32 {
         .id()
 }
 
-fn wait_ready(ready_url: &str) {
+/// Ends what [`launch`] started, before this test process ends.
+pub fn stop(launcher: u32) {
+    // The watcher's trap kills the command's process group.
+    let _ = Command::new("kill").arg(launcher.to_string()).status();
+}
+
+/// Waits until `ready_url` answers 200, at most 180 s: a launched server has started.
+pub fn wait_ready(ready_url: &str, log: &str) {
     let deadline = Instant::now() + Duration::from_secs(180);
     while Instant::now() < deadline {
         if let Ok(reply) = ureq::get(ready_url).call() {
@@ -227,7 +241,7 @@ fn wait_ready(ready_url: &str) {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
-    panic!("wrangler dev did not start within 180 s; see target/e2e-wrangler-<port>.log");
+    panic!("{ready_url} did not answer within 180 s; see {log}");
 }
 
 /// An HTTP answer, whatever its status.
@@ -276,19 +290,7 @@ impl Harness {
         for (name, value) in headers {
             req = req.set(name, value);
         }
-        let response = match req.send_string(body) {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-            Err(e) => panic!("POST {path}: {e}"),
-        };
-        let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
-            .collect();
-        let mut body = Vec::new();
-        response.into_reader().read_to_end(&mut body).expect("read body");
-        Reply { status, headers, body }
+        read_reply(req.send_string(body), "POST", path)
     }
 
     /// `GET path`, answered with its headers and the body not yet read, for tests that read
@@ -396,13 +398,19 @@ impl Harness {
     }
 }
 
-fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+/// Sends `method` to the server at `base` (`http://127.0.0.1:8787`) for `path` with `headers`.
+pub fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
     let mut req = agent.request(method, &format!("{base}{path}"));
     for (name, value) in headers {
         req = req.set(name, value);
     }
-    let response = match req.call() {
+    read_reply(req.call(), method, path)
+}
+
+/// The answer to `method path`, whatever its status, read whole (at most 64 MiB).
+fn read_reply(sent: Result<ureq::Response, ureq::Error>, method: &str, path: &str) -> Reply {
+    let response = match sent {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
         Err(e) => panic!("{method} {path}: {e}"),
     };
@@ -420,6 +428,30 @@ fn send(base: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply
 /// `GET path`.
 pub fn get(path: &str) -> Reply {
     request("GET", path, &[])
+}
+
+/// A proxied URL for a file of the shared corpus, served by the test origin.
+pub fn corpus(options: &str, file: &str) -> String {
+    format!("/cdn-cgi/image/{options}/{}", origin_url(&format!("/corpus/{file}")))
+}
+
+/// The SHA-256 of `bytes`: large bodies are compared by digest, so that a failure prints 32
+/// bytes rather than megabytes.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Asks again until the answer comes from the edge cache: the store happens after the first
+/// answer has gone (`wait_until`).
+pub fn wait_for_hit(path: &str) -> Reply {
+    for _ in 0..30 {
+        let reply = get(path);
+        if reply.header("x-cache") == Some("HIT") {
+            return reply;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{path} never came from the cache");
 }
 
 /// An absolute URL on the test origin.

@@ -11,6 +11,9 @@ use edge_image_proxy::options::{Fit, TransformOptions};
 use edge_image_proxy::transform::prepare;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 #[path = "common/colour.rs"]
 mod colour;
 #[path = "common/engine.rs"]
@@ -138,39 +141,13 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     assert!(over.is_empty(), "the estimate is too low: {over:#?}");
 }
 
-/// A PNG of a signature, an `IHDR` declaring `side` × `side` RGBA8, an empty `IDAT` and
-/// `IEND`: a header like the 2^30-pixel PNGs found in the wild, with nothing behind it.
-fn png_declaring(side: u32) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &byte in bytes {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
-    }
-    let ihdr = [&side.to_be_bytes()[..], &side.to_be_bytes(), &[8, 6, 0, 0, 0]].concat();
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in
-        [(&b"IHDR"[..], ihdr), (b"IDAT", vec![0x78, 0x9c, 0x03, 0, 0, 0, 0, 1]), (b"IEND", vec![])]
-    {
-        png.extend((data.len() as u32).to_be_bytes());
-        let chunk = [kind, &data].concat();
-        png.extend(&chunk);
-        png.extend(crc32(&chunk).to_be_bytes());
-    }
-    png
-}
-
 #[wasm_bindgen_test]
 fn a_png_declaring_a_gigapixel_is_too_many_pixels_and_described_in_wasm() {
     use edge_image_proxy::error::ProxyError;
     for side in [1u32 << 15, 1 << 16] {
-        let png = png_declaring(side);
+        let png = fixtures::png_declaring(side);
         let options = TransformOptions { width: Some(100), ..TransformOptions::default() };
-        let made = make(&png, &options, FormatRequest::Original, MAX_PIXELS);
+        let made = engine::run(&png, &options, FormatRequest::Original);
         let pixels = u64::from(side) * u64::from(side);
         assert!(
             matches!(made, Err(ProxyError::TooManyPixels { pixels: p, .. }) if p == pixels),

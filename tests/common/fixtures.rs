@@ -42,3 +42,28 @@ pub fn red_left_blue_right() -> Vec<u8> {
         _ => Rgba(GREY),
     }))
 }
+
+/// A PNG cut off after its header: its signature, an `IHDR` declaring `side` × `side` RGBA8
+/// and `IEND`, with no pixel data, as the truncated PNGs declaring 2^30 pixels or more that
+/// broken-file suites hold (a decoder gives up on them before telling their size).
+pub fn png_declaring(side: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    let ihdr = [&side.to_be_bytes()[..], &side.to_be_bytes(), &[8, 6, 0, 0, 0]].concat();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(&b"IHDR"[..], ihdr), (b"IEND", Vec::new())] {
+        png.extend((data.len() as u32).to_be_bytes());
+        let chunk = [kind, &data].concat();
+        png.extend(&chunk);
+        png.extend(crc32(&chunk).to_be_bytes());
+    }
+    png
+}

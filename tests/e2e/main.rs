@@ -14,6 +14,7 @@
 mod harness;
 
 mod animation;
+mod answers;
 mod browsers;
 mod cache;
 mod coalescing;

@@ -33,11 +33,12 @@ fn count(path: &str) {
 }
 
 /// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
-const CACHING: [(&str, &str); 4] = [
+const CACHING: [(&str, &str); 5] = [
     ("no-store", "Cache-Control: no-store\r\n"),
     ("private", "Cache-Control: private, max-age=300\r\n"),
     ("cookie", "Cache-Control: public, max-age=600\r\nSet-Cookie: session=secret\r\n"),
     ("max-age", "Cache-Control: public, max-age=600\r\n"),
+    ("huge-max-age", "Cache-Control: public, max-age=999999999999\r\n"),
 ];
 
 /// The large file's bytes: a JPEG signature, then a deterministic pseudo-random sequence
@@ -197,6 +198,16 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
             respond(&mut stream, 200, "image/jpeg", "ETag: \"v1\"\r\nCache-Control: max-age=2\r\n", &photo)
         }
+        "/no-cache.jpg" => {
+            // May be stored, but must be revalidated before every use; 304 to its ETag.
+            if if_none_match.as_deref() == Some("\"nc1\"") {
+                count("/no-cache.jpg 304");
+                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"nc1\"\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+                return stream.write_all(head.as_bytes());
+            }
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            respond(&mut stream, 200, "image/jpeg", "ETag: \"nc1\"\r\nCache-Control: no-cache\r\n", &photo)
+        }
         "/versioned.jpg" => {
             // One version for good, named by a strong ETag.
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
@@ -247,6 +258,9 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             fixed(&mut stream, 200, "image/svg+xml", &svg)
         }
         "/generated/png-bomb.png" => fixed(&mut stream, 200, "image/png", png_bomb()),
+        "/generated/gigapixel-header.png" => {
+            fixed(&mut stream, 200, "image/png", &super::fixtures::png_declaring(1 << 15))
+        }
         "/redirect-to-metadata" => redirect(&mut stream, "http://169.254.169.254/latest/meta-data/"),
         "/redirect-to-photo" => redirect(&mut stream, "/corpus/photos/flower_cropped.jpg"),
         "/redirect-loop" => redirect(&mut stream, "/redirect-loop"),

@@ -188,26 +188,10 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             stream.write_all(big)?;
             stream.flush()
         }
-        "/validated.jpg" => {
-            // Fresh for 2 s, and says 304 to a request that has its ETag.
-            if if_none_match.as_deref() == Some("\"v1\"") {
-                count("/validated.jpg 304");
-                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=2\r\nConnection: close\r\n\r\n";
-                return stream.write_all(head.as_bytes());
-            }
-            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
-            respond(&mut stream, 200, "image/jpeg", "ETag: \"v1\"\r\nCache-Control: max-age=2\r\n", &photo)
-        }
-        "/no-cache.jpg" => {
-            // May be stored, but must be revalidated before every use; 304 to its ETag.
-            if if_none_match.as_deref() == Some("\"nc1\"") {
-                count("/no-cache.jpg 304");
-                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"nc1\"\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-                return stream.write_all(head.as_bytes());
-            }
-            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
-            respond(&mut stream, 200, "image/jpeg", "ETag: \"nc1\"\r\nCache-Control: no-cache\r\n", &photo)
-        }
+        // Fresh for 2 s, and says 304 to a request that has its ETag.
+        "/validated.jpg" => validated(&mut stream, path, "\"v1\"", "max-age=2", if_none_match.as_deref()),
+        // May be stored, but must be revalidated before every use; 304 to its ETag.
+        "/no-cache.jpg" => validated(&mut stream, path, "\"nc1\"", "no-cache", if_none_match.as_deref()),
         "/versioned.jpg" => {
             // One version for good, named by a strong ETag.
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
@@ -416,6 +400,26 @@ fn content_type(file: &str) -> &'static str {
 
 fn fixed(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
     respond(stream, status, content_type, "", body)
+}
+
+/// The photo with `etag` and `cache_control`, or `304 Not Modified` to a request that has
+/// that ETag (counted as `"<path> 304"`).
+fn validated(
+    stream: &mut TcpStream,
+    path: &str,
+    etag: &str,
+    cache_control: &str,
+    if_none_match: Option<&str>,
+) -> std::io::Result<()> {
+    if if_none_match == Some(etag) {
+        count(&format!("{path} 304"));
+        let head = format!(
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nCache-Control: {cache_control}\r\nConnection: close\r\n\r\n"
+        );
+        return stream.write_all(head.as_bytes());
+    }
+    let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+    respond(stream, 200, "image/jpeg", &format!("ETag: {etag}\r\nCache-Control: {cache_control}\r\n"), &photo)
 }
 
 /// A response with a `Content-Length`; `extra` is more header lines, each ending in CRLF.

@@ -119,7 +119,8 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Flip,
         names: &["flip"],
-        about: "`h`, `v`, `hv`, after the rotation",
+        about: "`h`, `v`, `hv`, before the rotation, as Cloudflare does: `flip=h,rotate=90` \
+                mirrors left and right, then turns the mirror image clockwise",
         default: "none",
     },
     OptionSpec {

@@ -181,7 +181,7 @@ impl Rotation {
     }
 }
 
-/// Mirroring (`flip`), applied after the rotation.
+/// Mirroring (`flip`), applied before the rotation, as Cloudflare does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flip {
     /// No mirroring. The default.

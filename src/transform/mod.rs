@@ -7,8 +7,8 @@
 //!    ([`profile`]) and JPEG shrink-on-load, and refuses what would decode or produce more
 //!    than `max_pixels` (the `MAX_SOURCE_PIXELS` variable) before any pixel is allocated. The
 //!    [`Work`] it returns knows its memory peak ([`memory`]) before anything is decoded.
-//! 2. [`Work::run`] ([`run`]): decode → aim and shape ([`shape`]: crop and resize, rotate and
-//!    flip, effects, pad) → encode ([`encode`], with [`metadata`] and the profile), every
+//! 2. [`Work::run`] ([`run`]): decode → aim and shape ([`shape`]: crop and resize, flip and
+//!    rotate, effects, pad) → encode ([`encode`], with [`metadata`] and the profile), every
 //!    frame of an animation alike; it returns the [`Encoded`] image and a [`Report`] of what
 //!    each stage did.
 //!

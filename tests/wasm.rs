@@ -87,13 +87,17 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
     let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
     let animated_webp: &[u8] = include_bytes!("../../shared/corpus/webp/anim.webp");
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 19] = [
+    let adjusted =
+        TransformOptions::from_pairs([("saturation", "1.5"), ("gamma", "0.8"), ("w", "720")]).unwrap();
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 20] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
         ("jpeg blur", photo, TransformOptions { blur: Some(3), ..width(1000) }, OutputFormat::Jpeg),
         ("jpeg sharpen", photo, TransformOptions { sharpen: Some(30), ..width(1000) }, OutputFormat::Jpeg),
         ("progressive 1/2", progressive, width(720), OutputFormat::Jpeg),
+        // In place: no more than the same resize without it.
+        ("jpeg colour adjusted", photo, adjusted, OutputFormat::Jpeg),
         ("png alpha", disc, width(300), OutputFormat::Png),
         (
             "png pad",

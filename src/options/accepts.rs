@@ -23,6 +23,10 @@ pub const BLUR_RANGE: (u8, u8) = (1, 250);
 /// Sharpening strengths accepted (Cloudflare's range).
 pub const SHARPEN_RANGE: (f64, f64) = (0.0, 10.0);
 
+/// Colour adjustment factors accepted (`brightness`, `contrast`, `gamma`, `saturation`).
+/// Cloudflare documents no bounds; 10 already turns any photo into flat colour.
+pub const FACTOR_RANGE: (f64, f64) = (0.0, 10.0);
+
 /// The values an option accepts, as the parser checks them; published as JSON by
 /// `/reference.json` (`{"kind": "integer", "min": 1, "max": 12000}` and so on).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -79,6 +83,9 @@ impl OptionKey {
             },
             OptionKey::Blur => Values::Integer { min: BLUR_RANGE.0.into(), max: BLUR_RANGE.1.into() },
             OptionKey::Sharpen => Values::Number { min: SHARPEN_RANGE.0, max: SHARPEN_RANGE.1 },
+            OptionKey::Brightness | OptionKey::Contrast | OptionKey::Gamma | OptionKey::Saturation => {
+                Values::Number { min: FACTOR_RANGE.0, max: FACTOR_RANGE.1 }
+            }
             OptionKey::Trim => Values::Text { examples: vec!["10;0;10;0", "0;25;0;25"] },
             OptionKey::Metadata => words(&Metadata::NAMES),
             OptionKey::Anim => words(&ANIM_NAMES),

@@ -52,6 +52,16 @@ impl TransformOptions {
         if let Some(tenths) = self.sharpen {
             push(OptionKey::Sharpen, &(f64::from(tenths) / 10.0));
         }
+        for (key, factor) in [
+            (OptionKey::Brightness, self.brightness),
+            (OptionKey::Contrast, self.contrast),
+            (OptionKey::Gamma, self.gamma),
+            (OptionKey::Saturation, self.saturation),
+        ] {
+            if let Some(factor) = factor {
+                push(key, &factor);
+            }
+        }
         if let Some(trim) = self.trim {
             push(OptionKey::Trim, &trim);
         }
@@ -118,6 +128,17 @@ mod tests {
         assert_eq!(a.canonical(), b.canonical());
         assert_eq!(a.canonical(), "gravity=left,background=#ff0000ff,blur=5,sharpen=1.5");
         assert_eq!(parse(&[("g", "0.25x0.8")]).expect("valid").canonical(), "gravity=0.25x0.8");
+    }
+
+    #[test]
+    fn colour_adjustments_have_one_spelling_and_unchanged_ones_none() {
+        let a = parse(&[("saturation", "0"), ("brightness", "1.50"), ("gamma", "2")]).expect("valid");
+        let b = parse(&[("gamma", "2.0"), ("brightness", "1.5"), ("saturation", "0.000")]).expect("valid");
+        assert_eq!(a.canonical(), b.canonical());
+        assert_eq!(a.canonical(), "brightness=1.5,gamma=2,saturation=0");
+        let unchanged =
+            parse(&[("brightness", "1"), ("contrast", "0"), ("gamma", "1.0"), ("saturation", "1")]);
+        assert_eq!(unchanged.expect("valid").canonical(), "", "the same entry as no adjustment");
     }
 
     #[test]

@@ -30,6 +30,14 @@ pub enum OptionKey {
     Blur,
     /// `sharpen`
     Sharpen,
+    /// `brightness`
+    Brightness,
+    /// `contrast`
+    Contrast,
+    /// `gamma`
+    Gamma,
+    /// `saturation`
+    Saturation,
     /// `trim`
     Trim,
     /// `metadata`
@@ -57,7 +65,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 17] = [
+pub const OPTION_KEYS: [OptionSpec; 21] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -152,6 +160,40 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         about: "0–10: unsharp mask strength (adds strength / 2 × the detail again); 1 suits \
                 downscaled photos",
         default: "0",
+    },
+    OptionSpec {
+        key: OptionKey::Brightness,
+        names: &["brightness"],
+        about: "0–10, in steps of 0.01: a factor on every colour channel (`0.5` half as bright, \
+                `2` twice as bright; `0`, which Cloudflare ignores, and `1` change nothing). The \
+                four colour adjustments apply to the output's pixels, after resizing and the other \
+                effects and before `background`, on every frame of an animation: `brightness`, \
+                `contrast` and `gamma` as one lookup table, in that order, then `saturation`",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Contrast,
+        names: &["contrast"],
+        about: "0–10, in steps of 0.01: a factor on each channel's distance from mid-grey (`0.5` \
+                flatter: shadows lighter, highlights darker; `2` steeper; `0`, which Cloudflare \
+                ignores, and `1` change nothing)",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Gamma,
+        names: &["gamma"],
+        about: "0–10, in steps of 0.01: each channel, from 0 to 1, raised to this power, so black \
+                and white stay and the midtones move (`0.5` lighter, `2` darker, as Cloudflare's \
+                documentation describes it; `0`, which Cloudflare ignores, and `1` change nothing)",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Saturation,
+        names: &["saturation"],
+        about: "0–10, in steps of 0.01: a factor on each pixel's distance from its own grey (its \
+                Rec. 709 luma): `0` greyscale, `0.5` half as saturated, `2` twice as saturated, \
+                `1` changes nothing",
+        default: "1",
     },
     OptionSpec {
         key: OptionKey::Trim,

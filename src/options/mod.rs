@@ -19,10 +19,12 @@ mod parse;
 mod values;
 
 pub use accepts::{
-    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE,
+    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE,
 };
 pub use keys::{OptionKey, OptionSpec, OPTION_KEYS};
-pub use values::{Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim};
+pub use values::{
+    Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim,
+};
 
 /// Validated transformation options, one field per option of [`OPTION_KEYS`], whose rows say
 /// what each means. `width` and `height` already include `dpr`. A field that is `None` or
@@ -52,6 +54,14 @@ pub struct TransformOptions {
     pub blur: Option<u8>,
     /// Strength in tenths, 1..=100 (0 is parsed as `None`).
     pub sharpen: Option<u8>,
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub brightness: Option<Factor>,
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub contrast: Option<Factor>,
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub gamma: Option<Factor>,
+    /// `None` for 1; `Some(Factor(0))` is greyscale.
+    pub saturation: Option<Factor>,
     /// `None` also for an all-zero trim.
     pub trim: Option<Trim>,
     /// Default: [`Metadata::Copyright`].
@@ -79,6 +89,10 @@ impl Default for TransformOptions {
             background: None,
             blur: None,
             sharpen: None,
+            brightness: None,
+            contrast: None,
+            gamma: None,
+            saturation: None,
             trim: None,
             metadata: Metadata::default(),
             anim: true,
@@ -89,6 +103,15 @@ impl Default for TransformOptions {
 }
 
 impl TransformOptions {
+    /// Whether any colour adjustment (`brightness`, `contrast`, `gamma`, `saturation`)
+    /// changes the pixels.
+    pub fn adjusts_colour(&self) -> bool {
+        self.brightness.is_some()
+            || self.contrast.is_some()
+            || self.gamma.is_some()
+            || self.saturation.is_some()
+    }
+
     /// The quality lossy encoders use.
     pub fn effective_quality(&self) -> u8 {
         self.quality.unwrap_or(DEFAULT_QUALITY)

@@ -1,10 +1,11 @@
 //! [`TransformOptions::from_pairs`]: `(name, value)` pairs from either URL form become
 //! validated options, or a 400 naming the option and what it accepts.
 
-use super::accepts::{BLUR_RANGE, DPR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE};
+use super::accepts::{BLUR_RANGE, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE};
 use super::keys::OptionKey;
 use super::values::{
-    Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim, ANIM_NAMES,
+    Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim,
+    ANIM_NAMES,
 };
 use super::TransformOptions;
 use crate::error::ProxyError;
@@ -39,6 +40,10 @@ impl TransformOptions {
                 OptionKey::Background => options.background = Some(background(value)?),
                 OptionKey::Blur => options.blur = Some(whole(key, value, BLUR_RANGE)?),
                 OptionKey::Sharpen => options.sharpen = sharpen(value)?,
+                OptionKey::Brightness => options.brightness = factor(key, value, Zero::Ignored)?,
+                OptionKey::Contrast => options.contrast = factor(key, value, Zero::Ignored)?,
+                OptionKey::Gamma => options.gamma = factor(key, value, Zero::Ignored)?,
+                OptionKey::Saturation => options.saturation = factor(key, value, Zero::Counts)?,
                 OptionKey::Trim => options.trim = trim(value)?,
                 OptionKey::Metadata => options.metadata = named(key, value, &Metadata::NAMES)?,
                 OptionKey::Anim => options.anim = named(key, value, &ANIM_NAMES)?,
@@ -88,6 +93,29 @@ fn sharpen(value: &str) -> Result<Option<u8>, ProxyError> {
     let strength = decimal(OptionKey::Sharpen, value, SHARPEN_RANGE)?;
     // In 0..=100 after the range check.
     Ok(Some((strength * 10.0).round() as u8).filter(|tenths| *tenths > 0))
+}
+
+/// What a factor of 0 means.
+enum Zero {
+    /// Nothing: Cloudflare ignores `brightness=0`, `contrast=0` and `gamma=0`.
+    Ignored,
+    /// What it says: `saturation=0` is greyscale.
+    Counts,
+}
+
+/// A colour adjustment's factor in hundredths, rounded, and at least 0.01 unless it is 0;
+/// `None` when it changes nothing, so that it shares the unadjusted cache entry.
+fn factor(key: OptionKey, value: &str, zero: Zero) -> Result<Option<Factor>, ProxyError> {
+    let number = decimal(key, value, FACTOR_RANGE)?;
+    if number == 0.0 {
+        return Ok(match zero {
+            Zero::Ignored => None,
+            Zero::Counts => Some(Factor(0)),
+        });
+    }
+    // In 1..=1000 after the range check.
+    let hundredths = (number * 100.0).round().max(1.0) as u16;
+    Ok(Some(Factor(hundredths)).filter(|factor| factor.0 != 100))
 }
 
 fn apply_dpr(key: OptionKey, pixels: u32, dpr: f64) -> Result<u32, ProxyError> {
@@ -196,6 +224,9 @@ mod tests {
             (vec![("blur", "0")], "blur must be"),
             (vec![("blur", "251")], "blur must be"),
             (vec![("sharpen", "10.5")], "sharpen must be"),
+            (vec![("brightness", "-1")], "brightness must be a number from 0 to 10"),
+            (vec![("saturation", "11")], "saturation must be"),
+            (vec![("gamma", "bright")], "gamma must be"),
             (vec![("trim", "1;2;3")], "trim must be four whole numbers"),
         ] {
             match parse(&pairs) {
@@ -221,6 +252,21 @@ mod tests {
         let options = parse(&[("sharpen", "0"), ("trim", "0;0;0;0")]).expect("valid");
         assert_eq!((options.sharpen, options.trim), (None, None));
         assert_eq!(parse(&[("sharpen", "1.5")]).expect("valid").sharpen, Some(15));
+    }
+
+    #[test]
+    fn colour_factors_are_hundredths_and_unchanged_ones_are_none() {
+        let options =
+            parse(&[("brightness", "1.5"), ("contrast", "0.254"), ("gamma", "1"), ("saturation", "0")])
+                .expect("valid");
+        assert_eq!(options.brightness, Some(Factor(150)));
+        assert_eq!(options.contrast, Some(Factor(25)), "rounded to hundredths");
+        assert_eq!(options.gamma, None, "1 changes nothing");
+        assert_eq!(options.saturation, Some(Factor(0)), "0 is greyscale");
+        let ignored = parse(&[("brightness", "0"), ("contrast", "0"), ("gamma", "0.0")]).expect("valid");
+        assert!(!ignored.adjusts_colour(), "Cloudflare ignores 0 for these three");
+        assert_eq!(parse(&[("brightness", "0.001")]).expect("valid").brightness, Some(Factor(1)));
+        assert_eq!(parse(&[("saturation", "1.001")]).expect("valid").saturation, None);
     }
 
     #[test]

@@ -107,6 +107,26 @@ impl std::fmt::Display for Trim {
     }
 }
 
+/// A colour adjustment's factor (`brightness`, `contrast`, `gamma`, `saturation`), in
+/// hundredths: 100 is 1.0. An option that changes nothing is `None` instead, so that it shares
+/// the unadjusted cache entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Factor(pub u16);
+
+impl Factor {
+    /// The factor as a number: 1.0 for 100.
+    pub fn get(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+/// The shortest decimal that parses back to the same factor: `1.5`, `0.25`, `2`.
+impl std::fmt::Display for Factor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+
 /// Which of the source's EXIF the output keeps (`metadata`); `transform::metadata` applies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Metadata {

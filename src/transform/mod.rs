@@ -15,6 +15,7 @@
 //! [`describe()`] (`format=json`) stops after the header: it plans the geometry and decodes
 //! nothing. This file holds the types the stages share and the module list.
 
+mod adjust;
 mod animated_gif;
 mod animated_webp;
 mod animation;

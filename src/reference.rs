@@ -102,10 +102,14 @@ mod tests {
         for option in reference().options {
             for name in std::iter::once(option.name).chain(option.aliases.iter().copied()) {
                 match &option.values {
-                    Values::Integer { min, max } => {
+                    Values::Integer { min, max, words } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
                         assert!(!parses(name, &(min - 1).to_string()), "{name} below {min}");
                         assert!(!parses(name, &(max + 1).to_string()), "{name} above {max}");
+                        for word in words {
+                            assert!(parses(name, word), "{name}={word}");
+                        }
+                        assert!(!parses(name, "not-a-value"), "{name} takes only its words");
                     }
                     Values::Number { min, max } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
@@ -133,7 +137,7 @@ mod tests {
     #[test]
     fn every_word_an_option_takes_is_in_its_text() {
         for option in reference().options {
-            if let Values::OneOf { values } = &option.values {
+            if let Values::OneOf { values } | Values::Integer { words: values, .. } = &option.values {
                 for value in values {
                     let spelled = format!("`{value}`");
                     assert!(

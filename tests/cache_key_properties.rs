@@ -35,7 +35,10 @@ impl Draw {
 /// A valid value for `option`, as a URL would spell it.
 fn value(draw: &mut Draw, option: &OptionDoc) -> String {
     match &option.values {
-        Values::Integer { min, max } => {
+        Values::Integer { words, .. } if !words.is_empty() && draw.chance(30) => {
+            words[draw.below(words.len())].to_string()
+        }
+        Values::Integer { min, max, .. } => {
             (u64::from(*min) + draw.next() % u64::from(max - min + 1)).to_string()
         }
         Values::Number { min, max } => {

@@ -31,6 +31,9 @@ impl TransformOptions {
         if let Some(quality) = self.quality {
             push(OptionKey::Quality, &quality);
         }
+        if let Some(quality) = self.slow_connection_quality {
+            push(OptionKey::SlowConnectionQuality, &quality);
+        }
         if let Some((name, _)) = FormatChoice::NAMES.iter().find(|(_, f)| *f == self.format) {
             push(OptionKey::Format, name);
         }
@@ -128,6 +131,14 @@ mod tests {
         assert_eq!(a.canonical(), b.canonical());
         assert_eq!(a.canonical(), "gravity=left,background=#ff0000ff,blur=5,sharpen=1.5");
         assert_eq!(parse(&[("g", "0.25x0.8")]).expect("valid").canonical(), "gravity=0.25x0.8");
+    }
+
+    #[test]
+    fn a_quality_level_and_its_number_have_one_spelling() {
+        let word = parse(&[("quality", "medium-low"), ("scq", "low")]).expect("valid");
+        let number = parse(&[("scq", "50"), ("q", "65")]).expect("valid");
+        assert_eq!(word.canonical(), number.canonical());
+        assert_eq!(word.canonical(), "quality=65,slow-connection-quality=50");
     }
 
     #[test]

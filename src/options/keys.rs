@@ -14,6 +14,8 @@ pub enum OptionKey {
     Fit,
     /// `quality`, `q`
     Quality,
+    /// `slow-connection-quality`, `scq`
+    SlowConnectionQuality,
     /// `format`, `f`
     Format,
     /// `dpr`
@@ -65,7 +67,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 21] = [
+pub const OPTION_KEYS: [OptionSpec; 22] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -91,8 +93,20 @@ pub const OPTION_KEYS: [OptionSpec; 21] = [
     OptionSpec {
         key: OptionKey::Quality,
         names: &["quality", "q"],
-        about: "1–100 (JPEG, lossy WebP, AVIF)",
+        about: "1–100 (JPEG, lossy WebP, AVIF), or one of Cloudflare's perceptual levels: `high` \
+                (90), `medium-high` (80), `medium-low` (65), `low` (50). Cloudflare publishes no \
+                numbers for the levels; a level and its number are the same request, with one \
+                cache entry",
         default: "85",
+    },
+    OptionSpec {
+        key: OptionKey::SlowConnectionQuality,
+        names: &["slow-connection-quality", "scq"],
+        about: "what `quality` takes (1–100, `high`, `medium-high`, `medium-low`, `low`): \
+                Cloudflare's quality for clients whose hints say the connection is slow (`RTT` over 150 ms, `Save-Data: on`, `ECT` of `slow-2g`, `2g` \
+                or `3g`, `Downlink` under 5 Mbps). Accepted, checked, signed and part of the \
+                cache key, but not applied yet: `quality` is used whatever the connection",
+        default: "none: `quality`",
     },
     OptionSpec {
         key: OptionKey::Format,

@@ -19,7 +19,8 @@ mod parse;
 mod values;
 
 pub use accepts::{
-    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE,
+    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
+    QUALITY_WORDS, SHARPEN_RANGE,
 };
 pub use keys::{OptionKey, OptionSpec, OPTION_KEYS};
 pub use values::{
@@ -40,6 +41,9 @@ pub struct TransformOptions {
     /// Encoder quality in [`QUALITY_RANGE`]. `None` means [`DEFAULT_QUALITY`], and unlike an
     /// explicit quality lets an unresized image be served as it is.
     pub quality: Option<u8>,
+    /// `slow-connection-quality`: the quality for clients whose hints say the connection is
+    /// slow, in [`QUALITY_RANGE`]. Parsed, checked, signed and keyed, but not applied yet.
+    pub slow_connection_quality: Option<u8>,
     /// Default: [`FormatChoice::Original`].
     pub format: FormatChoice,
     /// Default: [`Rotation::None`].
@@ -82,6 +86,7 @@ impl Default for TransformOptions {
             height: None,
             fit: Fit::default(),
             quality: None,
+            slow_connection_quality: None,
             format: FormatChoice::default(),
             rotate: Rotation::default(),
             flip: Flip::default(),

@@ -1,7 +1,9 @@
 //! [`TransformOptions::from_pairs`]: `(name, value)` pairs from either URL form become
 //! validated options, or a 400 naming the option and what it accepts.
 
-use super::accepts::{BLUR_RANGE, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE};
+use super::accepts::{
+    BLUR_RANGE, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, QUALITY_WORDS, SHARPEN_RANGE,
+};
 use super::keys::OptionKey;
 use super::values::{
     Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim,
@@ -31,7 +33,10 @@ impl TransformOptions {
                 OptionKey::Width => width = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Height => height = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Fit => options.fit = named(key, value, &Fit::NAMES)?,
-                OptionKey::Quality => options.quality = Some(whole(key, value, QUALITY_RANGE)?),
+                OptionKey::Quality => options.quality = Some(quality(key, value)?),
+                OptionKey::SlowConnectionQuality => {
+                    options.slow_connection_quality = Some(quality(key, value)?)
+                }
                 OptionKey::Format => options.format = named(key, value, &FormatChoice::NAMES)?,
                 OptionKey::Dpr => dpr = decimal(key, value, DPR_RANGE)?,
                 OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
@@ -85,6 +90,23 @@ fn named<T: Copy>(key: OptionKey, value: &str, names: &[(&str, T)]) -> Result<T,
     names.iter().find(|(name, _)| *name == value).map(|(_, v)| *v).ok_or_else(|| {
         let allowed: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
         bad(format!("{} must be one of {}, not {value:?}", key.name(), allowed.join(", ")))
+    })
+}
+
+/// A quality: a whole number in [`QUALITY_RANGE`], or one of Cloudflare's perceptual levels,
+/// which become the number they stand for.
+fn quality(key: OptionKey, value: &str) -> Result<u8, ProxyError> {
+    if let Some((_, number)) = QUALITY_WORDS.iter().find(|(word, _)| *word == value) {
+        return Ok(*number);
+    }
+    whole(key, value, QUALITY_RANGE).map_err(|_| {
+        let words: Vec<&str> = QUALITY_WORDS.iter().map(|(word, _)| *word).collect();
+        let (min, max) = QUALITY_RANGE;
+        bad(format!(
+            "{} must be a whole number from {min} to {max} or one of {}, not {value:?}",
+            key.name(),
+            words.join(", ")
+        ))
     })
 }
 
@@ -207,7 +229,9 @@ mod tests {
             (vec![("w", "abc")], "width must be"),
             (vec![("w", "12001")], "width must be"),
             (vec![("h", "-5")], "height must be"),
-            (vec![("q", "101")], "quality must be"),
+            (vec![("q", "101")], "quality must be a whole number from 1 to 100 or one of high, medium-high"),
+            (vec![("quality", "highest")], "quality must be"),
+            (vec![("scq", "0")], "slow-connection-quality must be"),
             (vec![("fit", "stretch")], "fit must be one of"),
             (vec![("format", "bmp")], "format must be one of"),
             (vec![("dpr", "5")], "dpr must be"),
@@ -252,6 +276,20 @@ mod tests {
         let options = parse(&[("sharpen", "0"), ("trim", "0;0;0;0")]).expect("valid");
         assert_eq!((options.sharpen, options.trim), (None, None));
         assert_eq!(parse(&[("sharpen", "1.5")]).expect("valid").sharpen, Some(15));
+    }
+
+    #[test]
+    fn quality_words_are_the_numbers_they_stand_for() {
+        for (word, number) in QUALITY_WORDS {
+            assert_eq!(
+                parse(&[("quality", word)]).expect("valid"),
+                parse(&[("q", &number.to_string())]).expect("valid")
+            );
+            assert_eq!(parse(&[("scq", word)]).expect("valid").slow_connection_quality, Some(number));
+        }
+        let both = parse(&[("slow-connection-quality", "40"), ("quality", "high")]).expect("valid");
+        assert_eq!((both.quality, both.slow_connection_quality), (Some(90), Some(40)));
+        assert_eq!(both.effective_quality(), 90, "not applied yet");
     }
 
     #[test]

@@ -26,6 +26,7 @@ function row(cells, id) {
 }
 
 function values(v) {
+  if (v.kind === "unsupported") return "not supported";
   if (v.kind === "one-of") return v.values.map((value) => `\`${value}\``).join(", ");
   if (v.kind === "text") return `e.g. ${v.examples.map((example) => `\`${example}\``).join(", ")}`;
   const words = (v.words || []).map((word) => `\`${word}\``).join(", ");

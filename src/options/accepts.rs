@@ -3,7 +3,9 @@
 //! it cannot drift from the parser.
 
 use super::keys::OptionKey;
-use super::values::{Compression, Fit, Flip, FormatChoice, Metadata, OnError, Rotation, ANIM_NAMES};
+use super::values::{
+    Compression, Fit, Flip, FormatChoice, Metadata, OnError, Rotation, ANIM_NAMES, UPSCALE_NAMES,
+};
 
 /// The largest output width or height, after `dpr` (Cloudflare's limit too).
 pub const MAX_DIMENSION: u32 = 12_000;
@@ -25,7 +27,7 @@ pub const QUALITY_WORDS: [(&str, u8); 4] =
 pub const DPR_RANGE: (f64, f64) = (1.0, 4.0);
 
 /// Blur radii accepted, in output pixels (Cloudflare's range).
-pub const BLUR_RANGE: (u8, u8) = (1, 250);
+pub const BLUR_RANGE: (u8, u8) = (0, 250);
 
 /// Sharpening strengths accepted (Cloudflare's range).
 pub const SHARPEN_RANGE: (f64, f64) = (0.0, 10.0);
@@ -67,6 +69,8 @@ pub enum Values {
         /// Values that parse.
         examples: Vec<&'static str>,
     },
+    /// Nothing: a Cloudflare option the proxy refuses, whatever its value.
+    Unsupported,
 }
 
 impl OptionKey {
@@ -103,11 +107,18 @@ impl OptionKey {
             OptionKey::Brightness | OptionKey::Contrast | OptionKey::Gamma | OptionKey::Saturation => {
                 Values::Number { min: FACTOR_RANGE.0, max: FACTOR_RANGE.1 }
             }
-            OptionKey::Trim => Values::Text { examples: vec!["10;0;10;0", "0;25;0;25"] },
+            OptionKey::Trim => Values::Text { examples: vec!["10;0;10;0", "0;0.25;0;0.25", "border"] },
+            OptionKey::TrimTop | OptionKey::TrimLeft | OptionKey::TrimWidth | OptionKey::TrimHeight => {
+                Values::Text { examples: vec!["10", "0.25"] }
+            }
+            OptionKey::TrimBorderColor => Values::Text { examples: vec!["white", "#000", "rgb(255 255 0)"] },
+            OptionKey::TrimBorderTolerance => Values::Integer { min: 0, max: 255, words: vec![] },
+            OptionKey::TrimBorderKeep => Values::Integer { min: 0, max: MAX_DIMENSION, words: vec![] },
             OptionKey::Metadata => words(&Metadata::NAMES),
             OptionKey::Anim => words(&ANIM_NAMES),
             OptionKey::Compression => words(&Compression::NAMES),
             OptionKey::OnError => words(&OnError::NAMES),
+            OptionKey::Upscale => words(&UPSCALE_NAMES),
         }
     }
 }

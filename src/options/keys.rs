@@ -42,6 +42,20 @@ pub enum OptionKey {
     Saturation,
     /// `trim`
     Trim,
+    /// `trim.top`
+    TrimTop,
+    /// `trim.left`
+    TrimLeft,
+    /// `trim.width`
+    TrimWidth,
+    /// `trim.height`
+    TrimHeight,
+    /// `trim.border.color`
+    TrimBorderColor,
+    /// `trim.border.tolerance`
+    TrimBorderTolerance,
+    /// `trim.border.keep`
+    TrimBorderKeep,
     /// `metadata`
     Metadata,
     /// `anim`
@@ -50,6 +64,8 @@ pub enum OptionKey {
     Compression,
     /// `onerror`
     OnError,
+    /// `upscale`
+    Upscale,
 }
 
 /// One row of [`OPTION_KEYS`]. Its texts are plain text with Markdown `code` spans (no
@@ -67,7 +83,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 22] = [
+pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -87,7 +103,9 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
                 crop the centre), `crop` (cover without enlarging), `pad` (fit inside, pad with \
                 `background`), `squeeze` (stretch to exactly `width`×`height`, ignoring the aspect \
                 ratio; with only one of them the other follows from the aspect ratio, which is \
-                `contain`)",
+                `contain`), `scale-up` (fit inside, never shrink: a larger image keeps its size), \
+                `aspect-crop` (the box's aspect ratio, never enlarged: `cover` for an image that \
+                fills the box, else the largest part of it in the box's shape, at its own size)",
         default: "`scale-down`",
     },
     OptionSpec {
@@ -135,7 +153,8 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
     OptionSpec {
         key: OptionKey::Rotate,
         names: &["rotate"],
-        about: "`90`, `180`, `270` (clockwise); `width`/`height` name the rotated axes",
+        about: "`90`, `180`, `270` (clockwise), or `0` (none, as Cloudflare takes it); \
+                `width`/`height` name the rotated axes",
         default: "none",
     },
     OptionSpec {
@@ -151,7 +170,9 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
         about: "what `cover` and `crop` keep: `center`, `left`, `right`, `top`, `bottom`, a focal \
                 point `XxY` (0–1 from the left and top of the source as displayed, before \
                 `rotate`/`flip`: `0.5x0.2`), or `auto` (the window with the most edge energy on a \
-                map of the decoded image at most 64 cells a side)",
+                map of the decoded image at most 64 cells a side). Cloudflare's `face` answers \
+                400: it needs a face detection model, which the proxy does not run (`auto` aims \
+                at the busiest part instead)",
         default: "`center`",
     },
     OptionSpec {
@@ -165,7 +186,8 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
     OptionSpec {
         key: OptionKey::Blur,
         names: &["blur"],
-        about: "1–250: Gaussian blur radius in output pixels (σ = radius / 2, three box passes)",
+        about: "0–250: Gaussian blur radius in output pixels (σ = radius / 2, three box passes); \
+                0 blurs nothing",
         default: "none",
     },
     OptionSpec {
@@ -212,11 +234,70 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
     OptionSpec {
         key: OptionKey::Trim,
         names: &["trim"],
-        about: "`top;right;bottom;left` in source pixels (`10;0;10;0`), cut off the source as \
+        about: "`top;right;bottom;left`, each in source pixels or, below 1, as a fraction of the \
+                image's height or width (`10;0;10;0`, `0;0.25;0;0.25`), cut off the source as \
                 displayed (after its EXIF orientation, before `rotate`) before anything else: \
                 `width`, `height`, `fit` and `gravity` apply to what is left, and a JPEG is still \
-                shrunk on load. A trim that leaves nothing answers 400",
+                shrunk on load. `border`: cut off a uniform border, the rows and columns along \
+                each edge whose every pixel is the border colour (`trim.border.color`) within \
+                `trim.border.tolerance`, less `trim.border.keep`; it is found in the decoded \
+                pixels, so a JPEG shrunk on load to 1/n finds it to within n source pixels (less \
+                than an output pixel), and is decoded again at a larger scale when what the border \
+                leaves needs more pixels than the first decode has; an image that is all border \
+                is left whole, and `format=json` gives the size before a border trim. A trim that \
+                leaves nothing answers 400, and so do two ways of trimming at once (`trim=` with \
+                the `trim.top` window, or either with a border). `dpr` does not scale a trim",
         default: "nothing trimmed",
+    },
+    OptionSpec {
+        key: OptionKey::TrimTop,
+        names: &["trim.top"],
+        about: "rows cut off the top, in source pixels or as a fraction of the height (`0.1`): \
+                with `trim.left`, `trim.width` and `trim.height`, Cloudflare's window spelling of \
+                `trim`",
+        default: "0",
+    },
+    OptionSpec {
+        key: OptionKey::TrimLeft,
+        names: &["trim.left"],
+        about: "columns cut off the left, in source pixels or as a fraction of the width",
+        default: "0",
+    },
+    OptionSpec {
+        key: OptionKey::TrimWidth,
+        names: &["trim.width"],
+        about: "columns kept from `trim.left` on, in source pixels or as a fraction of the width; \
+                the rest is cut off the right, and a window past the right edge stops there",
+        default: "up to the right edge",
+    },
+    OptionSpec {
+        key: OptionKey::TrimHeight,
+        names: &["trim.height"],
+        about: "rows kept from `trim.top` on, in source pixels or as a fraction of the height; \
+                the rest is cut off the bottom",
+        default: "down to the bottom edge",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderColor,
+        names: &["trim.border.color"],
+        about: "the border colour `trim=border` cuts, any CSS colour (as `background`); any \
+                `trim.border.*` option alone means `trim=border`",
+        default: "the top-left pixel's colour",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderTolerance,
+        names: &["trim.border.tolerance"],
+        about: "0–255, on Cloudflare's scale of how closely a pixel must match the border colour \
+                to be border: 255 exactly, 0 any colour. A pixel matches when none of its \
+                channels, alpha included, differs by more than 255 minus this (two fully \
+                transparent pixels always match)",
+        default: "245: within 10",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderKeep,
+        names: &["trim.border.keep"],
+        about: "0–12000: source pixels of the border found left on each side",
+        default: "0",
     },
     OptionSpec {
         key: OptionKey::Metadata,
@@ -271,7 +352,54 @@ pub const OPTION_KEYS: [OptionSpec; 22] = [
                 open redirect",
         default: "an error document",
     },
+    OptionSpec {
+        key: OptionKey::Upscale,
+        names: &["upscale"],
+        about: "`interpolate`: how an image is enlarged, which is the default and changes \
+                nothing here: enlarging uses the same Lanczos3 filter as shrinking (Cloudflare's \
+                uses bicubic). Cloudflare's `generate` answers 400: it is AI upscaling (ESRGAN on \
+                Workers AI), which the proxy does not run",
+        default: "`interpolate`",
+    },
 ];
+
+/// An option Cloudflare documents that the proxy does not carry out, and why. It is answered
+/// 400 with the reason, never as an unknown option, and listed in README's option table and
+/// `/reference.json` (`supported: false`). Its texts follow [`OptionSpec`]'s rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsupported {
+    /// Its name, then its aliases, as Cloudflare spells them.
+    pub names: &'static [&'static str],
+    /// Why it is refused: README's `values` cell.
+    pub why: &'static str,
+}
+
+/// Every option Cloudflare's URL format documents that the proxy refuses. (`width=auto` and
+/// its `wbreakpoints`, `wmobile` and `wdesktop`, and `draw`, are not here: they are being
+/// worked on apart.)
+pub const UNSUPPORTED_OPTIONS: [Unsupported; 3] = [
+    Unsupported {
+        names: &["border"],
+        why: "not supported: Cloudflare documents `border` (a frame of `color` and `width`, or \
+              of `top`, `right`, `bottom` and `left`) as an object of a Worker's `cf.image`, with \
+              no URL spelling to follow",
+    },
+    Unsupported {
+        names: &["segment"],
+        why: "not supported: `foreground` makes the background transparent with an AI model \
+              (BiRefNet on Workers AI), which the proxy does not run",
+    },
+    Unsupported {
+        names: &["zoom", "face-zoom"],
+        why: "not supported: it says how tightly `gravity=face` crops to the faces found, and \
+              the proxy does not detect faces",
+    },
+];
+
+/// The Cloudflare option that `name` names, if the proxy refuses it.
+pub fn unsupported(name: &str) -> Option<&'static Unsupported> {
+    UNSUPPORTED_OPTIONS.iter().find(|option| option.names.contains(&name))
+}
 
 impl OptionKey {
     /// The key a name or alias stands for.
@@ -303,5 +431,16 @@ mod tests {
             }
         }
         assert_eq!(OptionKey::from_name("WIDTH"), None, "names are case-sensitive");
+    }
+
+    #[test]
+    fn an_unsupported_option_is_no_option() {
+        for option in UNSUPPORTED_OPTIONS {
+            for name in option.names {
+                assert_eq!(OptionKey::from_name(name), None, "{name}");
+                assert!(unsupported(name).is_some(), "{name}");
+            }
+            assert!(option.why.starts_with("not supported: "), "{}", option.why);
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! - `keys`: the option table (names, aliases, and what each option means, as README and
 //!   `/reference.json` say it)
 //! - `values`: the types option values become, with the names the URL spells them by
+//! - `trim`: what `trim` and `trim.*` ask to cut off
 //! - `accepts`: the ranges the parser checks and the [`Values`] the reference publishes
 //! - `parse`: pairs into [`TransformOptions`]
 //! - `canonical`: [`TransformOptions`] back into one fixed spelling, for cache keys
@@ -16,16 +17,16 @@ mod accepts;
 mod canonical;
 mod keys;
 mod parse;
+mod trim;
 mod values;
 
 pub use accepts::{
     Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
     QUALITY_WORDS, SHARPEN_RANGE,
 };
-pub use keys::{OptionKey, OptionSpec, OPTION_KEYS};
-pub use values::{
-    Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim,
-};
+pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
+pub use trim::{BorderTrim, Length, Trim, TrimSides};
+pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};
 
 /// Validated transformation options, one field per option of [`OPTION_KEYS`], whose rows say
 /// what each means. `width` and `height` already include `dpr`. A field that is `None` or
@@ -66,7 +67,7 @@ pub struct TransformOptions {
     pub gamma: Option<Factor>,
     /// `None` for 1; `Some(Factor(0))` is greyscale.
     pub saturation: Option<Factor>,
-    /// `None` also for an all-zero trim.
+    /// `trim` and `trim.*`; `None` also for a trim of nothing.
     pub trim: Option<Trim>,
     /// Default: [`Metadata::Copyright`].
     pub metadata: Metadata,

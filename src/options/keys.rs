@@ -220,7 +220,8 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
         names: &["gamma"],
         about: "0–10, in steps of 0.01: each channel, from 0 to 1, raised to this power, so black \
                 and white stay and the midtones move (`0.5` lighter, `2` darker, as Cloudflare's \
-                documentation describes it; `0`, which Cloudflare ignores, and `1` change nothing)",
+                documentation now describes it, where an earlier version had it the other way; \
+                `0`, which Cloudflare ignores, and `1` change nothing)",
         default: "1",
     },
     OptionSpec {
@@ -287,9 +288,10 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::TrimBorderTolerance,
         names: &["trim.border.tolerance"],
-        about: "0–255, on Cloudflare's scale of how closely a pixel must match the border colour \
-                to be border: 255 exactly, 0 any colour. A pixel matches when none of its \
-                channels, alpha included, differs by more than 255 minus this (two fully \
+        about: "0–255, on the scale Cloudflare's documentation now gives for how closely a pixel \
+                must match the border colour to be border: 255 exactly, 0 any colour (an earlier \
+                version read it as the largest difference allowed). A pixel matches when none of \
+                its channels, alpha included, differs by more than 255 minus this (two fully \
                 transparent pixels always match)",
         default: "245: within 10",
     },

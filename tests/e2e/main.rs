@@ -8,6 +8,7 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod cloudflare_options;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
 mod inspector;

@@ -32,6 +32,18 @@ fn count(path: &str) {
     }
 }
 
+/// Files the tests generate (images with known content), served at `/generated/<name>`.
+static GENERATED: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// Serves `bytes` at `/generated/<name>` (the type from the name's extension) and returns
+/// that path. Publishing a name again replaces its bytes.
+pub fn publish(name: &str, bytes: Vec<u8>) -> String {
+    let mut generated = GENERATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    generated.retain(|(n, _)| n != name);
+    generated.push((name.to_string(), bytes));
+    format!("/generated/{name}")
+}
+
 /// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
 const CACHING: [(&str, &str); 4] = [
     ("no-store", "Cache-Control: no-store\r\n"),
@@ -106,6 +118,16 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         };
     }
 
+    if let Some(name) = path.strip_prefix("/generated/") {
+        let body = {
+            let generated = GENERATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            generated.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.clone())
+        };
+        return match body {
+            Some(body) => fixed(&mut stream, 200, content_type(name), &body),
+            None => fixed(&mut stream, 404, "text/plain", b"not generated"),
+        };
+    }
     if let Some(file) = path.strip_prefix("/corpus/") {
         return match std::fs::read(corpus_dir().join(file)) {
             Ok(body) => fixed(&mut stream, 200, content_type(file), &body),

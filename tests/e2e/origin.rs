@@ -32,16 +32,16 @@ fn count(path: &str) {
     }
 }
 
-/// Files the tests generate (images with known content), served at `/generated/<name>`.
-static GENERATED: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+/// Images a test generates with known content and publishes, served at `/published/<name>`.
+static PUBLISHED: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
 
-/// Serves `bytes` at `/generated/<name>` (the type from the name's extension) and returns
+/// Serves `bytes` at `/published/<name>` (the type from the name's extension) and returns
 /// that path. Publishing a name again replaces its bytes.
 pub fn publish(name: &str, bytes: Vec<u8>) -> String {
-    let mut generated = GENERATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    generated.retain(|(n, _)| n != name);
-    generated.push((name.to_string(), bytes));
-    format!("/generated/{name}")
+    let mut published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    published.retain(|(n, _)| n != name);
+    published.push((name.to_string(), bytes));
+    format!("/published/{name}")
 }
 
 /// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
@@ -118,14 +118,14 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         };
     }
 
-    if let Some(name) = path.strip_prefix("/generated/") {
+    if let Some(name) = path.strip_prefix("/published/") {
         let body = {
-            let generated = GENERATED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            generated.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.clone())
+            let published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            published.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.clone())
         };
         return match body {
             Some(body) => fixed(&mut stream, 200, content_type(name), &body),
-            None => fixed(&mut stream, 404, "text/plain", b"not generated"),
+            None => fixed(&mut stream, 404, "text/plain", b"nothing published under that name"),
         };
     }
     if let Some(file) = path.strip_prefix("/corpus/") {

@@ -147,6 +147,23 @@ fn every_frame_is_resized_with_its_delay() {
     );
 }
 
+#[test]
+fn every_frame_gets_the_colour_adjustments() {
+    let source = corpus("gif/iss634.gif");
+    // The most any pixel's channels differ: 0 for grey.
+    let spread = |image: &RgbaImage| {
+        image.pixels().map(|p| p.0[..3].iter().max().unwrap() - p.0[..3].iter().min().unwrap()).max().unwrap()
+    };
+    assert!(frames(&source).iter().all(|(frame, _)| spread(frame) > 20), "the source is in colour");
+    let out = encoded(&source, "width=100,saturation=0", None);
+    let after = frames(&out.bytes);
+    assert_eq!(after.len(), 42);
+    for (index, (frame, _)) in after.iter().enumerate() {
+        // The GIF palette may round a grey a step off.
+        assert!(spread(frame) <= 4, "frame {index} is grey: spread {}", spread(frame));
+    }
+}
+
 /// The share of transparent pixels.
 fn transparent_share(image: &RgbaImage) -> f64 {
     image.pixels().filter(|p| p[3] < 128).count() as f64 / image.pixels().len() as f64

@@ -60,6 +60,18 @@ fn bombs_are_errors_not_traps() {
     assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
 }
 
+/// A 1600×1200 JPEG: a white frame around a 256×192 picture whose edges lie on 16-pixel
+/// blocks.
+fn framed_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(1600, 1200, |x, y| {
+        let inside = (672..928).contains(&x) && (512..704).contains(&y);
+        image::Rgb(if inside { [200, 40, (x % 200) as u8] } else { [255, 255, 255] })
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95).encode_image(&image).unwrap();
+    out
+}
+
 /// Counts the bytes the allocator hands out, to check the memory estimates against.
 #[path = "common/counting.rs"]
 mod counting;
@@ -77,13 +89,21 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
     let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
     let animated_webp: &[u8] = include_bytes!("../../shared/corpus/webp/anim.webp");
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 19] = [
+    let adjusted =
+        TransformOptions::from_pairs([("saturation", "1.5"), ("gamma", "0.8"), ("w", "720")]).unwrap();
+    let border = |w: &'static str| TransformOptions::from_pairs([("trim", "border"), ("w", w)]).unwrap();
+    // A 256×192 picture in a 1600×1200 white frame: found on the 1/8 decode, then decoded
+    // again at 1/2 for what the border leaves.
+    let framed = framed_jpeg();
+    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 23] = [
         ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
         ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
         ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
         ("jpeg blur", photo, TransformOptions { blur: Some(3), ..width(1000) }, OutputFormat::Jpeg),
         ("jpeg sharpen", photo, TransformOptions { sharpen: Some(30), ..width(1000) }, OutputFormat::Jpeg),
         ("progressive 1/2", progressive, width(720), OutputFormat::Jpeg),
+        // In place: no more than the same resize without it.
+        ("jpeg colour adjusted", photo, adjusted, OutputFormat::Jpeg),
         ("png alpha", disc, width(300), OutputFormat::Png),
         (
             "png pad",
@@ -111,6 +131,9 @@ fn the_memory_estimate_bounds_what_is_allocated() {
             TransformOptions { quality: Some(80), ..TransformOptions::default() },
             OutputFormat::Jpeg,
         ),
+        ("png border", disc, border("300"), OutputFormat::Png),
+        ("jpeg border decoded again", &framed, border("100"), OutputFormat::Jpeg),
+        ("jpeg border, whole", &framed, border("1000"), OutputFormat::Jpeg),
         // 42 frames of 245×245, kept animated.
         ("gif animated", animation, width(200), OutputFormat::Gif),
         // The same as an animated WebP (1.7 million output pixels, near WebP's limit), and an
@@ -129,9 +152,16 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         let Ok(work) = prepare(bytes, &options, request, MAX_PIXELS) else {
             panic!("{name}: nothing to transform")
         };
-        let estimate = work.memory_bytes();
+        // What the run holds is the estimate plus whatever it asked for on the way (a border
+        // trim planned again, a full-size decode after a scaled one failed): each is asked
+        // before it is allocated.
+        let mut estimate = work.memory_bytes();
         let peak = counting::peak_during(|| {
-            work.run(|_| true).expect("transforms");
+            work.run(|extra| {
+                estimate += extra;
+                true
+            })
+            .expect("transforms");
         });
         wasm_bindgen_test::console_log!("{name}: allocated {peak}, estimated {estimate}");
         if peak as u64 > estimate {

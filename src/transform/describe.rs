@@ -47,10 +47,13 @@ pub struct Original {
     pub format: &'static str,
 }
 
-/// Describes the image in `bytes` and the output `options` would make of it.
+/// Describes the image in `bytes` and the output `options` would make of it. A border trim
+/// needs the pixels, so the output is described as it would be without one.
 pub fn describe(bytes: &[u8], options: &TransformOptions) -> Result<Description, ProxyError> {
     let info = inspect(bytes)?;
-    let (_, plan) = plan_output((info.width, info.height), options)?;
+    let displayed = (info.width, info.height);
+    let trim = options.trim.and_then(|trim| trim.sides(displayed));
+    let (_, plan) = plan_output(displayed, trim, options)?;
     let file_size = bytes.len() as u64;
     Ok(Description {
         width: plan.canvas.0,

@@ -52,11 +52,16 @@ impl Work<'_> {
     ///   intermediate of the two-pass filter and the output.
     /// - After that, each stage holds at most its input and its output: the canvas twice (the
     ///   encoder's output is at most about the raw size), three times with padding; blur and
-    ///   sharpen hold five and six canvases (their working copies and row buffers). JPEG
+    ///   sharpen hold five and six canvases (their working copies and row buffers); the
+    ///   colour adjustments work in place and hold nothing more. JPEG
     ///   holds the canvas and [`JPEG_ENCODER_BYTES_PER_PIXEL`] a pixel more, WebP
     ///   [`WEBP_ENCODER_BYTES_PER_PIXEL`], AVIF [`AVIF_ENCODER_BYTES_PER_PIXEL`].
     /// - An animation is decoded frame by frame: the decoder's canvases at the source's size
     ///   and the output growing to its bound stay the whole time, beside one frame's work.
+    ///
+    /// For `trim=border` this is the work planned on the whole source, which covers decoding
+    /// it and looking for the border; what the border leaves is planned once it is found, and
+    /// [`Work::run`] asks for whatever that estimate needs beyond this one before going on.
     pub fn memory_bytes(&self) -> u64 {
         estimate(self, self.shrink)
     }

@@ -7,17 +7,20 @@
 //!    ([`profile`]) and JPEG shrink-on-load, and refuses what would decode or produce more
 //!    than `max_pixels` (the `MAX_SOURCE_PIXELS` variable) before any pixel is allocated. The
 //!    [`Work`] it returns knows its memory peak ([`memory`]) before anything is decoded.
-//! 2. [`Work::run`] ([`run`]): decode → aim and shape ([`shape`]: crop and resize, rotate and
-//!    flip, effects, pad) → encode ([`encode`], with [`metadata`] and the profile), every
-//!    frame of an animation alike; it returns the [`Encoded`] image and a [`Report`] of what
-//!    each stage did.
+//! 2. [`Work::run`] ([`run`]): decode → for `trim=border`, find the border ([`border`]) and
+//!    plan again without it, asking for more memory first if that needs more → aim and shape
+//!    ([`shape`]: crop and resize, flip and rotate, effects, colour [`adjust`]ments, pad) →
+//!    encode ([`encode`], with [`metadata`] and the profile), every frame of an animation
+//!    alike; it returns the [`Encoded`] image and a [`Report`] of what each stage did.
 //!
 //! [`describe()`] (`format=json`) stops after the header: it plans the geometry and decodes
 //! nothing. This file holds the types the stages share and the module list.
 
+mod adjust;
 mod animated_gif;
 mod animated_webp;
 mod animation;
+mod border;
 mod decode;
 mod describe;
 mod effects;

@@ -16,6 +16,7 @@ mod harness;
 mod animation;
 mod answers;
 mod browsers;
+mod cloudflare_options;
 mod cache;
 mod coalescing;
 mod conditional;

@@ -32,6 +32,18 @@ fn count(path: &str) {
     }
 }
 
+/// Images a test generates with known content and publishes, served at `/published/<name>`.
+static PUBLISHED: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// Serves `bytes` at `/published/<name>` (the type from the name's extension) and returns
+/// that path. Publishing a name again replaces its bytes.
+pub fn publish(name: &str, bytes: Vec<u8>) -> String {
+    let mut published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    published.retain(|(n, _)| n != name);
+    published.push((name.to_string(), bytes));
+    format!("/published/{name}")
+}
+
 /// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
 const CACHING: [(&str, &str); 5] = [
     ("no-store", "Cache-Control: no-store\r\n"),
@@ -113,6 +125,16 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         };
     }
 
+    if let Some(name) = path.strip_prefix("/published/") {
+        let body = {
+            let published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            published.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.clone())
+        };
+        return match body {
+            Some(body) => fixed(&mut stream, 200, content_type(name), &body),
+            None => fixed(&mut stream, 404, "text/plain", b"nothing published under that name"),
+        };
+    }
     if let Some(file) = path.strip_prefix("/corpus/") {
         return match std::fs::read(corpus_dir().join(file)) {
             Ok(body) => fixed(&mut stream, 200, content_type(file), &body),

@@ -8,8 +8,11 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "../common/animations.rs"]
+mod animations;
 #[path = "../common/fixtures.rs"]
 mod fixtures;
+mod imperfect_animations;
 mod inspector;
 mod load;
 #[path = "../common/manifest.rs"]

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::make::Outcome;
+use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{Fit, Flip, Rotation, TransformOptions};
 
 #[path = "common/engine.rs"]
@@ -128,7 +130,7 @@ fn every_flip_and_rotation_puts_each_pixel_where_cloudflare_does() {
     for flip in FLIPS {
         for rotate in ROTATIONS {
             let options = TransformOptions { flip, rotate, ..Default::default() };
-            let out = match make(&source, &options, FormatRequest::Exactly(OutputFormat::Png), 1_000) {
+            let out = match engine::run(&source, &options, FormatRequest::Exactly(OutputFormat::Png)) {
                 Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
                 Ok(Outcome::Original(_)) => image::load_from_memory(&source).expect("decodes").to_rgb8(),
                 Err(err) => panic!("{flip:?} {rotate:?}: {err:?}"),
@@ -150,7 +152,7 @@ fn flip_h_then_rotate_90_is_the_mirror_image_turned_clockwise() {
     //                                                                             d a
     let options =
         TransformOptions { flip: Flip::Horizontal, rotate: Rotation::Quarter, ..Default::default() };
-    let out = match make(&labelled(), &options, FormatRequest::Exactly(OutputFormat::Png), 1_000) {
+    let out = match engine::run(&labelled(), &options, FormatRequest::Exactly(OutputFormat::Png)) {
         Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
         other => panic!("{other:?}"),
     };

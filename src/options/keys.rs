@@ -318,20 +318,26 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Anim,
         names: &["anim"],
-        about: "`true`: an animated GIF or WebP stays animated. With no `format` it keeps its \
-                container (`image/gif`, `image/webp`); `format=webp` makes it an animated WebP; \
-                `format=auto` makes it an animated WebP where `Accept` lists `image/webp` and the \
-                animation is within WebP's limit below (for a GIF, about half the bytes for about \
-                3.5 times the CPU), and an animated GIF otherwise, as `compression=fast` does. \
-                Every frame gets the same crop, resize and effects (`gravity=auto` aims on the \
-                first frame, so the crop does not jump), with its duration and the source's loop \
-                count. GIF frames are written as what changed over the one before; WebP frames \
-                are written whole, each lossy at `quality` or lossless when that is smaller; a \
-                repeated frame is merged into the one before. An animation over 500 frames, 50 \
-                million source pixels, or 8 million output pixels as GIF (2 million as WebP, \
-                whose frames cost more to encode), summed over its frames and judged from the \
-                header, gets its first frame, and `Server-Timing` says so. `false`, or a still \
-                format (`jpeg`, `baseline-jpeg`, `png`, `avif`): the first frame",
+        about: "`true`: an animated GIF, WebP or PNG (APNG) stays animated. With no `format` \
+                it keeps its container (`image/gif`, `image/webp`, `image/png`); `format=webp` \
+                makes it an animated WebP; `format=auto` makes it an animated WebP where `Accept` \
+                lists `image/webp` and the animation is within WebP's limit below (for a GIF, \
+                about half the bytes for about 3.5 times the CPU), and otherwise an animated GIF, \
+                or an APNG for an APNG (lossless, with its alpha; a decoder without APNG shows \
+                its first frame), as `compression=fast` does. Every frame gets the same crop, \
+                resize and effects (`gravity=auto` aims on the first frame, so the crop does not \
+                jump), with its duration and the source's loop count. GIF and APNG frames are \
+                written as what changed over the one before; WebP frames are written whole, each \
+                lossy at `quality` or lossless when that is smaller; a repeated frame is merged \
+                into the one before. A GIF cut short or without its trailer byte keeps every \
+                whole frame, as browsers play it: a frame cut off by the end of the file is \
+                dropped, as is a frame that does not decode with those after it, and \
+                `Server-Timing` says so. An animation over 500 frames, 50 million source pixels, \
+                or 8 million output pixels as GIF (4 million as APNG, whose frames may take 4 \
+                bytes a pixel; 2 million as WebP, whose frames cost more to encode), summed over \
+                its frames and judged from the header, gets its first frame, and \
+                `Server-Timing` says so; so does a 16-bit APNG. `false`, or a still format \
+                (`jpeg`, `baseline-jpeg`, `png`, `avif`): the first frame",
         default: "`true`",
     },
     OptionSpec {

@@ -248,15 +248,20 @@ fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyErro
 
 /// What a decoder may allocate for this image: what its header justifies, and no more.
 pub(super) fn limits(info: &ImageInfo) -> Limits {
-    // 8 bytes a pixel covers 16-bit RGBA, the widest layout a decoder produces; the slack
-    // covers decoders' own tables and row buffers.
+    // 8 bytes a pixel covers 16-bit RGBA, the widest layout a decoder produces.
+    limits_for(info, 8)
+}
+
+/// What a decoder that counts `bytes_per_pixel` of the canvas against its limit may
+/// allocate; the slack covers decoders' own tables and row buffers.
+pub(super) fn limits_for(info: &ImageInfo, bytes_per_pixel: u64) -> Limits {
     const SLACK: u64 = 8 * 1024 * 1024;
     let mut limits = Limits::default();
     // Either side may be the stored width: the orientation may have swapped them.
     let longest = info.width.max(info.height);
     limits.max_image_width = Some(longest);
     limits.max_image_height = Some(longest);
-    limits.max_alloc = Some(u64::from(info.width) * u64::from(info.height) * 8 + SLACK);
+    limits.max_alloc = Some(u64::from(info.width) * u64::from(info.height) * bytes_per_pixel + SLACK);
     limits
 }
 

@@ -18,6 +18,7 @@
 
 mod adjust;
 mod animated_gif;
+mod animated_png;
 mod animated_webp;
 mod animation;
 mod border;
@@ -57,6 +58,22 @@ impl Pixels {
     pub fn dimensions(&self) -> (u32, u32) {
         match self {
             Pixels::Rgb8 { width, height, .. } | Pixels::Rgba8 { width, height, .. } => (*width, *height),
+        }
+    }
+
+    /// The pixels as RGBA, opaque where they had no alpha: what the animation writers
+    /// compare frame to frame.
+    fn into_rgba(self) -> Vec<u8> {
+        match self {
+            Pixels::Rgba8 { data, .. } => data,
+            Pixels::Rgb8 { data, .. } => data
+                .chunks_exact(3)
+                .flat_map(|pixel| match *pixel {
+                    [r, g, b] => [r, g, b, 255],
+                    // chunks_exact yields whole pixels only.
+                    _ => [0, 0, 0, 0],
+                })
+                .collect(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! shape → encode, for a still image or every frame of an animation, with the [`Report`] of
 //! what each stage did.
 
-use super::animation::{self, Animation, Container, Decision};
+use super::animation::{self, Animation, Container, Decision, FirstOnly};
 use super::border;
 use super::decode::{self, Shrink};
 use super::encode::{self, Output};
@@ -64,7 +64,7 @@ impl<'a> Work<'a> {
         let mut room = Room { held: self.memory_bytes(), more_room };
         match self.animation {
             Decision::Animated(animation) => self.run_animated(animation, &mut room),
-            Decision::Still | Decision::OverLimit { .. } => self.run_still(&mut room),
+            Decision::Still | Decision::FirstFrame { .. } => self.run_still(&mut room),
         }
     }
 
@@ -166,7 +166,7 @@ impl<'a> Work<'a> {
     }
 
     /// `jpeg 1/4 scale -> 1000x750`, `png 800x600`; the border found, if any; and whether this
-    /// is the first frame of an animation over the limits.
+    /// is the first frame of an animation, and why.
     fn decode_report(&self, decoded: (u32, u32), found: Option<TrimSides>) -> String {
         let mut report = match self.shrink {
             Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
@@ -175,8 +175,13 @@ impl<'a> Work<'a> {
         if let Some(sides) = found {
             report.push_str(&border_report(sides));
         }
-        if let Decision::OverLimit { frames } = self.animation {
-            report.push_str(&format!(", first of {frames} frames (the animation is over the limits)"));
+        if let Decision::FirstFrame { frames, why } = self.animation {
+            report.push_str(&format!(", first of {frames} frames"));
+            report.push_str(match why {
+                FirstOnly::Asked => "",
+                FirstOnly::OverLimit => " (the animation is over the limits)",
+                FirstOnly::Unsupported => " (16-bit APNG frames are not decoded as an animation)",
+            });
         }
         report
     }
@@ -251,15 +256,17 @@ impl<'a> Work<'a> {
         let how = match animation.container {
             Container::Gif => "written as changes".to_string(),
             Container::Webp => format!("each whole, q{quality} or lossless"),
+            Container::Apng => "written as changes, lossless".to_string(),
         };
         let resized = resize_report((info.width, info.height), resized);
         Report {
             decode: format!(
-                "{} {}x{}, {} frames{}",
+                "{} {}x{}, {} frames{}{}",
                 info.format.name(),
                 info.width,
                 info.height,
                 encoded.frames_read,
+                dropped_report(animation, encoded.frames_read),
                 found.map(border_report).unwrap_or_default()
             ),
             resize: format!("{resized}, every frame"),
@@ -277,6 +284,22 @@ impl<'a> Work<'a> {
 fn border_report(sides: TrimSides) -> String {
     let TrimSides { top, right, bottom, left } = sides;
     format!(", border {top};{right};{bottom};{left} trimmed")
+}
+
+/// What was dropped of an animation whose end is damaged: `, frames 5 to 7 do not decode,
+/// dropped`, `, a cut-off frame 8 dropped`, or nothing.
+fn dropped_report(animation: Animation, frames_read: u32) -> String {
+    let mut report = String::new();
+    let first = frames_read + 1;
+    match animation.frames.saturating_sub(frames_read) {
+        0 => {}
+        1 => report.push_str(&format!(", frame {first} does not decode, dropped")),
+        n => report.push_str(&format!(", frames {first} to {} do not decode, dropped", frames_read + n)),
+    }
+    if animation.cut_off {
+        report.push_str(&format!(", a cut-off frame {} dropped", animation.frames + 1));
+    }
+    report
 }
 
 /// `1000x750 -> 480x360 lanczos3`, or `none`.

@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use super::animation::{self, Decision};
+use super::animation::{self, Decision, FirstOnly};
 use super::decode::{self, inspect, ImageInfo, Shrink};
 use super::geometry::{plan_output, CropBox, Geometry};
 use super::profile;
@@ -34,7 +34,8 @@ pub struct Work<'a> {
     pub(super) output_format: OutputFormat,
     /// The source's ICC profile, copied into the output (see [`profile`]).
     pub(super) profile: Option<Rc<[u8]>>,
-    /// Whether an animated source stays animated (then the output is an animated GIF or WebP).
+    /// Whether an animated source stays animated (then the output is an animated GIF, WebP or
+    /// PNG).
     pub(super) animation: Decision,
     /// Whether the output is written in the source's own format (an animation in its own
     /// container).
@@ -118,8 +119,8 @@ fn decoding(
 }
 
 /// The format written, and whether it is the source's own: an animation's container, or
-/// what the request resolves to for a still image (and for the first frame of an animation
-/// over the limits).
+/// what the request resolves to for a still image (and for the first frame of an animation,
+/// which is not the source's own when a still was asked for).
 fn output_format(
     info: &ImageInfo,
     animation: Decision,
@@ -131,10 +132,12 @@ fn output_format(
         Decision::Animated(animation) => {
             (animation.container.output(), animation.container.holds(info.format))
         }
-        Decision::Still | Decision::OverLimit { .. } => {
+        Decision::Still | Decision::FirstFrame { .. } => {
             let canvas_pixels = u64::from(canvas.0) * u64::from(canvas.1);
             let output = format.resolve(info.format, info.has_alpha, canvas_pixels, keeps_profile);
-            (output, info.format.as_output() == Some(output))
+            // An animation's own bytes are not the still image that was asked for.
+            let still_asked = matches!(animation, Decision::FirstFrame { why: FirstOnly::Asked, .. });
+            (output, info.format.as_output() == Some(output) && !still_asked)
         }
     }
 }

@@ -23,6 +23,7 @@ mod conditional;
 mod corpus;
 mod failures;
 mod formats;
+mod imperfect_animations;
 mod panic;
 mod passthrough;
 mod purge;

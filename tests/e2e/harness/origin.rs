@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
+use super::animations;
 use super::fixtures::synthetic_jpeg;
 use super::manifest::corpus_dir;
 
@@ -139,6 +140,12 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         return match std::fs::read(corpus_dir().join(file)) {
             Ok(body) => fixed(&mut stream, 200, content_type(file), &body),
             Err(_) => fixed(&mut stream, 404, "text/plain", b"no such file"),
+        };
+    }
+    if let Some(name) = path.strip_prefix("/generated/animations/") {
+        return match generated_animation(name) {
+            Some(body) => fixed(&mut stream, 200, content_type(name), &body),
+            None => fixed(&mut stream, 404, "text/plain", b"no such animation"),
         };
     }
     if let Some(file) = path.strip_prefix("/chunked/") {
@@ -402,6 +409,27 @@ fn paced_chunked(stream: &mut TcpStream, body: &[u8], piece: usize, pause_ms: u6
     }
     stream.write_all(b"0\r\n\r\n")?;
     stream.flush()
+}
+
+/// The animations `imperfect_animations` asks for: five frames of 40×30 as a GIF without its
+/// trailer byte, or cut off halfway through its last frame's LZW data; six frames of 60×40
+/// as an APNG that plays three times.
+fn generated_animation(name: &str) -> Option<Vec<u8>> {
+    let gif = || animations::gif(40, 30, 5);
+    match name {
+        "no-trailer.gif" => {
+            let mut gif = gif();
+            gif.pop();
+            Some(gif)
+        }
+        "cut-in-last-frame.gif" => {
+            let gif = gif();
+            let (_, data, end) = *animations::gif_frame_spans(&gif).last()?;
+            gif.get(..(data + end) / 2).map(<[u8]>::to_vec)
+        }
+        "apng.png" => Some(animations::apng(60, 40, 6, 3, png::BitDepth::Eight)),
+        _ => None,
+    }
 }
 
 /// A 6000x4000 JPEG, made once.

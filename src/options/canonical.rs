@@ -68,35 +68,8 @@ impl TransformOptions {
                 push(key, &factor);
             }
         }
-        match self.trim {
-            None => {}
-            Some(Trim::Sides { top, right, bottom, left }) => {
-                push(OptionKey::Trim, &format!("{top};{right};{bottom};{left}"));
-            }
-            Some(Trim::Window { top, left, width, height }) => {
-                for (key, length) in [
-                    (OptionKey::TrimTop, Some(top).filter(|l| *l != Length::ZERO)),
-                    (OptionKey::TrimLeft, Some(left).filter(|l| *l != Length::ZERO)),
-                    (OptionKey::TrimWidth, width),
-                    (OptionKey::TrimHeight, height),
-                ] {
-                    if let Some(length) = length {
-                        push(key, &length);
-                    }
-                }
-            }
-            Some(Trim::Border(BorderTrim { color, tolerance, keep })) => {
-                push(OptionKey::Trim, &"border");
-                if let Some(colour) = color {
-                    push(OptionKey::TrimBorderColor, &hex(colour));
-                }
-                if tolerance != BorderTrim::DEFAULT_TOLERANCE {
-                    push(OptionKey::TrimBorderTolerance, &tolerance);
-                }
-                if keep != 0 {
-                    push(OptionKey::TrimBorderKeep, &keep);
-                }
-            }
+        if let Some(trim) = self.trim {
+            push_trim(trim, &mut push);
         }
         if let Some((name, _)) =
             Metadata::NAMES.iter().find(|(_, m)| *m == self.metadata && *m != Metadata::default())
@@ -113,6 +86,40 @@ impl TransformOptions {
             push(OptionKey::OnError, name);
         }
         out
+    }
+}
+
+/// `trim` in the spelling it was given in: sides, Cloudflare's window, or `border` with its
+/// settings, each left out where it is the default.
+fn push_trim(trim: Trim, push: &mut impl FnMut(OptionKey, &dyn std::fmt::Display)) {
+    match trim {
+        Trim::Sides { top, right, bottom, left } => {
+            push(OptionKey::Trim, &format!("{top};{right};{bottom};{left}"));
+        }
+        Trim::Window { top, left, width, height } => {
+            for (key, length) in [
+                (OptionKey::TrimTop, Some(top).filter(|l| *l != Length::ZERO)),
+                (OptionKey::TrimLeft, Some(left).filter(|l| *l != Length::ZERO)),
+                (OptionKey::TrimWidth, width),
+                (OptionKey::TrimHeight, height),
+            ] {
+                if let Some(length) = length {
+                    push(key, &length);
+                }
+            }
+        }
+        Trim::Border(BorderTrim { color, tolerance, keep }) => {
+            push(OptionKey::Trim, &"border");
+            if let Some(colour) = color {
+                push(OptionKey::TrimBorderColor, &hex(colour));
+            }
+            if tolerance != BorderTrim::DEFAULT_TOLERANCE {
+                push(OptionKey::TrimBorderTolerance, &tolerance);
+            }
+            if keep != 0 {
+                push(OptionKey::TrimBorderKeep, &keep);
+            }
+        }
     }
 }
 

@@ -17,8 +17,8 @@
 //!
 //! 1. base: error, format, stats, coalesce — the vocabulary and counters everything shares
 //! 2. input: options, route, budget — requests parsed into validated types; the memory budget
-//! 3. rules: negotiate, transform, security, browser — pure work on one request: the format,
-//!    the pixels, the gate, what browsers need
+//! 3. rules: bucket, negotiate, transform, security, browser — pure work on one request: R2
+//!    reads as HTTP, the format, the pixels, the gate, what browsers need
 //! 4. configuration: config — every variable parsed once, into the types the layers below own
 //! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
 //!    validated, stored and documented by
@@ -28,6 +28,7 @@
 
 pub mod answer;
 pub mod browser;
+pub mod bucket;
 pub mod budget;
 pub mod cache_key;
 pub mod cache_policy;

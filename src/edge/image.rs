@@ -57,18 +57,21 @@ pub async fn run(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Resp
             cache::store(cx.ctx, store);
             Ok(response)
         }
-        // A source the gate allowed may be the answer when it cannot be made into one.
-        Err(err) if job.redirects(&err) => {
-            console_error!("{err}; redirecting to the source (onerror=redirect)");
-            stats::record(|c| c.errors += 1);
-            Ok(respond::redirect(&location))
-        }
-        Err(err) => {
-            if matches!(err, ProxyError::Busy { .. }) {
-                stats::record(|c| c.budget_refusals += 1);
+        // A source the gate allowed may be the answer when it cannot be made into one (if it
+        // has an address a client can use).
+        Err(err) => match location.filter(|_| job.redirects(&err)) {
+            Some(location) => {
+                console_error!("{err}; redirecting to the source (onerror=redirect)");
+                stats::record(|c| c.errors += 1);
+                Ok(respond::redirect(&location))
             }
-            Err(err)
-        }
+            None => {
+                if matches!(err, ProxyError::Busy { .. }) {
+                    stats::record(|c| c.budget_refusals += 1);
+                }
+                Err(err)
+            }
+        },
     }
 }
 

@@ -5,6 +5,7 @@
 //! that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
 
 mod body;
+mod bucket;
 mod cache;
 mod guard;
 mod image;
@@ -63,7 +64,7 @@ fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response
 /// What every step of a request may need: the Worker's bindings, its context and the
 /// configuration.
 pub struct Cx<'a> {
-    /// The bindings (`ASSETS`).
+    /// The bindings (`ASSETS`, and the optional R2 buckets).
     pub env: &'a Env,
     /// For work after the answer (`wait_until`).
     pub ctx: &'a Context,
@@ -131,7 +132,9 @@ fn config(env: &Env) -> Result<&'static Config, ProxyError> {
     let lookup = |name: &str| env.var(name).ok().map(|v| v.to_string());
     CONFIG
         .get_or_init(|| {
-            Config::from_vars(lookup).inspect(|c| crate::budget::set_capacity(c.buffer_budget_bytes))
+            Config::from_vars(lookup)
+                .and_then(|config| config.with_source_bucket(bucket::has(env, bucket::SOURCE_BUCKET)))
+                .inspect(|c| crate::budget::set_capacity(c.buffer_budget_bytes))
         })
         .as_ref()
         .map_err(|e| ProxyError::Config(e.clone()))

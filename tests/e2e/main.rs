@@ -25,6 +25,7 @@ mod formats;
 mod panic;
 mod passthrough;
 mod purge;
+mod r2_source;
 mod readme_commands;
 mod resize;
 mod routes;

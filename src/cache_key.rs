@@ -36,7 +36,7 @@ impl CacheKey {
     /// A path under which the Cache API stores the entry: a hash, so that any source URL fits.
     pub fn path(&self) -> String {
         let digest = Sha256::digest(self.canonical.as_bytes());
-        format!("/.edge-image-proxy/cache/{}", hex(&digest))
+        format!("{CACHE_PREFIX}cache/{}", hex(&digest))
     }
 }
 
@@ -44,8 +44,18 @@ impl CacheKey {
 /// without declaring its length: one entry per source, whatever the options.
 pub fn large_source_path(source: &Source) -> String {
     let digest = Sha256::digest(format!("v{ENGINE_VERSION} {}", source.canonical()).as_bytes());
-    format!("/.edge-image-proxy/large/{}", hex(&digest))
+    format!("{CACHE_PREFIX}large/{}", hex(&digest))
 }
+
+/// The key in the R2 tier (`VARIANTS`) of what the edge cache stores under `path` (a
+/// [`CacheKey::path`] or a [`large_source_path`]): the same name without the Cache API's
+/// prefix, `cache/<hash>` or `large/<hash>`, so that both layers hold one entry under one name.
+pub fn tier_key(path: &str) -> String {
+    path.trim_start_matches(CACHE_PREFIX).to_string()
+}
+
+/// What every Cache API path of the proxy starts with.
+const CACHE_PREFIX: &str = "/.edge-image-proxy/";
 
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
@@ -96,6 +106,15 @@ mod tests {
         assert_ne!(large_source_path(&a), large_source_path(&b));
         let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
         assert_ne!(large_source_path(&a), image.path());
+    }
+
+    #[test]
+    fn the_tier_names_an_entry_as_the_edge_cache_does() {
+        let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
+        let digest = image.path().rsplit('/').next().unwrap_or_default().to_string();
+        assert_eq!(tier_key(&image.path()), format!("cache/{digest}"));
+        let mark = large_source_path(&Source::parse("/big.jpg").expect("valid"));
+        assert!(tier_key(&mark).starts_with("large/"), "{mark}");
     }
 
     #[test]

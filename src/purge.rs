@@ -1,12 +1,12 @@
 //! `POST /purge`: deletes the stored answers for a list of proxy URLs, in every format
-//! variant they may have been stored under, and the source's "too large" mark.
+//! variant they may have been stored under, and the source's "too large" mark, from every
+//! layer the Worker has, and says what it reached ([`Report`]).
 //!
 //! The caller proves itself with `Authorization: Bearer <PURGE_TOKEN>`, compared in
-//! constant time. The Cache API deletes in the data centre that runs the request only; a
-//! purge everywhere is the Cloudflare API's (purge by URL or prefix), which this does not
-//! replace.
+//! constant time. The Cache API deletes in the data centre that runs the request only; the R2
+//! tier is one store for every data centre, so a purge there reaches all of them.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache_key::{large_source_path, CacheKey};
@@ -41,6 +41,55 @@ impl PurgeRequest {
             return Err(ProxyError::BadOptions(format!("name 1 to {MAX_URLS} URLs")));
         }
         Ok(request)
+    }
+}
+
+/// What a purge did: the answer to `POST /purge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Edge-cache entries deleted (in this data centre).
+    pub deleted: u32,
+    /// Entries that may exist for the URLs: every format variant and the source's mark.
+    pub looked_up: u32,
+    /// Each layer, and whether the purge reached it.
+    pub layers: Layers,
+}
+
+/// The layers a stored answer may be in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Layers {
+    /// `caches.default`, in the data centre that ran the purge.
+    pub edge_cache: Layer,
+    /// The `VARIANTS` R2 bucket, which every data centre shares.
+    pub r2_tier: Layer,
+}
+
+/// One layer's part in a purge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Layer {
+    /// Whether the purge reached it.
+    pub reached: bool,
+    /// Entries it deleted there, where the layer says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<u32>,
+    /// What that means, or why it was not reached.
+    pub note: &'static str,
+}
+
+impl Report {
+    /// The report of a purge that looked up `looked_up` entries and deleted `deleted` of them
+    /// from the edge cache, and `tier_deleted` from the tier (`None`: the Worker has none).
+    pub fn new(looked_up: u32, deleted: u32, tier_deleted: Option<u32>) -> Report {
+        let edge_cache = Layer {
+            reached: true,
+            deleted: Some(deleted),
+            note: "this data centre only: the others keep their copies until they expire",
+        };
+        let r2_tier = match tier_deleted {
+            Some(deleted) => Layer { reached: true, deleted: Some(deleted), note: "every data centre" },
+            None => Layer { reached: false, deleted: None, note: "no VARIANTS binding" },
+        };
+        Report { deleted, looked_up, layers: Layers { edge_cache, r2_tier } }
     }
 }
 
@@ -114,6 +163,22 @@ mod tests {
         // Test-only `expect`s: a failure here is the test failing, on fixed input.
         let paths = cache_paths(path).expect("a proxy path");
         assert_eq!(paths, cache_paths(&absolute).expect("the same, absolute"));
+    }
+
+    #[test]
+    fn the_report_says_which_layers_were_reached() {
+        let without_tier = serde_json::to_value(Report::new(2, 1, None)).unwrap();
+        assert_eq!(
+            (without_tier["deleted"].clone(), without_tier["looked_up"].clone()),
+            (1.into(), 2.into())
+        );
+        assert_eq!(without_tier["layers"]["edge_cache"]["reached"], true);
+        assert_eq!(
+            without_tier["layers"]["r2_tier"],
+            serde_json::json!({"reached": false, "note": "no VARIANTS binding"})
+        );
+        let with_tier = serde_json::to_value(Report::new(4, 0, Some(3))).unwrap();
+        assert_eq!(with_tier["layers"]["r2_tier"]["deleted"], 3);
     }
 
     #[test]

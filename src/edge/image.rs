@@ -2,11 +2,11 @@
 //! decide (the gate in [`crate::security`], the plan in [`crate::plan`], the headers in
 //! [`crate::answer`]) and decides nothing itself:
 //!
-//! admit → lookup → revalidate → on a miss: coalesce → recall → fetch → plan → read or
-//! stream → make → answer → store.
+//! admit → lookup (the edge cache, then the R2 tier) → revalidate → on a miss: coalesce →
+//! recall → fetch → plan → read or stream → make → answer → store.
 //!
 //! The store step comes last, after the answer has gone: every cache write is one
-//! [`Store`] an answer leaves behind.
+//! [`Store`] an answer leaves behind, for the edge cache and the tier alike.
 
 use std::rc::Rc;
 
@@ -15,9 +15,10 @@ use worker::{console_error, Request, Response};
 use super::body::{read_capped, Body, Spilled};
 use super::cache::{self, Store};
 use super::upstream::{self, Conditions, Upstream};
-use super::{internal, now_ms, now_s, respond, room, Cx};
+use super::{internal, now_ms, now_s, respond, room, tier, Cx};
 use crate::answer::{self, Made};
 use crate::budget::{Reservation, Shortfall};
+use crate::cache_key::{large_source_path, tier_key};
 use crate::cache_policy::{LargeSource, Stored};
 use crate::coalesce::{Flights, Lead, Role};
 use crate::error::ProxyError;
@@ -54,7 +55,7 @@ pub async fn run(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Resp
     let location = target.location();
     match answer(&job, target, cx).await {
         Ok(Answer { response, store }) => {
-            cache::store(cx.ctx, store);
+            cache::store(cx, store);
             Ok(response)
         }
         // A source the gate allowed may be the answer when it cannot be made into one (if it
@@ -87,28 +88,67 @@ fn job(req: &Request, image: ImageRequest) -> Result<Job, ProxyError> {
 
 /// Lookup → revalidate, then the miss path.
 async fn answer(job: &Job, target: Target, cx: &Cx<'_>) -> Result<Answer, ProxyError> {
-    let (entry, cache_ms) = lookup(job).await;
+    let (entry, mut looked) = lookup(job, cx).await;
     let changed = match entry {
         None => None,
-        Some((entry, stored)) => match revalidate(job, entry, stored, &target, cx, cache_ms).await {
+        Some(entry) => match revalidate(job, entry, &target, cx, &looked).await {
             Revalidated::Answered(answer) => return Ok(answer),
             Revalidated::Changed(upstream) => Some(upstream),
             Revalidated::NoValidators => None,
         },
     };
     stats::record(|c| c.cache_misses += 1);
-    miss(job, target, changed, cx, cache_ms).await
+    miss(job, target, changed, cx, &mut looked).await
 }
 
-/// Lookup: the stored answer with its metadata, and the milliseconds the cache took.
-async fn lookup(job: &Job) -> (Option<(Response, Stored)>, f64) {
+/// Where a stored answer was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    /// This data centre's edge cache.
+    Edge,
+    /// The R2 tier, which every data centre shares.
+    Tier,
+}
+
+/// A stored answer, its metadata, and where it was found.
+struct Entry {
+    response: Response,
+    stored: Stored,
+    layer: Layer,
+}
+
+/// Milliseconds spent looking in the edge cache, and in the tier when the Worker has one.
+#[derive(Debug, Clone, Copy, Default)]
+struct Looked {
+    cache_ms: f64,
+    tier_ms: Option<f64>,
+}
+
+impl Looked {
+    /// Their `Server-Timing` entries.
+    fn timing(&self) -> String {
+        match self.tier_ms {
+            None => format!("cache;dur={:.0}", self.cache_ms),
+            Some(tier_ms) => format!("cache;dur={:.0}, tier;dur={tier_ms:.0}", self.cache_ms),
+        }
+    }
+}
+
+/// Lookup: the stored answer from the edge cache or, when it has none, from the R2 tier,
+/// and the time each took.
+async fn lookup(job: &Job, cx: &Cx<'_>) -> (Option<Entry>, Looked) {
     let started = now_ms();
-    let entry = cache::lookup(&job.key_url).await;
-    let entry = entry.map(|entry| {
-        let stored = Stored::read(|name| respond::header(&entry, name));
-        (entry, stored)
-    });
-    (entry, now_ms() - started)
+    let edge = cache::lookup(&job.key_url).await;
+    let mut looked = Looked { cache_ms: now_ms() - started, tier_ms: None };
+    if let Some(response) = edge {
+        let stored = Stored::read(|name| respond::header(&response, name));
+        return (Some(Entry { response, stored, layer: Layer::Edge }), looked);
+    }
+    let Some(bucket) = tier::bucket(cx.env) else { return (None, looked) };
+    let started = now_ms();
+    let found = tier::lookup(&bucket, &tier_key(&job.key.path()), now_s()).await;
+    looked.tier_ms = Some(now_ms() - started);
+    (found.map(|(response, stored)| Entry { response, stored, layer: Layer::Tier }), looked)
 }
 
 /// What revalidating a stored answer came to.
@@ -124,44 +164,66 @@ enum Revalidated {
 /// Revalidate: a fresh entry is the answer. A stale one is checked with its origin, which
 /// says the source is unchanged (the entry is stored again as fresh), changed, or cannot be
 /// asked (the stale entry is better than an error).
-async fn revalidate(
-    job: &Job,
-    mut entry: Response,
-    stored: Stored,
-    target: &Target,
-    cx: &Cx<'_>,
-    cache_ms: f64,
-) -> Revalidated {
-    let (now, timing) = (now_s(), format!("cache;dur={cache_ms:.0}"));
-    if stored.is_fresh(now) {
-        stats::record(|c| c.cache_hits += 1);
-        return Revalidated::Answered(Answer::only(from_cache(job, &entry, &stored, "HIT", timing)));
+async fn revalidate(job: &Job, entry: Entry, target: &Target, cx: &Cx<'_>, looked: &Looked) -> Revalidated {
+    let now = now_s();
+    if entry.stored.is_fresh(now) {
+        return Revalidated::Answered(hit(job, entry, looked.timing()));
     }
-    let Some(conditions) = stored.conditions() else { return Revalidated::NoValidators };
+    let Some(conditions) = entry.stored.conditions() else { return Revalidated::NoValidators };
     match upstream::fetch(cx, target.clone(), &conditions, None).await {
         Ok(upstream) if upstream.not_modified => {
-            stats::record(|c| c.cache_revalidations += 1);
-            let stored = Stored { stored_at: now, ..stored };
-            // The copy is stored while the entry's own body is answered with.
-            let store = entry.cloned().map_err(|e| console_error!("cannot copy a revalidated entry: {e}"));
-            let store = store.ok().map(|copy| Store::Refreshed {
-                key_url: job.key_url.clone(),
-                copy,
-                stored: stored.clone(),
-            });
-            let timing = format!("{timing}, revalidate;dur={:.0}", upstream.millis);
-            Revalidated::Answered(Answer {
-                response: from_cache(job, &entry, &stored, "REVALIDATED", timing),
-                store,
-            })
+            let timing = format!("{}, revalidate;dur={:.0}", looked.timing(), upstream.millis);
+            Revalidated::Answered(refreshed(job, entry, now, timing))
         }
         Ok(upstream) => Revalidated::Changed(upstream),
         Err(err) => {
             console_error!("revalidation failed, serving the stored answer: {err}");
-            stats::record(|c| c.cache_hits += 1);
-            Revalidated::Answered(Answer::only(from_cache(job, &entry, &stored, "STALE", timing)))
+            count_hit(entry.layer);
+            let response = from_cache(job, &entry.response, &entry.stored, "STALE", looked.timing());
+            Revalidated::Answered(Answer::only(response))
         }
     }
+}
+
+/// A fresh entry is the answer; one the tier found is also copied into the edge cache.
+fn hit(job: &Job, mut entry: Entry, timing: String) -> Answer {
+    count_hit(entry.layer);
+    let (x_cache, store) = match entry.layer {
+        Layer::Edge => ("HIT", None),
+        Layer::Tier => {
+            let copy = copy(&mut entry.response);
+            let key_url = job.key_url.clone();
+            ("HIT-TIER", copy.map(|copy| Store::Promoted { key_url, copy, stored: entry.stored.clone() }))
+        }
+    };
+    Answer { response: from_cache(job, &entry.response, &entry.stored, x_cache, timing), store }
+}
+
+/// A stale entry the origin said is unchanged: the answer, and stored again as fresh in both
+/// layers (the copy is stored while the entry's own body is answered with).
+fn refreshed(job: &Job, mut entry: Entry, now: u64, timing: String) -> Answer {
+    stats::record(|c| c.cache_revalidations += 1);
+    let stored = Stored { stored_at: now, ..entry.stored };
+    let store = copy(&mut entry.response).map(|copy| Store::Refreshed {
+        key_url: job.key_url.clone(),
+        tier_key: tier_key(&job.key.path()),
+        copy,
+        stored: stored.clone(),
+    });
+    Answer { response: from_cache(job, &entry.response, &stored, "REVALIDATED", timing), store }
+}
+
+/// Counts an answer served from `layer`.
+fn count_hit(layer: Layer) {
+    match layer {
+        Layer::Edge => stats::record(|c| c.cache_hits += 1),
+        Layer::Tier => stats::record(|c| c.tier_hits += 1),
+    }
+}
+
+/// A copy of a stored answer, for storing while the answer streams the original.
+fn copy(response: &mut Response) -> Option<Response> {
+    response.cloned().map_err(|e| console_error!("cannot copy a stored answer: {e}")).ok()
 }
 
 /// A stored answer: `304` when the client has it already.
@@ -194,22 +256,22 @@ async fn miss(
     target: Target,
     changed: Option<Upstream>,
     cx: &Cx<'_>,
-    cache_ms: f64,
+    looked: &mut Looked,
 ) -> Result<Answer, ProxyError> {
     let lead = match coalesce(job).await {
         Coalesced::Shared(made) => return Ok(answer_made(job, made, cx, true)),
         Coalesced::Lead(lead) => Some(lead),
         Coalesced::Alone => None,
     };
-    let (upstream, mark, recall_ms) = match changed {
-        Some(upstream) => (upstream, None, 0.0),
+    let (upstream, mark) = match changed {
+        Some(upstream) => (upstream, None),
         None => {
-            let (mark, recall_ms) = recall(job).await;
-            (fetch(job, &target, mark, cx).await?, mark, recall_ms)
+            let mark = recall(job, cx, looked).await;
+            (fetch(job, &target, mark, cx).await?, mark)
         }
     };
     let (fetched, plan) = plan_for(job, upstream, mark.is_some(), &target, cx).await?;
-    let timing = format!("cache;dur={:.0}, fetch;dur={:.0}", cache_ms + recall_ms, fetched.upstream.millis);
+    let timing = format!("{}, fetch;dur={:.0}", looked.timing(), fetched.upstream.millis);
     carry_out(job, plan, Fetched { timing, ..fetched }, lead, cx).await
 }
 
@@ -237,12 +299,21 @@ async fn coalesce(job: &Job) -> Coalesced {
     }
 }
 
-/// Recall: what an earlier request learned of a source too large to transform, and the
-/// milliseconds the cache took. Looked up on the miss path only, so a hit costs one lookup.
-async fn recall(job: &Job) -> (Option<LargeSource>, f64) {
+/// Recall: what an earlier request learned of a source too large to transform, from the
+/// edge cache or else the tier, their time added to `looked`. Looked up on the miss path
+/// only, so a hit costs one lookup.
+async fn recall(job: &Job, cx: &Cx<'_>, looked: &mut Looked) -> Option<LargeSource> {
     let started = now_ms();
     let mark = cache::recall_large(&job.large_mark).await;
-    (mark, now_ms() - started)
+    looked.cache_ms += now_ms() - started;
+    if mark.is_some() {
+        return mark;
+    }
+    let bucket = tier::bucket(cx.env)?;
+    let started = now_ms();
+    let mark = tier::recall_large(&bucket, &tier_key(&large_source_path(&job.image.source)), now_s()).await;
+    *looked.tier_ms.get_or_insert(0.0) += now_ms() - started;
+    mark
 }
 
 /// Fetch, with the client's range (for a pass-through); a source known to pass through is
@@ -337,6 +408,7 @@ fn stream(
         answer::passthrough(|name| respond::header(&upstream.response, name), &timing, spilled.is_none());
     let store = why.remember_large().then(|| Store::LargeMark {
         mark_url: job.large_mark.clone(),
+        tier_key: tier_key(&large_source_path(&job.image.source)),
         mark: LargeSource::new(upstream.content_length, &upstream.caching, cx.config),
         ttl: cx.config.cache_ttl_seconds,
     });
@@ -485,6 +557,7 @@ fn answer_made(job: &Job, made: Made, cx: &Cx<'_>, waited: bool) -> Answer {
     let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
     let store = storage.ttl.filter(|_| !waited).map(|ttl| Store::Made {
         key_url: job.key_url.clone(),
+        tier_key: tier_key(&job.key.path()),
         body: body.clone(),
         stored: Stored {
             content_type: made.content_type.to_string(),

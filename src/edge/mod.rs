@@ -9,8 +9,10 @@ mod bucket;
 mod cache;
 mod guard;
 mod image;
+mod purge;
 mod respond;
 mod room;
+mod tier;
 mod upstream;
 
 use std::sync::OnceLock;
@@ -84,7 +86,7 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
         return Err(ProxyError::MethodNotAllowed);
     }
     match route {
-        Route::Purge => purge(req, config(env)?).await,
+        Route::Purge => purge::run(req, &Cx { env, ctx, config: config(env)? }).await,
         Route::Image(image) => image::run(&req, image, &Cx { env, ctx, config: config(env)? }).await,
         Route::MemoryStats => respond::json(&memory_stats()),
         Route::Reference => respond::json(&crate::reference::reference()),
@@ -96,34 +98,6 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
             assets.fetch_request(req).await.map_err(internal)
         }
     }
-}
-
-/// `POST /purge`: deletes the stored answers of the URLs listed (see [`crate::purge`]).
-async fn purge(mut req: Request, config: &Config) -> Result<Response, ProxyError> {
-    use crate::purge::{authorised, cache_paths, PurgeRequest, MAX_BODY_BYTES};
-    let token = config.purge_token.as_deref().ok_or(ProxyError::Unauthorized)?;
-    let header = |name: &str| req.headers().get(name).ok().flatten();
-    if !authorised(header("authorization").as_deref(), token) {
-        return Err(ProxyError::Unauthorized);
-    }
-    // Only a declared, small body is read.
-    let length: Option<usize> = header("content-length").and_then(|v| v.trim().parse().ok());
-    if length.is_none_or(|length| length > MAX_BODY_BYTES) {
-        return Err(ProxyError::BadOptions(format!("send a JSON body of at most {MAX_BODY_BYTES} bytes")));
-    }
-    let body = req.bytes().await.map_err(|e| ProxyError::BadOptions(format!("unreadable body: {e}")))?;
-    let request = PurgeRequest::parse(&body)?;
-    let origin = req.url().map_err(internal)?.origin().ascii_serialization();
-    let (mut deleted, mut looked_up) = (0u32, 0u32);
-    for url in &request.urls {
-        for path in cache_paths(url)? {
-            looked_up += 1;
-            if cache::delete(&format!("{origin}{path}")).await {
-                deleted += 1;
-            }
-        }
-    }
-    respond::json(&serde_json::json!({ "deleted": deleted, "looked_up": looked_up }))
 }
 
 /// The configuration, parsed from the Worker's vars once per isolate.

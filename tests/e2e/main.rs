@@ -31,3 +31,4 @@ mod resize;
 mod routes;
 mod security;
 mod streaming;
+mod tier;

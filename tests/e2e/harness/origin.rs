@@ -198,6 +198,16 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
             respond(&mut stream, 200, "image/jpeg", "ETag: \"v1\"\r\nCache-Control: max-age=2\r\n", &photo)
         }
+        "/tier-validated.jpg" => {
+            // As /validated.jpg, for the tier's tests alone (the counts are per path).
+            if if_none_match.as_deref() == Some("\"tv1\"") {
+                count("/tier-validated.jpg 304");
+                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"tv1\"\r\nCache-Control: max-age=2\r\nConnection: close\r\n\r\n";
+                return stream.write_all(head.as_bytes());
+            }
+            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+            respond(&mut stream, 200, "image/jpeg", "ETag: \"tv1\"\r\nCache-Control: max-age=2\r\n", &photo)
+        }
         "/no-cache.jpg" => {
             // May be stored, but must be revalidated before every use; 304 to its ETag.
             if if_none_match.as_deref() == Some("\"nc1\"") {

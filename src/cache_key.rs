@@ -47,6 +47,19 @@ pub fn large_source_path(source: &Source) -> String {
     format!("{CACHE_PREFIX}large/{}", hex(&digest))
 }
 
+/// The `Cache-Tag` every cacheable answer carries besides its source's: purging it would
+/// reach everything Workers Cache holds of this proxy.
+pub const PROXY_TAG: &str = "edge-image-proxy";
+
+/// The `Cache-Tag` of every answer made from `source`, whatever the options and format:
+/// `src-` and the first 128 bits of a SHA-256 of its canonical spelling, in hex (printable
+/// ASCII of fixed length, as Workers Cache requires, for any source URL). Purging it reaches
+/// every variant of the source in every data centre.
+pub fn source_tag(source: &Source) -> String {
+    let digest = Sha256::digest(source.canonical().as_bytes());
+    format!("src-{}", hex(digest.get(..16).unwrap_or_default()))
+}
+
 /// The key in the R2 tier (`VARIANTS`) of what the edge cache stores under `path` (a
 /// [`CacheKey::path`] or a [`large_source_path`]): the same name without the Cache API's
 /// prefix, `cache/<hash>` or `large/<hash>`, so that both layers hold one entry under one name.
@@ -106,6 +119,16 @@ mod tests {
         assert_ne!(large_source_path(&a), large_source_path(&b));
         let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
         assert_ne!(large_source_path(&a), image.path());
+    }
+
+    #[test]
+    fn a_source_tag_is_one_per_source_and_fits_workers_cache() {
+        let tag = |raw: &str| source_tag(&Source::parse(raw).expect("valid"));
+        assert_eq!(tag("/a.jpg"), tag("/%61.jpg"), "one spelling");
+        assert_ne!(tag("/a.jpg"), tag("/a.jpg?v=2"));
+        let long = tag(&format!("https://images.example.com/{}", "x".repeat(5000)));
+        assert_eq!(long.len(), 36, "{long}");
+        assert!(long.bytes().all(|b| b.is_ascii_graphic() && b != b','), "{long}");
     }
 
     #[test]

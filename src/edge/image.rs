@@ -404,8 +404,12 @@ fn stream(
         c.budget_passthroughs += u64::from(why == Why::NoRoom);
     });
     let timing = why.server_timing().map_or(timing.clone(), |entry| format!("{timing}, {entry}"));
-    let list =
-        answer::passthrough(|name| respond::header(&upstream.response, name), &timing, spilled.is_none());
+    let list = answer::passthrough(
+        job,
+        |name| respond::header(&upstream.response, name),
+        &timing,
+        spilled.is_none(),
+    );
     let store = why.remember_large().then(|| Store::LargeMark {
         mark_url: job.large_mark.clone(),
         tier_key: tier_key(&large_source_path(&job.image.source)),

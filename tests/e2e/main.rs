@@ -32,3 +32,4 @@ mod routes;
 mod security;
 mod streaming;
 mod tier;
+mod workers_cache;

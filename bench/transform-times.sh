@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Median time per request in workerd (wrangler dev, the release build) for a few transforms
-# whose cost the main benchmark does not cover: AVIF beside JPEG and WebP, and animated GIF
-# and WebP.
+# whose cost the main benchmark does not cover: AVIF beside JPEG and WebP, and animated GIF,
+# WebP and PNG.
 # Each request's source URL carries a unique query, so none is a cache hit; the origin is
 # python3's static server on the shared corpus. Usage: make transform-times (after make build).
 set -euo pipefail
@@ -45,3 +45,6 @@ measure "GIF 259 frames 1000x175 -> 400, animated" "width=400" gif/sample_big.gi
 measure "GIF 42 frames -> 100, as animated WebP" "width=100,format=webp" gif/iss634.gif
 measure "GIF 42 frames -> 200, as animated WebP" "width=200,format=webp" gif/iss634.gif
 measure "WebP 6 frames 200x200 -> 100, animated" "width=100" webp/anim.webp
+measure "APNG 20 frames 100x100 -> 50, animated" "width=50" png-misc/basic_f20.png
+measure "APNG 20 frames -> 50, as animated WebP" "width=50,format=webp" png-misc/basic_f20.png
+measure "APNG 20 frames -> 50, anim=false (PNG)" "width=50,anim=false" png-misc/basic_f20.png

@@ -147,7 +147,8 @@ impl ErrorKind {
         title: "Invalid image options",
         fault: Fault::Client,
         may_redirect: false,
-        cause: "an unknown, repeated or out-of-range option",
+        cause: "an unknown, repeated or out-of-range option, two ways of trimming at once, or a \
+                Cloudflare option the proxy does not carry out (the detail names it and says why)",
     };
     const BAD_SOURCE: ErrorKind = ErrorKind {
         slug: "bad-source",

@@ -189,7 +189,7 @@ pub fn must_transform(options: &TransformOptions) -> bool {
 
 /// Whether serving the source's own bytes gives exactly what was asked for: the output in
 /// the source's format (`keeps_format`) at its own size (`canvas`), no rotation, flip, trim,
-/// padding or effect, and no quality requested. An untouched source keeps its own metadata,
+/// padding, effect or colour adjustment, and no quality requested. An untouched source keeps its own metadata,
 /// so `metadata=none` always re-encodes.
 pub fn nothing_to_do(
     options: &TransformOptions,
@@ -207,6 +207,7 @@ pub fn nothing_to_do(
         && options.sharpen.is_none()
         && options.background.is_none()
         && options.trim.is_none()
+        && !options.adjusts_colour()
         && options.metadata != Metadata::None
 }
 
@@ -346,6 +347,8 @@ mod tests {
         assert!(!nothing_to_do(&flipped, &info, true, (100, 50)), "flip asked for");
         let turned = TransformOptions { rotate: Rotation::Half, ..none };
         assert!(!nothing_to_do(&turned, &info, true, (100, 50)), "rotation asked for");
+        let grey = TransformOptions::from_pairs([("saturation", "0")]).expect("valid");
+        assert!(!nothing_to_do(&grey, &info, true, (100, 50)), "a colour adjustment asked for");
         let stripped = TransformOptions { metadata: Metadata::None, ..none };
         assert!(!nothing_to_do(&stripped, &info, true, (100, 50)), "metadata=none re-encodes");
     }

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::error::{Fault, Status, ERROR_KINDS};
-use crate::options::{Values, OPTION_KEYS};
+use crate::options::{Values, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 
 /// The whole reference.
 #[derive(Debug, Serialize)]
@@ -32,8 +32,11 @@ pub struct OptionDoc {
     pub values: Values,
     /// What happens without it.
     pub default: &'static str,
-    /// What it accepts and what each value does.
+    /// What it accepts and what each value does; for an option the proxy refuses, why.
     pub about: &'static str,
+    /// Whether the proxy carries it out. A Cloudflare option it refuses (answered 400 with the
+    /// reason) is `false`, with [`Values::Unsupported`] and an empty default.
+    pub supported: bool,
 }
 
 /// One kind of error answer.
@@ -68,7 +71,16 @@ pub fn reference() -> Reference {
             values: spec.key.values(),
             default: spec.default,
             about: spec.about,
+            supported: true,
         })
+        .chain(UNSUPPORTED_OPTIONS.iter().map(|option| OptionDoc {
+            name: option.names.first().copied().unwrap_or_default(),
+            aliases: option.names.iter().skip(1).copied().collect(),
+            values: Values::Unsupported,
+            default: "",
+            about: option.why,
+            supported: false,
+        }))
         .collect();
     let errors = ERROR_KINDS
         .iter()
@@ -102,10 +114,15 @@ mod tests {
         for option in reference().options {
             for name in std::iter::once(option.name).chain(option.aliases.iter().copied()) {
                 match &option.values {
-                    Values::Integer { min, max } => {
+                    Values::Integer { min, max, words } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
-                        assert!(!parses(name, &(min - 1).to_string()), "{name} below {min}");
+                        let below = min.checked_sub(1).map_or_else(|| "-1".to_string(), |n| n.to_string());
+                        assert!(!parses(name, &below), "{name} below {min}");
                         assert!(!parses(name, &(max + 1).to_string()), "{name} above {max}");
+                        for word in words {
+                            assert!(parses(name, word), "{name}={word}");
+                        }
+                        assert!(!parses(name, "not-a-value"), "{name} takes only its words");
                     }
                     Values::Number { min, max } => {
                         assert!(parses(name, &min.to_string()) && parses(name, &max.to_string()), "{name}");
@@ -125,6 +142,15 @@ mod tests {
                         }
                         assert!(!parses(name, "not-a-value"), "{name} is checked");
                     }
+                    Values::Unsupported => {
+                        assert!(!option.supported);
+                        match TransformOptions::from_pairs([(name, "1")]) {
+                            Err(ProxyError::BadOptions(why)) => {
+                                assert!(why.starts_with(&format!("{name} is not supported: ")), "{why}")
+                            }
+                            other => panic!("{name}: {other:?}"),
+                        }
+                    }
                 }
             }
         }
@@ -133,7 +159,7 @@ mod tests {
     #[test]
     fn every_word_an_option_takes_is_in_its_text() {
         for option in reference().options {
-            if let Values::OneOf { values } = &option.values {
+            if let Values::OneOf { values } | Values::Integer { words: values, .. } = &option.values {
                 for value in values {
                     let spelled = format!("`{value}`");
                     assert!(

@@ -1,8 +1,9 @@
-//! Animated GIFs and WebPs kept animated: every frame resized with its delay (a frame that
-//! repeats the one before merged into it), GIF frames written as changes over the frame
-//! before, the loop count kept, GIF turned into WebP and back as the request asks, the limits
-//! judged from the header, and every GIF and WebP of the corpus, valid or hostile, answered
-//! without a panic.
+//! Animated GIFs, WebPs and PNGs (APNG) kept animated: every frame resized with its delay (a
+//! frame that repeats the one before merged into it), GIF and APNG frames written as changes
+//! over the frame before, the loop count kept, each turned into another container as the
+//! request asks, the limits judged from the header, a GIF cut short or without its trailer
+//! keeping every whole frame (and saying what it dropped), and every GIF, WebP and APNG of the
+//! corpus, valid or hostile, answered without a panic.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
@@ -15,9 +16,12 @@ use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::transform::{count_frames, Encoded};
 use image::codecs::gif::GifDecoder;
+use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{AnimationDecoder, Frame, Frames, RgbaImage};
 
+#[path = "common/animations.rs"]
+mod animations;
 #[path = "common/colour.rs"]
 mod colour;
 #[path = "common/engine.rs"]
@@ -42,15 +46,24 @@ fn encoded(source: &[u8], options: &str, accept: Option<&str>) -> Encoded {
     engine::encoded(source, &options, FormatRequest::new(&options, accept))
 }
 
-/// Every frame of a GIF or an animated WebP as shown (composited), with its delay in
-/// milliseconds.
+/// Every frame of a GIF, an animated WebP or an APNG as shown (composited), with its delay
+/// in milliseconds.
 fn frames(file: &[u8]) -> Vec<(RgbaImage, u32)> {
+    first_frames(file, usize::MAX)
+}
+
+/// The first `count` frames, as [`frames`] gives them (the decoders yield errors without end
+/// after a damaged frame).
+fn first_frames(file: &[u8], count: usize) -> Vec<(RgbaImage, u32)> {
     let decoded: Frames = if file.starts_with(b"RIFF") {
         WebPDecoder::new(Cursor::new(file)).expect("a WebP").into_frames()
+    } else if file.starts_with(b"\x89PNG") {
+        PngDecoder::new(Cursor::new(file)).expect("a PNG").apng().expect("an APNG").into_frames()
     } else {
         GifDecoder::new(Cursor::new(file)).expect("a GIF").into_frames()
     };
     decoded
+        .take(count)
         .map(|frame| {
             let frame: Frame = frame.expect("decodes");
             let (numerator, denominator) = frame.delay().numer_denom_ms();
@@ -72,6 +85,13 @@ fn loop_count(gif: &[u8]) -> Option<u16> {
 fn webp_loop_count(webp: &[u8]) -> Option<u16> {
     let at = webp.windows(4).position(|w| w == b"ANIM")? + 12;
     Some(u16::from_le_bytes([webp[at], webp[at + 1]]))
+}
+
+/// An APNG's `acTL`: frames and plays (0: forever); `None` for a still PNG.
+fn apng_control(png: &[u8]) -> Option<(u32, u32)> {
+    let at = png.windows(4).position(|w| w == b"acTL")? + 4;
+    let field = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    Some((field(at), field(at + 4)))
 }
 
 /// Whether a WebP file is animated (its VP8X chunk says so).
@@ -145,6 +165,23 @@ fn every_frame_is_resized_with_its_delay() {
         "{}",
         out.report.encode
     );
+}
+
+#[test]
+fn every_frame_gets_the_colour_adjustments() {
+    let source = corpus_file("gif/iss634.gif");
+    // The most any pixel's channels differ: 0 for grey.
+    let spread = |image: &RgbaImage| {
+        image.pixels().map(|p| p.0[..3].iter().max().unwrap() - p.0[..3].iter().min().unwrap()).max().unwrap()
+    };
+    assert!(frames(&source).iter().all(|(frame, _)| spread(frame) > 20), "the source is in colour");
+    let out = encoded(&source, "width=100,saturation=0", None);
+    let after = frames(&out.bytes);
+    assert_eq!(after.len(), 42);
+    for (index, (frame, _)) in after.iter().enumerate() {
+        // The GIF palette may round a grey a step off.
+        assert!(spread(frame) <= 4, "frame {index} is grey: spread {}", spread(frame));
+    }
 }
 
 /// The share of transparent pixels.
@@ -383,4 +420,183 @@ fn every_corpus_gif_is_animated_resized_or_refused_never_a_panic() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The delays [`animations`] gives its first `count` frames.
+fn fixture_delays(count: u32) -> Vec<u32> {
+    (0..count).map(animations::delay_ms).collect()
+}
+
+#[test]
+fn a_gif_without_its_trailer_or_cut_short_keeps_every_whole_frame() {
+    let whole = animations::gif(40, 30, 5);
+    let spans = animations::gif_frame_spans(&whole);
+    assert_eq!((spans.len(), whole.last()), (5, Some(&0x3B)));
+    let (last, third) = (spans[4], spans[2]);
+    let dropped_fifth = ", a cut-off frame 5 dropped";
+    for (how, cut, kept, dropped) in [
+        ("no trailer", whole.len() - 1, 5, ""),
+        ("in the last frame's LZW data", (last.1 + last.2) / 2, 4, dropped_fifth),
+        ("in the last image descriptor", last.0 + 5, 4, dropped_fifth),
+        ("after the last frame's LZW code size", last.1, 4, dropped_fifth),
+        ("in the third frame's LZW data", (third.1 + third.2) / 2, 2, ", a cut-off frame 3 dropped"),
+    ] {
+        let source = &whole[..cut];
+        assert_eq!(count_frames(source, SourceFormat::Gif), Some(kept), "{how}: format=json's frames");
+        let out = encoded(source, "width=20", None);
+        assert_eq!(out.format, OutputFormat::Gif, "{how}: still animated");
+        let after = frames(&out.bytes);
+        let delays: Vec<u32> = after.iter().map(|(_, delay)| *delay).collect();
+        assert_eq!(delays, fixture_delays(kept), "{how}: every whole frame with its delay");
+        let before = first_frames(source, kept as usize);
+        assert_same_over_time(how, &resized(&before, 20, 15), &after);
+        assert_eq!(out.report.decode, format!("gif 40x30, {kept} frames{dropped}"), "{how}");
+    }
+}
+
+#[test]
+fn a_frame_that_does_not_decode_ends_the_animation_and_says_so() {
+    let mut source = animations::gif(40, 30, 5);
+    let third = animations::gif_frame_spans(&source)[2];
+    // An LZW code size of 12 bits: the blocks are whole, the data cannot be decoded.
+    source[third.1 - 1] = 12;
+    assert_eq!(count_frames(&source, SourceFormat::Gif), Some(5), "the blocks are whole");
+    let out = encoded(&source, "width=20", None);
+    assert_eq!(frames(&out.bytes).len(), 2);
+    assert_eq!(out.report.decode, "gif 40x30, 2 frames, frames 3 to 5 do not decode, dropped");
+    // A first frame that does not decode is an error, as before.
+    let mut source = animations::gif(40, 30, 5);
+    let first = animations::gif_frame_spans(&source)[0];
+    source[first.1 - 1] = 12;
+    assert!(matches!(run(&source, "width=20", None), Err(ProxyError::UndecodableImage(_))));
+}
+
+#[test]
+fn an_apng_stays_an_apng_with_its_delays_and_plays() {
+    let source = animations::apng(60, 40, 6, 3, png::BitDepth::Eight);
+    let out = encoded(&source, "width=30", None);
+    assert_eq!(
+        (out.format, out.format.mime(), out.width, out.height),
+        (OutputFormat::Png, "image/png", 30, 20)
+    );
+    assert_eq!(apng_control(&out.bytes), Some((6, 3)), "six frames, played three times");
+    let (before, after) = (frames(&source), frames(&out.bytes));
+    let delays: Vec<u32> = after.iter().map(|(_, delay)| *delay).collect();
+    assert_eq!(delays, fixture_delays(6));
+    assert!(after.iter().all(|(frame, _)| frame.dimensions() == (30, 20)));
+    assert_same_over_time("apng", &resized(&before, 30, 20), &after);
+    // Frames are written as the rectangle that changed: the moving square, not the canvas.
+    assert!(out.bytes.windows(4).filter(|w| w == b"fdAT").count() == 5);
+    // PNG is lossless: the first frame is exactly the still the same options make of it,
+    // transparent corner included.
+    let still = encoded(&source, "width=30,anim=false", None);
+    let still = image::load_from_memory(&still.bytes).unwrap().to_rgba8();
+    assert!(after[0].0 == still, "the first frame, pixel for pixel");
+    assert!(after.iter().all(|(frame, _)| frame.get_pixel(0, 0)[3] < 128), "the corner is transparent");
+    assert_eq!(out.report.decode, "png 60x40, 6 frames");
+    assert_eq!(out.report.resize, "60x40 -> 30x20 lanczos3, every frame");
+    assert!(
+        out.report.encode.starts_with("png animated, 6 frames written as changes, lossless, "),
+        "{}",
+        out.report.encode
+    );
+    // A decoder without APNG shows the first frame: the default image is part of the
+    // animation.
+    let default_image = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
+    assert!(default_image == after[0].0);
+}
+
+#[test]
+fn an_apng_becomes_an_animated_webp_where_asked_and_its_first_frame_for_a_still() {
+    let source = animations::apng(60, 40, 6, 0, png::BitDepth::Eight);
+    let before = resized(&frames(&source), 30, 20);
+    for (options, accept) in [("width=30,format=webp", None), ("width=30,format=auto", Some(CHROME))] {
+        let out = encoded(&source, options, accept);
+        assert_eq!(out.format, OutputFormat::Webp, "{options}");
+        assert!(is_animated_webp(&out.bytes), "{options}");
+        assert_same_over_time(options, &before, &frames(&out.bytes));
+        assert_eq!(webp_loop_count(&out.bytes), Some(0), "{options}: forever");
+    }
+    // format=auto without WebP, or with compression=fast: an APNG (a still PNG where APNG
+    // is not understood), never a GIF's 256 colours.
+    for (options, accept) in [
+        ("width=30,format=auto", Some("image/png,*/*")),
+        ("width=30,format=auto,compression=fast", Some(CHROME)),
+    ] {
+        let out = encoded(&source, options, accept);
+        assert_eq!((out.format, apng_control(&out.bytes)), (OutputFormat::Png, Some((6, 0))), "{options}");
+    }
+    // anim=false and still formats: the first frame, even at the source's own size, where
+    // the source's bytes would be the whole animation.
+    for options in ["width=30,anim=false", "width=30,format=png", "anim=false", "format=png"] {
+        let out = encoded(&source, options, None);
+        assert_eq!(out.format, OutputFormat::Png, "{options}");
+        assert_eq!(apng_control(&out.bytes), None, "{options}: a still PNG");
+        assert!(out.report.decode.ends_with(", first of 6 frames"), "{options}: {}", out.report.decode);
+        let still = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
+        let first = &frames(&source)[0].0;
+        let want = image::imageops::resize(
+            first,
+            still.width(),
+            still.height(),
+            image::imageops::FilterType::Lanczos3,
+        );
+        assert_close_colours(options, &want, &still, 8.0);
+    }
+    let jpeg = encoded(&source, "width=30,format=jpeg", None);
+    assert!(jpeg.bytes.starts_with(&[0xFF, 0xD8]));
+    // Nothing to do: the source itself, animation and all.
+    assert!(matches!(run(&source, "width=60", None), Ok(Outcome::Original(_))));
+}
+
+#[test]
+fn apng_limits_are_judged_from_its_chunks() {
+    // 501 frames: over the 500 frames.
+    let many = animations::apng(4, 4, 501, 0, png::BitDepth::Eight);
+    assert_eq!(count_frames(&many, SourceFormat::Png), Some(501));
+    let out = encoded(&many, "width=2", None);
+    assert_eq!(apng_control(&out.bytes), None);
+    assert_first_frame_of(&out, 501);
+    // 16-bit samples, which the APNG decoder does not composite: the first frame, and why.
+    let deep = animations::apng(8, 8, 3, 0, png::BitDepth::Sixteen);
+    let out = encoded(&deep, "width=4", None);
+    assert_eq!(apng_control(&out.bytes), None);
+    assert!(out
+        .report
+        .decode
+        .ends_with("first of 3 frames (16-bit APNG frames are not decoded as an animation)"));
+    // 12 frames of 500×500: 3 million output pixels, over WebP's 2 million, within APNG's 4
+    // million, which format=auto keeps; 20 are over both.
+    let large = animations::apng(500, 500, 12, 0, png::BitDepth::Eight);
+    let auto = encoded(&large, "width=500,sharpen=1,format=auto", Some(CHROME));
+    assert_eq!(apng_control(&auto.bytes), Some((12, 0)));
+    let larger = animations::apng(500, 500, 20, 0, png::BitDepth::Eight);
+    assert_first_frame_of(&encoded(&larger, "width=500,sharpen=1", None), 20);
+}
+
+#[test]
+fn every_corpus_apng_is_animated_or_refused_never_a_panic() {
+    let apngs: Vec<_> = manifest().into_iter().filter(|e| e.notes.contains("APNG")).collect();
+    assert!(apngs.len() >= 3);
+    for entry in apngs {
+        let source = corpus_file(&entry.path);
+        match run(&source, "width=32", None) {
+            Ok(Outcome::Encoded(out)) => {
+                let (frames_declared, _) = apng_control(&out.bytes).expect("still an APNG");
+                let after = frames(&out.bytes);
+                assert_eq!(after.len() as u32, frames_declared, "{}", entry.path);
+                assert!(after.iter().all(|(f, _)| f.width() == 32), "{}", entry.path);
+                if entry.is_hostile() {
+                    assert!(out.report.decode.contains("not decode, dropped"), "{}", out.report.decode);
+                }
+            }
+            Ok(Outcome::Original(_)) => panic!("{}: width=32 needs a change", entry.path),
+            Err(err) => {
+                assert!(entry.is_hostile() && (400..500).contains(&err.status()), "{}: {err}", entry.path)
+            }
+        }
+    }
+    // The corpus APNG of 20 frames of 100×100 keeps them all.
+    let out = encoded(&corpus_file("png-misc/basic_f20.png"), "width=50", None);
+    assert_eq!(frames(&out.bytes).len(), 20);
 }

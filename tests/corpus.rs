@@ -14,6 +14,8 @@ use image::GenericImageView;
 
 #[path = "common/engine.rs"]
 mod engine;
+#[path = "common/fixtures.rs"]
+mod fixtures;
 #[path = "common/manifest.rs"]
 mod manifest;
 use manifest::{corpus_file, listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
@@ -150,4 +152,25 @@ fn cmyk_and_ycck_jpegs_keep_their_colours() {
         image::imageops::invert(&mut inverted);
         assert!(difference(&reference, &inverted) > 20.0, "{file}: the reference is too flat to tell");
     }
+}
+
+#[test]
+fn a_cut_off_png_too_large_for_a_decoder_is_what_its_header_declares() {
+    use edge_image_proxy::transform::{describe, inspect};
+    for side in [1u32 << 15, 23_000, 1 << 20] {
+        let png = fixtures::png_declaring(side);
+        let info = inspect(&png).expect("the header is readable");
+        assert_eq!(
+            (info.width, info.height, info.has_alpha, info.decoded_bytes_per_pixel),
+            (side, side, true, 4)
+        );
+        let pixels = u64::from(side) * u64::from(side);
+        assert!(
+            matches!(run(&png, 100, FormatRequest::Original), Err(ProxyError::TooManyPixels { pixels: p, .. }) if p == pixels)
+        );
+        let described = describe(&png, &TransformOptions::default()).expect("described from its header");
+        assert_eq!((described.original.width, described.original.height), (side, side));
+    }
+    // Small enough for a decoder: its verdict stands, and a PNG with no pixels is damaged.
+    assert!(matches!(inspect(&fixtures::png_declaring(3)), Err(ProxyError::UndecodableImage(_))));
 }

@@ -1,5 +1,6 @@
-//! `gravity` (sides, focal points, auto), `background`, `blur` and `sharpen` on generated
-//! images whose content says where each pixel came from.
+//! `gravity` (sides, focal points, auto), `background`, `blur`, `sharpen` and the colour
+//! adjustments (`brightness`, `contrast`, `gamma`, `saturation`) on generated images whose
+//! content says where each pixel came from.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -140,4 +141,33 @@ fn blur_softens_and_sharpen_steepens() {
     assert!(sharpened > plain, "sharpen: {sharpened} vs {plain}");
     let very_blurred = edge_energy(&render(&stripes, "width=100,blur=40", OutputFormat::Png));
     assert!(very_blurred < blurred, "a larger radius blurs more: {very_blurred} vs {blurred}");
+}
+
+#[test]
+fn colour_adjustments_change_the_output_pixels_as_cloudflare_describes() {
+    // Not resized, so every pixel is the source's own before the adjustment: red at x = 50,
+    // grey (128) at x = 200, blue at x = 350.
+    let source = red_left_blue_right();
+    let at = |options: &str, x: u32| render(&source, options, OutputFormat::Png).get_pixel(x, 50).0;
+    assert_eq!(at("brightness=0.5", 50), [110, 15, 15, 255], "half as bright");
+    assert_eq!(at("brightness=2", 200), [255, 255, 255, 255], "grey 128 doubled clips");
+    // 0.5 × (v − 127.5) + 127.5: 173.75 and 78.75.
+    assert_eq!(at("contrast=0.5", 50), [174, 79, 79, 255], "towards mid-grey");
+    // (v / 255)^0.5 × 255: 236.9 and 87.5.
+    assert_eq!(at("gamma=0.5", 50), [237, 87, 87, 255], "midtones lighter");
+    assert_eq!(at("gamma=2", 200), [64, 64, 64, 255], "midtones darker");
+    // The Rec. 709 luma grey: red's is 70.4, blue's 43.7.
+    assert_eq!(at("saturation=0", 50), [70, 70, 70, 255], "greyscale");
+    assert_eq!(at("saturation=0", 350), [44, 44, 44, 255]);
+}
+
+#[test]
+fn colour_adjustments_leave_alpha_and_the_background_alone() {
+    let source =
+        png(&RgbaImage::from_fn(100, 100, |x, _| if x < 50 { Rgba([0, 0, 0, 0]) } else { Rgba(BLUE) }));
+    let clear = render(&source, "brightness=0.5", OutputFormat::Png);
+    assert_eq!(clear.get_pixel(5, 25).0[3], 0, "still transparent");
+    assert_eq!(clear.get_pixel(95, 25).0, [15, 15, 110, 255]);
+    let flattened = render(&source, "brightness=0.5,background=yellow", OutputFormat::Png);
+    assert_eq!(flattened.get_pixel(5, 25).0, [255, 255, 0, 255], "the background is as asked");
 }

@@ -60,6 +60,21 @@ fn bombs_are_errors_not_traps() {
     assert!(matches!(result, Err(ref e) if e.status() == 422), "{result:?}");
 }
 
+/// A 1600×1200 JPEG: a white frame around a 256×192 picture whose edges lie on 16-pixel
+/// blocks.
+fn framed_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(1600, 1200, |x, y| {
+        let inside = (672..928).contains(&x) && (512..704).contains(&y);
+        image::Rgb(if inside { [200, 40, (x % 200) as u8] } else { [255, 255, 255] })
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95).encode_image(&image).unwrap();
+    out
+}
+/// Animations drawn by the tests.
+#[path = "common/animations.rs"]
+mod animations;
+
 /// Counts the bytes the allocator hands out, to check the memory estimates against.
 #[path = "common/counting.rs"]
 mod counting;
@@ -77,61 +92,97 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let width = |w| TransformOptions { width: Some(w), ..TransformOptions::default() };
     let animation: &[u8] = include_bytes!("../../shared/corpus/gif/iss634.gif");
     let animated_webp: &[u8] = include_bytes!("../../shared/corpus/webp/anim.webp");
-    let cases: [(&str, &[u8], TransformOptions, OutputFormat); 19] = [
-        ("jpeg 1/8", photo, width(200), OutputFormat::Jpeg),
-        ("jpeg 1/2", photo, width(720), OutputFormat::Jpeg),
-        ("jpeg full", photo, width(1500), OutputFormat::Jpeg),
-        ("jpeg blur", photo, TransformOptions { blur: Some(3), ..width(1000) }, OutputFormat::Jpeg),
-        ("jpeg sharpen", photo, TransformOptions { sharpen: Some(30), ..width(1000) }, OutputFormat::Jpeg),
-        ("progressive 1/2", progressive, width(720), OutputFormat::Jpeg),
-        ("png alpha", disc, width(300), OutputFormat::Png),
+    let adjusted =
+        TransformOptions::from_pairs([("saturation", "1.5"), ("gamma", "0.8"), ("w", "720")]).unwrap();
+    let border = |w: &'static str| TransformOptions::from_pairs([("trim", "border"), ("w", w)]).unwrap();
+    // A 256×192 picture in a 1600×1200 white frame: found on the 1/8 decode, then decoded
+    // again at 1/2 for what the border leaves.
+    let framed = framed_jpeg();
+    let apng = animations::apng(300, 300, 20, 0, png::BitDepth::Eight);
+    let apng_corpus: &[u8] = include_bytes!("../../shared/corpus/png-misc/basic_f20.png");
+    let noise = animations::noise_apng(300, 300, 8);
+    let large_noise = animations::noise_apng(600, 600, 2);
+    let cut_gif = animations::gif(240, 200, 12);
+    let cut_gif = &cut_gif[..cut_gif.len() - 200];
+    let exactly = FormatRequest::Exactly;
+    let cases: [(&str, &[u8], TransformOptions, FormatRequest); 29] = [
+        ("jpeg 1/8", photo, width(200), exactly(OutputFormat::Jpeg)),
+        ("jpeg 1/2", photo, width(720), exactly(OutputFormat::Jpeg)),
+        ("jpeg full", photo, width(1500), exactly(OutputFormat::Jpeg)),
+        ("jpeg blur", photo, TransformOptions { blur: Some(3), ..width(1000) }, exactly(OutputFormat::Jpeg)),
+        (
+            "jpeg sharpen",
+            photo,
+            TransformOptions { sharpen: Some(30), ..width(1000) },
+            exactly(OutputFormat::Jpeg),
+        ),
+        ("progressive 1/2", progressive, width(720), exactly(OutputFormat::Jpeg)),
+        // In place: no more than the same resize without it.
+        ("jpeg colour adjusted", photo, adjusted, exactly(OutputFormat::Jpeg)),
+        ("png alpha", disc, width(300), exactly(OutputFormat::Png)),
         (
             "png pad",
             disc,
             TransformOptions { height: Some(200), fit: Fit::Pad, ..width(400) },
-            OutputFormat::Png,
+            exactly(OutputFormat::Png),
         ),
-        ("webp", board, width(200), OutputFormat::Webp),
-        ("webp lossy photo", photo, width(720), OutputFormat::Webp),
-        ("webp lossy alpha", disc, width(600), OutputFormat::Webp),
-        ("gif", gif, width(100), OutputFormat::Png),
+        ("webp", board, width(200), exactly(OutputFormat::Webp)),
+        ("webp lossy photo", photo, width(720), exactly(OutputFormat::Webp)),
+        ("webp lossy alpha", disc, width(600), exactly(OutputFormat::Webp)),
+        ("gif", gif, width(100), exactly(OutputFormat::Png)),
         // The largest AVIF outputs there are: 360×240 and 316×316, just under AVIF_MAX_PIXELS.
-        ("avif photo", photo, width(360), OutputFormat::Avif),
-        ("avif alpha", disc, width(316), OutputFormat::Avif),
+        ("avif photo", photo, width(360), exactly(OutputFormat::Avif)),
+        ("avif alpha", disc, width(316), exactly(OutputFormat::Avif)),
         // A small source on a large canvas: the JPEG encoder's own buffers dominate.
         (
             "jpeg pad large",
             gif,
             TransformOptions { height: Some(2000), fit: Fit::Pad, ..width(2000) },
-            OutputFormat::Jpeg,
+            exactly(OutputFormat::Jpeg),
         ),
         (
             "jpeg re-encoded whole",
             photo,
             TransformOptions { quality: Some(80), ..TransformOptions::default() },
-            OutputFormat::Jpeg,
+            exactly(OutputFormat::Jpeg),
         ),
-        // 42 frames of 245×245, kept animated.
-        ("gif animated", animation, width(200), OutputFormat::Gif),
+        ("png border", disc, border("300"), exactly(OutputFormat::Png)),
+        ("jpeg border decoded again", &framed, border("100"), exactly(OutputFormat::Jpeg)),
+        ("jpeg border, whole", &framed, border("1000"), exactly(OutputFormat::Jpeg)),
+        // 42 frames of 245×245, kept animated (GIF is never asked for: an animation stays one
+        // when the format is left to the proxy).
+        ("gif animated", animation, width(200), FormatRequest::Original),
         // The same as an animated WebP (1.7 million output pixels, near WebP's limit), and an
         // animated WebP source of 200×200 kept whole.
-        ("gif animated as webp", animation, width(200), OutputFormat::Webp),
-        ("webp animated", animated_webp, width(199), OutputFormat::Webp),
+        ("gif animated as webp", animation, width(200), exactly(OutputFormat::Webp)),
+        ("webp animated", animated_webp, width(199), exactly(OutputFormat::Webp)),
+        // APNG kept as APNG (20 frames of 300×300 to 250×250, 1.25 million output pixels,
+        // and the corpus's 20 frames of 100×100), and as an animated WebP.
+        ("apng animated", &apng, width(250), FormatRequest::Original),
+        ("apng corpus", apng_corpus, width(80), FormatRequest::Original),
+        ("apng as webp", &apng, width(140), exactly(OutputFormat::Webp)),
+        // Noise: every frame changes everywhere and barely compresses, so the APNG writer's
+        // rectangle, compressed rows and output are as large as they get.
+        ("apng noise", &noise, width(299), FormatRequest::Original),
+        ("apng large noise", &large_noise, width(599), FormatRequest::Original),
+        // A GIF cut short in its last frame: the frames before it.
+        ("gif cut short", cut_gif, width(100), FormatRequest::Original),
     ];
     let mut over = Vec::new();
-    for (name, bytes, options, format) in cases {
-        // GIF is never asked for: an animation stays one when the format is left to the proxy.
-        let request = if format == OutputFormat::Gif {
-            FormatRequest::Original
-        } else {
-            FormatRequest::Exactly(format)
-        };
+    for (name, bytes, options, request) in cases {
         let Ok(work) = prepare(bytes, &options, request, MAX_PIXELS) else {
             panic!("{name}: nothing to transform")
         };
-        let estimate = work.memory_bytes();
+        // What the run holds is the estimate plus whatever it asked for on the way (a border
+        // trim planned again, a full-size decode after a scaled one failed): each is asked
+        // before it is allocated.
+        let mut estimate = work.memory_bytes();
         let peak = counting::peak_during(|| {
-            work.run(|_| true).expect("transforms");
+            work.run(|extra| {
+                estimate += extra;
+                true
+            })
+            .expect("transforms");
         });
         wasm_bindgen_test::console_log!("{name}: allocated {peak}, estimated {estimate}");
         if peak as u64 > estimate {

@@ -13,7 +13,7 @@ async function init() {
   const response = await fetch("/reference.json");
   if (!response.ok) throw new Error(`/reference.json answered ${response.status}`);
   reference = await response.json();
-  $("options").append(...reference.options.map(control));
+  $("options").append(...offered().map(control));
   let timer = 0;
   $("controls").addEventListener("input", () => {
     clearTimeout(timer);
@@ -24,6 +24,11 @@ async function init() {
     button.addEventListener("click", () => copy(button));
   }
   await update();
+}
+
+/** The options the proxy carries out: Cloudflare's that it refuses get no control. */
+function offered() {
+  return reference.options.filter((option) => option.supported);
 }
 
 /** A labelled input or select for one option of the reference. */
@@ -73,7 +78,7 @@ function source() {
 
 /** The options that are set, in the reference's order. */
 function chosenOptions() {
-  return reference.options
+  return offered()
     .map((option) => [option.name, $(`opt-${option.name}`).value.trim()])
     .filter(([, value]) => value !== "");
 }

@@ -26,9 +26,11 @@ function row(cells, id) {
 }
 
 function values(v) {
+  if (v.kind === "unsupported") return "not supported";
   if (v.kind === "one-of") return v.values.map((value) => `\`${value}\``).join(", ");
   if (v.kind === "text") return `e.g. ${v.examples.map((example) => `\`${example}\``).join(", ")}`;
-  return `${v.min} to ${v.max}${v.kind === "integer" ? " (whole number)" : ""}`;
+  const words = (v.words || []).map((word) => `\`${word}\``).join(", ");
+  return `${v.min} to ${v.max}${v.kind === "integer" ? " (whole number)" : ""}${words ? `, or ${words}` : ""}`;
 }
 
 document.querySelector("#options-table tbody").append(

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::keys::OptionKey;
+use super::trim::{BorderTrim, Length, Trim};
 use super::values::{Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};
 use super::TransformOptions;
 
@@ -31,10 +32,15 @@ impl TransformOptions {
         if let Some(quality) = self.quality {
             push(OptionKey::Quality, &quality);
         }
+        if let Some(quality) = self.slow_connection_quality {
+            push(OptionKey::SlowConnectionQuality, &quality);
+        }
         if let Some((name, _)) = FormatChoice::NAMES.iter().find(|(_, f)| *f == self.format) {
             push(OptionKey::Format, name);
         }
-        if let Some((name, _)) = Rotation::NAMES.iter().find(|(_, r)| *r == self.rotate) {
+        if let Some((name, _)) =
+            Rotation::NAMES.iter().find(|(_, r)| *r == self.rotate && *r != Rotation::default())
+        {
             push(OptionKey::Rotate, name);
         }
         if let Some((name, _)) = Flip::NAMES.iter().find(|(_, f)| *f == self.flip) {
@@ -43,8 +49,8 @@ impl TransformOptions {
         if self.gravity != Gravity::default() {
             push(OptionKey::Gravity, &gravity(self.gravity));
         }
-        if let Some(Rgba([r, g, b, a])) = self.background {
-            push(OptionKey::Background, &format!("#{r:02x}{g:02x}{b:02x}{a:02x}"));
+        if let Some(background) = self.background {
+            push(OptionKey::Background, &hex(background));
         }
         if let Some(blur) = self.blur {
             push(OptionKey::Blur, &blur);
@@ -52,8 +58,45 @@ impl TransformOptions {
         if let Some(tenths) = self.sharpen {
             push(OptionKey::Sharpen, &(f64::from(tenths) / 10.0));
         }
-        if let Some(trim) = self.trim {
-            push(OptionKey::Trim, &trim);
+        for (key, factor) in [
+            (OptionKey::Brightness, self.brightness),
+            (OptionKey::Contrast, self.contrast),
+            (OptionKey::Gamma, self.gamma),
+            (OptionKey::Saturation, self.saturation),
+        ] {
+            if let Some(factor) = factor {
+                push(key, &factor);
+            }
+        }
+        match self.trim {
+            None => {}
+            Some(Trim::Sides { top, right, bottom, left }) => {
+                push(OptionKey::Trim, &format!("{top};{right};{bottom};{left}"));
+            }
+            Some(Trim::Window { top, left, width, height }) => {
+                for (key, length) in [
+                    (OptionKey::TrimTop, Some(top).filter(|l| *l != Length::ZERO)),
+                    (OptionKey::TrimLeft, Some(left).filter(|l| *l != Length::ZERO)),
+                    (OptionKey::TrimWidth, width),
+                    (OptionKey::TrimHeight, height),
+                ] {
+                    if let Some(length) = length {
+                        push(key, &length);
+                    }
+                }
+            }
+            Some(Trim::Border(BorderTrim { color, tolerance, keep })) => {
+                push(OptionKey::Trim, &"border");
+                if let Some(colour) = color {
+                    push(OptionKey::TrimBorderColor, &hex(colour));
+                }
+                if tolerance != BorderTrim::DEFAULT_TOLERANCE {
+                    push(OptionKey::TrimBorderTolerance, &tolerance);
+                }
+                if keep != 0 {
+                    push(OptionKey::TrimBorderKeep, &keep);
+                }
+            }
         }
         if let Some((name, _)) =
             Metadata::NAMES.iter().find(|(_, m)| *m == self.metadata && *m != Metadata::default())
@@ -71,6 +114,11 @@ impl TransformOptions {
         }
         out
     }
+}
+
+/// `#rrggbbaa`.
+fn hex(Rgba([r, g, b, a]): Rgba) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
 }
 
 /// A side's name where the point has one, else `XxY` in fractions.
@@ -121,10 +169,47 @@ mod tests {
     }
 
     #[test]
+    fn a_quality_level_and_its_number_have_one_spelling() {
+        let word = parse(&[("quality", "medium-low"), ("scq", "low")]).expect("valid");
+        let number = parse(&[("scq", "50"), ("q", "65")]).expect("valid");
+        assert_eq!(word.canonical(), number.canonical());
+        assert_eq!(word.canonical(), "quality=65,slow-connection-quality=50");
+    }
+
+    #[test]
+    fn colour_adjustments_have_one_spelling_and_unchanged_ones_none() {
+        let a = parse(&[("saturation", "0"), ("brightness", "1.50"), ("gamma", "2")]).expect("valid");
+        let b = parse(&[("gamma", "2.0"), ("brightness", "1.5"), ("saturation", "0.000")]).expect("valid");
+        assert_eq!(a.canonical(), b.canonical());
+        assert_eq!(a.canonical(), "brightness=1.5,gamma=2,saturation=0");
+        let unchanged =
+            parse(&[("brightness", "1"), ("contrast", "0"), ("gamma", "1.0"), ("saturation", "1")]);
+        assert_eq!(unchanged.expect("valid").canonical(), "", "the same entry as no adjustment");
+    }
+
+    #[test]
+    fn every_spelling_of_a_trim_has_one_canonical_form() {
+        let canonical = |pairs: &[(&str, &str)]| parse(pairs).expect("valid").canonical();
+        assert_eq!(canonical(&[("trim.top", "10"), ("trim.left", "0.25")]), "trim=10;0;0;0.25");
+        assert_eq!(canonical(&[("trim", "10;0.0;0;0.2500")]), "trim=10;0;0;0.25");
+        assert_eq!(
+            canonical(&[("trim.width", "678"), ("trim.top", "40"), ("trim.left", "0")]),
+            "trim.top=40,trim.width=678"
+        );
+        assert_eq!(canonical(&[("trim.border.tolerance", "245")]), "trim=border", "the default tolerance");
+        assert_eq!(
+            canonical(&[("trim.border.keep", "2"), ("trim.border.color", "white"), ("trim", "border")]),
+            "trim=border,trim.border.color=#ffffffff,trim.border.keep=2"
+        );
+    }
+
+    #[test]
     fn every_named_value_is_written_by_its_name() {
-        for (name, _) in Rotation::NAMES {
+        for (name, _) in Rotation::NAMES.iter().skip(1) {
             assert_eq!(parse(&[("rotate", name)]).expect("valid").canonical(), format!("rotate={name}"));
         }
+        assert_eq!(parse(&[("rotate", "0")]).expect("valid").canonical(), "", "no rotation");
+        assert_eq!(parse(&[("blur", "0"), ("upscale", "interpolate")]).expect("valid").canonical(), "");
         for (name, _) in Flip::NAMES {
             assert_eq!(parse(&[("flip", name)]).expect("valid").canonical(), format!("flip={name}"));
         }

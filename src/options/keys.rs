@@ -14,6 +14,8 @@ pub enum OptionKey {
     Fit,
     /// `quality`, `q`
     Quality,
+    /// `slow-connection-quality`, `scq`
+    SlowConnectionQuality,
     /// `format`, `f`
     Format,
     /// `dpr`
@@ -30,8 +32,30 @@ pub enum OptionKey {
     Blur,
     /// `sharpen`
     Sharpen,
+    /// `brightness`
+    Brightness,
+    /// `contrast`
+    Contrast,
+    /// `gamma`
+    Gamma,
+    /// `saturation`
+    Saturation,
     /// `trim`
     Trim,
+    /// `trim.top`
+    TrimTop,
+    /// `trim.left`
+    TrimLeft,
+    /// `trim.width`
+    TrimWidth,
+    /// `trim.height`
+    TrimHeight,
+    /// `trim.border.color`
+    TrimBorderColor,
+    /// `trim.border.tolerance`
+    TrimBorderTolerance,
+    /// `trim.border.keep`
+    TrimBorderKeep,
     /// `metadata`
     Metadata,
     /// `anim`
@@ -40,6 +64,8 @@ pub enum OptionKey {
     Compression,
     /// `onerror`
     OnError,
+    /// `upscale`
+    Upscale,
 }
 
 /// One row of [`OPTION_KEYS`]. Its texts are plain text with Markdown `code` spans (no
@@ -57,7 +83,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 17] = [
+pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -77,14 +103,28 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
                 crop the centre), `crop` (cover without enlarging), `pad` (fit inside, pad with \
                 `background`), `squeeze` (stretch to exactly `width`×`height`, ignoring the aspect \
                 ratio; with only one of them the other follows from the aspect ratio, which is \
-                `contain`)",
+                `contain`), `scale-up` (fit inside, never shrink: a larger image keeps its size), \
+                `aspect-crop` (the box's aspect ratio, never enlarged: `cover` for an image that \
+                fills the box, else the largest part of it in the box's shape, at its own size)",
         default: "`scale-down`",
     },
     OptionSpec {
         key: OptionKey::Quality,
         names: &["quality", "q"],
-        about: "1–100 (JPEG, lossy WebP, AVIF)",
+        about: "1–100 (JPEG, lossy WebP, AVIF), or one of Cloudflare's perceptual levels: `high` \
+                (90), `medium-high` (80), `medium-low` (65), `low` (50). Cloudflare publishes no \
+                numbers for the levels; a level and its number are the same request, with one \
+                cache entry",
         default: "85",
+    },
+    OptionSpec {
+        key: OptionKey::SlowConnectionQuality,
+        names: &["slow-connection-quality", "scq"],
+        about: "what `quality` takes (1–100, `high`, `medium-high`, `medium-low`, `low`): \
+                Cloudflare's quality for clients whose hints say the connection is slow (`RTT` over 150 ms, `Save-Data: on`, `ECT` of `slow-2g`, `2g` \
+                or `3g`, `Downlink` under 5 Mbps). Accepted, checked, signed and part of the \
+                cache key, but not applied yet: `quality` is used whatever the connection",
+        default: "none: `quality`",
     },
     OptionSpec {
         key: OptionKey::Format,
@@ -113,13 +153,15 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Rotate,
         names: &["rotate"],
-        about: "`90`, `180`, `270` (clockwise); `width`/`height` name the rotated axes",
+        about: "`90`, `180`, `270` (clockwise), or `0` (none, as Cloudflare takes it); \
+                `width`/`height` name the rotated axes",
         default: "none",
     },
     OptionSpec {
         key: OptionKey::Flip,
         names: &["flip"],
-        about: "`h`, `v`, `hv`, after the rotation",
+        about: "`h`, `v`, `hv`, before the rotation, as Cloudflare does: `flip=h,rotate=90` \
+                mirrors left and right, then turns the mirror image clockwise",
         default: "none",
     },
     OptionSpec {
@@ -128,7 +170,9 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         about: "what `cover` and `crop` keep: `center`, `left`, `right`, `top`, `bottom`, a focal \
                 point `XxY` (0–1 from the left and top of the source as displayed, before \
                 `rotate`/`flip`: `0.5x0.2`), or `auto` (the window with the most edge energy on a \
-                map of the decoded image at most 64 cells a side)",
+                map of the decoded image at most 64 cells a side). Cloudflare's `face` answers \
+                400: it needs a face detection model, which the proxy does not run (`auto` aims \
+                at the busiest part instead)",
         default: "`center`",
     },
     OptionSpec {
@@ -142,7 +186,8 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Blur,
         names: &["blur"],
-        about: "1–250: Gaussian blur radius in output pixels (σ = radius / 2, three box passes)",
+        about: "0–250: Gaussian blur radius in output pixels (σ = radius / 2, three box passes); \
+                0 blurs nothing",
         default: "none",
     },
     OptionSpec {
@@ -153,13 +198,108 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
         default: "0",
     },
     OptionSpec {
+        key: OptionKey::Brightness,
+        names: &["brightness"],
+        about: "0–10, in steps of 0.01: a factor on every colour channel (`0.5` half as bright, \
+                `2` twice as bright; `0`, which Cloudflare ignores, and `1` change nothing). The \
+                four colour adjustments apply to the output's pixels, after resizing and the other \
+                effects and before `background`, on every frame of an animation: `brightness`, \
+                `contrast` and `gamma` as one lookup table, in that order, then `saturation`",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Contrast,
+        names: &["contrast"],
+        about: "0–10, in steps of 0.01: a factor on each channel's distance from mid-grey (`0.5` \
+                flatter: shadows lighter, highlights darker; `2` steeper; `0`, which Cloudflare \
+                ignores, and `1` change nothing)",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Gamma,
+        names: &["gamma"],
+        about: "0–10, in steps of 0.01: each channel, from 0 to 1, raised to this power, so black \
+                and white stay and the midtones move (`0.5` lighter, `2` darker, as Cloudflare's \
+                documentation now describes it, where an earlier version had it the other way; \
+                `0`, which Cloudflare ignores, and `1` change nothing)",
+        default: "1",
+    },
+    OptionSpec {
+        key: OptionKey::Saturation,
+        names: &["saturation"],
+        about: "0–10, in steps of 0.01: a factor on each pixel's distance from its own grey (its \
+                Rec. 709 luma): `0` greyscale, `0.5` half as saturated, `2` twice as saturated, \
+                `1` changes nothing",
+        default: "1",
+    },
+    OptionSpec {
         key: OptionKey::Trim,
         names: &["trim"],
-        about: "`top;right;bottom;left` in source pixels (`10;0;10;0`), cut off the source as \
+        about: "`top;right;bottom;left`, each in source pixels or, below 1, as a fraction of the \
+                image's height or width (`10;0;10;0`, `0;0.25;0;0.25`), cut off the source as \
                 displayed (after its EXIF orientation, before `rotate`) before anything else: \
                 `width`, `height`, `fit` and `gravity` apply to what is left, and a JPEG is still \
-                shrunk on load. A trim that leaves nothing answers 400",
+                shrunk on load. `border`: cut off a uniform border, the rows and columns along \
+                each edge whose every pixel is the border colour (`trim.border.color`) within \
+                `trim.border.tolerance`, less `trim.border.keep`; it is found in the decoded \
+                pixels, so a JPEG shrunk on load to 1/n finds it to within n source pixels (less \
+                than an output pixel), and is decoded again at a larger scale when what the border \
+                leaves needs more pixels than the first decode has; an image that is all border \
+                is left whole, and `format=json` gives the size before a border trim. A trim that \
+                leaves nothing answers 400, and so do two ways of trimming at once (`trim=` with \
+                the `trim.top` window, or either with a border). `dpr` does not scale a trim",
         default: "nothing trimmed",
+    },
+    OptionSpec {
+        key: OptionKey::TrimTop,
+        names: &["trim.top"],
+        about: "rows cut off the top, in source pixels or as a fraction of the height (`0.1`): \
+                with `trim.left`, `trim.width` and `trim.height`, Cloudflare's window spelling of \
+                `trim`",
+        default: "0",
+    },
+    OptionSpec {
+        key: OptionKey::TrimLeft,
+        names: &["trim.left"],
+        about: "columns cut off the left, in source pixels or as a fraction of the width",
+        default: "0",
+    },
+    OptionSpec {
+        key: OptionKey::TrimWidth,
+        names: &["trim.width"],
+        about: "columns kept from `trim.left` on, in source pixels or as a fraction of the width; \
+                the rest is cut off the right, and a window past the right edge stops there",
+        default: "up to the right edge",
+    },
+    OptionSpec {
+        key: OptionKey::TrimHeight,
+        names: &["trim.height"],
+        about: "rows kept from `trim.top` on, in source pixels or as a fraction of the height; \
+                the rest is cut off the bottom",
+        default: "down to the bottom edge",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderColor,
+        names: &["trim.border.color"],
+        about: "the border colour `trim=border` cuts, any CSS colour (as `background`); any \
+                `trim.border.*` option alone means `trim=border`",
+        default: "the top-left pixel's colour",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderTolerance,
+        names: &["trim.border.tolerance"],
+        about: "0–255, on the scale Cloudflare's documentation now gives for how closely a pixel \
+                must match the border colour to be border: 255 exactly, 0 any colour (an earlier \
+                version read it as the largest difference allowed). A pixel matches when none of \
+                its channels, alpha included, differs by more than 255 minus this (two fully \
+                transparent pixels always match)",
+        default: "245: within 10",
+    },
+    OptionSpec {
+        key: OptionKey::TrimBorderKeep,
+        names: &["trim.border.keep"],
+        about: "0–12000: source pixels of the border found left on each side",
+        default: "0",
     },
     OptionSpec {
         key: OptionKey::Metadata,
@@ -178,20 +318,26 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
     OptionSpec {
         key: OptionKey::Anim,
         names: &["anim"],
-        about: "`true`: an animated GIF or WebP stays animated. With no `format` it keeps its \
-                container (`image/gif`, `image/webp`); `format=webp` makes it an animated WebP; \
-                `format=auto` makes it an animated WebP where `Accept` lists `image/webp` and the \
-                animation is within WebP's limit below (for a GIF, about half the bytes for about \
-                3.5 times the CPU), and an animated GIF otherwise, as `compression=fast` does. \
-                Every frame gets the same crop, resize and effects (`gravity=auto` aims on the \
-                first frame, so the crop does not jump), with its duration and the source's loop \
-                count. GIF frames are written as what changed over the one before; WebP frames \
-                are written whole, each lossy at `quality` or lossless when that is smaller; a \
-                repeated frame is merged into the one before. An animation over 500 frames, 50 \
-                million source pixels, or 8 million output pixels as GIF (2 million as WebP, \
-                whose frames cost more to encode), summed over its frames and judged from the \
-                header, gets its first frame, and `Server-Timing` says so. `false`, or a still \
-                format (`jpeg`, `baseline-jpeg`, `png`, `avif`): the first frame",
+        about: "`true`: an animated GIF, WebP or PNG (APNG) stays animated. With no `format` \
+                it keeps its container (`image/gif`, `image/webp`, `image/png`); `format=webp` \
+                makes it an animated WebP; `format=auto` makes it an animated WebP where `Accept` \
+                lists `image/webp` and the animation is within WebP's limit below (for a GIF, \
+                about half the bytes for about 3.5 times the CPU), and otherwise an animated GIF, \
+                or an APNG for an APNG (lossless, with its alpha; a decoder without APNG shows \
+                its first frame), as `compression=fast` does. Every frame gets the same crop, \
+                resize and effects (`gravity=auto` aims on the first frame, so the crop does not \
+                jump), with its duration and the source's loop count. GIF and APNG frames are \
+                written as what changed over the one before; WebP frames are written whole, each \
+                lossy at `quality` or lossless when that is smaller; a repeated frame is merged \
+                into the one before. A GIF cut short or without its trailer byte keeps every \
+                whole frame, as browsers play it: a frame cut off by the end of the file is \
+                dropped, as is a frame that does not decode with those after it, and \
+                `Server-Timing` says so. An animation over 500 frames, 50 million source pixels, \
+                or 8 million output pixels as GIF (4 million as APNG, whose frames may take 4 \
+                bytes a pixel; 2 million as WebP, whose frames cost more to encode), summed over \
+                its frames and judged from the header, gets its first frame, and \
+                `Server-Timing` says so; so does a 16-bit APNG. `false`, or a still format \
+                (`jpeg`, `baseline-jpeg`, `png`, `avif`): the first frame",
         default: "`true`",
     },
     OptionSpec {
@@ -214,7 +360,54 @@ pub const OPTION_KEYS: [OptionSpec; 17] = [
                 open redirect",
         default: "an error document",
     },
+    OptionSpec {
+        key: OptionKey::Upscale,
+        names: &["upscale"],
+        about: "`interpolate`: how an image is enlarged, which is the default and changes \
+                nothing here: enlarging uses the same Lanczos3 filter as shrinking (Cloudflare's \
+                uses bicubic). Cloudflare's `generate` answers 400: it is AI upscaling (ESRGAN on \
+                Workers AI), which the proxy does not run",
+        default: "`interpolate`",
+    },
 ];
+
+/// An option Cloudflare documents that the proxy does not carry out, and why. It is answered
+/// 400 with the reason, never as an unknown option, and listed in README's option table and
+/// `/reference.json` (`supported: false`). Its texts follow [`OptionSpec`]'s rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsupported {
+    /// Its name, then its aliases, as Cloudflare spells them.
+    pub names: &'static [&'static str],
+    /// Why it is refused: README's `values` cell.
+    pub why: &'static str,
+}
+
+/// Every option Cloudflare's URL format documents that the proxy refuses. (`width=auto` and
+/// its `wbreakpoints`, `wmobile` and `wdesktop`, and `draw`, are not here: they are being
+/// worked on apart.)
+pub const UNSUPPORTED_OPTIONS: [Unsupported; 3] = [
+    Unsupported {
+        names: &["border"],
+        why: "not supported: Cloudflare documents `border` (a frame of `color` and `width`, or \
+              of `top`, `right`, `bottom` and `left`) as an object of a Worker's `cf.image`, with \
+              no URL spelling to follow",
+    },
+    Unsupported {
+        names: &["segment"],
+        why: "not supported: `foreground` makes the background transparent with an AI model \
+              (BiRefNet on Workers AI), which the proxy does not run",
+    },
+    Unsupported {
+        names: &["zoom", "face-zoom"],
+        why: "not supported: it says how tightly `gravity=face` crops to the faces found, and \
+              the proxy does not detect faces",
+    },
+];
+
+/// The Cloudflare option that `name` names, if the proxy refuses it.
+pub fn unsupported(name: &str) -> Option<&'static Unsupported> {
+    UNSUPPORTED_OPTIONS.iter().find(|option| option.names.contains(&name))
+}
 
 impl OptionKey {
     /// The key a name or alias stands for.
@@ -246,5 +439,16 @@ mod tests {
             }
         }
         assert_eq!(OptionKey::from_name("WIDTH"), None, "names are case-sensitive");
+    }
+
+    #[test]
+    fn an_unsupported_option_is_no_option() {
+        for option in UNSUPPORTED_OPTIONS {
+            for name in option.names {
+                assert_eq!(OptionKey::from_name(name), None, "{name}");
+                assert!(unsupported(name).is_some(), "{name}");
+            }
+            assert!(option.why.starts_with("not supported: "), "{}", option.why);
+        }
     }
 }

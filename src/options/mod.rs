@@ -8,6 +8,7 @@
 //! - `keys`: the option table (names, aliases, and what each option means, as README and
 //!   `/reference.json` say it)
 //! - `values`: the types option values become, with the names the URL spells them by
+//! - `trim`: what `trim` and `trim.*` ask to cut off
 //! - `accepts`: the ranges the parser checks and the [`Values`] the reference publishes
 //! - `parse`: pairs into [`TransformOptions`]
 //! - `canonical`: [`TransformOptions`] back into one fixed spelling, for cache keys
@@ -16,13 +17,16 @@ mod accepts;
 mod canonical;
 mod keys;
 mod parse;
+mod trim;
 mod values;
 
 pub use accepts::{
-    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, MAX_DIMENSION, QUALITY_RANGE, SHARPEN_RANGE,
+    Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
+    QUALITY_WORDS, SHARPEN_RANGE,
 };
-pub use keys::{OptionKey, OptionSpec, OPTION_KEYS};
-pub use values::{Compression, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation, Trim};
+pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
+pub use trim::{BorderTrim, Length, Trim, TrimSides};
+pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};
 
 /// Validated transformation options, one field per option of [`OPTION_KEYS`], whose rows say
 /// what each means. `width` and `height` already include `dpr`. A field that is `None` or
@@ -38,6 +42,9 @@ pub struct TransformOptions {
     /// Encoder quality in [`QUALITY_RANGE`]. `None` means [`DEFAULT_QUALITY`], and unlike an
     /// explicit quality lets an unresized image be served as it is.
     pub quality: Option<u8>,
+    /// `slow-connection-quality`: the quality for clients whose hints say the connection is
+    /// slow, in [`QUALITY_RANGE`]. Parsed, checked, signed and keyed, but not applied yet.
+    pub slow_connection_quality: Option<u8>,
     /// Default: [`FormatChoice::Original`].
     pub format: FormatChoice,
     /// Default: [`Rotation::None`].
@@ -52,7 +59,15 @@ pub struct TransformOptions {
     pub blur: Option<u8>,
     /// Strength in tenths, 1..=100 (0 is parsed as `None`).
     pub sharpen: Option<u8>,
-    /// `None` also for an all-zero trim.
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub brightness: Option<Factor>,
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub contrast: Option<Factor>,
+    /// `None` for 1 (and 0, which Cloudflare ignores).
+    pub gamma: Option<Factor>,
+    /// `None` for 1; `Some(Factor(0))` is greyscale.
+    pub saturation: Option<Factor>,
+    /// `trim` and `trim.*`; `None` also for a trim of nothing.
     pub trim: Option<Trim>,
     /// Default: [`Metadata::Copyright`].
     pub metadata: Metadata,
@@ -72,6 +87,7 @@ impl Default for TransformOptions {
             height: None,
             fit: Fit::default(),
             quality: None,
+            slow_connection_quality: None,
             format: FormatChoice::default(),
             rotate: Rotation::default(),
             flip: Flip::default(),
@@ -79,6 +95,10 @@ impl Default for TransformOptions {
             background: None,
             blur: None,
             sharpen: None,
+            brightness: None,
+            contrast: None,
+            gamma: None,
+            saturation: None,
             trim: None,
             metadata: Metadata::default(),
             anim: true,
@@ -89,6 +109,15 @@ impl Default for TransformOptions {
 }
 
 impl TransformOptions {
+    /// Whether any colour adjustment (`brightness`, `contrast`, `gamma`, `saturation`)
+    /// changes the pixels.
+    pub fn adjusts_colour(&self) -> bool {
+        self.brightness.is_some()
+            || self.contrast.is_some()
+            || self.gamma.is_some()
+            || self.saturation.is_some()
+    }
+
     /// The quality lossy encoders use.
     pub fn effective_quality(&self) -> u8 {
         self.quality.unwrap_or(DEFAULT_QUALITY)

@@ -2,8 +2,6 @@
 //! does for the client is the option table's to say ([`super::OPTION_KEYS`]); the docs here
 //! say what the code needs.
 
-use crate::error::ProxyError;
-
 /// How the image is fitted into `width` × `height` (`fit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fit {
@@ -20,16 +18,24 @@ pub enum Fit {
     Pad,
     /// Stretched to exactly the box; with one dimension, the same as `Contain`.
     Squeeze,
+    /// Inside the box, never shrunk: `Contain` for images smaller than the box, their own
+    /// size otherwise.
+    ScaleUp,
+    /// The box's aspect ratio, never enlarged: `Cover` for images that fill the box, else
+    /// the largest centred part in the box's shape, at its own size.
+    AspectCrop,
 }
 
 impl Fit {
-    pub(super) const NAMES: [(&'static str, Fit); 6] = [
+    pub(super) const NAMES: [(&'static str, Fit); 8] = [
         ("scale-down", Fit::ScaleDown),
         ("contain", Fit::Contain),
         ("cover", Fit::Cover),
         ("crop", Fit::Crop),
         ("pad", Fit::Pad),
         ("squeeze", Fit::Squeeze),
+        ("scale-up", Fit::ScaleUp),
+        ("aspect-crop", Fit::AspectCrop),
     ];
 
     /// The option value naming this fit.
@@ -72,38 +78,23 @@ impl FormatChoice {
     ];
 }
 
-/// Source pixels cut off each edge before anything else (`trim=top;right;bottom;left`), on
-/// the source as displayed: after its EXIF orientation, before `rotate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Trim {
-    /// Rows cut off the top.
-    pub top: u32,
-    /// Columns cut off the right.
-    pub right: u32,
-    /// Rows cut off the bottom.
-    pub bottom: u32,
-    /// Columns cut off the left.
-    pub left: u32,
-}
+/// A colour adjustment's factor (`brightness`, `contrast`, `gamma`, `saturation`), in
+/// hundredths: 100 is 1.0. An option that changes nothing is `None` instead, so that it shares
+/// the unadjusted cache entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Factor(pub u16);
 
-impl Trim {
-    /// What is left of a `width` × `height` image, or a 400 when nothing is.
-    pub fn remaining(&self, (width, height): (u32, u32)) -> Result<(u32, u32), ProxyError> {
-        let left_over =
-            |length: u32, a: u32, b: u32| length.checked_sub(a)?.checked_sub(b).filter(|l| *l > 0);
-        match (left_over(width, self.left, self.right), left_over(height, self.top, self.bottom)) {
-            (Some(w), Some(h)) => Ok((w, h)),
-            _ => {
-                Err(ProxyError::BadOptions(format!("trim={self} leaves nothing of a {width}x{height} image")))
-            }
-        }
+impl Factor {
+    /// The factor as a number: 1.0 for 100.
+    pub fn get(self) -> f64 {
+        f64::from(self.0) / 100.0
     }
 }
 
-/// `top;right;bottom;left`, the spelling `trim` takes and the canonical form writes.
-impl std::fmt::Display for Trim {
+/// The shortest decimal that parses back to the same factor: `1.5`, `0.25`, `2`.
+impl std::fmt::Display for Factor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{};{};{};{}", self.top, self.right, self.bottom, self.left)
+        write!(f, "{}", self.get())
     }
 }
 
@@ -123,6 +114,10 @@ impl Metadata {
     pub(super) const NAMES: [(&'static str, Metadata); 3] =
         [("copyright", Metadata::Copyright), ("keep", Metadata::Keep), ("none", Metadata::None)];
 }
+
+/// `upscale`'s values: how an image is enlarged. Only the default is carried out, and it is
+/// how the proxy enlarges anyway, so the option keeps nothing.
+pub(super) const UPSCALE_NAMES: [(&str, ()); 1] = [("interpolate", ())];
 
 /// `anim`'s values: whether animation is kept.
 pub(super) const ANIM_NAMES: [(&str, bool); 2] = [("true", true), ("false", false)];
@@ -172,8 +167,12 @@ pub enum Rotation {
 }
 
 impl Rotation {
-    pub(super) const NAMES: [(&'static str, Rotation); 3] =
-        [("90", Rotation::Quarter), ("180", Rotation::Half), ("270", Rotation::ThreeQuarters)];
+    pub(super) const NAMES: [(&'static str, Rotation); 4] = [
+        ("0", Rotation::None),
+        ("90", Rotation::Quarter),
+        ("180", Rotation::Half),
+        ("270", Rotation::ThreeQuarters),
+    ];
 
     /// Whether width and height trade places.
     pub fn swaps_axes(self) -> bool {
@@ -181,7 +180,7 @@ impl Rotation {
     }
 }
 
-/// Mirroring (`flip`), applied after the rotation.
+/// Mirroring (`flip`), applied before the rotation, as Cloudflare does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flip {
     /// No mirroring. The default.

@@ -1,6 +1,6 @@
 //! The request URL's own gate: its signature and expiry (when `SIGNING_KEY` is set), and the
 //! sizes it may ask for (`MAX_OUTPUT_DIMENSION`, `MAX_DPR`, and for unsigned URLs
-//! `ALLOWED_WIDTHS` / `ALLOWED_QUALITIES`).
+//! `ALLOWED_WIDTHS` / `ALLOWED_QUALITIES`, which also bound `slow-connection-quality`).
 
 use super::signature::payload;
 use super::Policy;
@@ -74,9 +74,13 @@ fn check_allowlists(request: &ImageRequest, policy: &Policy) -> Result<(), Proxy
             return Err(ProxyError::BadOptions(format!("width {width} is not in ALLOWED_WIDTHS")));
         }
     }
-    if let (Some(allowed), Some(quality)) = (&policy.allowed_qualities, options.quality) {
-        if !allowed.contains(&quality) {
-            return Err(ProxyError::BadOptions(format!("quality {quality} is not in ALLOWED_QUALITIES")));
+    let qualities =
+        [("quality", options.quality), ("slow-connection-quality", options.slow_connection_quality)];
+    for (name, quality) in qualities {
+        if let (Some(allowed), Some(quality)) = (&policy.allowed_qualities, quality) {
+            if !allowed.contains(&quality) {
+                return Err(ProxyError::BadOptions(format!("{name} {quality} is not in ALLOWED_QUALITIES")));
+            }
         }
     }
     Ok(())
@@ -193,6 +197,12 @@ mod tests {
         }
         match check_request(&image("/cdn-cgi/image/q=10/a.jpg"), &config.security, 0) {
             Err(ProxyError::BadOptions(why)) => assert_eq!(why, "quality 10 is not in ALLOWED_QUALITIES"),
+            other => panic!("{other:?}"),
+        }
+        match check_request(&image("/cdn-cgi/image/q=85,scq=low/a.jpg"), &config.security, 0) {
+            Err(ProxyError::BadOptions(why)) => {
+                assert_eq!(why, "slow-connection-quality 50 is not in ALLOWED_QUALITIES")
+            }
             other => panic!("{other:?}"),
         }
     }

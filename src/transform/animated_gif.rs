@@ -14,11 +14,15 @@ const QUANTISER_SPEED: i32 = 10;
 
 /// A rectangle of the canvas: left, top, right and bottom, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Rect {
-    left: usize,
-    top: usize,
-    right: usize,
-    bottom: usize,
+pub(super) struct Rect {
+    /// The first column.
+    pub left: usize,
+    /// The first row.
+    pub top: usize,
+    /// The last column.
+    pub right: usize,
+    /// The last row.
+    pub bottom: usize,
 }
 
 impl Rect {
@@ -78,7 +82,7 @@ impl Writer {
         let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
             return Err(ProxyError::UndecodableImage(format!("{width}x{height} is too large for GIF")));
         };
-        let rgba = one_bit_alpha(into_rgba(pixels));
+        let rgba = one_bit_alpha(pixels.into_rgba());
         let whole = Rect { left: 0, top: 0, right: usize::from(w) - 1, bottom: usize::from(h) - 1 };
         if self.encoder.is_none() {
             let mut encoder = gif::Encoder::new(Vec::new(), w, h, &[]).map_err(failed)?;
@@ -187,7 +191,7 @@ fn failed(e: gif::EncodingError) -> ProxyError {
 }
 
 /// Where two frames as shown differ, and where a visible pixel turned transparent.
-fn differences(before: &[u8], after: &[u8], width: usize) -> (Option<Rect>, Option<Rect>) {
+pub(super) fn differences(before: &[u8], after: &[u8], width: usize) -> (Option<Rect>, Option<Rect>) {
     let (mut changed, mut to_clear) = (None, None);
     for (index, (old, new)) in before.chunks_exact(4).zip(after.chunks_exact(4)).enumerate() {
         if old != new {
@@ -212,18 +216,4 @@ fn visible_within(frame: &[u8], width: usize, area: Rect) -> Option<Rect> {
         }
     }
     visible
-}
-
-fn into_rgba(pixels: Pixels) -> Vec<u8> {
-    match pixels {
-        Pixels::Rgba8 { data, .. } => data,
-        Pixels::Rgb8 { data, .. } => data
-            .chunks_exact(3)
-            .flat_map(|pixel| match *pixel {
-                [r, g, b] => [r, g, b, 255],
-                // chunks_exact yields whole pixels only.
-                _ => [0, 0, 0, 0],
-            })
-            .collect(),
-    }
 }

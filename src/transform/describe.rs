@@ -21,8 +21,8 @@ pub struct Description {
     pub height: u32,
     /// The source's format: `jpeg`, `png`, `gif` or `webp`.
     pub format: &'static str,
-    /// Frames in the container: counted for GIF and WebP, 1 for JPEG and PNG; `null` when the
-    /// container is damaged before its end.
+    /// Frames in the container: counted for GIF, APNG and WebP, 1 for JPEG and still PNG;
+    /// `null` when the container breaks off before a whole frame.
     pub frames: Option<u32>,
     /// Whether the source has an alpha channel.
     pub has_alpha: bool,
@@ -47,10 +47,13 @@ pub struct Original {
     pub format: &'static str,
 }
 
-/// Describes the image in `bytes` and the output `options` would make of it.
+/// Describes the image in `bytes` and the output `options` would make of it. A border trim
+/// needs the pixels, so the output is described as it would be without one.
 pub fn describe(bytes: &[u8], options: &TransformOptions) -> Result<Description, ProxyError> {
     let info = inspect(bytes)?;
-    let (_, plan) = plan_output((info.width, info.height), options)?;
+    let displayed = (info.width, info.height);
+    let trim = options.trim.and_then(|trim| trim.sides(displayed));
+    let (_, plan) = plan_output(displayed, trim, options)?;
     let file_size = bytes.len() as u64;
     Ok(Description {
         width: plan.canvas.0,
@@ -64,46 +67,58 @@ pub fn describe(bytes: &[u8], options: &TransformOptions) -> Result<Description,
     })
 }
 
-/// Frames, counted by walking the container's blocks; `None` when it breaks off.
+/// Frames, counted by walking the container's blocks or chunks; `None` when it breaks off
+/// before a whole frame.
 pub fn count_frames(bytes: &[u8], format: SourceFormat) -> Option<u32> {
     match format {
         SourceFormat::Gif => gif_frames(bytes),
         SourceFormat::Webp => webp_frames(bytes),
-        SourceFormat::Jpeg | SourceFormat::Png => Some(1),
+        SourceFormat::Png => Some(apng_chunks(bytes).map_or(1, |apng| apng.frames.max(1))),
+        SourceFormat::Jpeg => Some(1),
     }
 }
 
 /// What a GIF's blocks say about its animation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct GifBlocks {
-    /// Image descriptors (`0x2C`), one per frame.
+    /// Image descriptors (`0x2C`) whose image data is whole (its sub-blocks end with the
+    /// zero-length one), one per frame.
     pub frames: u32,
     /// The loop count of the `NETSCAPE2.0` application extension (0: forever); `None`
     /// without one (the animation plays once).
     pub loop_count: Option<u16>,
+    /// Whether the file ends inside a frame, which is not counted.
+    pub cut_off: bool,
 }
 
 fn gif_frames(bytes: &[u8]) -> Option<u32> {
-    gif_blocks(bytes).map(|blocks| blocks.frames)
+    gif_blocks(bytes).filter(|blocks| blocks.frames > 0 || !blocks.cut_off).map(|blocks| blocks.frames)
 }
 
-/// Walks the blocks up to the trailer; extensions and image data are skipped by their
-/// sub-block lengths, never decoded. `None` when the container breaks off.
+/// Walks the blocks; extensions and image data are skipped by their sub-block lengths, never
+/// decoded. The walk ends at the trailer, or where the file ends or stops being GIF: browsers
+/// play every whole frame before such a break (GIFs cut short, or written without their
+/// trailer byte, are common on the web), so those frames count. `None` when the header
+/// itself is cut.
 pub(super) fn gif_blocks(bytes: &[u8]) -> Option<GifBlocks> {
     // Header (6) and logical screen descriptor (7), then the global colour table if flagged.
     let packed = *bytes.get(10)?;
     let mut at = 13 + colour_table_bytes(packed);
-    let mut blocks = GifBlocks { frames: 0, loop_count: None };
+    bytes.get(..at)?;
+    let mut blocks = GifBlocks { frames: 0, loop_count: None, cut_off: false };
     loop {
-        match *bytes.get(at)? {
-            0x3B => return Some(blocks),
-            0x2C => {
-                blocks.frames += 1;
+        match bytes.get(at) {
+            Some(0x2C) => {
                 // Descriptor (10 with the separator), local colour table, LZW code size.
-                let packed = *bytes.get(at + 9)?;
-                at = skip_sub_blocks(bytes, at + 10 + colour_table_bytes(packed) + 1)?;
+                let data = bytes.get(at + 9).map(|&packed| at + 10 + colour_table_bytes(packed) + 1);
+                let Some(end) = data.and_then(|data| skip_sub_blocks(bytes, data)) else {
+                    blocks.cut_off = true;
+                    return Some(blocks);
+                };
+                blocks.frames += 1;
+                at = end;
             }
-            0x21 => {
+            Some(0x21) => {
                 // An application extension: an 11-byte identifier block, then its data
                 // blocks, the first of which is [3, 1, count low, count high] for NETSCAPE2.0.
                 let identifier = bytes.get(at + 2..at + 14);
@@ -114,9 +129,12 @@ pub(super) fn gif_blocks(bytes: &[u8]) -> Option<GifBlocks> {
                         blocks.loop_count.get_or_insert(u16::from_le_bytes([low, high]));
                     }
                 }
-                at = skip_sub_blocks(bytes, at + 2)?;
+                // An extension cut short holds no frame.
+                let Some(end) = skip_sub_blocks(bytes, at + 2) else { return Some(blocks) };
+                at = end;
             }
-            _ => return None,
+            // The trailer, the end of the file, or bytes that are not a block.
+            _ => return Some(blocks),
         }
     }
 }
@@ -200,6 +218,78 @@ fn chunk_at(bytes: &[u8], at: usize) -> Option<([u8; 4], Range<usize>)> {
     Some((fourcc, at..(end + size % 2).min(bytes.len())))
 }
 
+/// What a PNG's chunks say about its animation (APNG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ApngChunks {
+    /// Frames: the `fcTL` chunks, at most as many as `acTL` declares (a decoder reads no
+    /// more).
+    pub frames: u32,
+    /// The `acTL` chunk's play count: how many times the animation plays, 0 for forever.
+    pub plays: u32,
+    /// Whether its samples are 16-bit (the `image` crate composites 8-bit frames only).
+    pub sixteen_bit: bool,
+}
+
+/// Walks a PNG's chunks by their lengths, never inflating one. `None` for a still PNG: no
+/// valid `acTL` before the image data (decoders ignore one after it, or one declaring no
+/// frames or more than 2^31 - 1). A file cut short counts the `fcTL` chunks before the cut.
+pub(super) fn apng_chunks(bytes: &[u8]) -> Option<ApngChunks> {
+    // The IHDR chunk comes first: its payload starts at 16, the bit depth at 24.
+    let sixteen_bit = *bytes.get(24)? == 16;
+    let mut declared = None;
+    let mut controls: u32 = 0;
+    for chunk in png_chunk_spans(bytes) {
+        let Some((kind, payload)) = chunk else { break };
+        match &kind {
+            b"acTL" if declared.is_none() => {
+                let field = |at: usize| {
+                    let field: [u8; 4] =
+                        bytes.get(payload.start + at..payload.start + at + 4)?.try_into().ok()?;
+                    Some(u32::from_be_bytes(field))
+                };
+                let (frames, plays) = (field(0)?, field(4)?);
+                if frames == 0 || frames > 0x7FFF_FFFF || plays > 0x7FFF_FFFF {
+                    return None;
+                }
+                declared = Some((frames, plays));
+            }
+            b"IDAT" if declared.is_none() => return None,
+            b"fcTL" => controls = controls.saturating_add(1),
+            b"IEND" => break,
+            _ => {}
+        }
+    }
+    let (frames, plays) = declared?;
+    Some(ApngChunks { frames: controls.min(frames), plays, sixteen_bit })
+}
+
+/// The chunks of a PNG file after its signature, in order: each chunk's type and the span of
+/// its payload (its length, type and CRC left out). A chunk cut short yields `None`, and
+/// nothing after it.
+pub(super) fn png_chunk_spans(bytes: &[u8]) -> impl Iterator<Item = Option<([u8; 4], Range<usize>)>> + '_ {
+    let mut at = 8;
+    std::iter::from_fn(move || {
+        if at >= bytes.len() {
+            return None;
+        }
+        let chunk = png_chunk_at(bytes, at);
+        // After a broken chunk there is nothing more to read.
+        at = chunk.as_ref().map_or(bytes.len(), |(_, payload)| payload.end + 4);
+        Some(chunk)
+    })
+}
+
+/// The chunk that starts at `at`: its type and payload, as [`png_chunk_spans`] yields them.
+fn png_chunk_at(bytes: &[u8], at: usize) -> Option<([u8; 4], Range<usize>)> {
+    let length: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+    let kind: [u8; 4] = bytes.get(at + 4..at + 8)?.try_into().ok()?;
+    let start = at + 8;
+    let end = start.checked_add(usize::try_from(u32::from_be_bytes(length)).ok()?)?;
+    // The payload and its CRC must be there.
+    bytes.get(..end.checked_add(4)?)?;
+    Some((kind, start..end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +298,67 @@ mod tests {
     fn a_broken_container_has_no_frame_count() {
         assert_eq!(gif_frames(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x2C"), None);
         assert_eq!(gif_frames(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x3B"), Some(0));
+        assert_eq!(gif_frames(b"GIF89a\x01\x00\x01"), None, "a header cut short");
         assert_eq!(webp_frames(b"RIFF\0\0\0\0WEBPVP8 \xff\xff\xff\xff"), None);
+    }
+
+    /// A 1×1 GIF of `frames` frames (each a descriptor, code size 2 and one data sub-block),
+    /// without its trailer.
+    fn gif_without_trailer(frames: usize) -> Vec<u8> {
+        let mut gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\0\0\0\xff\xff\xff".to_vec();
+        for _ in 0..frames {
+            gif.extend(b"\x2C\0\0\0\0\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00");
+        }
+        gif
+    }
+
+    #[test]
+    fn gif_frames_are_counted_up_to_where_the_file_breaks_off() {
+        let whole = gif_without_trailer(3);
+        assert_eq!(gif_frames(&whole), Some(3), "no trailer");
+        let blocks = gif_blocks(&whole[..whole.len() - 1]);
+        assert_eq!(blocks.map(|b| (b.frames, b.cut_off)), Some((2, true)), "the last frame's data cut");
+        assert_eq!(gif_frames(&whole[..whole.len() - 9]), Some(2), "the last descriptor cut");
+        let mut junk = whole.clone();
+        junk.extend(b"<?php");
+        assert_eq!(gif_blocks(&junk).map(|b| (b.frames, b.cut_off)), Some((3, false)), "junk after");
+        assert_eq!(gif_frames(&whole[..20]), None, "no whole frame");
+    }
+
+    /// A PNG chunk (its CRC left zero: the walk does not check it).
+    fn chunk(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let mut chunk = (payload.len() as u32).to_be_bytes().to_vec();
+        chunk.extend(kind);
+        chunk.extend(payload);
+        chunk.extend([0; 4]);
+        chunk
+    }
+
+    fn png(depth: u8, chunks: &[Vec<u8>]) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, depth, 6, 0, 0, 0]));
+        chunks.iter().for_each(|c| png.extend(c));
+        png
+    }
+
+    #[test]
+    fn apng_frames_are_the_frame_controls_within_the_declared_count() {
+        let actl =
+            |frames: u32, plays: u32| chunk(b"acTL", &[frames.to_be_bytes(), plays.to_be_bytes()].concat());
+        let fctl = chunk(b"fcTL", &[0; 26]);
+        let idat = chunk(b"IDAT", &[0; 4]);
+        let animated = png(8, &[actl(2, 3), fctl.clone(), idat.clone(), fctl.clone(), idat.clone()]);
+        let want = ApngChunks { frames: 2, plays: 3, sixteen_bit: false };
+        assert_eq!(apng_chunks(&animated), Some(want));
+        assert_eq!(count_frames(&animated, SourceFormat::Png), Some(2));
+        let more = png(16, &[actl(2, 0), fctl.clone(), idat.clone(), fctl.clone(), fctl.clone()]);
+        assert_eq!(apng_chunks(&more), Some(ApngChunks { frames: 2, plays: 0, sixteen_bit: true }));
+        let cut = &animated[..animated.len() - 3];
+        assert_eq!(apng_chunks(cut).map(|a| a.frames), Some(2), "the fcTL before the cut count");
+        // No acTL, one after the image data, or one declaring no frames: a still PNG.
+        assert_eq!(apng_chunks(&png(8, &[fctl.clone(), idat.clone()])), None);
+        assert_eq!(apng_chunks(&png(8, &[idat.clone(), actl(2, 0), fctl.clone()])), None);
+        assert_eq!(apng_chunks(&png(8, &[actl(0, 0), idat.clone()])), None);
+        assert_eq!(count_frames(&png(8, &[idat]), SourceFormat::Png), Some(1));
     }
 }

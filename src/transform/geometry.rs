@@ -2,7 +2,7 @@
 //! what canvas. Pure arithmetic on dimensions, following Cloudflare's `fit` modes.
 
 use crate::error::ProxyError;
-use crate::options::{Fit, TransformOptions};
+use crate::options::{Fit, TransformOptions, TrimSides};
 
 /// A region of the source in (fractional) source pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -118,13 +118,15 @@ fn full((width, height): (u32, u32)) -> CropBox {
 }
 
 /// The part of a source of `displayed` pixels (its size after the EXIF orientation) that
-/// `trim` leaves, and the output's geometry planned on it in the requested (rotated) axes,
-/// where width and height name the axes of the rotated image.
+/// `trim` leaves (the trim worked out in pixels for this source), and the output's geometry
+/// planned on it in the requested (rotated) axes, where width and height name the axes of the
+/// rotated image.
 pub(super) fn plan_output(
     displayed: (u32, u32),
+    trim: Option<TrimSides>,
     options: &TransformOptions,
 ) -> Result<(CropBox, Geometry), ProxyError> {
-    let region = match options.trim {
+    let region = match trim {
         None => CropBox::full(displayed),
         Some(trim) => {
             let (width, height) = trim.remaining(displayed)?;
@@ -161,6 +163,15 @@ pub fn geometry(source: (u32, u32), width: Option<u32>, height: Option<u32>, fit
     match fit {
         Fit::ScaleDown => scaled(source, fit_scale.min(1.0)),
         Fit::Contain => scaled(source, fit_scale),
+        Fit::ScaleUp => scaled(source, fit_scale.max(1.0)),
+        // An image that fills the box is covered into it; a smaller one keeps its size and
+        // loses what lies outside the largest centred part in the box's shape.
+        Fit::AspectCrop if fill_scale <= 1.0 => cropped(source, fill_scale, (bw, bh)),
+        Fit::AspectCrop => {
+            let aspect = bw / bh;
+            let part = if sw / sh > aspect { (sh * aspect, sh) } else { (sw, sw / aspect) };
+            cropped(source, 1.0, part)
+        }
         Fit::Cover => cropped(source, fill_scale, (bw, bh)),
         Fit::Crop => {
             let scale = fill_scale.min(1.0);
@@ -301,6 +312,27 @@ mod tests {
         assert_eq!(rotated.before_rotation(false).crop, rotated.crop);
         let padded = g((500, 1000), Some(300), Some(300), Fit::Pad).before_rotation(true);
         assert_eq!((padded.canvas, padded.offset), (padded.resized, (0, 0)), "padding comes later");
+    }
+
+    #[test]
+    fn scale_up_enlarges_and_never_shrinks() {
+        assert_eq!(g((100, 50), Some(400), Some(400), Fit::ScaleUp).resized, (400, 200));
+        assert_eq!(g((1000, 500), Some(400), Some(400), Fit::ScaleUp).resized, (1000, 500), "kept");
+        assert_eq!(g((100, 50), Some(300), None, Fit::ScaleUp).resized, (300, 150));
+    }
+
+    #[test]
+    fn aspect_crop_keeps_the_box_shape_and_never_enlarges() {
+        // Cloudflare's example: 612×613 asked for 1920×1120 stays at its size, cut to 612×357.
+        let small = g((612, 613), Some(1920), Some(1120), Fit::AspectCrop);
+        assert_eq!(small.resized, (612, 357));
+        assert!((small.crop.height - 357.0).abs() < 0.5 && small.crop.width == 612.0);
+        assert!((small.crop.top - 128.0).abs() < 0.5, "centred: {:?}", small.crop);
+        // A large one is covered into the box, as `cover` does.
+        let large = g((2000, 1000), Some(400), Some(400), Fit::AspectCrop);
+        assert_eq!(large, g((2000, 1000), Some(400), Some(400), Fit::Cover));
+        // Wider than tall but smaller than the box: full height, the width cut.
+        assert_eq!(g((300, 100), Some(500), Some(500), Fit::AspectCrop).resized, (100, 100));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::animation::{self, Animation, Container, Decision};
 use super::decode::Shrink;
 use super::work::Work;
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, SourceFormat};
 use crate::options::Rgba;
 
 /// How many times its output a decoder holds at its peak (measured: jpeg-decoder 2.1 to 2.4,
@@ -38,6 +38,15 @@ const AVIF_ENCODER_BYTES_PER_PIXEL: u64 = 80;
 /// dominates for thumbnails; for a large output this term decides.
 const JPEG_ENCODER_BYTES_PER_PIXEL: u64 = 10;
 
+/// What the APNG writer holds for a frame beside the frame itself, per pixel of the canvas,
+/// at most: the frame before (4 bytes) until the rectangle that changed is copied out of it
+/// (4); then the still encoder's compressed rows, about 4 bytes a pixel for noise in a
+/// buffer grown by doubling (8), while the file it writes them into grows the same way (its
+/// old and new buffers, 12); then that file beside the frame's chunks (4). tests/wasm.rs
+/// allocated 13.2 MB in all for two frames of 600×600 noise kept as APNG, and 5.7 MB for
+/// eight of 300×300, against estimates of 27.6 and 11.4 MB.
+const APNG_WRITER_BYTES_PER_PIXEL: u64 = 28;
+
 impl Work<'_> {
     /// The most Wasm memory the transformation holds at once, in bytes, beyond the source:
     /// an upper estimate from the buffers of whichever stage holds the most. The factors were
@@ -52,11 +61,16 @@ impl Work<'_> {
     ///   intermediate of the two-pass filter and the output.
     /// - After that, each stage holds at most its input and its output: the canvas twice (the
     ///   encoder's output is at most about the raw size), three times with padding; blur and
-    ///   sharpen hold five and six canvases (their working copies and row buffers). JPEG
+    ///   sharpen hold five and six canvases (their working copies and row buffers); the
+    ///   colour adjustments work in place and hold nothing more. JPEG
     ///   holds the canvas and [`JPEG_ENCODER_BYTES_PER_PIXEL`] a pixel more, WebP
     ///   [`WEBP_ENCODER_BYTES_PER_PIXEL`], AVIF [`AVIF_ENCODER_BYTES_PER_PIXEL`].
     /// - An animation is decoded frame by frame: the decoder's canvases at the source's size
     ///   and the output growing to its bound stay the whole time, beside one frame's work.
+    ///
+    /// For `trim=border` this is the work planned on the whole source, which covers decoding
+    /// it and looking for the border; what the border leaves is planned once it is found, and
+    /// [`Work::run`] asks for whatever that estimate needs beyond this one before going on.
     pub fn memory_bytes(&self) -> u64 {
         estimate(self, self.shrink)
     }
@@ -74,7 +88,7 @@ fn estimate(work: &Work, shrink: Shrink) -> u64 {
     let after_decoding = resizing(work, loaded).max(finishing(work)).max(encoding(work));
     match work.animation {
         Decision::Animated(animation) => frame_by_frame(work, animation) + after_decoding,
-        Decision::Still | Decision::OverLimit { .. } => decoding(work, loaded).max(after_decoding),
+        Decision::Still | Decision::FirstFrame { .. } => decoding(work, loaded).max(after_decoding),
     }
 }
 
@@ -173,13 +187,24 @@ fn encoding(work: &Work) -> u64 {
 
 /// What an animation holds the whole time, beside one frame's work: the decoder's canvas,
 /// the canvas saved for "restore to previous" disposal and the frame it yields, at the
-/// source's size; an animated WebP's frame not yet written, to tell whether the next repeats
-/// it; and the output growing to its bound.
+/// source's size (an APNG's decoder holds each frame's rows as decoded and as RGBA beside
+/// its two canvases, and yields its frame after freeing them: four canvases); an animated
+/// WebP's or PNG's frame not yet written, to tell whether the next repeats it (and, for PNG,
+/// where it changed), and PNG's copy of the changed rectangle with what the still encoder
+/// holds to compress it ([`APNG_WRITER_BYTES_PER_PIXEL`] in all); and the output growing to
+/// its bound (twice, for APNG: its frames and the file they are joined into at the end).
 fn frame_by_frame(work: &Work, animation: Animation) -> u64 {
-    let decoder = area((work.info.width, work.info.height)) * 4 * 3 + DECODER_FIXED_BYTES;
-    let pending = match animation.container {
-        Container::Webp => area(work.plan.canvas) * 4,
-        Container::Gif => 0,
+    let decoder_canvases = match work.info.format {
+        SourceFormat::Png => 4,
+        SourceFormat::Gif | SourceFormat::Webp | SourceFormat::Jpeg => 3,
     };
-    decoder + pending + animation::output_bound(animation, work.plan.canvas)
+    let decoder = area((work.info.width, work.info.height)) * 4 * decoder_canvases + DECODER_FIXED_BYTES;
+    let output = animation::output_bound(animation, work.plan.canvas);
+    let canvas = area(work.plan.canvas);
+    let (writer, output) = match animation.container {
+        Container::Webp => (canvas * 4, output),
+        Container::Apng => (canvas * APNG_WRITER_BYTES_PER_PIXEL, output * 2),
+        Container::Gif => (0, output),
+    };
+    decoder + writer + output
 }

@@ -7,17 +7,21 @@
 //!    ([`profile`]) and JPEG shrink-on-load, and refuses what would decode or produce more
 //!    than `max_pixels` (the `MAX_SOURCE_PIXELS` variable) before any pixel is allocated. The
 //!    [`Work`] it returns knows its memory peak ([`memory`]) before anything is decoded.
-//! 2. [`Work::run`] ([`run`]): decode → aim and shape ([`shape`]: crop and resize, rotate and
-//!    flip, effects, pad) → encode ([`encode`], with [`metadata`] and the profile), every
-//!    frame of an animation alike; it returns the [`Encoded`] image and a [`Report`] of what
-//!    each stage did.
+//! 2. [`Work::run`] ([`run`]): decode → for `trim=border`, find the border ([`border`]) and
+//!    plan again without it, asking for more memory first if that needs more → aim and shape
+//!    ([`shape`]: crop and resize, flip and rotate, effects, colour [`adjust`]ments, pad) →
+//!    encode ([`encode`], with [`metadata`] and the profile), every frame of an animation
+//!    alike; it returns the [`Encoded`] image and a [`Report`] of what each stage did.
 //!
 //! [`describe()`] (`format=json`) stops after the header: it plans the geometry and decodes
 //! nothing. This file holds the types the stages share and the module list.
 
+mod adjust;
 mod animated_gif;
+mod animated_png;
 mod animated_webp;
 mod animation;
+mod border;
 mod decode;
 mod describe;
 mod effects;
@@ -54,6 +58,22 @@ impl Pixels {
     pub fn dimensions(&self) -> (u32, u32) {
         match self {
             Pixels::Rgb8 { width, height, .. } | Pixels::Rgba8 { width, height, .. } => (*width, *height),
+        }
+    }
+
+    /// The pixels as RGBA, opaque where they had no alpha: what the animation writers
+    /// compare frame to frame.
+    fn into_rgba(self) -> Vec<u8> {
+        match self {
+            Pixels::Rgba8 { data, .. } => data,
+            Pixels::Rgb8 { data, .. } => data
+                .chunks_exact(3)
+                .flat_map(|pixel| match *pixel {
+                    [r, g, b] => [r, g, b, 255],
+                    // chunks_exact yields whole pixels only.
+                    _ => [0, 0, 0, 0],
+                })
+                .collect(),
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Everything between decoding and encoding, for a still image and for each frame of an
 //! animation alike: [`aim`] puts the planned crop onto the pixels as decoded (and onto the
-//! busiest part of the image for `gravity=auto`), then [`shape`] crops and resizes, rotates
-//! and flips, blurs, sharpens, fills the background and pads.
+//! busiest part of the image for `gravity=auto`), then [`shape`] crops and resizes, flips
+//! and rotates, blurs, sharpens, adjusts the colours, fills the background and pads.
 
 use super::decode::ImageInfo;
 use super::geometry::{CropBox, Geometry};
-use super::{effects, focus, orient, resize, Pixels};
+use super::{adjust, effects, focus, orient, resize, Pixels};
 use crate::error::ProxyError;
 use crate::options::{Gravity, Rgba, TransformOptions};
 
@@ -36,7 +36,7 @@ pub(super) fn aim(
     (source_plan, region)
 }
 
-/// Crop and resize, rotate and flip, blur, sharpen, background and pad: `plan` is the
+/// Crop and resize, flip and rotate, blur, sharpen, colour adjustments, background and pad: `plan` is the
 /// geometry in the requested axes (for the pad), `source_plan` and `region` as [`aim`]
 /// returned them.
 pub(super) fn shape(
@@ -47,7 +47,7 @@ pub(super) fn shape(
     region: CropBox,
 ) -> Result<Pixels, ProxyError> {
     let pixels = resize::apply(pixels, source_plan, region)?;
-    let pixels = orient::rotate_and_flip(pixels, options.rotate, options.flip)?;
+    let pixels = orient::flip_and_rotate(pixels, options.flip, options.rotate)?;
     let pixels = match options.blur {
         Some(radius) => effects::blur(pixels, radius),
         None => pixels,
@@ -56,6 +56,8 @@ pub(super) fn shape(
         Some(tenths) => effects::sharpen(pixels, tenths),
         None => pixels,
     };
+    let mut pixels = pixels;
+    adjust::adjust(&mut pixels, options);
     let pixels = match options.background {
         Some(background) => effects::onto_background(pixels, background),
         None => pixels,

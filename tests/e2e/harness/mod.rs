@@ -7,6 +7,8 @@
 // Each test binary that includes the harness uses a different part of it.
 #![allow(dead_code)]
 
+#[path = "../../common/animations.rs"]
+pub mod animations;
 #[path = "../../common/fixtures.rs"]
 mod fixtures;
 pub mod inspector;

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
+use super::animations;
 use super::fixtures::synthetic_jpeg;
 use super::manifest::corpus_dir;
 
@@ -30,6 +31,18 @@ fn count(path: &str) {
         Some((_, n)) => *n += 1,
         None => hits.push((path.to_string(), 1)),
     }
+}
+
+/// Images a test generates with known content and publishes, served at `/published/<name>`.
+static PUBLISHED: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// Serves `bytes` at `/published/<name>` (the type from the name's extension) and returns
+/// that path. Publishing a name again replaces its bytes.
+pub fn publish(name: &str, bytes: Vec<u8>) -> String {
+    let mut published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    published.retain(|(n, _)| n != name);
+    published.push((name.to_string(), bytes));
+    format!("/published/{name}")
 }
 
 /// Caching headers the `/cache/<name>.jpg` paths answer with, around the same photo.
@@ -113,10 +126,26 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         };
     }
 
+    if let Some(name) = path.strip_prefix("/published/") {
+        let body = {
+            let published = PUBLISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            published.iter().find(|(n, _)| n == name).map(|(_, bytes)| bytes.clone())
+        };
+        return match body {
+            Some(body) => fixed(&mut stream, 200, content_type(name), &body),
+            None => fixed(&mut stream, 404, "text/plain", b"nothing published under that name"),
+        };
+    }
     if let Some(file) = path.strip_prefix("/corpus/") {
         return match std::fs::read(corpus_dir().join(file)) {
             Ok(body) => fixed(&mut stream, 200, content_type(file), &body),
             Err(_) => fixed(&mut stream, 404, "text/plain", b"no such file"),
+        };
+    }
+    if let Some(name) = path.strip_prefix("/generated/animations/") {
+        return match generated_animation(name) {
+            Some(body) => fixed(&mut stream, 200, content_type(name), &body),
+            None => fixed(&mut stream, 404, "text/plain", b"no such animation"),
         };
     }
     if let Some(file) = path.strip_prefix("/chunked/") {
@@ -188,36 +217,14 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
             stream.write_all(big)?;
             stream.flush()
         }
-        "/validated.jpg" => {
-            // Fresh for 2 s, and says 304 to a request that has its ETag.
-            if if_none_match.as_deref() == Some("\"v1\"") {
-                count("/validated.jpg 304");
-                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nCache-Control: max-age=2\r\nConnection: close\r\n\r\n";
-                return stream.write_all(head.as_bytes());
-            }
-            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
-            respond(&mut stream, 200, "image/jpeg", "ETag: \"v1\"\r\nCache-Control: max-age=2\r\n", &photo)
-        }
+        // Fresh for 2 s, and says 304 to a request that has its ETag.
+        "/validated.jpg" => validated(&mut stream, path, "\"v1\"", "max-age=2", if_none_match.as_deref()),
+        // As /validated.jpg, for the tier's tests alone (the counts are per path).
         "/tier-validated.jpg" => {
-            // As /validated.jpg, for the tier's tests alone (the counts are per path).
-            if if_none_match.as_deref() == Some("\"tv1\"") {
-                count("/tier-validated.jpg 304");
-                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"tv1\"\r\nCache-Control: max-age=2\r\nConnection: close\r\n\r\n";
-                return stream.write_all(head.as_bytes());
-            }
-            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
-            respond(&mut stream, 200, "image/jpeg", "ETag: \"tv1\"\r\nCache-Control: max-age=2\r\n", &photo)
+            validated(&mut stream, path, "\"tv1\"", "max-age=2", if_none_match.as_deref())
         }
-        "/no-cache.jpg" => {
-            // May be stored, but must be revalidated before every use; 304 to its ETag.
-            if if_none_match.as_deref() == Some("\"nc1\"") {
-                count("/no-cache.jpg 304");
-                let head = "HTTP/1.1 304 Not Modified\r\nETag: \"nc1\"\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-                return stream.write_all(head.as_bytes());
-            }
-            let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
-            respond(&mut stream, 200, "image/jpeg", "ETag: \"nc1\"\r\nCache-Control: no-cache\r\n", &photo)
-        }
+        // May be stored, but must be revalidated before every use; 304 to its ETag.
+        "/no-cache.jpg" => validated(&mut stream, path, "\"nc1\"", "no-cache", if_none_match.as_deref()),
         "/versioned.jpg" => {
             // One version for good, named by a strong ETag.
             let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
@@ -408,6 +415,27 @@ fn paced_chunked(stream: &mut TcpStream, body: &[u8], piece: usize, pause_ms: u6
     stream.flush()
 }
 
+/// The animations `imperfect_animations` asks for: five frames of 40×30 as a GIF without its
+/// trailer byte, or cut off halfway through its last frame's LZW data; six frames of 60×40
+/// as an APNG that plays three times.
+fn generated_animation(name: &str) -> Option<Vec<u8>> {
+    let gif = || animations::gif(40, 30, 5);
+    match name {
+        "no-trailer.gif" => {
+            let mut gif = gif();
+            gif.pop();
+            Some(gif)
+        }
+        "cut-in-last-frame.gif" => {
+            let gif = gif();
+            let (_, data, end) = *animations::gif_frame_spans(&gif).last()?;
+            gif.get(..(data + end) / 2).map(<[u8]>::to_vec)
+        }
+        "apng.png" => Some(animations::apng(60, 40, 6, 3, png::BitDepth::Eight)),
+        _ => None,
+    }
+}
+
 /// A 6000x4000 JPEG, made once.
 fn twenty_four_megapixels() -> &'static [u8] {
     static JPEG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
@@ -426,6 +454,26 @@ fn content_type(file: &str) -> &'static str {
 
 fn fixed(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
     respond(stream, status, content_type, "", body)
+}
+
+/// The photo with `etag` and `cache_control`, or `304 Not Modified` to a request that has
+/// that ETag (counted as `"<path> 304"`).
+fn validated(
+    stream: &mut TcpStream,
+    path: &str,
+    etag: &str,
+    cache_control: &str,
+    if_none_match: Option<&str>,
+) -> std::io::Result<()> {
+    if if_none_match == Some(etag) {
+        count(&format!("{path} 304"));
+        let head = format!(
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nCache-Control: {cache_control}\r\nConnection: close\r\n\r\n"
+        );
+        return stream.write_all(head.as_bytes());
+    }
+    let photo = std::fs::read(corpus_dir().join("photos/flower_cropped.jpg"))?;
+    respond(stream, 200, "image/jpeg", &format!("ETag: {etag}\r\nCache-Control: {cache_control}\r\n"), &photo)
 }
 
 /// A response with a `Content-Length`; `extra` is more header lines, each ending in CRLF.

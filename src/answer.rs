@@ -132,6 +132,19 @@ pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHea
     (headers, storage)
 }
 
+/// How a body just made is stored at `now` (Unix seconds), with the headers it is answered
+/// with, when [`fresh`]'s `storage` lets it be stored at all.
+pub fn stored(made: &Made, headers: &ImageHeaders, storage: &Storage, now: u64) -> Option<Stored> {
+    storage.ttl.map(|ttl| Stored {
+        content_type: made.content_type.to_string(),
+        etag: headers.etag.clone(),
+        ttl,
+        keep: storage.keep,
+        stored_at: now,
+        validators: made.validators.clone(),
+    })
+}
+
 /// A stored answer, at `now` (Unix seconds): `HIT`, `REVALIDATED` (stale, and the origin
 /// said its source is unchanged) or `STALE` (stale, and the origin could not be asked).
 pub fn cached(
@@ -344,6 +357,19 @@ mod tests {
         assert_eq!(get(&list, "content-disposition"), Some("inline; filename=\"cat.webp\""));
         assert_eq!(get(&list, "server-timing"), Some("fetch;dur=3"));
         assert_eq!(get(&list, "age"), None);
+    }
+
+    #[test]
+    fn what_may_be_stored_is_stored_with_its_validators_and_etag() {
+        let job = job("/cdn-cgi/image/width=100/a.png", None);
+        let versioned = made(b"x", Some("max-age=600"), Some("\"v1\""));
+        let (headers, storage) = fresh(&job, &versioned, &Config::default(), false);
+        let kept = stored(&versioned, &headers, &storage, 50).expect("stored");
+        assert_eq!((kept.ttl, kept.keep, kept.stored_at), (600, 1200, 50));
+        assert_eq!((kept.etag, kept.validators), (headers.etag.clone(), versioned.validators.clone()));
+        let private = made(b"x", Some("private"), None);
+        let (headers, storage) = fresh(&job, &private, &Config::default(), false);
+        assert_eq!(stored(&private, &headers, &storage, 50), None);
     }
 
     #[test]

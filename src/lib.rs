@@ -22,8 +22,8 @@
 //! 4. configuration: config — every variable parsed once, into the types the layers below own
 //! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
 //!    validated, stored and documented by
-//! 6. decisions: plan, job, answer, make — what to do with a request and what to answer, as
-//!    pure functions
+//! 6. decisions: plan, job, answer, make, warm — what to do with a request, or with variants
+//!    to make ahead, and what to answer, as pure functions
 //! 7. runtime: edge — the Workers runtime, which carries the decisions out
 
 pub mod answer;
@@ -48,6 +48,7 @@ pub mod route;
 pub mod security;
 pub mod stats;
 pub mod transform;
+pub mod warm;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -57,6 +57,14 @@ pub struct Counters {
     pub cache_revalidations: u64,
     /// `304`s to misses answered from the upstream's validator, its body unread.
     pub not_modified_unread: u64,
+    /// Warm messages the queue consumer received (each delivery, retries included).
+    pub warm_received: u64,
+    /// Warm messages whose variants were all made and stored in the tier (or were there).
+    pub warm_done: u64,
+    /// Warm messages given back to the queue to retry after a failure that may pass.
+    pub warm_retried: u64,
+    /// Warm messages given up on: sent to the dead-letter queue (`WARM_DEAD_LETTER`).
+    pub warm_dead_lettered: u64,
 }
 
 thread_local! {
@@ -99,7 +107,7 @@ impl Drop for InFlight {
 }
 
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 25] = [
+pub const MEMORY_STATS_FIELDS: [&str; 29] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
@@ -123,6 +131,10 @@ pub const MEMORY_STATS_FIELDS: [&str; 25] = [
     "coalesced_waiters",
     "cache_revalidations",
     "not_modified_unread",
+    "warm_received",
+    "warm_done",
+    "warm_retried",
+    "warm_dead_lettered",
     "cache_hit_ratio",
     "uptime_seconds",
 ];

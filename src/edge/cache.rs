@@ -57,6 +57,7 @@ pub fn store(cx: &Cx<'_>, store: Option<Store>) {
     // centre's reach already.
     cx.ctx.wait_until(async move {
         if let Some((bucket, key, copy)) = tier {
+            // A failure is counted and logged there; the edge cache is written regardless.
             tier::put(&bucket, &key, data(&copy), &list).await;
         }
         put(key_url, response).await;

@@ -243,10 +243,13 @@ fn from_cache(
 }
 
 /// The source as fetched, what is known of it, and what the stages so far did.
-struct Fetched {
-    upstream: Upstream,
-    known: Known,
-    timing: String,
+pub(super) struct Fetched {
+    /// The upstream's answer.
+    pub(super) upstream: Upstream,
+    /// What its headers told.
+    pub(super) known: Known,
+    /// `Server-Timing` so far.
+    pub(super) timing: String,
 }
 
 /// The miss path: coalesce → recall → fetch → plan, then carry the plan out. `changed` is
@@ -469,7 +472,7 @@ async fn make(
 ) -> Result<Answer, ProxyError> {
     let made = match then {
         Then::Describe => describe_source(job, &source, fetched)?,
-        Then::Make => match transform(job, source, fetched, cx).await? {
+        Then::Make => match transform(job, Rc::new(source), fetched, cx).await? {
             Transformed::Made(made) => made,
             // Not shared: each waiting request tries the budget for itself.
             Transformed::Untouched(response) => return Ok(Answer::only(response)),
@@ -484,11 +487,11 @@ async fn make(
 /// `format=json`: the source's header is the answer.
 fn describe_source(job: &Job, source: &[u8], fetched: &Fetched) -> Result<Made, ProxyError> {
     let description = serde_json::to_vec(&describe(source, &job.image.options)?).map_err(internal)?;
-    Ok(made(fetched, description, "application/json", "transform;desc=\"json from the header\""))
+    Ok(made(fetched, Rc::new(description), "application/json", "transform;desc=\"json from the header\""))
 }
 
 /// What transforming came to.
-enum Transformed {
+pub(super) enum Transformed {
     /// The answer: transformed, or the source itself when nothing needed doing.
     Made(Made),
     /// The source's own bytes, for want of room in the budget.
@@ -496,10 +499,11 @@ enum Transformed {
 }
 
 /// Transform: the header read, nothing done when nothing needs doing, and the pixels' room
-/// reserved in the budget before a pixel is decoded.
-async fn transform(
+/// reserved in the budget before a pixel is decoded. `source` is shared, so that one source
+/// read once makes several variants (`POST /warm`'s consumer).
+pub(super) async fn transform(
     job: &Job,
-    source: Vec<u8>,
+    source: Rc<Vec<u8>>,
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Transformed, ProxyError> {
@@ -527,7 +531,7 @@ async fn transform(
     stats::record(|c| c.transforms += 1);
     Ok(Transformed::Made(made(
         fetched,
-        encoded.bytes,
+        Rc::new(encoded.bytes),
         encoded.format.mime(),
         &encoded.report.server_timing(),
     )))
@@ -535,9 +539,9 @@ async fn transform(
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
 /// the stages before it.
-fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &str) -> Made {
+fn made(fetched: &Fetched, body: Rc<Vec<u8>>, content_type: &'static str, stage: &str) -> Made {
     Made {
-        body: Rc::new(body),
+        body,
         content_type,
         caching: fetched.upstream.caching,
         validators: fetched.upstream.validators.clone(),
@@ -546,31 +550,26 @@ fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &st
 }
 
 /// The source's own bytes, read but not transformed for want of memory.
-fn untouched(job: &Job, source: Vec<u8>, content_type: &str, fetched: &Fetched) -> Response {
+fn untouched(job: &Job, source: Rc<Vec<u8>>, content_type: &str, fetched: &Fetched) -> Response {
     stats::record(|c| c.budget_passthroughs += 1);
     let timing = format!("{}, transform;desc=\"skipped: no room in the memory budget\"", fetched.timing);
     let headers = answer::untouched(job, &source, content_type, timing);
-    respond::image(source, &headers)
+    // The request path's source has no other owner; a shared one is copied.
+    respond::image(Rc::try_unwrap(source).unwrap_or_else(|shared| shared.as_ref().clone()), &headers)
 }
 
 /// Answer: a body just made, stored afterwards by the request that made it; one that
 /// `waited` for an identical request only answers.
 fn answer_made(job: &Job, made: Made, cx: &Cx<'_>, waited: bool) -> Answer {
     let (headers, storage) = answer::fresh(job, &made, cx.config, waited);
+    let stored = answer::stored(&made, &headers, &storage, now_s()).filter(|_| !waited);
     // The bytes themselves once the followers have theirs, a copy while they still hold them.
     let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
-    let store = storage.ttl.filter(|_| !waited).map(|ttl| Store::Made {
+    let store = stored.map(|stored| Store::Made {
         key_url: job.key_url.clone(),
         tier_key: tier_key(&job.key.path()),
         body: body.clone(),
-        stored: Stored {
-            content_type: made.content_type.to_string(),
-            etag: headers.etag.clone(),
-            ttl,
-            keep: storage.keep,
-            stored_at: now_s(),
-            validators: made.validators,
-        },
+        stored,
     });
     let response = match job.client_has(&headers.etag) {
         true => respond::not_modified(&headers.not_modified()),

@@ -3,6 +3,7 @@
 //! [`fetch`] is the entry point. It routes the request, answers images through the steps in
 //! [`image`], and turns every [`ProxyError`] into an `application/problem+json` response, so
 //! that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
+//! [`queue`] is the consumer of the warming queue ([`warm`]).
 
 mod body;
 mod bucket;
@@ -14,10 +15,11 @@ mod respond;
 mod room;
 mod tier;
 mod upstream;
+mod warm;
 
 use std::sync::OnceLock;
 
-use worker::{console_error, event, Context, Env, Method, Request, Response};
+use worker::{console_error, event, Context, Env, MessageBatch, Method, Request, Response};
 
 use crate::answer;
 use crate::config::Config;
@@ -54,6 +56,14 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     Ok(for_browsers(response, &env, origin.as_deref()))
 }
 
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -> worker::Result<()> {
+    // Each message is settled on its own (acknowledged, retried or dead-lettered): the batch
+    // itself never fails, since all its messages would then be delivered again.
+    warm::consume(batch, &env, &ctx).await;
+    Ok(())
+}
+
 /// Adds the headers that let pages on other origins read, time and embed the answer
 /// ([`answer::for_browsers`]).
 fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response {
@@ -79,7 +89,7 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     let url = req.url().map_err(|e| ProxyError::BadSource(format!("unreadable request URL: {e}")))?;
     let route = route(url.path(), url.query())?;
     let allowed = match route {
-        Route::Purge => req.method() == Method::Post,
+        Route::Purge | Route::Warm => req.method() == Method::Post,
         _ => matches!(req.method(), Method::Get | Method::Head),
     };
     if !allowed {
@@ -87,6 +97,7 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     }
     match route {
         Route::Purge => purge::run(req, &Cx { env, ctx, config: config(env)? }).await,
+        Route::Warm => warm::enqueue(req, &Cx { env, ctx, config: config(env)? }).await,
         Route::Image(image) => image::run(&req, image, &Cx { env, ctx, config: config(env)? }).await,
         Route::MemoryStats => respond::json(&memory_stats()),
         Route::Reference => respond::json(&crate::reference::reference()),

@@ -33,21 +33,30 @@ extern "C" {
 
 /// Answers a purge request with what it reached.
 pub async fn run(mut req: Request, cx: &Cx<'_>) -> Result<worker::Response, ProxyError> {
+    let body = authorised_body(&mut req, cx, MAX_BODY_BYTES).await?;
+    let request = PurgeRequest::parse(&body)?;
+    let origin = req.url().map_err(internal)?.origin().ascii_serialization();
+    let report = delete(&request, &origin, cx).await?;
+    respond::json(&report)
+}
+
+/// The body of a request from a holder of `PURGE_TOKEN` (`POST /purge`, `POST /warm`): the
+/// caller checked first, then only a declared body of at most `max_bytes` read.
+pub async fn authorised_body(
+    req: &mut Request,
+    cx: &Cx<'_>,
+    max_bytes: usize,
+) -> Result<Vec<u8>, ProxyError> {
     let token = cx.config.purge_token.as_deref().ok_or(ProxyError::Unauthorized)?;
     let header = |name: &str| req.headers().get(name).ok().flatten();
     if !authorised(header("authorization").as_deref(), token) {
         return Err(ProxyError::Unauthorized);
     }
-    // Only a declared, small body is read.
     let length: Option<usize> = header("content-length").and_then(|v| v.trim().parse().ok());
-    if length.is_none_or(|length| length > MAX_BODY_BYTES) {
-        return Err(ProxyError::BadOptions(format!("send a JSON body of at most {MAX_BODY_BYTES} bytes")));
+    if length.is_none_or(|length| length > max_bytes) {
+        return Err(ProxyError::BadOptions(format!("send a JSON body of at most {max_bytes} bytes")));
     }
-    let body = req.bytes().await.map_err(|e| ProxyError::BadOptions(format!("unreadable body: {e}")))?;
-    let request = PurgeRequest::parse(&body)?;
-    let origin = req.url().map_err(internal)?.origin().ascii_serialization();
-    let report = delete(&request, &origin, cx).await?;
-    respond::json(&report)
+    req.bytes().await.map_err(|e| ProxyError::BadOptions(format!("unreadable body: {e}")))
 }
 
 /// Deletes every entry the request's URLs may be stored under, in the edge cache (under

@@ -57,8 +57,8 @@ fn metadata(object: &Object) -> HashMap<String, String> {
 }
 
 /// Writes `body` under `key` with `list` (the headers the edge cache stores it with) as its
-/// metadata, and counts the outcome.
-pub async fn put(bucket: &Bucket, key: &str, body: Data, list: &[(&'static str, String)]) {
+/// metadata, and counts the outcome: whether it was stored.
+pub async fn put(bucket: &Bucket, key: &str, body: Data, list: &[(&'static str, String)]) -> bool {
     let custom: HashMap<String, String> =
         list.iter().map(|(name, value)| (name.to_string(), value.clone())).collect();
     let content_type = custom.get("content-type").cloned();
@@ -67,12 +67,31 @@ pub async fn put(bucket: &Bucket, key: &str, body: Data, list: &[(&'static str, 
         .custom_metadata(custom)
         .http_metadata(HttpMetadata { content_type, ..HttpMetadata::default() });
     match put.execute().await {
-        Ok(_) => stats::record(|c| c.tier_puts += 1),
+        Ok(_) => {
+            stats::record(|c| c.tier_puts += 1);
+            true
+        }
         Err(e) => {
             stats::record(|c| c.tier_put_failures += 1);
             console_error!("tier store failed: {e}");
+            false
         }
     }
+}
+
+/// Whether a fresh answer is stored under `key` at `now` (its metadata read, not its body).
+pub async fn is_fresh(bucket: &Bucket, key: &str, now: u64) -> bool {
+    let object = match bucket.head(key).await {
+        Ok(Some(object)) => object,
+        Ok(None) => return false,
+        Err(e) => {
+            console_error!("tier lookup failed: {e}");
+            return false;
+        }
+    };
+    let metadata = metadata(&object);
+    let lookup = |name: &str| metadata.get(name).cloned();
+    kept(lookup, now) && Stored::read(lookup).is_fresh(now)
 }
 
 /// Deletes `key`; whether there was an entry. An R2 error counts as none (and is logged).

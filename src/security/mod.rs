@@ -5,6 +5,8 @@
 //!   size limits ([`check_request`]), then where its source may be fetched from
 //!   ([`Target::resolve`]: `ALLOWED_SOURCES` and private networks for URLs; `SOURCE_BUCKET`,
 //!   `ORIGIN_URL` or the static assets for paths).
+//! - [`admit_vouched`], for the variants `POST /warm` asks for: the sizes and the source, as
+//!   for a signed URL.
 //! - [`next_hop`], on every redirect the upstream answers.
 //! - [`check_passthrough`], before a body is handed on untouched: an image type, and not
 //!   over `PASSTHROUGH_MAX_BYTES`.
@@ -71,6 +73,15 @@ impl Default for Policy {
             passthrough_max_bytes: None,
         }
     }
+}
+
+/// Admits an image request that a holder of `PURGE_TOKEN` asked to have made ahead
+/// (`POST /warm`), or refuses it. Vouched for like a signed URL, it needs no signature and
+/// is not held to `ALLOWED_WIDTHS`/`ALLOWED_QUALITIES`; the sizes every URL is held to, and
+/// where its source may be fetched from, still apply.
+pub fn admit_vouched(request: &ImageRequest, policy: &Policy) -> Result<Target, ProxyError> {
+    request::check_sizes(request, policy)?;
+    Target::resolve(&request.source, policy)
 }
 
 /// Admits an image request at `now` (Unix seconds), or refuses it: its URL's own checks,

@@ -34,4 +34,5 @@ mod routes;
 mod security;
 mod streaming;
 mod tier;
+mod warm;
 mod workers_cache;

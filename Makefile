@@ -125,9 +125,15 @@ fuzz: .tools-test.env
 	    || exit 1; \
 	done
 
+## The dry run, then again with every optional binding wrangler.toml shows turned on (its
+## commented-out lines between the binding markers, uncommented): what README documents deploys.
 deploy-dry-run: build
 	wrangler deploy --dry-run --outdir build/dry-run 2>&1 | grep -E "Total Upload|gzip|error" || true
 	@echo "gzipped Wasm: $$(gzip -9 -c build/index_bg.wasm | wc -c) bytes"
+	sed '/^# --- bindings ---$$/,/^# --- end of bindings ---$$/ s/^#\([^ #-]\)/\1/' wrangler.toml > wrangler.bindings.toml
+	wrangler deploy --dry-run --config wrangler.bindings.toml --outdir build/dry-run-bindings \
+	  > build/dry-run-bindings.log 2>&1 || { cat build/dry-run-bindings.log; exit 1; }
+	grep -E "^env\.[A-Z_]+ \(" build/dry-run-bindings.log | grep -v "Environment Variable"
 
 samples:
 	cargo run --release --example make_samples

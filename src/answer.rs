@@ -3,12 +3,14 @@
 //!
 //! Image answers carry `Content-Type`, a strong `ETag`, `Cache-Control`, `X-Cache`,
 //! `Server-Timing`, `Content-Disposition`, and `Vary: Accept` where `Accept` chose the
-//! format; a stored answer also its `Age`. Every answer gets the browser headers of
-//! [`for_browsers`] on its way out.
+//! format; a stored answer also its `Age`. Every answer a cache may keep carries `Cache-Tag`
+//! (its source's tag and the proxy's), so that Workers Cache in front can be purged by
+//! source. Every answer gets the browser headers of [`for_browsers`] on its way out.
 
 use std::rc::Rc;
 
 use crate::browser::{content_disposition, CorsOrigins};
+use crate::cache_key::{source_tag, PROXY_TAG};
 use crate::cache_policy::{storage, OriginCaching, Storage, Stored};
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -54,6 +56,8 @@ pub struct ImageHeaders {
     pub server_timing: String,
     /// `Content-Disposition`.
     pub disposition: String,
+    /// `Cache-Tag`, for an answer a cache may keep (see [`cache_tag`]).
+    pub cache_tag: Option<String>,
 }
 
 impl ImageHeaders {
@@ -84,8 +88,19 @@ impl ImageHeaders {
         if let Some(age) = self.age {
             headers.push(("age", age.to_string()));
         }
+        if let Some(tag) = &self.cache_tag {
+            headers.push(("cache-tag", tag.clone()));
+        }
         headers
     }
+}
+
+/// The `Cache-Tag` of an answer to `job` sent with `cache_control`: its source's tag and the
+/// proxy's, one list for every variant of a URL (Workers Cache purges the variants `Vary`
+/// makes as one, so they must share their tags); none for what no shared cache may keep.
+pub fn cache_tag(job: &Job, cache_control: &str) -> Option<String> {
+    let kept = !(cache_control.starts_with("no-store") || cache_control.starts_with("private"));
+    kept.then(|| format!("{},{PROXY_TAG}", source_tag(&job.image.source)))
 }
 
 /// The answer's `ETag`: derived from the source's version when it names one (so a client's
@@ -112,8 +127,22 @@ pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHea
         vary_accept: job.format.varies_on_accept(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(made.content_type)),
+        cache_tag: cache_tag(job, &storage.client_cache_control),
     };
     (headers, storage)
+}
+
+/// How a body just made is stored at `now` (Unix seconds), with the headers it is answered
+/// with, when [`fresh`]'s `storage` lets it be stored at all.
+pub fn stored(made: &Made, headers: &ImageHeaders, storage: &Storage, now: u64) -> Option<Stored> {
+    storage.ttl.map(|ttl| Stored {
+        content_type: made.content_type.to_string(),
+        etag: headers.etag.clone(),
+        ttl,
+        keep: storage.keep,
+        stored_at: now,
+        validators: made.validators.clone(),
+    })
 }
 
 /// A stored answer, at `now` (Unix seconds): `HIT`, `REVALIDATED` (stale, and the origin
@@ -135,6 +164,7 @@ pub fn cached(
     ImageHeaders {
         content_type: stored.content_type.clone(),
         etag: stored.etag.clone(),
+        cache_tag: cache_tag(job, &cache_control),
         cache_control,
         age: Some(now.saturating_sub(stored.stored_at)),
         x_cache,
@@ -156,6 +186,7 @@ pub fn untouched(job: &Job, body: &[u8], content_type: &str, server_timing: Stri
         vary_accept: job.format.varies_on_accept(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(content_type)),
+        cache_tag: None,
     }
 }
 
@@ -168,10 +199,12 @@ pub fn known_to_client(
     config: &Config,
     timing: &str,
 ) -> Headers {
+    let cache_control = storage(caching, 0, config, job.immutable).client_cache_control;
     let headers = ImageHeaders {
         content_type: String::new(),
         etag: etag.to_string(),
-        cache_control: storage(caching, 0, config, job.immutable).client_cache_control,
+        cache_tag: cache_tag(job, &cache_control),
+        cache_control,
         age: None,
         x_cache: "MISS",
         vary_accept: job.format.varies_on_accept(),
@@ -193,10 +226,16 @@ const PASSTHROUGH_HEADERS: [&str; 8] = [
     "expires",
 ];
 
-/// A pass-through's headers: the upstream's allowed ones (`upstream` looks one up), marked as
-/// not from our cache. `whole`: the body is the upstream's as it came; otherwise it was read
-/// in part first and re-streamed, and its declared length is not repeated.
-pub fn passthrough(upstream: impl Fn(&str) -> Option<String>, server_timing: &str, whole: bool) -> Headers {
+/// A pass-through's headers for `job`: the upstream's allowed ones (`upstream` looks one
+/// up), marked as not from our cache, and tagged for Workers Cache, which may keep what the
+/// origin lets it (never a `206`). `whole`: the body is the upstream's as it came; otherwise
+/// it was read in part first and re-streamed, and its declared length is not repeated.
+pub fn passthrough(
+    job: &Job,
+    upstream: impl Fn(&str) -> Option<String>,
+    server_timing: &str,
+    whole: bool,
+) -> Headers {
     let mut headers: Headers = PASSTHROUGH_HEADERS
         .into_iter()
         .filter(|name| whole || *name != "content-length")
@@ -204,6 +243,10 @@ pub fn passthrough(upstream: impl Fn(&str) -> Option<String>, server_timing: &st
         .collect();
     headers.push(("x-cache", "BYPASS".into()));
     headers.push(("server-timing", server_timing.to_string()));
+    let cache_control = upstream("cache-control").unwrap_or_default().trim().to_ascii_lowercase();
+    if let Some(tag) = cache_tag(job, &cache_control) {
+        headers.push(("cache-tag", tag));
+    }
     headers
 }
 
@@ -317,6 +360,19 @@ mod tests {
     }
 
     #[test]
+    fn what_may_be_stored_is_stored_with_its_validators_and_etag() {
+        let job = job("/cdn-cgi/image/width=100/a.png", None);
+        let versioned = made(b"x", Some("max-age=600"), Some("\"v1\""));
+        let (headers, storage) = fresh(&job, &versioned, &Config::default(), false);
+        let kept = stored(&versioned, &headers, &storage, 50).expect("stored");
+        assert_eq!((kept.ttl, kept.keep, kept.stored_at), (600, 1200, 50));
+        assert_eq!((kept.etag, kept.validators), (headers.etag.clone(), versioned.validators.clone()));
+        let private = made(b"x", Some("private"), None);
+        let (headers, storage) = fresh(&job, &private, &Config::default(), false);
+        assert_eq!(stored(&private, &headers, &storage, 50), None);
+    }
+
+    #[test]
     fn what_the_origin_keeps_private_is_not_stored_and_a_follower_says_it_waited() {
         let job = job("/cdn-cgi/image/width=100/a.png", None);
         let (headers, storage) =
@@ -381,7 +437,8 @@ mod tests {
             "set-cookie" => Some("a=b".to_string()),
             _ => None,
         };
-        let whole = passthrough(upstream, "fetch;dur=2", true);
+        let job = job("/cdn-cgi/image/width=100/a.jpg", None);
+        let whole = passthrough(&job, upstream, "fetch;dur=2", true);
         assert_eq!(
             whole,
             vec![
@@ -389,9 +446,49 @@ mod tests {
                 ("content-length", "9".to_string()),
                 ("x-cache", "BYPASS".to_string()),
                 ("server-timing", "fetch;dur=2".to_string()),
+                ("cache-tag", format!("{},edge-image-proxy", source_tag(&job.image.source))),
             ]
         );
-        assert_eq!(get(&passthrough(upstream, "", false), "content-length"), None, "re-streamed");
+        assert_eq!(get(&passthrough(&job, upstream, "", false), "content-length"), None, "re-streamed");
+        let private = |name: &str| (name == "cache-control").then(|| "Private, max-age=9".to_string());
+        assert_eq!(get(&passthrough(&job, private, "", true), "cache-tag"), None, "no shared cache keeps it");
+    }
+
+    #[test]
+    fn every_answer_a_cache_may_keep_is_tagged_with_its_source_and_the_proxy() {
+        let auto = |accept| job("/cdn-cgi/image/width=100,format=auto/photos/cat.jpg", accept);
+        let (webp, avif) = (auto(Some("image/webp")), auto(Some("image/avif,image/webp")));
+        let tag = format!("{},edge-image-proxy", source_tag(&webp.image.source));
+        let fresh_tag = |job: &Job, cache_control| {
+            let (headers, _) = fresh(job, &made(b"x", cache_control, None), &Config::default(), false);
+            get(&headers.full(), "cache-tag").map(String::from)
+        };
+        assert_eq!(fresh_tag(&webp, Some("max-age=600")), Some(tag.clone()));
+        assert_eq!(
+            fresh_tag(&avif, Some("max-age=600")),
+            Some(tag.clone()),
+            "every variant has the same tags"
+        );
+        assert_eq!(fresh_tag(&webp, Some("no-cache")), Some(tag.clone()), "stored, revalidated before use");
+        assert_eq!(fresh_tag(&webp, Some("no-store")), None);
+        assert_eq!(fresh_tag(&webp, Some("private, max-age=60")), None);
+        let other = job("/cdn-cgi/image/width=300/photos/cat.jpg", None);
+        assert_eq!(fresh_tag(&other, None), Some(tag.clone()), "the same source, other options");
+        let stored = Stored {
+            content_type: "image/webp".into(),
+            etag: "\"e\"".into(),
+            ttl: 60,
+            keep: 120,
+            stored_at: 0,
+            validators: Validators::default(),
+        };
+        let hit = cached(&webp, &stored, "HIT-TIER", String::new(), 1);
+        assert_eq!(
+            get(&hit.not_modified(), "cache-tag"),
+            Some(tag.as_str()),
+            "a 304 describes the stored copy"
+        );
+        assert_eq!(untouched(&webp, b"x", "image/jpeg", String::new()).cache_tag, None, "no-store");
     }
 
     #[test]

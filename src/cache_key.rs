@@ -36,7 +36,7 @@ impl CacheKey {
     /// A path under which the Cache API stores the entry: a hash, so that any source URL fits.
     pub fn path(&self) -> String {
         let digest = Sha256::digest(self.canonical.as_bytes());
-        format!("/.edge-image-proxy/cache/{}", hex(&digest))
+        format!("{CACHE_PREFIX}cache/{}", hex(&digest))
     }
 }
 
@@ -44,8 +44,31 @@ impl CacheKey {
 /// without declaring its length: one entry per source, whatever the options.
 pub fn large_source_path(source: &Source) -> String {
     let digest = Sha256::digest(format!("v{ENGINE_VERSION} {}", source.canonical()).as_bytes());
-    format!("/.edge-image-proxy/large/{}", hex(&digest))
+    format!("{CACHE_PREFIX}large/{}", hex(&digest))
 }
+
+/// The `Cache-Tag` every cacheable answer carries besides its source's: purging it would
+/// reach everything Workers Cache holds of this proxy.
+pub const PROXY_TAG: &str = "edge-image-proxy";
+
+/// The `Cache-Tag` of every answer made from `source`, whatever the options and format:
+/// `src-` and the first 128 bits of a SHA-256 of its canonical spelling, in hex (printable
+/// ASCII of fixed length, as Workers Cache requires, for any source URL). Purging it reaches
+/// every variant of the source in every data centre.
+pub fn source_tag(source: &Source) -> String {
+    let digest = Sha256::digest(source.canonical().as_bytes());
+    format!("src-{}", hex(digest.get(..16).unwrap_or_default()))
+}
+
+/// The key in the R2 tier (`VARIANTS`) of what the edge cache stores under `path` (a
+/// [`CacheKey::path`] or a [`large_source_path`]): the same name without the Cache API's
+/// prefix, `cache/<hash>` or `large/<hash>`, so that both layers hold one entry under one name.
+pub fn tier_key(path: &str) -> String {
+    path.trim_start_matches(CACHE_PREFIX).to_string()
+}
+
+/// What every Cache API path of the proxy starts with.
+const CACHE_PREFIX: &str = "/.edge-image-proxy/";
 
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
@@ -96,6 +119,25 @@ mod tests {
         assert_ne!(large_source_path(&a), large_source_path(&b));
         let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
         assert_ne!(large_source_path(&a), image.path());
+    }
+
+    #[test]
+    fn a_source_tag_is_one_per_source_and_fits_workers_cache() {
+        let tag = |raw: &str| source_tag(&Source::parse(raw).expect("valid"));
+        assert_eq!(tag("/a.jpg"), tag("/%61.jpg"), "one spelling");
+        assert_ne!(tag("/a.jpg"), tag("/a.jpg?v=2"));
+        let long = tag(&format!("https://images.example.com/{}", "x".repeat(5000)));
+        assert_eq!(long.len(), 36, "{long}");
+        assert!(long.bytes().all(|b| b.is_ascii_graphic() && b != b','), "{long}");
+    }
+
+    #[test]
+    fn the_tier_names_an_entry_as_the_edge_cache_does() {
+        let image = key("/cdn-cgi/image/w=1/big.jpg", None, None);
+        let digest = image.path().rsplit('/').next().unwrap_or_default().to_string();
+        assert_eq!(tier_key(&image.path()), format!("cache/{digest}"));
+        let mark = large_source_path(&Source::parse("/big.jpg").expect("valid"));
+        assert!(tier_key(&mark).starts_with("large/"), "{mark}");
     }
 
     #[test]

@@ -129,9 +129,10 @@ impl LargeSource {
         LargeSource { bytes, edge_ttl: storage(origin, 0, config, false).ttl.filter(|ttl| *ttl > 0) }
     }
 
-    /// The headers the mark is stored with for `ttl_seconds`.
-    pub fn headers(&self, ttl_seconds: u32) -> Vec<(&'static str, String)> {
-        let mut headers = vec![("cache-control", format!("public, max-age={ttl_seconds}"))];
+    /// The headers the mark is stored with at `now` (Unix seconds) for `ttl_seconds`.
+    pub fn headers(&self, ttl_seconds: u32, now: u64) -> Vec<(&'static str, String)> {
+        let mut headers =
+            vec![("cache-control", format!("public, max-age={ttl_seconds}")), (STORED_AT, now.to_string())];
         if let Some(bytes) = self.bytes {
             headers.push((MARK_BYTES, bytes.to_string()));
         }
@@ -147,6 +148,19 @@ impl LargeSource {
             bytes: header(MARK_BYTES).and_then(|v| v.trim().parse().ok()),
             edge_ttl: header(MARK_EDGE_TTL).and_then(|v| v.trim().parse().ok()),
         }
+    }
+}
+
+/// Whether an entry stored with these headers (`header` looks one up) is still kept at `now`
+/// (Unix seconds): for its `Cache-Control` `max-age` after its `x-stored-at`. The Cache API
+/// drops an entry at that age by itself; R2 keeps objects until deleted, so the tier asks this
+/// of every entry it finds, answers and marks alike, and one stored without both reads as gone.
+pub fn kept(header: impl Fn(&str) -> Option<String>, now: u64) -> bool {
+    let stored_at = header(STORED_AT).and_then(|v| v.trim().parse::<u64>().ok());
+    let keep = OriginCaching::parse(header("cache-control").as_deref(), false).max_age;
+    match (stored_at, keep) {
+        (Some(stored_at), Some(keep)) => now < stored_at.saturating_add(u64::from(keep)),
+        _ => false,
     }
 }
 
@@ -325,8 +339,10 @@ mod tests {
             LargeSource { bytes: Some(209_715_200), edge_ttl: Some(86_400) },
             LargeSource { bytes: None, edge_ttl: None },
         ] {
-            let headers = mark.headers(60);
+            let headers = mark.headers(60, 1_000);
             assert!(headers.contains(&("cache-control", "public, max-age=60".to_string())));
+            let lookup = |name: &str| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+            assert!(kept(lookup, 1_059) && !kept(lookup, 1_060), "kept for its TTL");
             let read =
                 LargeSource::read(|name| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()));
             assert_eq!(read, mark);
@@ -352,7 +368,12 @@ mod tests {
         assert!(stored.is_fresh(1_599) && !stored.is_fresh(1_600));
         assert_eq!(stored.conditions(), Some(vec![("if-none-match", "\"v\"".to_string())]));
         assert_eq!((keep_for(600), keep_for(10), keep_for(u32::MAX)), (1_200, 70, u32::MAX));
+        assert!(kept(lookup, 2_199) && !kept(lookup, 2_200), "kept for `keep`, fresh or not");
         let old = Stored::read(|name| (name == "content-type").then(|| "image/png".to_string()));
+        assert!(
+            !kept(|name| (name == "cache-control").then(|| "max-age=60".to_string()), 0),
+            "no x-stored-at"
+        );
         assert!(!old.is_fresh(0), "no freshness stored: stale at once");
         assert_eq!(old.conditions(), None, "nothing to revalidate with");
     }

@@ -143,6 +143,24 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The configuration of a Worker that has (`present`) or lacks the `SOURCE_BUCKET` R2
+    /// binding, from which relative sources are then read. A binding is not a variable, so
+    /// the edge tells; `ORIGIN_URL` names another place for the same paths, and both at once
+    /// would leave it unclear where a path is read from.
+    pub fn with_source_bucket(mut self, present: bool) -> Result<Config, ConfigError> {
+        if present && self.security.origin_url.is_some() {
+            return Err(ConfigError {
+                var: "ORIGIN_URL",
+                problem: "is set, and so is the SOURCE_BUCKET binding: relative sources are read from one"
+                    .into(),
+            });
+        }
+        self.security.source_bucket = present;
+        Ok(self)
+    }
+}
+
 /// `CACHE_TTL_MIN_SECONDS` and `CACHE_TTL_MAX_SECONDS`, the least at most the most.
 fn ttl_bounds(get: &impl Fn(&str) -> Option<String>) -> Result<(u32, u32), ConfigError> {
     let defaults = Config::default();
@@ -198,6 +216,7 @@ fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> 
     Ok(Policy {
         allowed_sources,
         origin_url,
+        source_bucket: false,
         signing_keys,
         // Within 1..=MAX_DIMENSION, checked just above.
         max_output_dimension: u32::try_from(max_output_dimension).unwrap_or(crate::options::MAX_DIMENSION),
@@ -365,5 +384,17 @@ mod tests {
 
         let err = Config::from_vars(vars(&[("PURGE_TOKEN", "short")])).unwrap_err();
         assert_eq!(err.var, "PURGE_TOKEN");
+    }
+
+    #[test]
+    fn a_source_bucket_reads_paths_unless_origin_url_claims_them() {
+        let bucket = Config::from_vars(vars(&[])).and_then(|c| c.with_source_bucket(true)).expect("valid");
+        assert!(bucket.security.source_bucket);
+        let none = Config::from_vars(vars(&[])).and_then(|c| c.with_source_bucket(false)).expect("valid");
+        assert!(!none.security.source_bucket);
+        let both = Config::from_vars(vars(&[("ORIGIN_URL", "https://images.example.com")]))
+            .and_then(|c| c.with_source_bucket(true))
+            .unwrap_err();
+        assert_eq!(both.var, "ORIGIN_URL");
     }
 }

@@ -24,7 +24,7 @@ pub enum ProxyError {
     MethodNotAllowed,
     /// The URL's signature is missing, wrong or expired.
     BadSignature(String),
-    /// `POST /purge` without the right bearer token, or with purging off.
+    /// `POST /purge` or `POST /warm` without the right bearer token, or with them off.
     Unauthorized,
 
     // The upstream's fault.
@@ -164,8 +164,8 @@ impl ErrorKind {
         title: "Unauthorized",
         fault: Fault::Client,
         may_redirect: false,
-        cause: "`POST /purge` without `Authorization: Bearer <PURGE_TOKEN>`, or with no \
-                `PURGE_TOKEN` set",
+        cause: "`POST /purge` or `POST /warm` without `Authorization: Bearer <PURGE_TOKEN>`, or \
+                with no `PURGE_TOKEN` set",
     };
     const SOURCE_NOT_ALLOWED: ErrorKind = ErrorKind {
         slug: "source-not-allowed",
@@ -190,8 +190,8 @@ impl ErrorKind {
         title: "Method not allowed",
         fault: Fault::Client,
         may_redirect: false,
-        cause: "a method other than `GET` or `HEAD` (`POST` for `/purge`); `OPTIONS` is answered \
-                as a CORS preflight",
+        cause: "a method other than `GET` or `HEAD` (`POST` for `/purge` and `/warm`); `OPTIONS` is \
+                answered as a CORS preflight",
     };
     const UPSTREAM_REFUSED: ErrorKind = ErrorKind {
         slug: "upstream-refused",
@@ -283,7 +283,8 @@ impl ErrorKind {
         title: "The proxy is misconfigured",
         fault: Fault::Proxy,
         may_redirect: false,
-        cause: "an invalid `[vars]` value",
+        cause: "an invalid `[vars]` value, `ORIGIN_URL` beside a `SOURCE_BUCKET` binding, or a \
+                binding a route needs and lacks (`POST /warm` without `WARM_QUEUE`)",
     };
     const INTERNAL: ErrorKind = ErrorKind {
         slug: "internal",

@@ -17,17 +17,18 @@
 //!
 //! 1. base: error, format, stats, coalesce — the vocabulary and counters everything shares
 //! 2. input: options, route, budget — requests parsed into validated types; the memory budget
-//! 3. rules: negotiate, transform, security, browser — pure work on one request: the format,
-//!    the pixels, the gate, what browsers need
+//! 3. rules: bucket, negotiate, transform, security, browser — pure work on one request: R2
+//!    reads as HTTP, the format, the pixels, the gate, what browsers need
 //! 4. configuration: config — every variable parsed once, into the types the layers below own
 //! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
 //!    validated, stored and documented by
-//! 6. decisions: plan, job, answer, make — what to do with a request and what to answer, as
-//!    pure functions
+//! 6. decisions: plan, job, answer, make, warm — what to do with a request, or with variants
+//!    to make ahead, and what to answer, as pure functions
 //! 7. runtime: edge — the Workers runtime, which carries the decisions out
 
 pub mod answer;
 pub mod browser;
+pub mod bucket;
 pub mod budget;
 pub mod cache_key;
 pub mod cache_policy;
@@ -47,6 +48,7 @@ pub mod route;
 pub mod security;
 pub mod stats;
 pub mod transform;
+pub mod warm;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -1,15 +1,17 @@
 //! `POST /purge`: deletes the stored answers for a list of proxy URLs, in every format
-//! variant they may have been stored under, and the source's "too large" mark.
+//! variant they may have been stored under, and the source's "too large" mark, from every
+//! layer the Worker has, and says what it reached ([`Report`]).
 //!
 //! The caller proves itself with `Authorization: Bearer <PURGE_TOKEN>`, compared in
-//! constant time. The Cache API deletes in the data centre that runs the request only; a
-//! purge everywhere is the Cloudflare API's (purge by URL or prefix), which this does not
-//! replace.
+//! constant time. The Cache API deletes in the data centre that runs the request only; the R2
+//! tier is one store for every data centre, so a purge there reaches all of them; Workers
+//! Cache in front is purged by the sources' `Cache-Tag`s, everywhere, and so loses every
+//! variant of each source named, not only the URLs.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cache_key::{large_source_path, CacheKey};
+use crate::cache_key::{large_source_path, source_tag, CacheKey};
 use crate::error::ProxyError;
 use crate::negotiate::FormatRequest;
 use crate::route::{route, Route};
@@ -44,6 +46,89 @@ impl PurgeRequest {
     }
 }
 
+/// What a purge did: the answer to `POST /purge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Edge-cache entries deleted (in this data centre).
+    pub deleted: u32,
+    /// Entries that may exist for the URLs: every format variant and the source's mark.
+    pub looked_up: u32,
+    /// Each layer, and whether the purge reached it.
+    pub layers: Layers,
+}
+
+/// The layers a stored answer may be in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Layers {
+    /// `caches.default`, in the data centre that ran the purge.
+    pub edge_cache: Layer,
+    /// The `VARIANTS` R2 bucket, which every data centre shares.
+    pub r2_tier: Layer,
+    /// Workers Cache, in front of the Worker in every data centre.
+    pub workers_cache: Layer,
+}
+
+/// One layer's part in a purge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Layer {
+    /// Whether the purge reached it.
+    pub reached: bool,
+    /// Entries it deleted there, where the layer says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<u32>,
+    /// The `Cache-Tag`s purged there (Workers Cache).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// What that means, or why it was not reached.
+    pub note: String,
+}
+
+/// What asking Workers Cache to purge came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkersCache {
+    /// The runtime offers no `ctx.cache.purge` (Workers Cache is off, or the runtime is local).
+    NotOffered,
+    /// These tags were purged.
+    Purged(Vec<String>),
+    /// The purge was refused (rate-limited, say): what the runtime said.
+    Failed(String),
+}
+
+impl Report {
+    /// The report of a purge that looked up `looked_up` entries and deleted `deleted` of them
+    /// from the edge cache and `tier_deleted` from the tier (`None`: the Worker has none),
+    /// and of what Workers Cache said.
+    pub fn new(
+        looked_up: u32,
+        deleted: u32,
+        tier_deleted: Option<u32>,
+        workers_cache: WorkersCache,
+    ) -> Report {
+        let layer =
+            |reached, deleted, tags, note: &str| Layer { reached, deleted, tags, note: note.to_string() };
+        let edge_cache = layer(
+            true,
+            Some(deleted),
+            vec![],
+            "this data centre only: the others keep their copies until they expire",
+        );
+        let r2_tier = match tier_deleted {
+            Some(deleted) => layer(true, Some(deleted), vec![], "every data centre"),
+            None => layer(false, None, vec![], "no VARIANTS binding"),
+        };
+        let workers_cache = match workers_cache {
+            WorkersCache::NotOffered => layer(false, None, vec![], "the runtime offers no ctx.cache.purge"),
+            WorkersCache::Purged(tags) => {
+                layer(true, None, tags, "every data centre: every variant of each URL's source")
+            }
+            WorkersCache::Failed(why) => {
+                layer(false, None, vec![], &format!("ctx.cache.purge failed: {why}"))
+            }
+        };
+        Report { deleted, looked_up, layers: Layers { edge_cache, r2_tier, workers_cache } }
+    }
+}
+
 /// Whether `authorization` is `Bearer <token>`. Both sides are hashed first, so the
 /// comparison takes the same time whatever the guess and however long it is.
 pub fn authorised(authorization: Option<&str>, token: &str) -> bool {
@@ -54,9 +139,18 @@ pub fn authorised(authorization: Option<&str>, token: &str) -> bool {
     given.iter().zip(expected.iter()).fold(0u8, |differ, (a, b)| differ | (a ^ b)) == 0
 }
 
-/// The cache paths a proxy URL's answers may be stored under: one per format variant (two
-/// for `format=auto`, which depends on `Accept`), and the source's "too large" mark.
-pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
+/// Where a proxy URL's answers may be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entries {
+    /// The cache paths: one per format variant (three for `format=auto`, which depends on
+    /// `Accept`), and the source's "too large" mark. The tier names them alike.
+    pub cache_paths: Vec<String>,
+    /// The source's `Cache-Tag`, under which Workers Cache holds them.
+    pub source_tag: String,
+}
+
+/// Where a proxy URL's answers may be stored ([`Entries`]).
+pub fn entries(url: &str) -> Result<Entries, ProxyError> {
     let not_image = || ProxyError::BadSource(format!("{url:?} is not an image URL of this proxy"));
     // An absolute URL names this proxy's host: only its path and query matter. A path may
     // hold `://` itself, in its absolute source.
@@ -79,17 +173,21 @@ pub fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
         }
         one => vec![one],
     };
-    let mut paths: Vec<String> = variants
+    let mut cache_paths: Vec<String> = variants
         .into_iter()
         .map(|format| CacheKey::new(&image.source, &image.options, format).path())
         .collect();
-    paths.push(large_source_path(&image.source));
-    Ok(paths)
+    cache_paths.push(large_source_path(&image.source));
+    Ok(Entries { cache_paths, source_tag: source_tag(&image.source) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
+        entries(url).map(|entries| entries.cache_paths)
+    }
 
     #[test]
     fn every_spelling_and_variant_of_a_url_is_found() {
@@ -104,6 +202,8 @@ mod tests {
         assert_eq!(auto.len(), 4, "AVIF, WebP and legacy variants and the mark");
         assert_eq!(auto.last(), plain.last(), "the same source's mark");
         assert!(cache_paths("/samples/cat.jpg").is_err(), "not an image URL");
+        let tag = |url| entries(url).map(|entries| entries.source_tag);
+        assert_eq!(tag("/cdn-cgi/image/width=200/photos/cat.jpg"), tag("/image?url=/photos/cat.jpg&w=10"));
         assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg").is_err());
     }
 
@@ -114,6 +214,27 @@ mod tests {
         // Test-only `expect`s: a failure here is the test failing, on fixed input.
         let paths = cache_paths(path).expect("a proxy path");
         assert_eq!(paths, cache_paths(&absolute).expect("the same, absolute"));
+    }
+
+    #[test]
+    fn the_report_says_which_layers_were_reached() {
+        let without_tier = serde_json::to_value(Report::new(2, 1, None, WorkersCache::NotOffered)).unwrap();
+        assert_eq!(
+            (without_tier["deleted"].clone(), without_tier["looked_up"].clone()),
+            (1.into(), 2.into())
+        );
+        assert_eq!(without_tier["layers"]["edge_cache"]["reached"], true);
+        assert_eq!(
+            without_tier["layers"]["r2_tier"],
+            serde_json::json!({"reached": false, "note": "no VARIANTS binding"})
+        );
+        assert_eq!(without_tier["layers"]["workers_cache"]["reached"], false);
+        let purged = WorkersCache::Purged(vec!["src-ab".into()]);
+        let with_tier = serde_json::to_value(Report::new(4, 0, Some(3), purged)).unwrap();
+        assert_eq!(with_tier["layers"]["r2_tier"]["deleted"], 3);
+        assert_eq!(with_tier["layers"]["workers_cache"]["tags"], serde_json::json!(["src-ab"]));
+        let refused = Report::new(1, 0, None, WorkersCache::Failed("rate limited".into()));
+        assert!(!refused.layers.workers_cache.reached);
     }
 
     #[test]

@@ -16,12 +16,18 @@ pub struct Counters {
     pub requests: u64,
     /// Image requests answered from the edge cache.
     pub cache_hits: u64,
-    /// Image requests not found in the edge cache.
+    /// Image requests answered from the R2 tier (`VARIANTS`) after an edge-cache miss.
+    pub tier_hits: u64,
+    /// Image requests found in neither the edge cache nor the R2 tier.
     pub cache_misses: u64,
     /// Entries stored in the edge cache (images and too-large marks).
     pub cache_puts: u64,
     /// Stores the Cache API refused or failed; the request was answered all the same.
     pub cache_put_failures: u64,
+    /// Entries written to the R2 tier (answers, refreshed answers and too-large marks).
+    pub tier_puts: u64,
+    /// Writes to the R2 tier that failed; the request was answered all the same.
+    pub tier_put_failures: u64,
     /// Images decoded and re-encoded.
     pub transforms: u64,
     /// Sources streamed through untouched.
@@ -51,6 +57,14 @@ pub struct Counters {
     pub cache_revalidations: u64,
     /// `304`s to misses answered from the upstream's validator, its body unread.
     pub not_modified_unread: u64,
+    /// Warm messages the queue consumer received (each delivery, retries included).
+    pub warm_received: u64,
+    /// Warm messages whose variants were all made and stored in the tier (or were there).
+    pub warm_done: u64,
+    /// Warm messages given back to the queue to retry after a failure that may pass.
+    pub warm_retried: u64,
+    /// Warm messages given up on: sent to the dead-letter queue (`WARM_DEAD_LETTER`).
+    pub warm_dead_lettered: u64,
 }
 
 thread_local! {
@@ -93,13 +107,16 @@ impl Drop for InFlight {
 }
 
 /// The members of the `/debug/memory-stats` document: what monitoring and tests may rely on.
-pub const MEMORY_STATS_FIELDS: [&str; 22] = [
+pub const MEMORY_STATS_FIELDS: [&str; 29] = [
     "wasm_memory_bytes",
     "requests",
     "cache_hits",
+    "tier_hits",
     "cache_misses",
     "cache_puts",
     "cache_put_failures",
+    "tier_puts",
+    "tier_put_failures",
     "transforms",
     "passthroughs",
     "passthrough_bytes",
@@ -114,13 +131,18 @@ pub const MEMORY_STATS_FIELDS: [&str; 22] = [
     "coalesced_waiters",
     "cache_revalidations",
     "not_modified_unread",
+    "warm_received",
+    "warm_done",
+    "warm_retried",
+    "warm_dead_lettered",
     "cache_hit_ratio",
     "uptime_seconds",
 ];
 
-/// Hits and revalidations over every cache lookup of an image request; 0 before any.
+/// Hits (of the edge cache or the tier) and revalidations over every cache lookup of an image
+/// request; 0 before any.
 pub fn hit_ratio(counters: &Counters) -> f64 {
-    let served = counters.cache_hits + counters.cache_revalidations;
+    let served = counters.cache_hits + counters.tier_hits + counters.cache_revalidations;
     let looked = served + counters.cache_misses;
     if looked == 0 {
         0.0
@@ -137,7 +159,8 @@ pub struct MemoryStats {
     /// The counters.
     #[serde(flatten)]
     pub counters: Counters,
-    /// Hits (and revalidations) as a share of image requests that looked in the cache, 0 to 1.
+    /// Hits of either layer (and revalidations) as a share of image requests that looked in
+    /// the cache, 0 to 1.
     pub cache_hit_ratio: f64,
     /// Seconds since this isolate handled its first request.
     pub uptime_seconds: u64,
@@ -179,5 +202,6 @@ mod tests {
         let counters =
             Counters { cache_hits: 2, cache_revalidations: 1, cache_misses: 1, ..Counters::default() };
         assert_eq!(hit_ratio(&counters), 0.75);
+        assert_eq!(hit_ratio(&Counters { tier_hits: 1, cache_misses: 1, ..Counters::default() }), 0.5);
     }
 }

@@ -2,11 +2,11 @@
 //! decide (the gate in [`crate::security`], the plan in [`crate::plan`], the headers in
 //! [`crate::answer`]) and decides nothing itself:
 //!
-//! admit → lookup → revalidate → on a miss: coalesce → recall → fetch → plan → read or
-//! stream → make → answer → store.
+//! admit → lookup (the edge cache, then the R2 tier) → revalidate → on a miss: coalesce →
+//! recall → fetch → plan → read or stream → make → answer → store.
 //!
 //! The store step comes last, after the answer has gone: every cache write is one
-//! [`Store`] an answer leaves behind.
+//! [`Store`] an answer leaves behind, for the edge cache and the tier alike.
 
 use std::rc::Rc;
 
@@ -15,9 +15,10 @@ use worker::{console_error, Request, Response};
 use super::body::{read_capped, Body, Spilled};
 use super::cache::{self, Store};
 use super::upstream::{self, Conditions, Upstream};
-use super::{internal, now_ms, now_s, respond, room, Cx};
+use super::{internal, now_ms, now_s, respond, room, tier, Cx};
 use crate::answer::{self, Made};
 use crate::budget::{Reservation, Shortfall};
+use crate::cache_key::{large_source_path, tier_key};
 use crate::cache_policy::{LargeSource, Stored};
 use crate::coalesce::{Flights, Lead, Role};
 use crate::error::ProxyError;
@@ -54,21 +55,24 @@ pub async fn run(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Resp
     let location = target.location();
     match answer(&job, target, cx).await {
         Ok(Answer { response, store }) => {
-            cache::store(cx.ctx, store);
+            cache::store(cx, store);
             Ok(response)
         }
-        // A source the gate allowed may be the answer when it cannot be made into one.
-        Err(err) if job.redirects(&err) => {
-            console_error!("{err}; redirecting to the source (onerror=redirect)");
-            stats::record(|c| c.errors += 1);
-            Ok(respond::redirect(&location))
-        }
-        Err(err) => {
-            if matches!(err, ProxyError::Busy { .. }) {
-                stats::record(|c| c.budget_refusals += 1);
+        // A source the gate allowed may be the answer when it cannot be made into one (if it
+        // has an address a client can use).
+        Err(err) => match location.filter(|_| job.redirects(&err)) {
+            Some(location) => {
+                console_error!("{err}; redirecting to the source (onerror=redirect)");
+                stats::record(|c| c.errors += 1);
+                Ok(respond::redirect(&location))
             }
-            Err(err)
-        }
+            None => {
+                if matches!(err, ProxyError::Busy { .. }) {
+                    stats::record(|c| c.budget_refusals += 1);
+                }
+                Err(err)
+            }
+        },
     }
 }
 
@@ -84,28 +88,67 @@ fn job(req: &Request, image: ImageRequest) -> Result<Job, ProxyError> {
 
 /// Lookup → revalidate, then the miss path.
 async fn answer(job: &Job, target: Target, cx: &Cx<'_>) -> Result<Answer, ProxyError> {
-    let (entry, cache_ms) = lookup(job).await;
+    let (entry, mut looked) = lookup(job, cx).await;
     let changed = match entry {
         None => None,
-        Some((entry, stored)) => match revalidate(job, entry, stored, &target, cx, cache_ms).await {
+        Some(entry) => match revalidate(job, entry, &target, cx, &looked).await {
             Revalidated::Answered(answer) => return Ok(answer),
             Revalidated::Changed(upstream) => Some(upstream),
             Revalidated::NoValidators => None,
         },
     };
     stats::record(|c| c.cache_misses += 1);
-    miss(job, target, changed, cx, cache_ms).await
+    miss(job, target, changed, cx, &mut looked).await
 }
 
-/// Lookup: the stored answer with its metadata, and the milliseconds the cache took.
-async fn lookup(job: &Job) -> (Option<(Response, Stored)>, f64) {
+/// Where a stored answer was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layer {
+    /// This data centre's edge cache.
+    Edge,
+    /// The R2 tier, which every data centre shares.
+    Tier,
+}
+
+/// A stored answer, its metadata, and where it was found.
+struct Entry {
+    response: Response,
+    stored: Stored,
+    layer: Layer,
+}
+
+/// Milliseconds spent looking in the edge cache, and in the tier when the Worker has one.
+#[derive(Debug, Clone, Copy, Default)]
+struct Looked {
+    cache_ms: f64,
+    tier_ms: Option<f64>,
+}
+
+impl Looked {
+    /// Their `Server-Timing` entries.
+    fn timing(&self) -> String {
+        match self.tier_ms {
+            None => format!("cache;dur={:.0}", self.cache_ms),
+            Some(tier_ms) => format!("cache;dur={:.0}, tier;dur={tier_ms:.0}", self.cache_ms),
+        }
+    }
+}
+
+/// Lookup: the stored answer from the edge cache or, when it has none, from the R2 tier,
+/// and the time each took.
+async fn lookup(job: &Job, cx: &Cx<'_>) -> (Option<Entry>, Looked) {
     let started = now_ms();
-    let entry = cache::lookup(&job.key_url).await;
-    let entry = entry.map(|entry| {
-        let stored = Stored::read(|name| respond::header(&entry, name));
-        (entry, stored)
-    });
-    (entry, now_ms() - started)
+    let edge = cache::lookup(&job.key_url).await;
+    let mut looked = Looked { cache_ms: now_ms() - started, tier_ms: None };
+    if let Some(response) = edge {
+        let stored = Stored::read(|name| respond::header(&response, name));
+        return (Some(Entry { response, stored, layer: Layer::Edge }), looked);
+    }
+    let Some(bucket) = tier::bucket(cx.env) else { return (None, looked) };
+    let started = now_ms();
+    let found = tier::lookup(&bucket, &tier_key(&job.key.path()), now_s()).await;
+    looked.tier_ms = Some(now_ms() - started);
+    (found.map(|(response, stored)| Entry { response, stored, layer: Layer::Tier }), looked)
 }
 
 /// What revalidating a stored answer came to.
@@ -121,44 +164,66 @@ enum Revalidated {
 /// Revalidate: a fresh entry is the answer. A stale one is checked with its origin, which
 /// says the source is unchanged (the entry is stored again as fresh), changed, or cannot be
 /// asked (the stale entry is better than an error).
-async fn revalidate(
-    job: &Job,
-    mut entry: Response,
-    stored: Stored,
-    target: &Target,
-    cx: &Cx<'_>,
-    cache_ms: f64,
-) -> Revalidated {
-    let (now, timing) = (now_s(), format!("cache;dur={cache_ms:.0}"));
-    if stored.is_fresh(now) {
-        stats::record(|c| c.cache_hits += 1);
-        return Revalidated::Answered(Answer::only(from_cache(job, &entry, &stored, "HIT", timing)));
+async fn revalidate(job: &Job, entry: Entry, target: &Target, cx: &Cx<'_>, looked: &Looked) -> Revalidated {
+    let now = now_s();
+    if entry.stored.is_fresh(now) {
+        return Revalidated::Answered(hit(job, entry, looked.timing()));
     }
-    let Some(conditions) = stored.conditions() else { return Revalidated::NoValidators };
+    let Some(conditions) = entry.stored.conditions() else { return Revalidated::NoValidators };
     match upstream::fetch(cx, target.clone(), &conditions, None).await {
         Ok(upstream) if upstream.not_modified => {
-            stats::record(|c| c.cache_revalidations += 1);
-            let stored = Stored { stored_at: now, ..stored };
-            // The copy is stored while the entry's own body is answered with.
-            let store = entry.cloned().map_err(|e| console_error!("cannot copy a revalidated entry: {e}"));
-            let store = store.ok().map(|copy| Store::Refreshed {
-                key_url: job.key_url.clone(),
-                copy,
-                stored: stored.clone(),
-            });
-            let timing = format!("{timing}, revalidate;dur={:.0}", upstream.millis);
-            Revalidated::Answered(Answer {
-                response: from_cache(job, &entry, &stored, "REVALIDATED", timing),
-                store,
-            })
+            let timing = format!("{}, revalidate;dur={:.0}", looked.timing(), upstream.millis);
+            Revalidated::Answered(refreshed(job, entry, now, timing))
         }
         Ok(upstream) => Revalidated::Changed(upstream),
         Err(err) => {
             console_error!("revalidation failed, serving the stored answer: {err}");
-            stats::record(|c| c.cache_hits += 1);
-            Revalidated::Answered(Answer::only(from_cache(job, &entry, &stored, "STALE", timing)))
+            count_hit(entry.layer);
+            let response = from_cache(job, &entry.response, &entry.stored, "STALE", looked.timing());
+            Revalidated::Answered(Answer::only(response))
         }
     }
+}
+
+/// A fresh entry is the answer; one the tier found is also copied into the edge cache.
+fn hit(job: &Job, mut entry: Entry, timing: String) -> Answer {
+    count_hit(entry.layer);
+    let (x_cache, store) = match entry.layer {
+        Layer::Edge => ("HIT", None),
+        Layer::Tier => {
+            let copy = copy(&mut entry.response);
+            let key_url = job.key_url.clone();
+            ("HIT-TIER", copy.map(|copy| Store::Promoted { key_url, copy, stored: entry.stored.clone() }))
+        }
+    };
+    Answer { response: from_cache(job, &entry.response, &entry.stored, x_cache, timing), store }
+}
+
+/// A stale entry the origin said is unchanged: the answer, and stored again as fresh in both
+/// layers (the copy is stored while the entry's own body is answered with).
+fn refreshed(job: &Job, mut entry: Entry, now: u64, timing: String) -> Answer {
+    stats::record(|c| c.cache_revalidations += 1);
+    let stored = Stored { stored_at: now, ..entry.stored };
+    let store = copy(&mut entry.response).map(|copy| Store::Refreshed {
+        key_url: job.key_url.clone(),
+        tier_key: tier_key(&job.key.path()),
+        copy,
+        stored: stored.clone(),
+    });
+    Answer { response: from_cache(job, &entry.response, &stored, "REVALIDATED", timing), store }
+}
+
+/// Counts an answer served from `layer`.
+fn count_hit(layer: Layer) {
+    match layer {
+        Layer::Edge => stats::record(|c| c.cache_hits += 1),
+        Layer::Tier => stats::record(|c| c.tier_hits += 1),
+    }
+}
+
+/// A copy of a stored answer, for storing while the answer streams the original.
+fn copy(response: &mut Response) -> Option<Response> {
+    response.cloned().map_err(|e| console_error!("cannot copy a stored answer: {e}")).ok()
 }
 
 /// A stored answer: `304` when the client has it already.
@@ -178,10 +243,13 @@ fn from_cache(
 }
 
 /// The source as fetched, what is known of it, and what the stages so far did.
-struct Fetched {
-    upstream: Upstream,
-    known: Known,
-    timing: String,
+pub(super) struct Fetched {
+    /// The upstream's answer.
+    pub(super) upstream: Upstream,
+    /// What its headers told.
+    pub(super) known: Known,
+    /// `Server-Timing` so far.
+    pub(super) timing: String,
 }
 
 /// The miss path: coalesce → recall → fetch → plan, then carry the plan out. `changed` is
@@ -191,22 +259,22 @@ async fn miss(
     target: Target,
     changed: Option<Upstream>,
     cx: &Cx<'_>,
-    cache_ms: f64,
+    looked: &mut Looked,
 ) -> Result<Answer, ProxyError> {
     let lead = match coalesce(job).await {
         Coalesced::Shared(made) => return Ok(answer_made(job, made, cx, true)),
         Coalesced::Lead(lead) => Some(lead),
         Coalesced::Alone => None,
     };
-    let (upstream, mark, recall_ms) = match changed {
-        Some(upstream) => (upstream, None, 0.0),
+    let (upstream, mark) = match changed {
+        Some(upstream) => (upstream, None),
         None => {
-            let (mark, recall_ms) = recall(job).await;
-            (fetch(job, &target, mark, cx).await?, mark, recall_ms)
+            let mark = recall(job, cx, looked).await;
+            (fetch(job, &target, mark, cx).await?, mark)
         }
     };
     let (fetched, plan) = plan_for(job, upstream, mark.is_some(), &target, cx).await?;
-    let timing = format!("cache;dur={:.0}, fetch;dur={:.0}", cache_ms + recall_ms, fetched.upstream.millis);
+    let timing = format!("{}, fetch;dur={:.0}", looked.timing(), fetched.upstream.millis);
     carry_out(job, plan, Fetched { timing, ..fetched }, lead, cx).await
 }
 
@@ -234,12 +302,21 @@ async fn coalesce(job: &Job) -> Coalesced {
     }
 }
 
-/// Recall: what an earlier request learned of a source too large to transform, and the
-/// milliseconds the cache took. Looked up on the miss path only, so a hit costs one lookup.
-async fn recall(job: &Job) -> (Option<LargeSource>, f64) {
+/// Recall: what an earlier request learned of a source too large to transform, from the
+/// edge cache or else the tier, their time added to `looked`. Looked up on the miss path
+/// only, so a hit costs one lookup.
+async fn recall(job: &Job, cx: &Cx<'_>, looked: &mut Looked) -> Option<LargeSource> {
     let started = now_ms();
     let mark = cache::recall_large(&job.large_mark).await;
-    (mark, now_ms() - started)
+    looked.cache_ms += now_ms() - started;
+    if mark.is_some() {
+        return mark;
+    }
+    let bucket = tier::bucket(cx.env)?;
+    let started = now_ms();
+    let mark = tier::recall_large(&bucket, &tier_key(&large_source_path(&job.image.source)), now_s()).await;
+    *looked.tier_ms.get_or_insert(0.0) += now_ms() - started;
+    mark
 }
 
 /// Fetch, with the client's range (for a pass-through); a source known to pass through is
@@ -330,10 +407,15 @@ fn stream(
         c.budget_passthroughs += u64::from(why == Why::NoRoom);
     });
     let timing = why.server_timing().map_or(timing.clone(), |entry| format!("{timing}, {entry}"));
-    let list =
-        answer::passthrough(|name| respond::header(&upstream.response, name), &timing, spilled.is_none());
+    let list = answer::passthrough(
+        job,
+        |name| respond::header(&upstream.response, name),
+        &timing,
+        spilled.is_none(),
+    );
     let store = why.remember_large().then(|| Store::LargeMark {
         mark_url: job.large_mark.clone(),
+        tier_key: tier_key(&large_source_path(&job.image.source)),
         mark: LargeSource::new(upstream.content_length, &upstream.caching, cx.config),
         ttl: cx.config.cache_ttl_seconds,
     });
@@ -390,7 +472,7 @@ async fn make(
 ) -> Result<Answer, ProxyError> {
     let made = match then {
         Then::Describe => describe_source(job, &source, fetched)?,
-        Then::Make => match transform(job, source, fetched, cx).await? {
+        Then::Make => match transform(job, Rc::new(source), fetched, cx).await? {
             Transformed::Made(made) => made,
             // Not shared: each waiting request tries the budget for itself.
             Transformed::Untouched(response) => return Ok(Answer::only(response)),
@@ -405,11 +487,11 @@ async fn make(
 /// `format=json`: the source's header is the answer.
 fn describe_source(job: &Job, source: &[u8], fetched: &Fetched) -> Result<Made, ProxyError> {
     let description = serde_json::to_vec(&describe(source, &job.image.options)?).map_err(internal)?;
-    Ok(made(fetched, description, "application/json", "transform;desc=\"json from the header\""))
+    Ok(made(fetched, Rc::new(description), "application/json", "transform;desc=\"json from the header\""))
 }
 
 /// What transforming came to.
-enum Transformed {
+pub(super) enum Transformed {
     /// The answer: transformed, or the source itself when nothing needed doing.
     Made(Made),
     /// The source's own bytes, for want of room in the budget.
@@ -417,10 +499,11 @@ enum Transformed {
 }
 
 /// Transform: the header read, nothing done when nothing needs doing, and the pixels' room
-/// reserved in the budget before a pixel is decoded.
-async fn transform(
+/// reserved in the budget before a pixel is decoded. `source` is shared, so that one source
+/// read once makes several variants (`POST /warm`'s consumer).
+pub(super) async fn transform(
     job: &Job,
-    source: Vec<u8>,
+    source: Rc<Vec<u8>>,
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Transformed, ProxyError> {
@@ -448,7 +531,7 @@ async fn transform(
     stats::record(|c| c.transforms += 1);
     Ok(Transformed::Made(made(
         fetched,
-        encoded.bytes,
+        Rc::new(encoded.bytes),
         encoded.format.mime(),
         &encoded.report.server_timing(),
     )))
@@ -456,9 +539,9 @@ async fn transform(
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
 /// the stages before it.
-fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &str) -> Made {
+fn made(fetched: &Fetched, body: Rc<Vec<u8>>, content_type: &'static str, stage: &str) -> Made {
     Made {
-        body: Rc::new(body),
+        body,
         content_type,
         caching: fetched.upstream.caching,
         validators: fetched.upstream.validators.clone(),
@@ -467,30 +550,26 @@ fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &st
 }
 
 /// The source's own bytes, read but not transformed for want of memory.
-fn untouched(job: &Job, source: Vec<u8>, content_type: &str, fetched: &Fetched) -> Response {
+fn untouched(job: &Job, source: Rc<Vec<u8>>, content_type: &str, fetched: &Fetched) -> Response {
     stats::record(|c| c.budget_passthroughs += 1);
     let timing = format!("{}, transform;desc=\"skipped: no room in the memory budget\"", fetched.timing);
     let headers = answer::untouched(job, &source, content_type, timing);
-    respond::image(source, &headers)
+    // The request path's source has no other owner; a shared one is copied.
+    respond::image(Rc::try_unwrap(source).unwrap_or_else(|shared| shared.as_ref().clone()), &headers)
 }
 
 /// Answer: a body just made, stored afterwards by the request that made it; one that
 /// `waited` for an identical request only answers.
 fn answer_made(job: &Job, made: Made, cx: &Cx<'_>, waited: bool) -> Answer {
     let (headers, storage) = answer::fresh(job, &made, cx.config, waited);
+    let stored = answer::stored(&made, &headers, &storage, now_s()).filter(|_| !waited);
     // The bytes themselves once the followers have theirs, a copy while they still hold them.
     let body = Rc::try_unwrap(made.body).unwrap_or_else(|shared| shared.as_ref().clone());
-    let store = storage.ttl.filter(|_| !waited).map(|ttl| Store::Made {
+    let store = stored.map(|stored| Store::Made {
         key_url: job.key_url.clone(),
+        tier_key: tier_key(&job.key.path()),
         body: body.clone(),
-        stored: Stored {
-            content_type: made.content_type.to_string(),
-            etag: headers.etag.clone(),
-            ttl,
-            keep: storage.keep,
-            stored_at: now_s(),
-            validators: made.validators,
-        },
+        stored,
     });
     let response = match job.client_has(&headers.etag) {
         true => respond::not_modified(&headers.not_modified()),

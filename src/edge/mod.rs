@@ -3,18 +3,23 @@
 //! [`fetch`] is the entry point. It routes the request, answers images through the steps in
 //! [`image`], and turns every [`ProxyError`] into an `application/problem+json` response, so
 //! that `#[event(fetch)]` never sees an `Err` (which it would answer with an opaque 500).
+//! [`queue`] is the consumer of the warming queue ([`warm`]).
 
 mod body;
+mod bucket;
 mod cache;
 mod guard;
 mod image;
+mod purge;
 mod respond;
 mod room;
+mod tier;
 mod upstream;
+mod warm;
 
 use std::sync::OnceLock;
 
-use worker::{console_error, event, Context, Env, Method, Request, Response};
+use worker::{console_error, event, Context, Env, MessageBatch, Method, Request, Response};
 
 use crate::answer;
 use crate::config::Config;
@@ -51,6 +56,14 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     Ok(for_browsers(response, &env, origin.as_deref()))
 }
 
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -> worker::Result<()> {
+    // Each message is settled on its own (acknowledged, retried or dead-lettered): the batch
+    // itself never fails, since all its messages would then be delivered again.
+    warm::consume(batch, &env, &ctx).await;
+    Ok(())
+}
+
 /// Adds the headers that let pages on other origins read, time and embed the answer
 /// ([`answer::for_browsers`]).
 fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response {
@@ -63,7 +76,7 @@ fn for_browsers(response: Response, env: &Env, origin: Option<&str>) -> Response
 /// What every step of a request may need: the Worker's bindings, its context and the
 /// configuration.
 pub struct Cx<'a> {
-    /// The bindings (`ASSETS`).
+    /// The bindings (`ASSETS`, and the optional R2 buckets).
     pub env: &'a Env,
     /// For work after the answer (`wait_until`).
     pub ctx: &'a Context,
@@ -76,14 +89,15 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     let url = req.url().map_err(|e| ProxyError::BadSource(format!("unreadable request URL: {e}")))?;
     let route = route(url.path(), url.query())?;
     let allowed = match route {
-        Route::Purge => req.method() == Method::Post,
+        Route::Purge | Route::Warm => req.method() == Method::Post,
         _ => matches!(req.method(), Method::Get | Method::Head),
     };
     if !allowed {
         return Err(ProxyError::MethodNotAllowed);
     }
     match route {
-        Route::Purge => purge(req, config(env)?).await,
+        Route::Purge => purge::run(req, &Cx { env, ctx, config: config(env)? }).await,
+        Route::Warm => warm::enqueue(req, &Cx { env, ctx, config: config(env)? }).await,
         Route::Image(image) => image::run(&req, image, &Cx { env, ctx, config: config(env)? }).await,
         Route::MemoryStats => respond::json(&memory_stats()),
         Route::Reference => respond::json(&crate::reference::reference()),
@@ -97,41 +111,15 @@ async fn serve(req: Request, env: &Env, ctx: &Context) -> Result<Response, Proxy
     }
 }
 
-/// `POST /purge`: deletes the stored answers of the URLs listed (see [`crate::purge`]).
-async fn purge(mut req: Request, config: &Config) -> Result<Response, ProxyError> {
-    use crate::purge::{authorised, cache_paths, PurgeRequest, MAX_BODY_BYTES};
-    let token = config.purge_token.as_deref().ok_or(ProxyError::Unauthorized)?;
-    let header = |name: &str| req.headers().get(name).ok().flatten();
-    if !authorised(header("authorization").as_deref(), token) {
-        return Err(ProxyError::Unauthorized);
-    }
-    // Only a declared, small body is read.
-    let length: Option<usize> = header("content-length").and_then(|v| v.trim().parse().ok());
-    if length.is_none_or(|length| length > MAX_BODY_BYTES) {
-        return Err(ProxyError::BadOptions(format!("send a JSON body of at most {MAX_BODY_BYTES} bytes")));
-    }
-    let body = req.bytes().await.map_err(|e| ProxyError::BadOptions(format!("unreadable body: {e}")))?;
-    let request = PurgeRequest::parse(&body)?;
-    let origin = req.url().map_err(internal)?.origin().ascii_serialization();
-    let (mut deleted, mut looked_up) = (0u32, 0u32);
-    for url in &request.urls {
-        for path in cache_paths(url)? {
-            looked_up += 1;
-            if cache::delete(&format!("{origin}{path}")).await {
-                deleted += 1;
-            }
-        }
-    }
-    respond::json(&serde_json::json!({ "deleted": deleted, "looked_up": looked_up }))
-}
-
 /// The configuration, parsed from the Worker's vars once per isolate.
 fn config(env: &Env) -> Result<&'static Config, ProxyError> {
     static CONFIG: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
     let lookup = |name: &str| env.var(name).ok().map(|v| v.to_string());
     CONFIG
         .get_or_init(|| {
-            Config::from_vars(lookup).inspect(|c| crate::budget::set_capacity(c.buffer_budget_bytes))
+            Config::from_vars(lookup)
+                .and_then(|config| config.with_source_bucket(bucket::has(env, bucket::SOURCE_BUCKET)))
+                .inspect(|c| crate::budget::set_capacity(c.buffer_budget_bytes))
         })
         .as_ref()
         .map_err(|e| ProxyError::Config(e.clone()))

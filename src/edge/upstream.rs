@@ -1,5 +1,5 @@
-//! Fetching the source: from the static assets, from `ORIGIN_URL`, or from an allowed
-//! absolute URL. Redirects are followed by hand so that every hop passes the gate
+//! Fetching the source: from the static assets, from `ORIGIN_URL`, from the `SOURCE_BUCKET`
+//! R2 bucket, or from an allowed absolute URL. Redirects are followed by hand so that every hop passes the gate
 //! ([`next_hop`]);
 //! the whole exchange up to the response headers is bounded by `UPSTREAM_TIMEOUT_MS`, and
 //! the body is read through a [`guard`] that bounds silences, chunks and lengths.
@@ -72,7 +72,8 @@ pub async fn fetch(
 }
 
 /// One request to the target, redirects not followed: a static asset from the `ASSETS`
-/// binding, or a URL within what is left of `UPSTREAM_TIMEOUT_MS` since `started`.
+/// binding, an object of `SOURCE_BUCKET`, or a URL within what is left of
+/// `UPSTREAM_TIMEOUT_MS` since `started`.
 async fn fetch_target(
     cx: &Cx<'_>,
     target: &Target,
@@ -86,6 +87,7 @@ async fn fetch_target(
             let url = format!("{ASSETS_ORIGIN}{path}");
             assets.fetch(url, Some(request_init(conditions)?)).await.map_err(internal)
         }
+        Target::Bucket(key) => super::bucket::read_source(cx.env, key, conditions).await,
         Target::Url(url) => {
             let timeout_ms = cx.config.upstream_timeout.as_millis() as u64;
             let remaining = (timeout_ms as f64 - (now_ms() - started)).max(0.0);

@@ -6,6 +6,7 @@
 //! - `/debug/memory-stats`: the isolate's counters.
 //! - `/reference.json`: every option and error, for `www/reference.html`.
 //! - `/purge`: delete stored answers.
+//! - `/warm`: make variants ahead, on a queue.
 //! - `/debug/panic`: a panic on purpose, in builds with the `panic-route` feature only.
 //! - anything else: a static file from `www/`.
 
@@ -31,6 +32,8 @@ pub enum Route {
     Reference,
     /// Delete stored answers (`POST`, see [`crate::purge`]).
     Purge,
+    /// Queue variants to make ahead (`POST`, see [`crate::warm`]).
+    Warm,
     /// A file from the static assets.
     Static,
     /// Panics on purpose (only in builds with the `panic-route` feature, for the e2e test
@@ -51,6 +54,7 @@ pub fn route(path: &str, query: Option<&str>) -> Result<Route, ProxyError> {
         "/debug/memory-stats" => Ok(Route::MemoryStats),
         "/reference.json" => Ok(Route::Reference),
         "/purge" => Ok(Route::Purge),
+        "/warm" => Ok(Route::Warm),
         #[cfg(feature = "panic-route")]
         "/debug/panic" => Ok(Route::Panic),
         _ => Ok(Route::Static),
@@ -66,6 +70,7 @@ mod tests {
         assert_eq!(route("/debug/memory-stats", None), Ok(Route::MemoryStats));
         assert_eq!(route("/reference.json", None), Ok(Route::Reference));
         assert_eq!(route("/purge", None), Ok(Route::Purge));
+        assert_eq!(route("/warm", None), Ok(Route::Warm));
         assert_eq!(route("/", None), Ok(Route::Static));
         assert_eq!(route("/samples/cat.jpg", None), Ok(Route::Static));
     }

@@ -3,8 +3,10 @@
 //!
 //! - [`admit`], before the cache or the network is touched: the URL's signature, expiry and
 //!   size limits ([`check_request`]), then where its source may be fetched from
-//!   ([`Target::resolve`]: `ALLOWED_SOURCES` and private networks for URLs, `ORIGIN_URL`
-//!   for paths).
+//!   ([`Target::resolve`]: `ALLOWED_SOURCES` and private networks for URLs; `SOURCE_BUCKET`,
+//!   `ORIGIN_URL` or the static assets for paths).
+//! - [`admit_vouched`], for the variants `POST /warm` asks for: the sizes and the source, as
+//!   for a signed URL.
 //! - [`next_hop`], on every redirect the upstream answers.
 //! - [`check_passthrough`], before a body is handed on untouched: an image type, and not
 //!   over `PASSTHROUGH_MAX_BYTES`.
@@ -35,6 +37,9 @@ pub struct Policy {
     /// Where relative sources are fetched from (`ORIGIN_URL`). Default: the Worker's own
     /// static assets.
     pub origin_url: Option<Url>,
+    /// Relative sources are objects of the `SOURCE_BUCKET` R2 bucket (a binding, not a
+    /// variable: set when the Worker has it). Default: no bucket.
+    pub source_bucket: bool,
     /// Keys URLs must be signed with (`SIGNING_KEY`, and `SIGNING_KEYS` for rotation; both
     /// secrets). Default: none, and URLs need no signature.
     pub signing_keys: SigningKeys,
@@ -59,6 +64,7 @@ impl Default for Policy {
         Policy {
             allowed_sources: SourcePolicy::default(),
             origin_url: None,
+            source_bucket: false,
             signing_keys: SigningKeys::default(),
             max_output_dimension: crate::options::MAX_DIMENSION,
             max_dpr_thousandths: 4000,
@@ -67,6 +73,15 @@ impl Default for Policy {
             passthrough_max_bytes: None,
         }
     }
+}
+
+/// Admits an image request that a holder of `PURGE_TOKEN` asked to have made ahead
+/// (`POST /warm`), or refuses it. Vouched for like a signed URL, it needs no signature and
+/// is not held to `ALLOWED_WIDTHS`/`ALLOWED_QUALITIES`; the sizes every URL is held to, and
+/// where its source may be fetched from, still apply.
+pub fn admit_vouched(request: &ImageRequest, policy: &Policy) -> Result<Target, ProxyError> {
+    request::check_sizes(request, policy)?;
+    Target::resolve(&request.source, policy)
 }
 
 /// Admits an image request at `now` (Unix seconds), or refuses it: its URL's own checks,

@@ -20,7 +20,7 @@ pub fn check_request(request: &ImageRequest, policy: &Policy, now: u64) -> Resul
 }
 
 /// `MAX_OUTPUT_DIMENSION` and `MAX_DPR`, which bind signed URLs too.
-fn check_sizes(request: &ImageRequest, policy: &Policy) -> Result<(), ProxyError> {
+pub(super) fn check_sizes(request: &ImageRequest, policy: &Policy) -> Result<(), ProxyError> {
     let max = policy.max_output_dimension;
     for (name, value) in [("width", request.options.width), ("height", request.options.height)] {
         if let Some(pixels) = value.filter(|pixels| *pixels > max) {

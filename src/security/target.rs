@@ -4,6 +4,7 @@
 use url::Url;
 
 use super::Policy;
+use crate::bucket::source_key;
 use crate::error::ProxyError;
 use crate::route::Source;
 
@@ -21,17 +22,21 @@ pub enum Target {
     Assets(String),
     /// A URL on the network.
     Url(Url),
+    /// An object key in the `SOURCE_BUCKET` R2 bucket.
+    Bucket(String),
 }
 
 impl Target {
-    /// Resolves a source: an absolute URL must be on an allowed host; a path goes under
-    /// `ORIGIN_URL` when it is set (and may not leave it), else to the static assets.
+    /// Resolves a source: an absolute URL must be on an allowed host; a path is an object
+    /// of `SOURCE_BUCKET` when the Worker has that binding, goes under `ORIGIN_URL` when it
+    /// is set (and may not leave it), and is a static asset otherwise.
     pub fn resolve(source: &Source, policy: &Policy) -> Result<Target, ProxyError> {
         match source {
             Source::Absolute(url) => {
                 policy.allowed_sources.check(url)?;
                 Ok(Target::Url(url.clone()))
             }
+            Source::Relative(path) if policy.source_bucket => source_key(path).map(Target::Bucket),
             Source::Relative(path) => match &policy.origin_url {
                 None => Ok(Target::Assets(path.clone())),
                 Some(origin) => origin_url(origin, path).map(Target::Url),
@@ -40,11 +45,13 @@ impl Target {
     }
 
     /// Where a client finds the source itself (`onerror=redirect`): its URL, or for a static
-    /// asset its path on this Worker.
-    pub fn location(&self) -> String {
+    /// asset its path on this Worker. An object of a private bucket has no address a client
+    /// could use, so its failures keep their error.
+    pub fn location(&self) -> Option<String> {
         match self {
-            Target::Assets(path) => path.clone(),
-            Target::Url(url) => url.to_string(),
+            Target::Assets(path) => Some(path.clone()),
+            Target::Url(url) => Some(url.to_string()),
+            Target::Bucket(_) => None,
         }
     }
 }
@@ -93,6 +100,8 @@ pub fn next_hop(
             }
             Ok(Target::Url(url))
         }
+        // R2 never answers with a redirect; one would be a fault of the adapter.
+        Target::Bucket(key) => Err(ProxyError::UpstreamFailed(format!("R2 redirected a read of {key:?}"))),
     }
 }
 
@@ -142,7 +151,7 @@ mod tests {
     fn absolute_sources_need_an_allowed_host() {
         let policy = policy("images.example.com", None);
         let allowed = Target::resolve(&absolute("https://images.example.com/a.jpg"), &policy);
-        assert_eq!(allowed.map(|t| t.location()), Ok("https://images.example.com/a.jpg".into()));
+        assert_eq!(allowed.map(|t| t.location()), Ok(Some("https://images.example.com/a.jpg".into())));
         let other = Target::resolve(&absolute("https://evil.example/a.jpg"), &policy);
         assert!(matches!(other, Err(ProxyError::SourceNotAllowed(_))), "{other:?}");
         let private = Target::resolve(&absolute("http://10.0.0.1/a.jpg"), &policy);
@@ -155,7 +164,7 @@ mod tests {
         assert_eq!(Target::resolve(&path, &policy("", None)), Ok(Target::Assets("/photos/a.jpg".into())));
         let origin = policy("", Some("https://origin.example/base/"));
         let resolved = Target::resolve(&path, &origin).map(|t| t.location());
-        assert_eq!(resolved, Ok("https://origin.example/base/photos/a.jpg".into()));
+        assert_eq!(resolved, Ok(Some("https://origin.example/base/photos/a.jpg".into())));
         let escape = origin_url(&Url::parse("https://origin.example").expect("url"), "@evil.example/a.jpg");
         assert!(matches!(escape, Err(ProxyError::BadSource(_))), "{escape:?}");
     }
@@ -165,13 +174,26 @@ mod tests {
         let policy = policy("images.example.com", Some("http://127.0.0.1:9000"));
         let from = Target::Url(Url::parse("https://images.example.com/a.jpg").expect("url"));
         let hop = |location| next_hop(&from, 302, location, &policy).map(|target| target.location());
-        assert_eq!(hop(Some("/b.jpg")), Ok("https://images.example.com/b.jpg".into()));
+        assert_eq!(hop(Some("/b.jpg")), Ok(Some("https://images.example.com/b.jpg".into())));
         assert!(matches!(hop(Some("https://evil.example/")), Err(ProxyError::SourceNotAllowed(_))));
         assert!(matches!(hop(Some("http://169.254.169.254/")), Err(ProxyError::SourceNotAllowed(_))));
         assert!(matches!(hop(None), Err(ProxyError::UpstreamFailed(_))));
         // The origin is trusted as configured, private address and all.
         let within = hop(Some("http://127.0.0.1:9000/c.jpg"));
-        assert_eq!(within, Ok("http://127.0.0.1:9000/c.jpg".into()));
+        assert_eq!(within, Ok(Some("http://127.0.0.1:9000/c.jpg".into())));
+    }
+
+    #[test]
+    fn with_a_source_bucket_paths_are_its_keys_and_urls_still_need_an_allowed_host() {
+        let bucket = Policy { source_bucket: true, ..policy("images.example.com", None) };
+        let path = Source::parse("/photos/my%20cat.jpg?v=2").expect("a path");
+        let target = Target::resolve(&path, &bucket);
+        assert_eq!(target, Ok(Target::Bucket("photos/my cat.jpg".into())));
+        assert_eq!(target.map(|t| t.location()), Ok(None), "a private object has no address to redirect to");
+        let other = Target::resolve(&absolute("https://evil.example/a.jpg"), &bucket);
+        assert!(matches!(other, Err(ProxyError::SourceNotAllowed(_))), "{other:?}");
+        let from = Target::Bucket("a.jpg".into());
+        assert!(matches!(next_hop(&from, 302, Some("/b.jpg"), &bucket), Err(ProxyError::UpstreamFailed(_))));
     }
 
     #[test]

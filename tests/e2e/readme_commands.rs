@@ -43,6 +43,14 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("wrangler secret put SIGNING_KEY", "stores a secret in a real Cloudflare account"),
     ("npx wrangler login", "needs a Cloudflare account and a browser"),
     ("npx wrangler deploy", "deploys to a real Cloudflare account; make test runs the dry run"),
+    ("npx wrangler r2 bucket create images", "creates a bucket in a real Cloudflare account"),
+    ("npx wrangler r2 bucket create image-variants", "creates a bucket in a real Cloudflare account"),
+    ("npx wrangler queues create image-warm", "creates a queue in a real Cloudflare account"),
+    ("npx wrangler queues create image-warm-dead", "creates a queue in a real Cloudflare account"),
+    (
+        "npx wrangler r2 bucket notification create images --event-type object-create --queue image-warm",
+        "sets a real bucket's notifications; src/warm.rs's host tests read R2's message shape",
+    ),
 ];
 
 /// How the tests here pick their commands out of README: `make dev` alone, `make dev` on

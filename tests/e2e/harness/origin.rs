@@ -219,6 +219,10 @@ fn serve(mut stream: TcpStream, port: u16, big: &[u8]) -> std::io::Result<()> {
         }
         // Fresh for 2 s, and says 304 to a request that has its ETag.
         "/validated.jpg" => validated(&mut stream, path, "\"v1\"", "max-age=2", if_none_match.as_deref()),
+        // As /validated.jpg, for the tier's tests alone (the counts are per path).
+        "/tier-validated.jpg" => {
+            validated(&mut stream, path, "\"tv1\"", "max-age=2", if_none_match.as_deref())
+        }
         // May be stored, but must be revalidated before every use; 304 to its ETag.
         "/no-cache.jpg" => validated(&mut stream, path, "\"nc1\"", "no-cache", if_none_match.as_deref()),
         "/versioned.jpg" => {

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -23,6 +23,8 @@ pub struct Harness {
     inspector_path: &'static str,
     /// A path the Worker answers cheaply.
     ready_path: &'static str,
+    /// Its local state (`--persist-to`): edge cache, R2, queues.
+    state: PathBuf,
 }
 
 /// Upstream timeout the Worker runs with; the slow origin path takes longer.
@@ -157,7 +159,7 @@ const proxy :Workerd.Worker = (
     let base = format!("http://127.0.0.1:{port}");
     let ready_path = "/debug/memory-stats";
     wait_ready(&format!("{base}{ready_path}"), &log);
-    Harness { base, launcher, inspector_port, inspector_path: "/main", ready_path }
+    Harness { base, launcher, inspector_port, inspector_path: "/main", ready_path, state }
 }
 
 fn free_port() -> u16 {
@@ -166,12 +168,45 @@ fn free_port() -> u16 {
 }
 
 fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
+    start_sharing_r2(extra_vars, config, None)
+}
+
+/// The config of the Workers with R2 buckets and a queue (`tier_harnesses`).
+pub const TIER_CONFIG: &str = "tests/e2e/tier.wrangler.toml";
+
+/// The local bucket `TIER_CONFIG` binds as `SOURCE_BUCKET`.
+pub const SOURCE_BUCKET: &str = "e2e-sources";
+
+/// Two Workers, started on first use, with the R2 source bucket, the variant tier and the
+/// warming queue of [`TIER_CONFIG`]: two data centres, each with its own edge cache and
+/// queue, sharing one R2 store (the second's local R2 directory is the first's).
+pub fn tier_harnesses() -> (&'static Harness, &'static Harness) {
+    static HARNESSES: OnceLock<(Harness, Harness)> = OnceLock::new();
+    let (first, second) = HARNESSES.get_or_init(|| {
+        let vars = [("PURGE_TOKEN", PURGE_TOKEN), ("CACHE_TTL_MIN_SECONDS", "1")];
+        let first = start(&vars, Some(TIER_CONFIG));
+        let second = start_sharing_r2(&vars, Some(TIER_CONFIG), Some(&first.state));
+        (first, second)
+    });
+    (first, second)
+}
+
+/// Starts a Worker in wrangler dev; with `shared_r2`, its R2 store is that state directory's.
+fn start_sharing_r2(extra_vars: &[(&str, &str)], config: Option<&str>, shared_r2: Option<&Path>) -> Harness {
     let origin_port = origin_port();
     let port = free_port();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(root.join("build/index.js").exists(), "build the Worker first: make build (make test does)");
     // A fresh state directory per run, so the edge cache starts empty.
     let state = root.join(format!("target/e2e-state/{}-{port}", std::process::id()));
+    if let Some(shared) = shared_r2 {
+        // wrangler dev keeps each kind of state in its own directory under v3/: sharing only
+        // r2/ gives two separate edge caches over one bucket store.
+        std::fs::create_dir_all(shared.join("v3/r2")).expect("the shared R2 directory");
+        std::fs::create_dir_all(state.join("v3")).expect("a state directory");
+        std::os::unix::fs::symlink(shared.join("v3/r2"), state.join("v3/r2"))
+            .expect("a link to the shared R2 store");
+    }
     let mut extra: String = extra_vars.iter().map(|(name, value)| format!(" --var {name}:{value}")).collect();
     // The tests' own idle timeout, unless the caller sets one.
     if !extra_vars.iter().any(|(name, _)| *name == "UPSTREAM_IDLE_TIMEOUT_MS") {
@@ -194,7 +229,7 @@ fn start(extra_vars: &[(&str, &str)], config: Option<&str>) -> Harness {
     let ready_path =
         if config.is_some_and(|c| c.starts_with("bench/")) { "/ready" } else { "/debug/memory-stats" };
     wait_ready(&format!("{base}{ready_path}"), &log);
-    Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path }
+    Harness { base, launcher, inspector_port, inspector_path: "/ws", ready_path, state }
 }
 
 /// Runs `command` in bash (from the project's root, with `env` added to this process's
@@ -388,6 +423,43 @@ impl Harness {
             *(if runs_the_worker { &mut worker } else { &mut entry }) += measure(*pid);
         }
         (entry, worker)
+    }
+
+    /// Puts `objects` (key, bytes) into this Worker's local [`SOURCE_BUCKET`] with
+    /// `wrangler r2 bulk put` (one wrangler run for all), stored with `content_type` and
+    /// `cache_control` when given.
+    pub fn put_objects(
+        &self,
+        objects: &[(&str, &[u8])],
+        content_type: Option<&str>,
+        cache_control: Option<&str>,
+    ) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = self.state.join(format!("objects-{}", free_port()));
+        std::fs::create_dir_all(&dir).expect("a directory for the objects");
+        let entries: Vec<serde_json::Value> = objects
+            .iter()
+            .enumerate()
+            .map(|(index, (key, bytes))| {
+                let file = dir.join(index.to_string());
+                std::fs::write(&file, bytes).expect("an object's file");
+                serde_json::json!({ "key": key, "file": file })
+            })
+            .collect();
+        let manifest = dir.join("manifest.json");
+        std::fs::write(&manifest, serde_json::Value::from(entries).to_string()).expect("the manifest");
+        let mut command = Command::new("wrangler");
+        command.current_dir(root).args(["r2", "bulk", "put", SOURCE_BUCKET, "--local", "-c", TIER_CONFIG]);
+        command.arg("--persist-to").arg(&self.state).arg("--filename").arg(&manifest);
+        if let Some(content_type) = content_type {
+            command.args(["--content-type", content_type]);
+        }
+        if let Some(cache_control) = cache_control {
+            command.args(["--cache-control", cache_control]);
+        }
+        let output =
+            command.output().expect("wrangler r2 bulk put (make test puts node_modules/.bin on PATH)");
+        assert!(output.status.success(), "wrangler r2 bulk put: {}", String::from_utf8_lossy(&output.stderr));
     }
 
     /// The Worker's `/debug/memory-stats`.

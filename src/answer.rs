@@ -2,8 +2,9 @@
 //! so that each header is tested on the host; the edge only wraps them into responses.
 //!
 //! Image answers carry `Content-Type`, a strong `ETag`, `Cache-Control`, `X-Cache`,
-//! `Server-Timing`, `Content-Disposition`, and `Vary: Accept` where `Accept` chose the
-//! format; a stored answer also its `Age`. Every answer gets the browser headers of
+//! `Server-Timing`, `Content-Disposition`, `Accept-CH` naming the client hints the proxy
+//! reads, and one `Vary` with `Accept` where `Accept` chose the format and the hints the
+//! options were settled with; a stored answer also its `Age`. Every answer gets the browser headers of
 //! [`for_browsers`] on its way out.
 
 use std::rc::Rc;
@@ -14,6 +15,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{strong_etag, Validators};
 use crate::format::extension;
+use crate::hints::accept_ch;
 use crate::job::Job;
 
 /// Response headers: lower-case names and their values, in the order they are set.
@@ -48,8 +50,8 @@ pub struct ImageHeaders {
     pub age: Option<u64>,
     /// `X-Cache`: `HIT`, `REVALIDATED`, `STALE`, `MISS` or `BYPASS`.
     pub x_cache: &'static str,
-    /// Whether the answer depends on `Accept` (`Vary: Accept`).
-    pub vary_accept: bool,
+    /// The request headers the answer depends on (`Vary`), from [`Job::vary`].
+    pub vary: Vec<&'static str>,
     /// `Server-Timing`.
     pub server_timing: String,
     /// `Content-Disposition`.
@@ -78,9 +80,10 @@ impl ImageHeaders {
             ("x-cache", self.x_cache.to_string()),
             ("server-timing", self.server_timing.clone()),
         ];
-        if self.vary_accept {
-            headers.push(("vary", "Accept".to_string()));
+        if !self.vary.is_empty() {
+            headers.push(("vary", self.vary.join(", ")));
         }
+        headers.push(("accept-ch", accept_ch()));
         if let Some(age) = self.age {
             headers.push(("age", age.to_string()));
         }
@@ -109,7 +112,7 @@ pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHea
         cache_control: storage.client_cache_control.clone(),
         age: None,
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(made.content_type)),
     };
@@ -138,7 +141,7 @@ pub fn cached(
         cache_control,
         age: Some(now.saturating_sub(stored.stored_at)),
         x_cache,
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(&stored.content_type)),
     }
@@ -153,7 +156,7 @@ pub fn untouched(job: &Job, body: &[u8], content_type: &str, server_timing: Stri
         cache_control: "no-store".into(),
         age: None,
         x_cache: "BYPASS",
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(content_type)),
     }
@@ -174,7 +177,7 @@ pub fn known_to_client(
         cache_control: storage(caching, 0, config, job.immutable).client_cache_control,
         age: None,
         x_cache: "MISS",
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing: format!("{timing}, transform;desc=\"none: the client has this version\""),
         disposition: String::new(),
     };
@@ -204,6 +207,7 @@ pub fn passthrough(upstream: impl Fn(&str) -> Option<String>, server_timing: &st
         .collect();
     headers.push(("x-cache", "BYPASS".into()));
     headers.push(("server-timing", server_timing.to_string()));
+    headers.push(("accept-ch", accept_ch()));
     headers
 }
 
@@ -275,11 +279,12 @@ mod tests {
     use super::*;
     use crate::job::Asked;
     use crate::route::{route, Route};
+    use crate::security::Policy;
 
     fn job(path: &str, accept: Option<&str>) -> Job {
         match route(path, None) {
             Ok(Route::Image(image)) => {
-                Job::new(image, Asked { accept, ..Asked::default() }, "https://p.example")
+                Job::new(image, Asked { accept, ..Asked::default() }, &Policy::default(), "https://p.example")
             }
             other => panic!("{other:?}"),
         }
@@ -317,6 +322,29 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_settled_by_hints_varies_on_them_and_asks_for_them() {
+        let hints = crate::hints::Hints::read(|name| (name == "Sec-CH-Width").then(|| "500".into()));
+        let auto = match route("/cdn-cgi/image/width=auto,format=auto/a.jpg", None) {
+            Ok(Route::Image(image)) => {
+                let asked = Asked { accept: Some("image/webp"), hints: &hints, ..Asked::default() };
+                Job::new(image, asked, &Policy::default(), "https://p.example")
+            }
+            other => panic!("{other:?}"),
+        };
+        let (headers, _) = fresh(&auto, &made(b"RIFF", Some("max-age=600"), None), &Config::default(), false);
+        for list in [headers.full(), headers.not_modified()] {
+            let varies: Vec<_> = list.iter().filter(|(name, _)| *name == "vary").collect();
+            assert_eq!(varies.len(), 1, "one Vary");
+            assert_eq!(get(&list, "vary"), Some("Accept, Sec-CH-Width"));
+            assert_eq!(get(&list, "accept-ch"), Some(crate::hints::accept_ch().as_str()));
+        }
+        let plain = job("/cdn-cgi/image/width=100/a.png", None);
+        let (headers, _) = fresh(&plain, &made(b"x", None, None), &Config::default(), false);
+        assert_eq!(get(&headers.full(), "vary"), None);
+        assert!(get(&headers.full(), "accept-ch").is_some_and(|list| list.contains("Sec-CH-Width")));
+    }
+
+    #[test]
     fn what_the_origin_keeps_private_is_not_stored_and_a_follower_says_it_waited() {
         let job = job("/cdn-cgi/image/width=100/a.png", None);
         let (headers, storage) =
@@ -324,7 +352,7 @@ mod tests {
         assert_eq!(storage.ttl, None);
         assert_eq!(headers.x_cache, "BYPASS");
         assert_eq!(headers.cache_control, "private, max-age=5");
-        assert!(!headers.vary_accept, "no format=auto, no Vary");
+        assert!(headers.vary.is_empty(), "no format=auto, no Vary");
         assert!(headers.server_timing.starts_with("coalesced;desc=\"waited for an identical request\", "));
     }
 
@@ -389,6 +417,7 @@ mod tests {
                 ("content-length", "9".to_string()),
                 ("x-cache", "BYPASS".to_string()),
                 ("server-timing", "fetch;dur=2".to_string()),
+                ("accept-ch", accept_ch()),
             ]
         );
         assert_eq!(get(&passthrough(upstream, "", false), "content-length"), None, "re-streamed");

@@ -156,9 +156,16 @@ fn pixels(value: &str) -> Option<u32> {
     Some(number.ceil().min(f64::from(MAX_DIMENSION)) as u32)
 }
 
-/// `wanted` rounded up to the nearest allowed width (`ALLOWED_WIDTHS`, else [`BREAKPOINTS`]),
-/// or the largest for anything wider; never above `MAX_OUTPUT_DIMENSION`.
+/// `wanted` rounded up to the nearest of [`auto_widths`], or the largest for anything wider.
 fn round_up(wanted: u32, policy: &Policy) -> u32 {
+    let widths = auto_widths(policy);
+    let largest = widths.last().copied().unwrap_or(policy.max_output_dimension);
+    widths.into_iter().find(|width| *width >= wanted).unwrap_or(largest)
+}
+
+/// Every width `width=auto` can come to, smallest first: `ALLOWED_WIDTHS`, else
+/// [`BREAKPOINTS`], those within `MAX_OUTPUT_DIMENSION`; that limit itself when none is.
+fn auto_widths(policy: &Policy) -> Vec<u32> {
     let max = policy.max_output_dimension;
     let mut widths: Vec<u32> = match &policy.allowed_widths {
         Some(allowed) => allowed.clone(),
@@ -166,7 +173,35 @@ fn round_up(wanted: u32, policy: &Policy) -> u32 {
     };
     widths.retain(|width| (1..=max).contains(width));
     widths.sort_unstable();
-    widths.iter().copied().find(|width| *width >= wanted).or(widths.last().copied()).unwrap_or(max)
+    widths.dedup();
+    if widths.is_empty() {
+        widths.push(max);
+    }
+    widths
+}
+
+/// Every set of options [`resolve`] can settle `options` on, whatever the hints: what
+/// `POST /purge` deletes for a URL with `width=auto` or `slow-connection-quality`.
+pub fn every_resolution(options: &TransformOptions, policy: &Policy) -> Vec<TransformOptions> {
+    let widths = match options.auto_width {
+        true => auto_widths(policy).into_iter().map(Some).collect(),
+        false => vec![options.width],
+    };
+    let qualities = match options.slow_connection_quality {
+        Some(slow) if options.quality != Some(slow) => vec![options.quality, Some(slow)],
+        _ => vec![options.quality],
+    };
+    let settled = |width: Option<u32>, quality: Option<u8>| TransformOptions {
+        width,
+        auto_width: false,
+        quality,
+        slow_connection_quality: None,
+        ..*options
+    };
+    widths
+        .into_iter()
+        .flat_map(|width| qualities.iter().map(move |quality| settled(width, *quality)))
+        .collect()
 }
 
 /// Whether the hints say the connection is slow. The hints are read in a fixed order until
@@ -346,6 +381,27 @@ mod tests {
         let resolved =
             resolve(&given, &hints(&[("Sec-CH-Width", "500"), ("RTT", "900")]), &Policy::default());
         assert_eq!(resolved, Resolved { options: given, read: vec![] });
+    }
+
+    #[test]
+    fn every_resolution_is_every_settlement_the_hints_can_reach() {
+        let policy = Policy::default();
+        let all = every_resolution(&options("w=auto,q=80,scq=30"), &policy);
+        let spelled: Vec<String> = all.iter().map(TransformOptions::canonical).collect();
+        assert_eq!(spelled.len(), 8, "{spelled:?}");
+        for width in BREAKPOINTS {
+            for quality in [80, 30] {
+                assert!(spelled.contains(&format!("width={width},quality={quality}")), "{spelled:?}");
+            }
+        }
+        let reached = [("Sec-CH-Width", "900"), ("RTT", "500")];
+        assert!(all.contains(&resolve(&options("w=auto,q=80,scq=30"), &hints(&reached), &policy).options));
+        let fixed = options("width=300,fit=cover");
+        assert_eq!(every_resolution(&fixed, &policy), vec![fixed], "nothing to settle: the options");
+        let allowed = every_resolution(&options("w=auto"), &allowing(&[640, 200, 640]));
+        assert_eq!(allowed.iter().map(|o| o.width).collect::<Vec<_>>(), vec![Some(200), Some(640)]);
+        let same = every_resolution(&options("q=30,scq=30"), &policy);
+        assert_eq!(same.len(), 1, "a slow quality equal to the quality is one answer");
     }
 
     #[test]

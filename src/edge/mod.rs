@@ -115,7 +115,7 @@ async fn purge(mut req: Request, config: &Config) -> Result<Response, ProxyError
     let origin = req.url().map_err(internal)?.origin().ascii_serialization();
     let (mut deleted, mut looked_up) = (0u32, 0u32);
     for url in &request.urls {
-        for path in cache_paths(url)? {
+        for path in cache_paths(url, &config.security)? {
             looked_up += 1;
             if cache::delete(&format!("{origin}{path}")).await {
                 deleted += 1;

@@ -204,10 +204,13 @@ pub fn every_resolution(options: &TransformOptions, policy: &Policy) -> Vec<Tran
         .collect()
 }
 
+/// A hint header, and whether its value says the connection is slow.
+type SlowCheck = (&'static str, fn(&str) -> bool);
+
 /// Whether the hints say the connection is slow. The hints are read in a fixed order until
 /// one says so: the answer depends on those read, and on no other.
 fn slow_connection(hints: &Hints, read: &mut Vec<&'static str>) -> bool {
-    let checks: [(&'static str, fn(&str) -> bool); 4] = [
+    let checks: [SlowCheck; 4] = [
         (RTT, |value| number(value).is_some_and(|ms| ms > SLOW_RTT_MS)),
         (SAVE_DATA, |value| value.eq_ignore_ascii_case("on")),
         (ECT, |value| SLOW_ECTS.iter().any(|ect| value.eq_ignore_ascii_case(ect))),

@@ -2,10 +2,12 @@
 //! so that each header is tested on the host; the edge only wraps them into responses.
 //!
 //! Image answers carry `Content-Type`, a strong `ETag`, `Cache-Control`, `X-Cache`,
-//! `Server-Timing`, `Content-Disposition`, and `Vary: Accept` where `Accept` chose the
-//! format; a stored answer also its `Age`. Every answer a cache may keep carries `Cache-Tag`
-//! (its source's tag and the proxy's), so that Workers Cache in front can be purged by
-//! source. Every answer gets the browser headers of [`for_browsers`] on its way out.
+//! `Server-Timing`, `Content-Disposition`, `Accept-CH` naming the client hints the proxy
+//! reads, and one `Vary` with `Accept` where `Accept` chose the format and the hints the
+//! options were settled with; a stored answer also its `Age`. Every answer a cache may keep
+//! carries `Cache-Tag` (its source's tag and the proxy's), so that Workers Cache in front can
+//! be purged by source. Every answer gets the browser headers of [`for_browsers`] on its way
+//! out.
 
 use std::rc::Rc;
 
@@ -16,6 +18,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{strong_etag, Validators};
 use crate::format::extension;
+use crate::hints::accept_ch;
 use crate::job::Job;
 
 /// Response headers: lower-case names and their values, in the order they are set.
@@ -50,8 +53,8 @@ pub struct ImageHeaders {
     pub age: Option<u64>,
     /// `X-Cache`: `HIT`, `REVALIDATED`, `STALE`, `MISS` or `BYPASS`.
     pub x_cache: &'static str,
-    /// Whether the answer depends on `Accept` (`Vary: Accept`).
-    pub vary_accept: bool,
+    /// The request headers the answer depends on (`Vary`), from [`Job::vary`].
+    pub vary: Vec<&'static str>,
     /// `Server-Timing`.
     pub server_timing: String,
     /// `Content-Disposition`.
@@ -82,9 +85,10 @@ impl ImageHeaders {
             ("x-cache", self.x_cache.to_string()),
             ("server-timing", self.server_timing.clone()),
         ];
-        if self.vary_accept {
-            headers.push(("vary", "Accept".to_string()));
+        if !self.vary.is_empty() {
+            headers.push(("vary", self.vary.join(", ")));
         }
+        headers.push(("accept-ch", accept_ch()));
         if let Some(age) = self.age {
             headers.push(("age", age.to_string()));
         }
@@ -124,7 +128,7 @@ pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHea
         cache_control: storage.client_cache_control.clone(),
         age: None,
         x_cache: if storage.ttl.is_some() { "MISS" } else { "BYPASS" },
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(made.content_type)),
         cache_tag: cache_tag(job, &storage.client_cache_control),
@@ -168,7 +172,7 @@ pub fn cached(
         cache_control,
         age: Some(now.saturating_sub(stored.stored_at)),
         x_cache,
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(&stored.content_type)),
     }
@@ -183,7 +187,7 @@ pub fn untouched(job: &Job, body: &[u8], content_type: &str, server_timing: Stri
         cache_control: "no-store".into(),
         age: None,
         x_cache: "BYPASS",
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing,
         disposition: content_disposition(&job.image.source, extension(content_type)),
         cache_tag: None,
@@ -207,7 +211,7 @@ pub fn known_to_client(
         cache_control,
         age: None,
         x_cache: "MISS",
-        vary_accept: job.format.varies_on_accept(),
+        vary: job.vary(),
         server_timing: format!("{timing}, transform;desc=\"none: the client has this version\""),
         disposition: String::new(),
     };
@@ -243,6 +247,7 @@ pub fn passthrough(
         .collect();
     headers.push(("x-cache", "BYPASS".into()));
     headers.push(("server-timing", server_timing.to_string()));
+    headers.push(("accept-ch", accept_ch()));
     let cache_control = upstream("cache-control").unwrap_or_default().trim().to_ascii_lowercase();
     if let Some(tag) = cache_tag(job, &cache_control) {
         headers.push(("cache-tag", tag));
@@ -318,11 +323,12 @@ mod tests {
     use super::*;
     use crate::job::Asked;
     use crate::route::{route, Route};
+    use crate::security::Policy;
 
     fn job(path: &str, accept: Option<&str>) -> Job {
         match route(path, None) {
             Ok(Route::Image(image)) => {
-                Job::new(image, Asked { accept, ..Asked::default() }, "https://p.example")
+                Job::new(image, Asked { accept, ..Asked::default() }, &Policy::default(), "https://p.example")
             }
             other => panic!("{other:?}"),
         }
@@ -373,6 +379,29 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_settled_by_hints_varies_on_them_and_asks_for_them() {
+        let hints = crate::hints::Hints::read(|name| (name == "Sec-CH-Width").then(|| "500".into()));
+        let auto = match route("/cdn-cgi/image/width=auto,format=auto/a.jpg", None) {
+            Ok(Route::Image(image)) => {
+                let asked = Asked { accept: Some("image/webp"), hints: &hints, ..Asked::default() };
+                Job::new(image, asked, &Policy::default(), "https://p.example")
+            }
+            other => panic!("{other:?}"),
+        };
+        let (headers, _) = fresh(&auto, &made(b"RIFF", Some("max-age=600"), None), &Config::default(), false);
+        for list in [headers.full(), headers.not_modified()] {
+            let varies: Vec<_> = list.iter().filter(|(name, _)| *name == "vary").collect();
+            assert_eq!(varies.len(), 1, "one Vary");
+            assert_eq!(get(&list, "vary"), Some("Accept, Sec-CH-Width"));
+            assert_eq!(get(&list, "accept-ch"), Some(crate::hints::accept_ch().as_str()));
+        }
+        let plain = job("/cdn-cgi/image/width=100/a.png", None);
+        let (headers, _) = fresh(&plain, &made(b"x", None, None), &Config::default(), false);
+        assert_eq!(get(&headers.full(), "vary"), None);
+        assert!(get(&headers.full(), "accept-ch").is_some_and(|list| list.contains("Sec-CH-Width")));
+    }
+
+    #[test]
     fn what_the_origin_keeps_private_is_not_stored_and_a_follower_says_it_waited() {
         let job = job("/cdn-cgi/image/width=100/a.png", None);
         let (headers, storage) =
@@ -380,7 +409,7 @@ mod tests {
         assert_eq!(storage.ttl, None);
         assert_eq!(headers.x_cache, "BYPASS");
         assert_eq!(headers.cache_control, "private, max-age=5");
-        assert!(!headers.vary_accept, "no format=auto, no Vary");
+        assert!(headers.vary.is_empty(), "no format=auto, no Vary");
         assert!(headers.server_timing.starts_with("coalesced;desc=\"waited for an identical request\", "));
     }
 
@@ -446,6 +475,7 @@ mod tests {
                 ("content-length", "9".to_string()),
                 ("x-cache", "BYPASS".to_string()),
                 ("server-timing", "fetch;dur=2".to_string()),
+                ("accept-ch", accept_ch()),
                 ("cache-tag", format!("{},edge-image-proxy", source_tag(&job.image.source))),
             ]
         );

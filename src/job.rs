@@ -1,17 +1,19 @@
 //! What one image request needs to know about itself, worked out once when it arrives: the
-//! format as far as it can be settled before the source is seen, the cache keys, and the
-//! client's conditions.
+//! options its client hints settle, the format as far as it can be settled before the source
+//! is seen, the cache keys, and the client's conditions.
 
 use crate::cache_key::{large_source_path, CacheKey};
 use crate::error::ProxyError;
 use crate::etag::{derived_etag, etag_matches, Validators};
+use crate::hints::{resolve, Hints};
 use crate::negotiate::FormatRequest;
-use crate::options::OnError;
+use crate::options::{OnError, TransformOptions};
 use crate::plan::must_transform;
 use crate::route::ImageRequest;
+use crate::security::Policy;
 
 /// The request headers an image request reads.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Asked<'a> {
     /// `Accept`.
     pub accept: Option<&'a str>,
@@ -19,13 +21,30 @@ pub struct Asked<'a> {
     pub if_none_match: Option<&'a str>,
     /// `Range`.
     pub range: Option<&'a str>,
+    /// The client hints (`crate::hints::HINT_HEADERS`).
+    pub hints: &'a Hints,
+}
+
+/// What a request without hint headers sends.
+static NO_HINTS: Hints = Hints::NONE;
+
+impl Default for Asked<'_> {
+    fn default() -> Self {
+        Asked { accept: None, if_none_match: None, range: None, hints: &NO_HINTS }
+    }
 }
 
 /// One image request, worked out.
 #[derive(Debug, Clone)]
 pub struct Job {
-    /// The source and options the URL asks for.
+    /// The source and options the URL asks for, as signed and admitted.
     pub image: ImageRequest,
+    /// The options the answer is made and keyed by: the URL's, with what the client hints
+    /// settle (`width=auto`, `slow-connection-quality`) in place.
+    pub options: TransformOptions,
+    /// The hint headers those options were settled with, present or not: the answer varies
+    /// on them.
+    pub hints_read: Vec<&'static str>,
     /// The output format as far as the options and `Accept` settle it.
     pub format: FormatRequest,
     /// The client's `If-None-Match`.
@@ -44,12 +63,15 @@ pub struct Job {
 }
 
 impl Job {
-    /// Works out `image` as asked with `asked`; Cache API URLs go under `origin`, the
-    /// Worker's own (`https://host`).
-    pub fn new(image: ImageRequest, asked: Asked, origin: &str) -> Job {
-        let format = FormatRequest::new(&image.options, asked.accept);
-        let key = CacheKey::new(&image.source, &image.options, format);
+    /// Works out `image` as asked with `asked`, its hints within `policy`'s sizes; Cache API
+    /// URLs go under `origin`, the Worker's own (`https://host`).
+    pub fn new(image: ImageRequest, asked: Asked, policy: &Policy, origin: &str) -> Job {
+        let resolved = resolve(&image.options, asked.hints, policy);
+        let format = FormatRequest::new(&resolved.options, asked.accept);
+        let key = CacheKey::new(&image.source, &resolved.options, format);
         Job {
+            options: resolved.options,
+            hints_read: resolved.read,
             key_url: format!("{origin}{}", key.path()),
             large_mark: format!("{origin}{}", large_source_path(&image.source)),
             key,
@@ -77,7 +99,14 @@ impl Job {
 
     /// Whether the source's own bytes would be a wrong answer (see [`must_transform`]).
     pub fn must_transform(&self) -> bool {
-        must_transform(&self.image.options)
+        must_transform(&self.options)
+    }
+
+    /// The request headers the answer depends on (`Vary`): `Accept` where it chose the
+    /// format, and the client hints read.
+    pub fn vary(&self) -> Vec<&'static str> {
+        let accept = self.format.varies_on_accept().then_some("Accept");
+        accept.into_iter().chain(self.hints_read.iter().copied()).collect()
     }
 
     /// Whether `err` is answered with a redirect to the source (`onerror=redirect`): only a
@@ -95,7 +124,7 @@ mod tests {
     fn job(path: &str, asked: Asked) -> Job {
         let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
         match route(path, query) {
-            Ok(Route::Image(image)) => Job::new(image, asked, "https://proxy.example"),
+            Ok(Route::Image(image)) => Job::new(image, asked, &Policy::default(), "https://proxy.example"),
             other => panic!("{other:?}"),
         }
     }
@@ -150,5 +179,33 @@ mod tests {
         assert_eq!(job.etag_for(&strong), Some(etag.clone()), "the same version, the same ETag");
         assert_eq!(job.etag_for(&Validators::default()), None);
         assert!(job.client_has("\"x\"") && job.client_has("\"y\"") && !job.client_has(&etag));
+    }
+
+    #[test]
+    fn hints_settle_the_key_and_the_vary_but_not_the_signed_options() {
+        let with = |hints: &Hints, accept: Option<&str>| {
+            let asked = Asked { hints, accept, ..Asked::default() };
+            job("/cdn-cgi/image/width=auto,scq=30,format=auto/a.jpg", asked)
+        };
+        let narrow = Hints::read(|name| (name == "Sec-CH-Width").then(|| "500".to_string()));
+        let wide = Hints::read(|name| (name == "Sec-CH-Width").then(|| "1000".to_string()));
+        let slow = Hints::read(|name| match name {
+            "Sec-CH-Width" => Some("400".to_string()),
+            "ECT" => Some("2g".to_string()),
+            _ => None,
+        });
+        let (a, b, c) = (with(&narrow, None), with(&wide, None), with(&slow, None));
+        assert_eq!((a.options.width, b.options.width, c.options.width), (Some(768), Some(1200), Some(768)));
+        assert_eq!((a.options.quality, c.options.quality), (None, Some(30)));
+        assert!(a.image.options.auto_width, "the URL's options are signed and admitted as they are");
+        assert_eq!(a.image.options.slow_connection_quality, Some(30));
+        assert_ne!(a.key_url, b.key_url, "two widths, two entries");
+        assert_ne!(a.key_url, c.key_url, "two qualities, two entries");
+        let again = Hints::read(|name| (name == "Sec-CH-Width").then(|| "600".to_string()));
+        assert_eq!(with(&again, None).key_url, a.key_url, "the same breakpoint shares one entry");
+        assert_eq!(a.vary(), vec!["Accept", "Sec-CH-Width", "RTT", "Save-Data", "ECT", "Downlink"]);
+        let webp = with(&slow, Some("image/webp"));
+        assert_eq!(webp.vary(), vec!["Accept", "Sec-CH-Width", "RTT", "Save-Data", "ECT"]);
+        assert!(job("/cdn-cgi/image/width=300/a.jpg", Asked::default()).vary().is_empty());
     }
 }

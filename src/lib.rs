@@ -17,8 +17,9 @@
 //!
 //! 1. base: error, format, stats, coalesce — the vocabulary and counters everything shares
 //! 2. input: options, route, budget — requests parsed into validated types; the memory budget
-//! 3. rules: bucket, negotiate, transform, security, browser — pure work on one request: R2
-//!    reads as HTTP, the format, the pixels, the gate, what browsers need
+//! 3. rules: bucket, negotiate, transform, security, browser, hints — pure work on one
+//!    request: R2 reads as HTTP, the format, the pixels, the gate, what browsers need and what
+//!    their hints ask for
 //! 4. configuration: config — every variable parsed once, into the types the layers below own
 //! 5. derived: cache_key, etag, cache_policy, purge, reference — what answers are keyed,
 //!    validated, stored and documented by
@@ -37,6 +38,7 @@ pub mod config;
 pub mod error;
 pub mod etag;
 pub mod format;
+pub mod hints;
 pub mod job;
 pub mod make;
 pub mod negotiate;

@@ -13,8 +13,10 @@ use sha2::{Digest, Sha256};
 
 use crate::cache_key::{large_source_path, source_tag, CacheKey};
 use crate::error::ProxyError;
+use crate::hints::every_resolution;
 use crate::negotiate::FormatRequest;
 use crate::route::{route, Route};
+use crate::security::Policy;
 
 /// The most URLs one purge request may name, so that one request's work stays bounded.
 pub const MAX_URLS: usize = 100;
@@ -143,14 +145,16 @@ pub fn authorised(authorization: Option<&str>, token: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entries {
     /// The cache paths: one per format variant (three for `format=auto`, which depends on
-    /// `Accept`), and the source's "too large" mark. The tier names them alike.
+    /// `Accept`) of every set of options its client hints can settle on within the policy
+    /// (each width `width=auto` can take, with and without `slow-connection-quality`), and the
+    /// source's "too large" mark. The tier names them alike.
     pub cache_paths: Vec<String>,
     /// The source's `Cache-Tag`, under which Workers Cache holds them.
     pub source_tag: String,
 }
 
 /// Where a proxy URL's answers may be stored ([`Entries`]).
-pub fn entries(url: &str) -> Result<Entries, ProxyError> {
+pub fn entries(url: &str, policy: &Policy) -> Result<Entries, ProxyError> {
     let not_image = || ProxyError::BadSource(format!("{url:?} is not an image URL of this proxy"));
     // An absolute URL names this proxy's host: only its path and query matter. A path may
     // hold `://` itself, in its absolute source.
@@ -173,9 +177,12 @@ pub fn entries(url: &str) -> Result<Entries, ProxyError> {
         }
         one => vec![one],
     };
-    let mut cache_paths: Vec<String> = variants
-        .into_iter()
-        .map(|format| CacheKey::new(&image.source, &image.options, format).path())
+    let settled = every_resolution(&image.options, policy);
+    let mut cache_paths: Vec<String> = settled
+        .iter()
+        .flat_map(|options| {
+            variants.iter().map(|format| CacheKey::new(&image.source, options, *format).path())
+        })
         .collect();
     cache_paths.push(large_source_path(&image.source));
     Ok(Entries { cache_paths, source_tag: source_tag(&image.source) })
@@ -185,26 +192,28 @@ pub fn entries(url: &str) -> Result<Entries, ProxyError> {
 mod tests {
     use super::*;
 
-    fn cache_paths(url: &str) -> Result<Vec<String>, ProxyError> {
-        entries(url).map(|entries| entries.cache_paths)
+    fn cache_paths(url: &str, policy: &Policy) -> Result<Vec<String>, ProxyError> {
+        entries(url, policy).map(|entries| entries.cache_paths)
     }
 
     #[test]
     fn every_spelling_and_variant_of_a_url_is_found() {
-        let plain = cache_paths("/cdn-cgi/image/width=200/photos/cat.jpg").unwrap();
+        let plain = cache_paths("/cdn-cgi/image/width=200/photos/cat.jpg", &Policy::default()).unwrap();
         assert_eq!(plain.len(), 2, "one variant and the mark");
         assert_eq!(
-            cache_paths("https://proxy.example.com/cdn-cgi/image/w=200/photos/cat.jpg").unwrap(),
+            cache_paths("https://proxy.example.com/cdn-cgi/image/w=200/photos/cat.jpg", &Policy::default())
+                .unwrap(),
             plain
         );
-        assert_eq!(cache_paths("/image?url=/photos/cat.jpg&w=200").unwrap(), plain);
-        let auto = cache_paths("/cdn-cgi/image/width=200,format=auto/photos/cat.jpg").unwrap();
+        assert_eq!(cache_paths("/image?url=/photos/cat.jpg&w=200", &Policy::default()).unwrap(), plain);
+        let auto =
+            cache_paths("/cdn-cgi/image/width=200,format=auto/photos/cat.jpg", &Policy::default()).unwrap();
         assert_eq!(auto.len(), 4, "AVIF, WebP and legacy variants and the mark");
         assert_eq!(auto.last(), plain.last(), "the same source's mark");
-        assert!(cache_paths("/samples/cat.jpg").is_err(), "not an image URL");
-        let tag = |url| entries(url).map(|entries| entries.source_tag);
+        assert!(cache_paths("/samples/cat.jpg", &Policy::default()).is_err(), "not an image URL");
+        let tag = |url| entries(url, &Policy::default()).map(|entries| entries.source_tag);
         assert_eq!(tag("/cdn-cgi/image/width=200/photos/cat.jpg"), tag("/image?url=/photos/cat.jpg&w=10"));
-        assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg").is_err());
+        assert!(cache_paths("/cdn-cgi/image/nope=1/cat.jpg", &Policy::default()).is_err());
     }
 
     #[test]
@@ -212,8 +221,26 @@ mod tests {
         let path = "/cdn-cgi/image/width=62/http://127.0.0.1:9000/versioned.jpg";
         let absolute = format!("https://proxy.example{path}");
         // Test-only `expect`s: a failure here is the test failing, on fixed input.
-        let paths = cache_paths(path).expect("a proxy path");
-        assert_eq!(paths, cache_paths(&absolute).expect("the same, absolute"));
+        let paths = cache_paths(path, &Policy::default()).expect("a proxy path");
+        assert_eq!(paths, cache_paths(&absolute, &Policy::default()).expect("the same, absolute"));
+    }
+
+    #[test]
+    fn a_url_settled_by_client_hints_is_purged_in_every_settlement() {
+        use crate::hints::Hints;
+        use crate::job::{Asked, Job};
+        let url = "/cdn-cgi/image/width=auto,scq=40,format=auto/photos/cat.jpg";
+        let paths = cache_paths(url, &Policy::default()).unwrap();
+        assert_eq!(paths.len(), 4 * 2 * 3 + 1, "4 breakpoints, 2 qualities, 3 formats, the mark");
+        let hints = Hints::read(|name| match name {
+            "Sec-CH-Width" => Some("500".into()),
+            "ECT" => Some("3g".into()),
+            _ => None,
+        });
+        let Ok(Route::Image(image)) = route(url, None) else { panic!("an image URL") };
+        let asked = Asked { accept: Some("image/avif,image/webp"), hints: &hints, ..Asked::default() };
+        let job = Job::new(image, asked, &Policy::default(), "");
+        assert!(paths.contains(&job.key_url), "the entry a client's hints made is purged");
     }
 
     #[test]

@@ -312,11 +312,12 @@ mod tests {
             .into_iter()
             .map(|variant| {
                 let asked = variant.asked();
-                crate::job::Job::new(variant.image, asked, origin).key.path()
+                crate::job::Job::new(variant.image, asked, &Policy::default(), origin).key.path()
             })
             .collect();
-        let mut stored =
-            entries("/cdn-cgi/image/width=320,format=auto/photos/a.jpg?v=1").expect("valid").cache_paths;
+        let mut stored = entries("/cdn-cgi/image/width=320,format=auto/photos/a.jpg?v=1", &Policy::default())
+            .expect("valid")
+            .cache_paths;
         stored.pop(); // the source's mark
         assert_eq!(keys, stored, "warmed where requests look, and where a purge deletes");
     }

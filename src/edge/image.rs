@@ -22,6 +22,7 @@ use crate::cache_key::{large_source_path, tier_key};
 use crate::cache_policy::{LargeSource, Stored};
 use crate::coalesce::{Flights, Lead, Role};
 use crate::error::ProxyError;
+use crate::hints::Hints;
 use crate::job::{Asked, Job};
 use crate::negotiate::FormatRequest;
 use crate::plan::{self, Known, Plan, Reading, Then, Why};
@@ -49,7 +50,7 @@ impl Answer {
 
 /// Answers one image request: admit, answer, store.
 pub async fn run(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Response, ProxyError> {
-    let job = job(req, image)?;
+    let job = job(req, image, cx)?;
     // A refused request is not served from the cache either, nor redirected to.
     let target = security::admit(&job.image, &cx.config.security, now_s())?;
     let location = target.location();
@@ -76,14 +77,20 @@ pub async fn run(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Resp
     }
 }
 
-/// The request worked out once: its headers read, its cache keys under the Worker's origin.
-fn job(req: &Request, image: ImageRequest) -> Result<Job, ProxyError> {
+/// The request worked out once: its headers read, its client hints settled, its cache keys
+/// under the Worker's origin.
+fn job(req: &Request, image: ImageRequest, cx: &Cx<'_>) -> Result<Job, ProxyError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let (accept, if_none_match, range) = (header("accept"), header("if-none-match"), header("range"));
-    let asked =
-        Asked { accept: accept.as_deref(), if_none_match: if_none_match.as_deref(), range: range.as_deref() };
+    let hints = Hints::read(header);
+    let asked = Asked {
+        accept: accept.as_deref(),
+        if_none_match: if_none_match.as_deref(),
+        range: range.as_deref(),
+        hints: &hints,
+    };
     let origin = req.url().map_err(internal)?.origin().ascii_serialization();
-    Ok(Job::new(image, asked, &origin))
+    Ok(Job::new(image, asked, &cx.config.security, &origin))
 }
 
 /// Lookup → revalidate, then the miss path.
@@ -486,7 +493,7 @@ async fn make(
 
 /// `format=json`: the source's header is the answer.
 fn describe_source(job: &Job, source: &[u8], fetched: &Fetched) -> Result<Made, ProxyError> {
-    let description = serde_json::to_vec(&describe(source, &job.image.options)?).map_err(internal)?;
+    let description = serde_json::to_vec(&describe(source, &job.options)?).map_err(internal)?;
     Ok(made(fetched, Rc::new(description), "application/json", "transform;desc=\"json from the header\""))
 }
 
@@ -507,7 +514,7 @@ pub(super) async fn transform(
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Transformed, ProxyError> {
-    let options = &job.image.options;
+    let options = &job.options;
     let work = prepare(&source, options, job.format, cx.config.max_source_pixels)?;
     let mime = work.info().format.mime();
     if plan::nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {

@@ -63,7 +63,8 @@ pub async fn authorised_body(
 /// `origin`) and in the tier, then purges their sources' tags from Workers Cache. Every URL is
 /// parsed before anything is deleted, so a bad one deletes nothing.
 async fn delete(request: &PurgeRequest, origin: &str, cx: &Cx<'_>) -> Result<Report, ProxyError> {
-    let all = request.urls.iter().map(|url| entries(url)).collect::<Result<Vec<_>, _>>()?;
+    let all =
+        request.urls.iter().map(|url| entries(url, &cx.config.security)).collect::<Result<Vec<_>, _>>()?;
     let bucket = tier::bucket(cx.env);
     let (mut looked_up, mut deleted, mut tier_deleted) = (0, 0, 0);
     for path in all.iter().flat_map(|entries| &entries.cache_paths) {

@@ -24,7 +24,7 @@ use crate::cache_policy::LargeSource;
 use crate::error::{ConfigError, ProxyError};
 use crate::job::Job;
 use crate::plan::{self, Known, Plan, Spill};
-use crate::security::admit_vouched;
+use crate::security::{admit_vouched, Policy};
 use crate::stats;
 use crate::warm::{self, after_failure, Disposition, WarmMessage};
 
@@ -120,7 +120,7 @@ async fn warm_one(body: &Value, cx: &Cx<'_>) -> Result<(), ProxyError> {
     let Some(message) = warm::message(body)? else { return Ok(()) };
     let bucket =
         tier::bucket(cx.env).ok_or_else(|| unbound(tier::VARIANTS, "warming stores variants in the tier"))?;
-    let jobs = pending(&message, &bucket).await?;
+    let jobs = pending(&message, &bucket, &cx.config.security).await?;
     let Some(first) = jobs.first() else { return Ok(()) };
     let Some((source, fetched, held)) = read_source(first, &bucket, cx).await? else { return Ok(()) };
     for job in &jobs {
@@ -132,11 +132,11 @@ async fn warm_one(body: &Value, cx: &Cx<'_>) -> Result<(), ProxyError> {
 
 /// The message's variants, as jobs, that the tier does not hold fresh already; each admitted
 /// by the gate (the message may come from R2's notices, not only from `POST /warm`).
-async fn pending(message: &WarmMessage, bucket: &Bucket) -> Result<Vec<Job>, ProxyError> {
+async fn pending(message: &WarmMessage, bucket: &Bucket, policy: &Policy) -> Result<Vec<Job>, ProxyError> {
     let mut jobs = Vec::new();
     for variant in warm::variants(message)? {
         let asked = variant.asked();
-        let job = Job::new(variant.image, asked, WARM_ORIGIN);
+        let job = Job::new(variant.image, asked, policy, WARM_ORIGIN);
         if !tier::is_fresh(bucket, &tier_key(&job.key.path()), now_s()).await {
             jobs.push(job);
         }

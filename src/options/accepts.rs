@@ -81,9 +81,8 @@ impl OptionKey {
             Values::OneOf { values: names.iter().map(|(name, _)| *name).collect() }
         }
         match self {
-            OptionKey::Width | OptionKey::Height => {
-                Values::Integer { min: 1, max: MAX_DIMENSION, words: vec![] }
-            }
+            OptionKey::Width => Values::Integer { min: 1, max: MAX_DIMENSION, words: vec!["auto"] },
+            OptionKey::Height => Values::Integer { min: 1, max: MAX_DIMENSION, words: vec![] },
             OptionKey::Quality | OptionKey::SlowConnectionQuality => Values::Integer {
                 min: QUALITY_RANGE.0.into(),
                 max: QUALITY_RANGE.1.into(),

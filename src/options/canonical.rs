@@ -20,7 +20,9 @@ impl TransformOptions {
             // Writing to a String cannot fail.
             let _ = write!(out, "{}={value}", key.name());
         };
-        if let Some(width) = self.width {
+        if self.auto_width {
+            push(OptionKey::Width, &"auto");
+        } else if let Some(width) = self.width {
             push(OptionKey::Width, &width);
         }
         if let Some(height) = self.height {

@@ -87,7 +87,15 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
-        about: "1–12000 px",
+        about: "1–12000 px, or `auto`: the width the client's hints ask for, in device pixels \
+                (`Sec-CH-Width` or `Width`; else `Sec-CH-Viewport-Width` or `Viewport-Width` \
+                times `Sec-CH-DPR` or `DPR`, a DPR from 1 to `MAX_DPR`), rounded up to the \
+                nearest of `ALLOWED_WIDTHS` when it is set, else of Cloudflare's breakpoints \
+                320, 768, 960 and 1200 (the largest for anything wider), and at most \
+                `MAX_OUTPUT_DIMENSION`. Without a width hint: Cloudflare's default `wmobile` \
+                width, 768, for `Sec-CH-UA-Mobile: ?1`, else its `wdesktop` width, 1200, rounded \
+                the same way; never from `User-Agent`. `dpr` does not multiply it. The answer \
+                sends `Vary` with the hints it read (see Client hints)",
         default: "none: from `height` and the aspect ratio, or the source's",
     },
     OptionSpec {
@@ -121,9 +129,10 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
         key: OptionKey::SlowConnectionQuality,
         names: &["slow-connection-quality", "scq"],
         about: "what `quality` takes (1–100, `high`, `medium-high`, `medium-low`, `low`): \
-                Cloudflare's quality for clients whose hints say the connection is slow (`RTT` over 150 ms, `Save-Data: on`, `ECT` of `slow-2g`, `2g` \
-                or `3g`, `Downlink` under 5 Mbps). Accepted, checked, signed and part of the \
-                cache key, but not applied yet: `quality` is used whatever the connection",
+                used in place of `quality` when the client's hints say the connection is slow, \
+                as Cloudflare does: `RTT` over 150 ms, `Save-Data: on`, `ECT` of `slow-2g`, \
+                `2g` or `3g`, or `Downlink` under 5 Mbps. The answer sends `Vary` with the hints \
+                it read (see Client hints)",
         default: "none: `quality`",
     },
     OptionSpec {
@@ -147,7 +156,8 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Dpr,
         names: &["dpr"],
-        about: "1–4, multiplies `width` and `height` (each product at most 12000)",
+        about: "1–4, multiplies `width` and `height` (each product at most 12000), but not \
+                `width=auto`, whose hints are in device pixels already",
         default: "1",
     },
     OptionSpec {
@@ -382,9 +392,9 @@ pub struct Unsupported {
     pub why: &'static str,
 }
 
-/// Every option Cloudflare's URL format documents that the proxy refuses. (`width=auto` and
-/// its `wbreakpoints`, `wmobile` and `wdesktop`, and `draw`, are not here: they are being
-/// worked on apart.)
+/// Every option Cloudflare's URL format documents that the proxy refuses. (`width=auto`'s
+/// `wbreakpoints`, `wmobile` and `wdesktop`, and `draw`, are not here: they are being worked
+/// on apart.)
 pub const UNSUPPORTED_OPTIONS: [Unsupported; 3] = [
     Unsupported {
         names: &["border"],

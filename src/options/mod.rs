@@ -33,8 +33,12 @@ pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata
 /// holds its type's default was not given (or was given its default, which is the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransformOptions {
-    /// Pixels, 1..=[`MAX_DIMENSION`].
+    /// Pixels, 1..=[`MAX_DIMENSION`]. `None` with [`TransformOptions::auto_width`] until
+    /// the client's hints give it (`crate::hints::resolve`).
     pub width: Option<u32>,
+    /// `width=auto`: the width comes from the client's hints, in device pixels, so `dpr`
+    /// does not multiply it. Default: false.
+    pub auto_width: bool,
     /// Pixels, 1..=[`MAX_DIMENSION`].
     pub height: Option<u32>,
     /// Default: [`Fit::ScaleDown`].
@@ -43,7 +47,8 @@ pub struct TransformOptions {
     /// explicit quality lets an unresized image be served as it is.
     pub quality: Option<u8>,
     /// `slow-connection-quality`: the quality for clients whose hints say the connection is
-    /// slow, in [`QUALITY_RANGE`]. Parsed, checked, signed and keyed, but not applied yet.
+    /// slow, in [`QUALITY_RANGE`]. `crate::hints::resolve` puts it in place of `quality` for
+    /// such a client, and leaves `None` here either way.
     pub slow_connection_quality: Option<u8>,
     /// Default: [`FormatChoice::Original`].
     pub format: FormatChoice,
@@ -84,6 +89,7 @@ impl Default for TransformOptions {
     fn default() -> Self {
         TransformOptions {
             width: None,
+            auto_width: false,
             height: None,
             fit: Fit::default(),
             quality: None,

@@ -35,6 +35,7 @@ impl TransformOptions {
             }
             seen.push(key);
             match key {
+                OptionKey::Width if value == "auto" => options.auto_width = true,
                 OptionKey::Width => width = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Height => height = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Fit => options.fit = named(key, value, &Fit::NAMES)?,

@@ -17,6 +17,7 @@ mod animation;
 mod answers;
 mod browsers;
 mod cache;
+mod client_hints;
 mod cloudflare_options;
 mod coalescing;
 mod conditional;

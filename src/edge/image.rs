@@ -27,7 +27,7 @@ use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare};
+use crate::transform::{describe, prepare, Completeness};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -446,12 +446,9 @@ async fn transform(
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
-    Ok(Transformed::Made(made(
-        fetched,
-        encoded.bytes,
-        encoded.format.mime(),
-        &encoded.report.server_timing(),
-    )))
+    let (completeness, timing) = (encoded.completeness, encoded.report.server_timing());
+    let made = made(fetched, encoded.bytes, encoded.format.mime(), &timing);
+    Ok(Transformed::Made(Made { completeness, ..made }))
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
@@ -463,6 +460,7 @@ fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &st
         caching: fetched.upstream.caching,
         validators: fetched.upstream.validators.clone(),
         server_timing: format!("{}, {stage}", fetched.timing),
+        completeness: Completeness::Whole,
     }
 }
 

@@ -166,3 +166,17 @@ fn lossless_and_arithmetic_coded_jpegs_are_refused_by_kind() {
         assert_eq!(described.err(), Some(ProxyError::UnsupportedImageKind(kind.into())), "{file}");
     }
 }
+
+#[test]
+fn a_progressive_jpeg_cut_off_before_its_last_scan_is_said_to_miss_detail() {
+    let out = made(&manifest::corpus_file("jpeg-corrupt/truncated_jpeg.jpg"), 100);
+    assert_eq!(out.completeness, Completeness::DetailMissing);
+    assert!(
+        out.report.decode.ends_with(", cut off before its last scan: detail not decoded"),
+        "{}",
+        out.report.decode
+    );
+    // A whole progressive JPEG is whole.
+    let whole = made(&manifest::corpus_file("jpeg/icc_profile_big.jpg"), 100);
+    assert_eq!(whole.completeness, Completeness::Whole);
+}

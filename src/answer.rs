@@ -20,6 +20,7 @@ use crate::etag::{strong_etag, Validators};
 use crate::format::extension;
 use crate::hints::accept_ch;
 use crate::job::Job;
+use crate::transform::Completeness;
 
 /// Response headers: lower-case names and their values, in the order they are set.
 pub type Headers = Vec<(&'static str, String)>;
@@ -38,6 +39,9 @@ pub struct Made {
     pub validators: Validators,
     /// What each stage did.
     pub server_timing: String,
+    /// Whether the picture is whole: what was made of a source that could only be decoded in
+    /// part is answered, but stored nowhere.
+    pub completeness: Completeness,
 }
 
 /// The headers of one image answer.
@@ -115,9 +119,15 @@ pub fn etag_of(job: &Job, validators: &Validators, body: &[u8]) -> String {
 }
 
 /// A body just made, and how it is stored in the edge cache (`ttl: None`: not at all).
-/// `waited`: this request waited for an identical one that made it.
+/// `waited`: this request waited for an identical one that made it. A picture decoded only in
+/// part is `no-store`, in our cache and the client's: the damage may be a passing one (a
+/// truncated upload, a file still being written) and must not stick, and a short `private`
+/// lifetime would still let a browser show it as the image for that long.
 pub fn fresh(job: &Job, made: &Made, config: &Config, waited: bool) -> (ImageHeaders, Storage) {
-    let storage = storage(&made.caching, made.body.len() as u64, config, job.immutable);
+    let storage = match made.completeness.is_whole() {
+        true => storage(&made.caching, made.body.len() as u64, config, job.immutable),
+        false => Storage::nowhere(),
+    };
     let server_timing = match waited {
         true => format!("coalesced;desc=\"waited for an identical request\", {}", made.server_timing),
         false => made.server_timing.clone(),
@@ -345,7 +355,23 @@ mod tests {
             caching: OriginCaching::parse(cache_control, false),
             validators: Validators { etag: etag.map(String::from), last_modified: None },
             server_timing: "fetch;dur=3".into(),
+            completeness: Completeness::Whole,
         }
+    }
+
+    #[test]
+    fn a_picture_decoded_in_part_is_stored_nowhere() {
+        let job = job("/cdn-cgi/image/width=100,format=webp/photos/cat.jpg", None);
+        let partial = Made {
+            completeness: Completeness::RowsMissing { first: 192, last: 239 },
+            ..made(b"RIFF", Some("public, max-age=600"), None)
+        };
+        let (headers, storage) = fresh(&job, &partial, &Config::default(), false);
+        assert_eq!(storage.ttl, None, "not in the edge cache");
+        assert_eq!((headers.cache_control.as_str(), headers.x_cache), ("no-store", "BYPASS"));
+        let (whole, _) =
+            fresh(&job, &made(b"RIFF", Some("public, max-age=600"), None), &Config::default(), false);
+        assert_eq!(whole.cache_control, "public, max-age=600");
     }
 
     #[test]

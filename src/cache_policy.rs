@@ -70,6 +70,13 @@ pub struct Storage {
     pub client_cache_control: String,
 }
 
+impl Storage {
+    /// Stored nowhere: not in the edge cache, and `no-store` for the client and shared caches.
+    pub fn nowhere() -> Storage {
+        Storage { ttl: None, keep: 0, client_cache_control: "no-store".into() }
+    }
+}
+
 /// How long an answer fresh for `ttl` seconds is kept: twice that, and at least a minute
 /// longer, so that a stale answer can still be revalidated rather than made again.
 fn keep_for(ttl: u32) -> u32 {
@@ -81,7 +88,7 @@ fn keep_for(ttl: u32) -> u32 {
 /// clients need never revalidate it within its `max-age`.
 pub fn storage(origin: &OriginCaching, body_len: u64, config: &Config, immutable: bool) -> Storage {
     if origin.no_store || origin.sets_cookie {
-        return Storage { ttl: None, keep: 0, client_cache_control: "no-store".into() };
+        return Storage::nowhere();
     }
     if origin.private {
         let max_age = origin.max_age.unwrap_or(0);

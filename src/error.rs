@@ -39,6 +39,9 @@ pub enum ProxyError {
     UpstreamTimeout { millis: u64 },
     /// The upstream's content is not an image we can read.
     NotAnImage,
+    /// An image of a format we read, coded in a way no decoder here reads (a lossless or
+    /// arithmetic-coded JPEG); the text names the kind, for the client.
+    UnsupportedImageKind(String),
     /// The image is damaged or uses a feature the decoder lacks; the text says which.
     UndecodableImage(String),
     /// The image, or the image asked for, is larger than `MAX_SOURCE_PIXELS`.
@@ -118,7 +121,7 @@ pub struct ErrorKind {
 
 /// Every kind of failure, one row each, grouped by who is at fault and by status within a
 /// group; the reference and README's error table list them in this order.
-pub const ERROR_KINDS: [ErrorKind; 18] = [
+pub const ERROR_KINDS: [ErrorKind; 19] = [
     ErrorKind::BAD_OPTIONS,
     ErrorKind::BAD_SOURCE,
     ErrorKind::UNAUTHORIZED,
@@ -127,6 +130,7 @@ pub const ERROR_KINDS: [ErrorKind; 18] = [
     ErrorKind::METHOD_NOT_ALLOWED,
     ErrorKind::UPSTREAM_REFUSED,
     ErrorKind::NOT_AN_IMAGE,
+    ErrorKind::UNSUPPORTED_IMAGE_KIND,
     ErrorKind::UNDECODABLE_IMAGE,
     ErrorKind::TOO_MANY_PIXELS,
     ErrorKind::OVER_MEMORY_BUDGET,
@@ -209,6 +213,15 @@ impl ErrorKind {
         may_redirect: true,
         cause: "a source that is not JPEG, PNG, GIF or WebP (judged by its magic bytes); for a \
                 source passed through unread, a `Content-Type` that is not `image/*`, or is SVG",
+    };
+    const UNSUPPORTED_IMAGE_KIND: ErrorKind = ErrorKind {
+        slug: "unsupported-image-kind",
+        status: Status::Fixed(415),
+        title: "The image is coded in an unsupported way",
+        fault: Fault::Upstream,
+        may_redirect: true,
+        cause: "a lossless, hierarchical or arithmetic-coded JPEG (SOF3, SOF5 to SOF7, SOF9 to \
+                SOF11, SOF13 to SOF15), told from its frame header; the detail names the kind",
     };
     const UNDECODABLE_IMAGE: ErrorKind = ErrorKind {
         slug: "undecodable-image",
@@ -360,6 +373,7 @@ impl ProxyError {
             ProxyError::NotAnImage => {
                 (&ErrorKind::NOT_AN_IMAGE, "the source is not a JPEG, PNG, GIF or WebP image".into())
             }
+            ProxyError::UnsupportedImageKind(kind) => (&ErrorKind::UNSUPPORTED_IMAGE_KIND, kind.into()),
             ProxyError::UndecodableImage(why) => (&ErrorKind::UNDECODABLE_IMAGE, why.into()),
             ProxyError::TooManyPixels { pixels, limit } => (
                 &ErrorKind::TOO_MANY_PIXELS,
@@ -491,6 +505,7 @@ mod tests {
             ProxyError::TooManyRedirects { limit: 5 },
             ProxyError::UpstreamTimeout { millis: 8000 },
             ProxyError::NotAnImage,
+            ProxyError::UnsupportedImageKind("lossless JPEG (SOF3) is not supported".into()),
             ProxyError::UndecodableImage("truncated".into()),
             ProxyError::TooManyPixels { pixels: 2, limit: 1 },
             ProxyError::OverMemoryBudget { bytes: 2, budget: 1 },
@@ -512,6 +527,7 @@ mod tests {
                 | ProxyError::TooManyRedirects { .. }
                 | ProxyError::UpstreamTimeout { .. }
                 | ProxyError::NotAnImage
+                | ProxyError::UnsupportedImageKind(_)
                 | ProxyError::UndecodableImage(_)
                 | ProxyError::TooManyPixels { .. }
                 | ProxyError::OverMemoryBudget { .. }
@@ -588,6 +604,10 @@ mod tests {
             (
                 r#"{"type":"/reference#not-an-image","title":"The source is not a supported image","status":415,"detail":"the source is not a JPEG, PNG, GIF or WebP image"}"#,
                 "not-an-image (415): the source is not a JPEG, PNG, GIF or WebP image",
+            ),
+            (
+                r#"{"type":"/reference#unsupported-image-kind","title":"The image is coded in an unsupported way","status":415,"detail":"lossless JPEG (SOF3) is not supported"}"#,
+                "unsupported-image-kind (415): lossless JPEG (SOF3) is not supported",
             ),
             (
                 r#"{"type":"/reference#undecodable-image","title":"The image cannot be decoded","status":422,"detail":"truncated"}"#,

@@ -7,7 +7,7 @@ use crate::error::ProxyError;
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
 use crate::plan::nothing_to_do;
-use crate::transform::{prepare, Encoded, ImageInfo};
+use crate::transform::{prepare, Completeness, Encoded, ImageInfo};
 
 /// What making an image produced.
 #[derive(Debug)]
@@ -16,6 +16,17 @@ pub enum Outcome {
     Original(ImageInfo),
     /// A new image.
     Encoded(Encoded),
+}
+
+impl Outcome {
+    /// Whether the picture is whole (the source's own bytes always are: they are passed on as
+    /// they came); `answer::fresh` stores only a whole one.
+    pub fn completeness(&self) -> Completeness {
+        match self {
+            Outcome::Original(_) => Completeness::Whole,
+            Outcome::Encoded(encoded) => encoded.completeness,
+        }
+    }
 }
 
 /// Reads the header, decides whether anything needs doing and, when it does, transforms,

@@ -18,7 +18,7 @@ mod engine;
 mod fixtures;
 #[path = "common/manifest.rs"]
 mod manifest;
-use manifest::{corpus_file, listed, manifest, ACCEPTED_HOSTILE, REFUSED_VALID};
+use manifest::{corpus_file, listed, manifest, ACCEPTED_HOSTILE, PARTIAL_VALID, REFUSED_VALID};
 
 const MAX_PIXELS: u64 = edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 
@@ -40,6 +40,10 @@ fn every_valid_image_transforms_to_the_requested_size() {
                 let decoded = image::load_from_memory(&out.bytes).expect("our output decodes");
                 if decoded.dimensions() != want || (out.width, out.height) != want {
                     failures.push(format!("{}: {:?} (want {want:?})", entry.path, decoded.dimensions()));
+                }
+                // A valid file is decoded whole: reported partial, it would never be cached.
+                if out.completeness.is_whole() == listed(PARTIAL_VALID, &entry.path) {
+                    failures.push(format!("{}: reported {:?}", entry.path, out.completeness));
                 }
             }
             Ok(Outcome::Original(info)) => {

@@ -29,7 +29,7 @@ use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare};
+use crate::transform::{describe, prepare, Completeness};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -536,12 +536,9 @@ pub(super) async fn transform(
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
-    Ok(Transformed::Made(made(
-        fetched,
-        Rc::new(encoded.bytes),
-        encoded.format.mime(),
-        &encoded.report.server_timing(),
-    )))
+    let (completeness, timing) = (encoded.completeness, encoded.report.server_timing());
+    let made = made(fetched, Rc::new(encoded.bytes), encoded.format.mime(), &timing);
+    Ok(Transformed::Made(Made { completeness, ..made }))
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
@@ -553,6 +550,7 @@ fn made(fetched: &Fetched, body: Rc<Vec<u8>>, content_type: &'static str, stage:
         caching: fetched.upstream.caching,
         validators: fetched.upstream.validators.clone(),
         server_timing: format!("{}, {stage}", fetched.timing),
+        completeness: Completeness::Whole,
     }
 }
 

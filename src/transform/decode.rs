@@ -7,6 +7,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use super::geometry::Geometry;
+use super::jpeg_segments::FrameKind;
 use super::Pixels;
 use crate::error::ProxyError;
 use crate::format::SourceFormat;
@@ -58,6 +59,13 @@ pub(super) fn image_format(format: SourceFormat) -> ImageFormat {
 /// Reads the header only: format, dimensions and alpha. No pixel is decoded.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
     let format = sniff(bytes).ok_or(ProxyError::NotAnImage)?;
+    // A JPEG coded in a way neither decoder reads is named as such before either tries (they
+    // would call it damaged).
+    if let Some(kind) = (format == SourceFormat::Jpeg).then(|| FrameKind::of(bytes)).flatten() {
+        if let Some(unsupported) = kind.unsupported() {
+            return Err(ProxyError::UnsupportedImageKind(unsupported));
+        }
+    }
     // A PNG declaring more than a decoder can hold is what its header says, read before any
     // decoder sees it (a decoder gives up on a cut-off one before telling its size), so that
     // it is judged against MAX_SOURCE_PIXELS (422 too-many-pixels) and described by JSON.

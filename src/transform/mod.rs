@@ -28,6 +28,8 @@ mod effects;
 mod encode;
 mod focus;
 mod geometry;
+mod jpeg_damage;
+mod jpeg_segments;
 mod memory;
 mod metadata;
 mod orient;
@@ -40,6 +42,7 @@ mod work;
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
+pub use jpeg_segments::FrameKind;
 pub use work::{prepare, Work};
 
 use crate::format::OutputFormat;
@@ -91,6 +94,39 @@ pub struct Encoded {
     pub height: u32,
     /// What each CPU stage did, for `Server-Timing`.
     pub report: Report,
+    /// Whether the source was decoded whole: a partial picture is answered, but never stored
+    /// nor passed off as whole.
+    pub completeness: Completeness,
+}
+
+/// How much of the source's picture the decoder could show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// All of it.
+    Whole,
+    /// Rows `first` to `last` (of the source as stored, at full size, counted from 0) are grey
+    /// or garbage, from damaged data; rows between two damaged spans may be intact.
+    RowsMissing { first: u32, last: u32 },
+    /// A progressive JPEG cut off before its last scan: every row is there, with less detail
+    /// than the source has.
+    DetailMissing,
+}
+
+impl Completeness {
+    /// Whether the whole picture was decoded.
+    pub fn is_whole(self) -> bool {
+        self == Completeness::Whole
+    }
+
+    /// What a partial decode missed, for `Server-Timing`'s decode description: `, rows 192
+    /// to 239 not decoded`; nothing when whole.
+    pub fn report(self) -> String {
+        match self {
+            Completeness::Whole => String::new(),
+            Completeness::RowsMissing { first, last } => format!(", rows {first} to {last} not decoded"),
+            Completeness::DetailMissing => ", cut off before its last scan: detail not decoded".to_string(),
+        }
+    }
 }
 
 /// What the CPU stages did, told as facts rather than durations: inside workerd the clock

@@ -7,13 +7,14 @@ use super::border;
 use super::decode::{self, Shrink};
 use super::encode::{self, Output};
 use super::geometry::{CropBox, Geometry};
+use super::jpeg_damage::{self, Checked};
 use super::metadata;
 use super::shape::{aim, shape};
 use super::work::{check_pixels, Work};
-use super::{Encoded, Pixels, Report};
+use super::{Completeness, Encoded, Pixels, Report};
 use crate::budget::RETRY_AFTER_SECONDS;
 use crate::error::ProxyError;
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, SourceFormat};
 use crate::options::{BorderTrim, TrimSides};
 
 /// The memory budget as a run sees it: the bytes it holds (at first its work's
@@ -71,12 +72,12 @@ impl<'a> Work<'a> {
     /// One image: decoded (and its border found), aimed on the pixels as decoded, shaped and
     /// encoded.
     fn run_still(self, room: &mut Room<impl FnMut(u64) -> bool>) -> Result<Encoded, ProxyError> {
-        let pixels = self.decode_source(room)?;
+        let (pixels, completeness) = self.decode_source(room)?;
         let (work, pixels, found) = match self.border {
             Some(border) => self.without_border(border, pixels, room)?,
             None => (self, pixels, None),
         };
-        work.finish_still(pixels, found)
+        work.finish_still(pixels, found, completeness)
     }
 
     /// `trim=border`: the border found on `pixels` (decoded as planned on the whole source),
@@ -102,7 +103,7 @@ impl<'a> Work<'a> {
         }
         drop(pixels);
         room.hold(trimmed.memory_bytes())?;
-        let pixels = trimmed.decode_source(room)?;
+        let (pixels, _same_as_before) = trimmed.decode_source(room)?;
         let sides = border::find(&pixels, source, border);
         let again = Work { shrink: trimmed.decoded_as(pixels.dimensions()), ..trimmed.with_trim(sides)? };
         room.hold(again.memory_bytes())?;
@@ -120,7 +121,12 @@ impl<'a> Work<'a> {
     }
 
     /// Aims, shapes and encodes the decoded pixels; `found` is the border trimmed, if any.
-    fn finish_still(&self, pixels: Pixels, found: Option<TrimSides>) -> Result<Encoded, ProxyError> {
+    fn finish_still(
+        &self,
+        pixels: Pixels,
+        found: Option<TrimSides>,
+        completeness: Completeness,
+    ) -> Result<Encoded, ProxyError> {
         let decoded = pixels.dimensions();
         let (source_plan, region) = aim(&pixels, &self.info, self.options, self.source_plan, self.region);
         let pixels = shape(pixels, self.options, &self.plan, &source_plan, region)?;
@@ -129,26 +135,52 @@ impl<'a> Work<'a> {
             encode::encode(&pixels, self.output_format, quality, self.exif(), self.profile.as_deref())?;
         let (width, height) = pixels.dimensions();
         let report = Report {
-            decode: self.decode_report(decoded, found),
+            decode: self.decode_report(decoded, found) + &completeness.report(),
             resize: resize_report(decoded, source_plan.resized),
             encode: self.encode_report(&output, quality),
         };
-        Ok(Encoded { bytes: output.bytes, format: self.output_format, width, height, report })
+        Ok(Encoded { bytes: output.bytes, format: self.output_format, width, height, report, completeness })
     }
 
-    /// The source's pixels, shrunk on load as planned. jpeg-decoder, which decodes a JPEG at
-    /// every [`Shrink::Jpeg`] scale, is stricter than zune-jpeg (the `image` crate's) about
-    /// some damaged streams that zune-jpeg conceals: when it fails, the `image` crate's
-    /// full-size decode is the fallback, if it fits the limit and `more_room` grants what it
-    /// takes beyond the estimate.
-    fn decode_source(&self, room: &mut Room<impl FnMut(u64) -> bool>) -> Result<Pixels, ProxyError> {
-        match decode::decode(self.bytes, &self.info, self.shrink) {
+    /// The source's pixels, shrunk on load as planned, and how much of the picture they show.
+    /// A JPEG's damaged restart intervals are replaced by grey ones first ([`jpeg_damage`]),
+    /// in a copy that `room` must grant.
+    fn decode_source(
+        &self,
+        room: &mut Room<impl FnMut(u64) -> bool>,
+    ) -> Result<(Pixels, Completeness), ProxyError> {
+        let checked = match self.info.format {
+            SourceFormat::Jpeg => jpeg_damage::check(self.bytes),
+            _ => Checked { completeness: Completeness::Whole, repair: None },
+        };
+        let Some(repair) = checked.repair else {
+            return Ok((self.decode_bytes(self.bytes, room)?, checked.completeness));
+        };
+        let copy = repair.len_at_most(self.bytes.len());
+        if !room.grow(u64::try_from(copy).unwrap_or(u64::MAX)) {
+            return Err(ProxyError::Busy { retry_after_seconds: RETRY_AFTER_SECONDS });
+        }
+        let repaired = repair.apply(self.bytes);
+        Ok((self.decode_bytes(&repaired, room)?, checked.completeness))
+    }
+
+    /// `bytes` (the source, or its repaired copy) decoded as planned. jpeg-decoder, which
+    /// decodes a JPEG at every [`Shrink::Jpeg`] scale, is stricter than zune-jpeg (the `image`
+    /// crate's) about some damaged streams that zune-jpeg conceals: when it fails, the `image`
+    /// crate's full-size decode is the fallback, if it fits the limit and `more_room` grants
+    /// what it takes beyond the estimate.
+    fn decode_bytes(
+        &self,
+        bytes: &[u8],
+        room: &mut Room<impl FnMut(u64) -> bool>,
+    ) -> Result<Pixels, ProxyError> {
+        match decode::decode(bytes, &self.info, self.shrink) {
             Err(scaled_failed) if self.shrink != Shrink::None => {
                 check_pixels((self.info.width, self.info.height), self.max_pixels)?;
                 if !room.grow(self.full_size_extra()) {
                     return Err(scaled_failed);
                 }
-                decode::decode(self.bytes, &self.info, Shrink::None)
+                decode::decode(bytes, &self.info, Shrink::None)
             }
             decoded => decoded,
         }
@@ -166,9 +198,10 @@ impl<'a> Work<'a> {
     }
 
     /// `jpeg 1/4 scale -> 1000x750`, `png 800x600`; the border found, if any; and whether this
-    /// is the first frame of an animation, and why.
+    /// is the first frame of an animation, and why. The scale is the one decoded at: full
+    /// size when a scaled decode failed and the full-size fallback took over.
     fn decode_report(&self, decoded: (u32, u32), found: Option<TrimSides>) -> String {
-        let mut report = match self.shrink {
+        let mut report = match self.decoded_as(decoded) {
             Shrink::Jpeg(n) if n > 1 => format!("jpeg 1/{n} scale -> {}x{}", decoded.0, decoded.1),
             _ => format!("{} {}x{}", self.info.format.name(), decoded.0, decoded.1),
         };
@@ -219,7 +252,9 @@ impl<'a> Work<'a> {
         let report = self.animated_report(animation, quality, &encoded, resized, found);
         let (width, height) = encoded.written.size;
         let format = animation.container.output();
-        Ok(Encoded { bytes: encoded.written.bytes, format, width, height, report })
+        // Only JPEGs are checked for damage, and they are never animated.
+        let completeness = Completeness::Whole;
+        Ok(Encoded { bytes: encoded.written.bytes, format, width, height, report, completeness })
     }
 
     /// The geometry every frame of an animation gets, from its first frame: the border found

@@ -22,6 +22,7 @@ mod cloudflare_options;
 mod coalescing;
 mod conditional;
 mod corpus;
+mod damaged_jpegs;
 mod failures;
 mod formats;
 mod imperfect_animations;

@@ -1,0 +1,182 @@
+//! JPEGs that browsers show although they are damaged or unusual: a damaged restart interval
+//! costs that interval only (the decoder resynchronises at the next restart marker, as
+//! libjpeg-turbo does), the answer says which rows it lacks, and the scale it was decoded at;
+//! lossless and arithmetic-coded JPEGs are refused as such (415), not as damaged.
+// A test fails loudly: the no-panic rules of the library do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(not(target_arch = "wasm32"))]
+
+use edge_image_proxy::error::ProxyError;
+use edge_image_proxy::format::OutputFormat;
+use edge_image_proxy::negotiate::FormatRequest;
+use edge_image_proxy::transform::{describe, Completeness, Encoded};
+use image::RgbImage;
+
+#[path = "common/damaged_jpegs.rs"]
+mod damaged;
+#[path = "common/engine.rs"]
+mod engine;
+#[path = "common/manifest.rs"]
+mod manifest;
+use damaged::{ROWS_PER_INTERVAL, SIZE};
+
+/// The photo made at `width` as PNG.
+fn made(source: &[u8], width: u32) -> Encoded {
+    engine::encoded(
+        source,
+        &engine::options(&format!("width={width}")),
+        FormatRequest::Exactly(OutputFormat::Png),
+    )
+}
+
+fn pixels(out: &Encoded) -> RgbImage {
+    image::load_from_memory(&out.bytes).expect("our output decodes").to_rgb8()
+}
+
+/// Mean absolute difference per channel between `a` and `b`, for each restart interval's
+/// band of 48 rows.
+fn band_differences(a: &RgbImage, b: &RgbImage) -> Vec<f64> {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let row_bytes = a.width() as usize * 3;
+    a.as_raw()
+        .chunks(row_bytes * ROWS_PER_INTERVAL as usize)
+        .zip(b.as_raw().chunks(row_bytes * ROWS_PER_INTERVAL as usize))
+        .map(|(x, y)| {
+            let total: u64 = x.iter().zip(y).map(|(p, q)| u64::from(p.abs_diff(*q))).sum();
+            total as f64 / x.len() as f64
+        })
+        .collect()
+}
+
+/// The smallest standard deviation of a row's samples in rows `from` down: above 0 when no
+/// row is flat grey.
+fn least_row_spread(image: &RgbImage, from: u32) -> f64 {
+    (from..image.height())
+        .map(|y| {
+            let row: Vec<f64> =
+                (0..image.width()).flat_map(|x| image.get_pixel(x, y).0).map(f64::from).collect();
+            let mean = row.iter().sum::<f64>() / row.len() as f64;
+            (row.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / row.len() as f64).sqrt()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Pillow 12.0 (libjpeg-turbo 3) on the same damaged files, computed once with
+/// `numpy.abs(pillow - intact)[band].mean()` per 48-row band against Pillow's intact decode:
+/// zeroed [0.0 x4, 35.1, 0.1, 0.0 x8] (least row spread below the band 33.9); marker
+/// damaged [0.0 x10, 49.8, 0.1, 0.0 x2]; cut off [0.0 x4, 33.3, then 69.3 down to 34.0]. Ours
+/// must lose the same bands and keep the others as Pillow does.
+const INTACT_BAND: f64 = 1.0;
+
+#[test]
+fn a_damaged_restart_interval_costs_that_interval_only() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::zeroed(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    assert!(
+        out.report.decode.ends_with(&format!(", rows {first} to 239 not decoded")),
+        "{}",
+        out.report.decode
+    );
+    let bands = band_differences(&intact, &pixels(&out));
+    for (band, difference) in bands.iter().enumerate() {
+        match band {
+            4 => assert!(*difference > 10.0, "band 4 is the damaged one: {bands:?}"),
+            _ => assert!(*difference < INTACT_BAND, "band {band}: {bands:?}"),
+        }
+    }
+    // Before the fix the lower part was flat grey; now every row below the damage has detail.
+    assert!(least_row_spread(&pixels(&out), 240) > 10.0);
+}
+
+#[test]
+fn a_damaged_restart_marker_costs_the_interval_it_placed() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::marker_damaged(), SIZE.0);
+    assert_eq!(out.completeness, Completeness::RowsMissing { first: 480, last: 527 });
+    let bands = band_differences(&intact, &pixels(&out));
+    for (band, difference) in bands.iter().enumerate() {
+        match band {
+            10 => assert!(*difference > 10.0, "band 10 is the lost one: {bands:?}"),
+            _ => assert!(*difference < INTACT_BAND, "band {band}: {bands:?}"),
+        }
+    }
+    assert!(least_row_spread(&pixels(&out), 528) > 10.0, "below the lost interval, nothing is flat");
+}
+
+#[test]
+fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::cut_off(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == SIZE.1 - 1, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands[..4].iter().all(|d| *d < INTACT_BAND), "{bands:?}");
+}
+
+#[test]
+fn shrunk_on_load_the_report_gives_the_scale_and_the_rows_of_the_source() {
+    let out = made(&damaged::zeroed(), 256);
+    let Completeness::RowsMissing { first, .. } = out.completeness else { panic!("{:?}", out.completeness) };
+    assert_eq!(out.report.decode, format!("jpeg 1/2 scale -> 512x316, rows {first} to 239 not decoded"));
+    assert!(out.report.server_timing().contains(&format!("rows {first} to 239 not decoded")));
+}
+
+#[test]
+fn the_scale_reported_is_the_one_decoded_at() {
+    // testorig.jpg has no restart markers: cut off, jpeg-decoder's scaled decode fails and
+    // the full-size decode takes over; the report said "1/2 scale" of a full-size decode.
+    let source = manifest::corpus_file("jpeg/testorig.jpg");
+    let cut = &source[..source.len() * 2 / 3];
+    let out = made(cut, 100);
+    assert!(out.report.decode.starts_with("jpeg 227x149"), "{}", out.report.decode);
+    // Nothing to resynchronise at: from the damage down, the rows are said to be lost.
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!(first > 0 && last == 148, "rows {first} to {last}");
+}
+
+#[test]
+fn an_intact_photo_is_whole() {
+    let out = made(&damaged::intact(), 256);
+    assert_eq!(out.completeness, Completeness::Whole);
+    assert_eq!(out.report.decode, "jpeg 1/2 scale -> 512x316");
+}
+
+#[test]
+fn lossless_and_arithmetic_coded_jpegs_are_refused_by_kind() {
+    for (file, kind) in [
+        ("jpeg/MR4.jpg", "lossless JPEG (SOF3) is not supported"),
+        ("jpeg/jpeg_lossless_sel1.jpg", "lossless JPEG (SOF3) is not supported"),
+        ("jpeg-corrupt/invalid-prediction-shift.jpg", "lossless JPEG (SOF3) is not supported"),
+        ("jpeg/testimgari.jpg", "arithmetic-coded JPEG (SOF9) is not supported"),
+    ] {
+        let source = manifest::corpus_file(file);
+        let refused = engine::run(&source, &engine::options("width=32"), FormatRequest::Original);
+        assert_eq!(refused.as_ref().err(), Some(&ProxyError::UnsupportedImageKind(kind.into())), "{file}");
+        assert_eq!(refused.err().map(|e| e.status()), Some(415));
+        // format=json reads the header only, and says the same.
+        let described = describe(&source, &engine::options(""));
+        assert_eq!(described.err(), Some(ProxyError::UnsupportedImageKind(kind.into())), "{file}");
+    }
+}
+
+#[test]
+fn a_progressive_jpeg_cut_off_before_its_last_scan_is_said_to_miss_detail() {
+    let out = made(&manifest::corpus_file("jpeg-corrupt/truncated_jpeg.jpg"), 100);
+    assert_eq!(out.completeness, Completeness::DetailMissing);
+    assert!(
+        out.report.decode.ends_with(", cut off before its last scan: detail not decoded"),
+        "{}",
+        out.report.decode
+    );
+    // A whole progressive JPEG is whole.
+    let whole = made(&manifest::corpus_file("jpeg/icc_profile_big.jpg"), 100);
+    assert_eq!(whole.completeness, Completeness::Whole);
+}

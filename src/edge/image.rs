@@ -27,7 +27,7 @@ use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare};
+use crate::transform::{describe, prepare, CpuFit, CpuNote, Work};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -416,8 +416,8 @@ enum Transformed {
     Untouched(Response),
 }
 
-/// Transform: the header read, nothing done when nothing needs doing, and the pixels' room
-/// reserved in the budget before a pixel is decoded.
+/// Transform: the header read, nothing done when nothing needs doing, the path fitted to the
+/// CPU budget, and the pixels' room reserved in the budget before a pixel is decoded.
 async fn transform(
     job: &Job,
     source: Vec<u8>,
@@ -432,6 +432,10 @@ async fn transform(
         let stage = "transform;desc=\"none needed: the source as it is\"";
         return Ok(Transformed::Made(made(fetched, source, mime, stage)));
     }
+    let (work, cpu) = match within_cpu(work, fetched, cx)? {
+        Ok(fitted) => fitted,
+        Err(why) => return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why))),
+    };
     let mut held = match room::reserve(work.memory_bytes()).await {
         Ok(held) => held,
         Err(Shortfall::NeverFits { wanted, capacity }) => {
@@ -440,18 +444,33 @@ async fn transform(
         Err(Shortfall::Busy) => {
             plan::without_room(&fetched.known)?;
             drop(work);
-            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched)));
+            stats::record(|c| c.budget_passthroughs += 1);
+            let why = "transform;desc=\"skipped: no room in the memory budget\"";
+            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
         }
     };
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
-    Ok(Transformed::Made(made(
-        fetched,
-        encoded.bytes,
-        encoded.format.mime(),
-        &encoded.report.server_timing(),
-    )))
+    let stages = format!("{}, {}", cpu.server_timing(), encoded.report.server_timing());
+    Ok(Transformed::Made(made(fetched, encoded.bytes, encoded.format.mime(), &stages)))
+}
+
+/// The work on the path the CPU budget allows, with what the budget made of it; or, when even
+/// the cheapest path is over, the `Server-Timing` entries of a source answered untouched (or
+/// the refusal of a request that must be transformed).
+fn within_cpu<'a>(
+    work: Work<'a>,
+    fetched: &Fetched,
+    cx: &Cx<'_>,
+) -> Result<Result<(Work<'a>, CpuNote), String>, ProxyError> {
+    match work.within_cpu(cx.config.cpu_budget_ms) {
+        CpuFit::Within(work, cpu) => Ok(Ok((work, cpu))),
+        CpuFit::Over(cpu) => {
+            plan::over_cpu(&fetched.known, &cpu)?;
+            Ok(Err(format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing())))
+        }
+    }
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
@@ -466,10 +485,10 @@ fn made(fetched: &Fetched, body: Vec<u8>, content_type: &'static str, stage: &st
     }
 }
 
-/// The source's own bytes, read but not transformed for want of memory.
-fn untouched(job: &Job, source: Vec<u8>, content_type: &str, fetched: &Fetched) -> Response {
-    stats::record(|c| c.budget_passthroughs += 1);
-    let timing = format!("{}, transform;desc=\"skipped: no room in the memory budget\"", fetched.timing);
+/// The source's own bytes, read but not transformed (`why`: for want of memory or of CPU, as
+/// `Server-Timing` entries).
+fn untouched(job: &Job, source: Vec<u8>, content_type: &str, fetched: &Fetched, why: &str) -> Response {
+    let timing = format!("{}, {why}", fetched.timing);
     let headers = answer::untouched(job, &source, content_type, timing);
     respond::image(source, &headers)
 }

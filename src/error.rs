@@ -54,6 +54,9 @@ pub enum ProxyError {
     // The moment's.
     /// The memory budget had no room for a transform that could not be skipped.
     Busy { retry_after_seconds: u32 },
+    /// Transforming the image would take more CPU than `CPU_BUDGET_MS`, even by the cheapest
+    /// path, and the request could not be answered with the source untouched.
+    OverCpuBudget { estimate_ms: u64, budget_ms: u64, retry_after_seconds: u32 },
 
     // Ours.
     /// A configuration variable is invalid.
@@ -121,7 +124,7 @@ pub struct ErrorKind {
 
 /// Every kind of failure, one row each, grouped by who is at fault and by status within a
 /// group; the reference and README's error table list them in this order.
-pub const ERROR_KINDS: [ErrorKind; 19] = [
+pub const ERROR_KINDS: [ErrorKind; 20] = [
     ErrorKind::BAD_OPTIONS,
     ErrorKind::BAD_SOURCE,
     ErrorKind::UNAUTHORIZED,
@@ -141,6 +144,7 @@ pub const ERROR_KINDS: [ErrorKind; 19] = [
     ErrorKind::BUSY,
     ErrorKind::BAD_CONFIGURATION,
     ErrorKind::INTERNAL,
+    ErrorKind::OVER_CPU_BUDGET,
 ];
 
 // The rows, named so that `ProxyError::explain` can point at them.
@@ -290,6 +294,16 @@ impl ErrorKind {
         cause: "no room in the memory budget within 2 s for a request that must be transformed \
                 (a `format` other than `auto`, a `rotate` or a `flip`); with `Retry-After`",
     };
+    const OVER_CPU_BUDGET: ErrorKind = ErrorKind {
+        slug: "over-cpu-budget",
+        status: Status::Fixed(503),
+        title: "The image needs too much CPU",
+        fault: Fault::Proxy,
+        may_redirect: true,
+        cause: "a transform estimated over `CPU_BUDGET_MS` even by its cheapest path, for a request \
+                that must be transformed (a `format` other than `auto`, a `rotate` or a `flip`); \
+                with `Retry-After`",
+    };
     const BAD_CONFIGURATION: ErrorKind = ErrorKind {
         slug: "bad-configuration",
         status: Status::Fixed(500),
@@ -394,6 +408,13 @@ impl ProxyError {
                 &ErrorKind::BUSY,
                 format!("too many images are being transformed; retry in {retry_after_seconds} s").into(),
             ),
+            ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. } => (
+                &ErrorKind::OVER_CPU_BUDGET,
+                format!(
+                    "transforming it would take about {estimate_ms} ms of CPU, more than CPU_BUDGET_MS ({budget_ms})"
+                )
+                .into(),
+            ),
             // The operator needs to see which variable is wrong, and a misconfigured proxy has
             // nothing to hide: the message names the variable and the problem, no secret.
             ProxyError::Config(err) => (&ErrorKind::BAD_CONFIGURATION, err.to_string().into()),
@@ -440,7 +461,8 @@ impl ProxyError {
     /// Seconds a client should wait before retrying (`Retry-After`), for failures of the moment.
     pub fn retry_after_seconds(&self) -> Option<u32> {
         match self {
-            ProxyError::Busy { retry_after_seconds } => Some(*retry_after_seconds),
+            ProxyError::Busy { retry_after_seconds }
+            | ProxyError::OverCpuBudget { retry_after_seconds, .. } => Some(*retry_after_seconds),
             _ => None,
         }
     }
@@ -511,6 +533,7 @@ mod tests {
             ProxyError::OverMemoryBudget { bytes: 2, budget: 1 },
             ProxyError::SourceTooLarge { limit: 1 },
             ProxyError::Busy { retry_after_seconds: 1 },
+            ProxyError::OverCpuBudget { estimate_ms: 40, budget_ms: 10, retry_after_seconds: 1 },
             ProxyError::Config(ConfigError { var: "CACHE_TTL", problem: "not a number".into() }),
             ProxyError::Internal("oops".into()),
         ];
@@ -533,6 +556,7 @@ mod tests {
                 | ProxyError::OverMemoryBudget { .. }
                 | ProxyError::SourceTooLarge { .. }
                 | ProxyError::Busy { .. }
+                | ProxyError::OverCpuBudget { .. }
                 | ProxyError::Config(_)
                 | ProxyError::Internal(_) => {}
             }
@@ -628,6 +652,10 @@ mod tests {
             (
                 r#"{"type":"/reference#busy","title":"The proxy is busy","status":503,"detail":"too many images are being transformed; retry in 1 s"}"#,
                 "busy (503): too many images are being transformed; retry in 1 s",
+            ),
+            (
+                r#"{"type":"/reference#over-cpu-budget","title":"The image needs too much CPU","status":503,"detail":"transforming it would take about 40 ms of CPU, more than CPU_BUDGET_MS (10)"}"#,
+                "over-cpu-budget (503): transforming it would take about 40 ms of CPU, more than CPU_BUDGET_MS (10)",
             ),
             (
                 r#"{"type":"/reference#bad-configuration","title":"The proxy is misconfigured","status":500,"detail":"configuration variable CACHE_TTL: not a number"}"#,

@@ -9,11 +9,13 @@
 //!    source untouched, or 503 for a request that would be wrong without a transform.
 //! 3. [`after_spill`], when a body being read turned out too large, or found no room.
 //! 4. [`nothing_to_do`], once the image's header is read: whether its own bytes are the answer.
+//! 5. [`over_cpu`], when even the cheapest path of the transform is over the CPU budget: the
+//!    source untouched, or 503 for a request that would be wrong without a transform.
 
 use crate::budget::RETRY_AFTER_SECONDS;
 use crate::error::ProxyError;
 use crate::options::{Fit, Flip, FormatChoice, Metadata, Rotation, TransformOptions};
-use crate::transform::ImageInfo;
+use crate::transform::{CpuNote, ImageInfo};
 
 /// What is known of a source once its upstream's headers have arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +164,20 @@ pub fn without_room(known: &Known) -> Result<(), ProxyError> {
     Ok(())
 }
 
+/// When even the cheapest path of a transform is over the CPU budget (`cpu`): the source
+/// untouched (`Ok`), unless the request would be wrong without a transform (503, which
+/// `onerror=redirect` turns into a redirect to the source).
+pub fn over_cpu(known: &Known, cpu: &CpuNote) -> Result<(), ProxyError> {
+    if known.must_transform {
+        return Err(ProxyError::OverCpuBudget {
+            estimate_ms: cpu.cheaper_ms.unwrap_or(cpu.estimate_ms),
+            budget_ms: cpu.budget_ms,
+            retry_after_seconds: RETRY_AFTER_SECONDS,
+        });
+    }
+    Ok(())
+}
+
 /// When reading a body stopped early: what was read is sent, then the rest, untouched; or,
 /// for a description or a request that must be transformed, a refusal.
 pub fn after_spill(spill: Spill, known: &Known, transform_max_bytes: u64) -> Plan {
@@ -294,6 +310,22 @@ mod tests {
         assert_eq!(after_spill(Spill::NoRoom, &known(), CAP), Plan::PassThrough(Why::NoRoom));
         assert!(matches!(after_spill(Spill::NoRoom, &must, CAP), Plan::Refuse(ProxyError::Busy { .. })));
         assert_eq!(after_spill(Spill::TooLarge, &must, CAP), Plan::PassThrough(Why::FoundTooLarge));
+    }
+
+    #[test]
+    fn over_the_cpu_budget_only_a_request_that_must_be_transformed_is_refused() {
+        let note =
+            CpuNote { estimate_ms: 80, budget_ms: 10, cheaper_ms: Some(40), steps: Vec::new(), over: true };
+        assert_eq!(over_cpu(&known(), &note), Ok(()), "the source untouched");
+        let must = Known { must_transform: true, ..known() };
+        let refused = ProxyError::OverCpuBudget {
+            estimate_ms: 40,
+            budget_ms: 10,
+            retry_after_seconds: RETRY_AFTER_SECONDS,
+        };
+        assert_eq!(over_cpu(&must, &note), Err(refused.clone()), "the cheapest path's estimate");
+        assert_eq!((refused.status(), refused.retry_after_seconds()), (503, Some(RETRY_AFTER_SECONDS)));
+        assert!(refused.may_redirect(), "onerror=redirect sends the client to the source");
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare, Completeness};
+use crate::transform::{describe, prepare, Completeness, CpuFit, CpuNote, Work};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -505,9 +505,9 @@ pub(super) enum Transformed {
     Untouched(Response),
 }
 
-/// Transform: the header read, nothing done when nothing needs doing, and the pixels' room
-/// reserved in the budget before a pixel is decoded. `source` is shared, so that one source
-/// read once makes several variants (`POST /warm`'s consumer).
+/// Transform: the header read, nothing done when nothing needs doing, the path fitted to the
+/// CPU budget, and the pixels' room reserved in the budget before a pixel is decoded. `source`
+/// is shared, so that one source read once makes several variants (`POST /warm`'s consumer).
 pub(super) async fn transform(
     job: &Job,
     source: Rc<Vec<u8>>,
@@ -522,6 +522,10 @@ pub(super) async fn transform(
         let stage = "transform;desc=\"none needed: the source as it is\"";
         return Ok(Transformed::Made(made(fetched, source, mime, stage)));
     }
+    let (work, cpu) = match within_cpu(work, fetched, cx)? {
+        Ok(fitted) => fitted,
+        Err(why) => return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why))),
+    };
     let mut held = match room::reserve(work.memory_bytes()).await {
         Ok(held) => held,
         Err(Shortfall::NeverFits { wanted, capacity }) => {
@@ -530,15 +534,35 @@ pub(super) async fn transform(
         Err(Shortfall::Busy) => {
             plan::without_room(&fetched.known)?;
             drop(work);
-            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched)));
+            stats::record(|c| c.budget_passthroughs += 1);
+            let why = "transform;desc=\"skipped: no room in the memory budget\"";
+            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
         }
     };
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
-    let (completeness, timing) = (encoded.completeness, encoded.report.server_timing());
-    let made = made(fetched, Rc::new(encoded.bytes), encoded.format.mime(), &timing);
+    let (completeness, stages) =
+        (encoded.completeness, format!("{}, {}", cpu.server_timing(), encoded.report.server_timing()));
+    let made = made(fetched, Rc::new(encoded.bytes), encoded.format.mime(), &stages);
     Ok(Transformed::Made(Made { completeness, ..made }))
+}
+
+/// The work on the path the CPU budget allows, with what the budget made of it; or, when even
+/// the cheapest path is over, the `Server-Timing` entries of a source answered untouched (or
+/// the refusal of a request that must be transformed).
+fn within_cpu<'a>(
+    work: Work<'a>,
+    fetched: &Fetched,
+    cx: &Cx<'_>,
+) -> Result<Result<(Work<'a>, CpuNote), String>, ProxyError> {
+    match work.within_cpu(cx.config.cpu_budget_ms) {
+        CpuFit::Within(work, cpu) => Ok(Ok((work, cpu))),
+        CpuFit::Over(cpu) => {
+            plan::over_cpu(&fetched.known, &cpu)?;
+            Ok(Err(format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing())))
+        }
+    }
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after
@@ -554,10 +578,10 @@ fn made(fetched: &Fetched, body: Rc<Vec<u8>>, content_type: &'static str, stage:
     }
 }
 
-/// The source's own bytes, read but not transformed for want of memory.
-fn untouched(job: &Job, source: Rc<Vec<u8>>, content_type: &str, fetched: &Fetched) -> Response {
-    stats::record(|c| c.budget_passthroughs += 1);
-    let timing = format!("{}, transform;desc=\"skipped: no room in the memory budget\"", fetched.timing);
+/// The source's own bytes, read but not transformed (`why`: for want of memory or of CPU, as
+/// `Server-Timing` entries).
+fn untouched(job: &Job, source: Rc<Vec<u8>>, content_type: &str, fetched: &Fetched, why: &str) -> Response {
+    let timing = format!("{}, {why}", fetched.timing);
     let headers = answer::untouched(job, &source, content_type, timing);
     // The request path's source has no other owner; a shared one is copied.
     respond::image(Rc::try_unwrap(source).unwrap_or_else(|shared| shared.as_ref().clone()), &headers)

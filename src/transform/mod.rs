@@ -22,6 +22,7 @@ mod animated_png;
 mod animated_webp;
 mod animation;
 mod border;
+mod cpu;
 mod decode;
 mod describe;
 mod effects;
@@ -39,6 +40,7 @@ mod run;
 mod shape;
 mod work;
 
+pub use cpu::{CpuFit, CpuNote};
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};

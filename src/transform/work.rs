@@ -4,7 +4,8 @@
 //! geometry, whether an animation stays animated, the output format, the ICC profile kept and
 //! the JPEG shrink-on-load. The limit on pixels is applied here, to the output and to what
 //! will be decoded. A border trim (`trim=border`) needs the pixels: the work is planned on
-//! the whole source, and planned again ([`Work::with_trim`]) once the border is found. What a `Work` will cost is in `memory.rs` ([`Work::memory_bytes`]);
+//! the whole source, and planned again ([`Work::with_trim`]) once the border is found. What a
+//! `Work` will cost is in `memory.rs` ([`Work::memory_bytes`]) and `cpu.rs` ([`Work::cpu_ns`]);
 //! carrying it out is in `run.rs` ([`Work::run`]).
 
 use std::rc::Rc;
@@ -55,6 +56,20 @@ pub struct Work<'a> {
     pub(super) max_pixels: u64,
     /// What a progressive JPEG's decoder keeps of the whole image until its last scan.
     pub(super) coefficient_bytes: u64,
+    /// The cheaper paths the CPU budget took ([`Work::within_cpu`]), kept when the work is
+    /// planned again.
+    pub(super) steps: Vec<Step>,
+}
+
+/// A cheaper path [`Work::within_cpu`] may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step {
+    /// JPEG, or PNG with alpha, instead of the format negotiation chose (`compression=fast`).
+    FastFormat,
+    /// A baseline JPEG instead of a progressive one.
+    Baseline,
+    /// A JPEG decoded at half the scale planned.
+    MoreShrink,
 }
 
 /// Reads the header, plans the geometry and refuses what would exceed `max_pixels`. Whether
@@ -99,6 +114,7 @@ pub fn prepare<'a>(
         shrink,
         max_pixels,
         coefficient_bytes,
+        steps: Vec::new(),
     })
 }
 
@@ -121,7 +137,7 @@ fn decoding(
 /// The format written, and whether it is the source's own: an animation's container, or
 /// what the request resolves to for a still image (and for the first frame of an animation,
 /// which is not the source's own when a still was asked for).
-fn output_format(
+pub(super) fn output_format(
     info: &ImageInfo,
     animation: Decision,
     format: FormatRequest,
@@ -165,7 +181,7 @@ impl<'a> Work<'a> {
             output_format(&self.info, self.animation, self.format, plan.canvas, self.profile.is_some());
         let (source_plan, shrink) =
             decoding(self.bytes, &self.info, self.options, &plan, region, self.max_pixels)?;
-        Ok(Work {
+        let again = Work {
             output_format,
             keeps_format,
             plan,
@@ -173,8 +189,10 @@ impl<'a> Work<'a> {
             region,
             border: None,
             shrink,
+            steps: Vec::new(),
             ..self.clone()
-        })
+        };
+        Ok(again.with_steps(&self.steps))
     }
 }
 

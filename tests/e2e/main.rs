@@ -22,6 +22,7 @@ mod cloudflare_options;
 mod coalescing;
 mod conditional;
 mod corpus;
+mod cpu_budget;
 mod damaged_jpegs;
 mod failures;
 mod formats;

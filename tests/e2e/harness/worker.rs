@@ -76,6 +76,20 @@ pub fn budget_harness() -> &'static Harness {
     })
 }
 
+/// A Worker with `CPU_BUDGET_MS` at `budget_ms`, started on first use of each budget.
+pub fn cpu_budget_harness(budget_ms: u64) -> &'static Harness {
+    static STARTED: std::sync::Mutex<Vec<(u64, &'static Harness)>> = std::sync::Mutex::new(Vec::new());
+    let mut started = STARTED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, harness)) = started.iter().find(|(budget, _)| *budget == budget_ms) {
+        return harness;
+    }
+    // Leaked like the other harnesses' statics: they live as long as the test process.
+    let harness: &'static Harness =
+        Box::leak(Box::new(start(&[("CPU_BUDGET_MS", &budget_ms.to_string())], None)));
+    started.push((budget_ms, harness));
+    harness
+}
+
 /// The smallest Worker in front of the origin (`bench/workers/fetch`: `fetch(url)` and
 /// nothing else), started on first use: what workerd and wrangler dev cost by themselves, for
 /// the pass-through figures of `make soak`.

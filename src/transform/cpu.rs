@@ -1,0 +1,348 @@
+//! The CPU a [`Work`] will take, estimated from the header before a pixel is decoded, as its
+//! memory is (`memory.rs`), and [`Work::within_cpu`]: the cheaper path taken when the estimate
+//! is over the `CPU_BUDGET_MS` a request may spend, or the news that even the cheapest is over.
+//!
+//! The constants were measured in workerd, the Worker process's CPU time over serial
+//! requests (`/proc/<pid>/stat`); the table and how it was measured are in `bench/cpu.md`.
+//! Costs are in nanoseconds a pixel (or a source byte), integers so the arithmetic is exact.
+//!
+//! The cheaper paths, in order, each taken only when it applies and the estimate is still over
+//! the budget, and kept once taken:
+//! 1. a faster encoder where the format was left to negotiation (`format=auto`): JPEG, or PNG
+//!    for alpha, instead of AVIF or WebP, which is what `compression=fast` asks for;
+//! 2. a baseline JPEG instead of a progressive one;
+//! 3. more shrink-on-load: a JPEG decoded at the next smaller scale (up to 1/8), resized up
+//!    by less than 2× to the size asked for.
+//!
+//! The paths that keep the pixels (a larger file, or a JPEG that does not load coarse first)
+//! come before the one that softens them. Animations keep their container and their frames:
+//! none of these applies to them.
+
+use super::animation::Decision;
+use super::decode::Shrink;
+use super::work::{output_format, Step, Work};
+use crate::format::{OutputFormat, SourceFormat};
+use crate::negotiate::FormatRequest;
+
+/// What every transform costs beside its pixels and bytes: reading the body into Wasm, the
+/// header, the answer's headers, beyond what a fetch-only Worker spends on the same request
+/// (ours answering a source untouched, 8.5 to 14 ms of workerd's CPU, against 4.5 to 5.3 for
+/// the fetch-only Worker).
+const REQUEST_NS: u64 = 4_000_000;
+
+/// Each source byte read into Wasm memory and through the header's reading.
+const READ_NS_PER_BYTE: u64 = 2;
+
+/// Entropy-decoding a JPEG, at any scale (shrink-on-load skips most of the inverse DCT, never
+/// the Huffman decoding): per byte of the file and per source pixel. Fitted on the flower
+/// (547 kB, 3.4 Mpx: 4 ms measured, 10 estimated), its 4:4:4 RGB version (1.4 MB: 20, 15)
+/// and a 24 Mpx JPEG (1.2 MB: 49, 55), each decoded at 1/8.
+const JPEG_ENTROPY_NS_PER_BYTE: u64 = 6;
+const JPEG_ENTROPY_NS_PER_SOURCE_PIXEL: u64 = 2;
+
+/// A JPEG's pixels as loaded (after shrink-on-load): the rest of the inverse DCT, upsampling,
+/// colour conversion and the copy into the engine's layout.
+const JPEG_NS_PER_LOADED_PIXEL: u64 = 10;
+
+/// How many times a baseline JPEG's entropy decoding a progressive one's takes, in quarters:
+/// jpeg-decoder gathers every coefficient over several scans before transforming (the
+/// progressive flower's 1/8 decode: about 45 ms, against 4 for the baseline one).
+const PROGRESSIVE_ENTROPY_QUARTERS: u64 = 18;
+
+/// PNG, GIF and WebP decoding, per pixel (PNG: the 768×512 Kodak photo; GIF and WebP are
+/// not measured yet, and are given PNG's and more).
+const PNG_NS_PER_PIXEL: u64 = 8;
+const GIF_NS_PER_PIXEL: u64 = 8;
+const WEBP_NS_PER_PIXEL: u64 = 20;
+
+/// Lanczos3 resizing, per pixel of its input and of its intermediate (two passes).
+const RESIZE_NS_PER_PIXEL: u64 = 2;
+
+/// Encoding, per output pixel: progressive and baseline JPEG (the flower at full size: 99 and
+/// 88 ms in all), PNG (fast), WebP (its lossless try and its lossy encoder: 41 ms for the
+/// flower at 320 px, 170 at 720), AVIF (rav1e at speed 10: 140 ms at 300×200) and a GIF frame,
+/// which also costs the quantiser's set-up ([`GIF_FRAME_NS`]).
+const JPEG_PROGRESSIVE_NS_PER_PIXEL: u64 = 20;
+const JPEG_BASELINE_NS_PER_PIXEL: u64 = 17;
+const PNG_ENCODE_NS_PER_PIXEL: u64 = 35;
+const WEBP_ENCODE_NS_PER_PIXEL: u64 = 470;
+const AVIF_ENCODE_NS_PER_PIXEL: u64 = 2_200;
+const GIF_ENCODE_NS_PER_PIXEL: u64 = 100;
+
+/// The GIF quantiser's set-up, per frame however small (see `animation::MAX_FRAMES`).
+const GIF_FRAME_NS: u64 = 1_000_000;
+
+/// The steps in the order they are taken.
+const STEPS: [Step; 3] = [Step::FastFormat, Step::Baseline, Step::MoreShrink];
+
+/// What the CPU budget made of a work, for `Server-Timing`: `cpu;desc="estimate 42 ms, budget
+/// 10 ms, webp -> jpeg"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuNote {
+    /// The estimate of the path first planned, in milliseconds (rounded up).
+    pub estimate_ms: u64,
+    /// The budget, in milliseconds.
+    pub budget_ms: u64,
+    /// The estimate of the path taken, when cheaper steps were taken.
+    pub cheaper_ms: Option<u64>,
+    /// The steps taken, as `webp -> jpeg`, `progressive -> baseline`, `1/2 -> 1/4 scale`.
+    pub steps: Vec<String>,
+    /// Whether even the cheapest path is over the budget.
+    pub over: bool,
+}
+
+impl CpuNote {
+    /// The `Server-Timing` entry.
+    pub fn server_timing(&self) -> String {
+        let mut desc = format!("estimate {} ms", self.estimate_ms);
+        if let Some(cheaper) = self.cheaper_ms {
+            desc.push_str(&format!(" -> {cheaper} ms"));
+        }
+        desc.push_str(&format!(", budget {} ms", self.budget_ms));
+        for step in &self.steps {
+            desc.push_str(&format!(", {step}"));
+        }
+        if self.over {
+            desc.push_str(", over: not transformed");
+        }
+        format!("cpu;desc=\"{desc}\"")
+    }
+}
+
+/// What [`Work::within_cpu`] decided.
+// Returned once and taken apart at once, never stored: boxing the work would only add an
+// allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum CpuFit<'a> {
+    /// This work (the one planned, or a cheaper one) is within the budget.
+    Within(Work<'a>, CpuNote),
+    /// Even the cheapest path is over the budget.
+    Over(CpuNote),
+}
+
+impl<'a> Work<'a> {
+    /// The CPU the transformation takes, in nanoseconds, estimated from the header: the
+    /// request's fixed cost and its bytes, decoding (for a JPEG, the entropy decoding of
+    /// its bytes at any scale and the pixels as loaded), resizing and encoding, every frame
+    /// of an animation alike.
+    pub fn cpu_ns(&self) -> u64 {
+        let loaded = self.shrink.loaded_size(&self.info);
+        let frames = match self.animation {
+            Decision::Animated(animation) => u64::from(animation.frames.max(1)),
+            Decision::Still | Decision::FirstFrame { .. } => 1,
+        };
+        let bytes = self.bytes.len() as u64;
+        let per_frame = decoding_ns(self, loaded) + resizing_ns(self, loaded) + encoding_ns(self);
+        REQUEST_NS + bytes * READ_NS_PER_BYTE + frames * per_frame
+    }
+
+    /// This work within `budget_ms` of CPU: as planned when its estimate fits, else with the
+    /// cheaper steps (see the module's list) taken one by one until it fits; or, when even
+    /// all of them leave it over, [`CpuFit::Over`].
+    pub fn within_cpu(self, budget_ms: u64) -> CpuFit<'a> {
+        let budget_ns = budget_ms.saturating_mul(1_000_000);
+        let first = self.cpu_ns();
+        let mut note =
+            CpuNote { estimate_ms: ms(first), budget_ms, cheaper_ms: None, steps: Vec::new(), over: false };
+        let mut work = self;
+        let mut estimate = first;
+        for step in STEPS {
+            if estimate <= budget_ns {
+                break;
+            }
+            if let Some((cheaper, what)) = work.cheaper(step) {
+                work = cheaper;
+                estimate = work.cpu_ns();
+                note.steps.push(what);
+                note.cheaper_ms = Some(ms(estimate));
+            }
+        }
+        if estimate <= budget_ns {
+            return CpuFit::Within(work, note);
+        }
+        note.over = true;
+        CpuFit::Over(note)
+    }
+
+    /// This work with `step` taken, and what it changed (`webp -> jpeg`), or `None` when the
+    /// step does not apply to it.
+    pub(super) fn cheaper(&self, step: Step) -> Option<(Work<'a>, String)> {
+        let still = !matches!(self.animation, Decision::Animated(_));
+        match step {
+            Step::FastFormat => {
+                let negotiated = matches!(self.format, FormatRequest::AutoAvif | FormatRequest::AutoWebp);
+                let format = FormatRequest::AutoFast;
+                let (output_format, keeps_format) = output_format(
+                    &self.info,
+                    self.animation,
+                    format,
+                    self.plan.canvas,
+                    self.profile.is_some(),
+                );
+                if !still || !negotiated || output_format == self.output_format {
+                    return None;
+                }
+                let what = format!("{} -> {}", self.output_format.name(), output_format.name());
+                let steps = self.with_step(step);
+                Some((Work { format, output_format, keeps_format, steps, ..self.clone() }, what))
+            }
+            Step::Baseline => {
+                if !still || self.output_format != OutputFormat::Jpeg {
+                    return None;
+                }
+                let what = "progressive -> baseline".to_string();
+                Some((
+                    Work {
+                        output_format: OutputFormat::BaselineJpeg,
+                        steps: self.with_step(step),
+                        ..self.clone()
+                    },
+                    what,
+                ))
+            }
+            Step::MoreShrink => {
+                let Shrink::Jpeg(n) = self.shrink else { return None };
+                if !still || n >= 8 {
+                    return None;
+                }
+                let what = format!("jpeg 1/{n} -> 1/{} scale", n * 2);
+                Some((
+                    Work { shrink: Shrink::Jpeg(n * 2), steps: self.with_step(step), ..self.clone() },
+                    what,
+                ))
+            }
+        }
+    }
+
+    /// The steps taken so far and `step`.
+    fn with_step(&self, step: Step) -> Vec<Step> {
+        let mut steps = self.steps.clone();
+        steps.push(step);
+        steps
+    }
+
+    /// This work with the cheaper steps another plan took (a work planned again once its
+    /// border is found keeps the path its first plan took).
+    pub(super) fn with_steps(self, steps: &[Step]) -> Work<'a> {
+        steps.iter().fold(self, |work, step| match work.cheaper(*step) {
+            Some((cheaper, _)) => cheaper,
+            None => work,
+        })
+    }
+}
+
+/// Nanoseconds in whole milliseconds, rounded up.
+fn ms(ns: u64) -> u64 {
+    ns.div_ceil(1_000_000)
+}
+
+/// Pixels in an image of this size.
+fn area((width, height): (u32, u32)) -> u64 {
+    u64::from(width) * u64::from(height)
+}
+
+/// Decoding the source (one frame of it), `loaded` pixels as decoded.
+fn decoding_ns(work: &Work, loaded: (u32, u32)) -> u64 {
+    let source = area((work.info.width, work.info.height));
+    match work.info.format {
+        SourceFormat::Jpeg => {
+            let entropy = work.bytes.len() as u64 * JPEG_ENTROPY_NS_PER_BYTE
+                + source * JPEG_ENTROPY_NS_PER_SOURCE_PIXEL;
+            let entropy =
+                if work.coefficient_bytes > 0 { entropy * PROGRESSIVE_ENTROPY_QUARTERS / 4 } else { entropy };
+            entropy + area(loaded) * JPEG_NS_PER_LOADED_PIXEL
+        }
+        SourceFormat::Png => source * PNG_NS_PER_PIXEL,
+        SourceFormat::Gif => source * GIF_NS_PER_PIXEL,
+        SourceFormat::Webp => source * WEBP_NS_PER_PIXEL,
+    }
+}
+
+/// Resizing the crop of the `loaded` pixels to the output: its input and its intermediate.
+fn resizing_ns(work: &Work, loaded: (u32, u32)) -> u64 {
+    let plan = &work.source_plan;
+    if plan.resized == loaded {
+        return 0;
+    }
+    let scale = f64::from(loaded.0) / f64::from(work.info.width.max(1));
+    let crop_width = (plan.crop.width * scale).ceil() as u64;
+    let crop_height = (plan.crop.height * scale).ceil() as u64;
+    let (out_width, out_height) = (u64::from(plan.resized.0), u64::from(plan.resized.1));
+    let intermediate = (out_width * crop_height).min(crop_width * out_height);
+    (crop_width * crop_height + intermediate) * RESIZE_NS_PER_PIXEL
+}
+
+/// Encoding the canvas.
+fn encoding_ns(work: &Work) -> u64 {
+    let per_pixel = match work.output_format {
+        OutputFormat::Jpeg => JPEG_PROGRESSIVE_NS_PER_PIXEL,
+        OutputFormat::BaselineJpeg => JPEG_BASELINE_NS_PER_PIXEL,
+        OutputFormat::Png => PNG_ENCODE_NS_PER_PIXEL,
+        OutputFormat::Webp => WEBP_ENCODE_NS_PER_PIXEL,
+        OutputFormat::Avif => AVIF_ENCODE_NS_PER_PIXEL,
+        OutputFormat::Gif => GIF_ENCODE_NS_PER_PIXEL,
+    };
+    let set_up = if work.output_format == OutputFormat::Gif { GIF_FRAME_NS } else { 0 };
+    area(work.plan.canvas) * per_pixel + set_up
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::TransformOptions;
+    use crate::transform::prepare;
+
+    /// A 100×60 opaque PNG.
+    fn png() -> Vec<u8> {
+        let image = image::RgbImage::from_pixel(100, 60, image::Rgb([10, 20, 30]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).unwrap_or_default();
+        out.into_inner()
+    }
+
+    #[test]
+    fn the_estimate_adds_up_its_stages() {
+        let source = png();
+        let options = TransformOptions { width: Some(50), ..TransformOptions::default() };
+        let Ok(work) = prepare(&source, &options, FormatRequest::Exactly(OutputFormat::Png), 1 << 24) else {
+            panic!("prepare")
+        };
+        let bytes = source.len() as u64;
+        // 100x60 decoded; resized to 50x30 through a 50x60 intermediate; 50x30 encoded.
+        let expected = REQUEST_NS
+            + bytes * READ_NS_PER_BYTE
+            + 6_000 * PNG_NS_PER_PIXEL
+            + (6_000 + 3_000) * RESIZE_NS_PER_PIXEL
+            + 1_500 * PNG_ENCODE_NS_PER_PIXEL;
+        assert_eq!(work.cpu_ns(), expected);
+        let as_webp = Work { output_format: OutputFormat::Webp, ..work.clone() };
+        assert_eq!(as_webp.cpu_ns(), expected + 1_500 * (WEBP_ENCODE_NS_PER_PIXEL - PNG_ENCODE_NS_PER_PIXEL));
+    }
+
+    #[test]
+    fn a_jpeg_costs_its_bytes_at_any_scale_and_its_pixels_as_loaded() {
+        let image = image::RgbImage::from_fn(800, 400, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut source = Vec::new();
+        let encoded =
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut source, 90).encode_image(&image);
+        assert!(encoded.is_ok());
+        let options = TransformOptions { width: Some(100), ..TransformOptions::default() };
+        let Ok(work) =
+            prepare(&source, &options, FormatRequest::Exactly(OutputFormat::BaselineJpeg), 1 << 24)
+        else {
+            panic!("prepare")
+        };
+        assert_eq!(work.shrink, Shrink::Jpeg(8), "100x50 loaded, no resize");
+        let bytes = source.len() as u64;
+        let expected = REQUEST_NS
+            + bytes * READ_NS_PER_BYTE
+            + bytes * JPEG_ENTROPY_NS_PER_BYTE
+            + 320_000 * JPEG_ENTROPY_NS_PER_SOURCE_PIXEL
+            + 5_000 * JPEG_NS_PER_LOADED_PIXEL
+            + 5_000 * JPEG_BASELINE_NS_PER_PIXEL;
+        assert_eq!(work.cpu_ns(), expected);
+        assert_eq!(ms(1), 1);
+        assert_eq!(ms(1_000_001), 2, "rounded up");
+    }
+}

@@ -39,6 +39,9 @@ pub enum ProxyError {
     UpstreamTimeout { millis: u64 },
     /// The upstream's content is not an image we can read.
     NotAnImage,
+    /// The source is an image served only as it is (AVIF) or sanitised (SVG), and the
+    /// request asks for what only its decoded pixels could give; the text says what.
+    NotTransformable(String),
     /// The image is damaged or uses a feature the decoder lacks; the text says which.
     UndecodableImage(String),
     /// The image, or the image asked for, is larger than `MAX_SOURCE_PIXELS`.
@@ -118,7 +121,7 @@ pub struct ErrorKind {
 
 /// Every kind of failure, one row each, grouped by who is at fault and by status within a
 /// group; the reference and README's error table list them in this order.
-pub const ERROR_KINDS: [ErrorKind; 18] = [
+pub const ERROR_KINDS: [ErrorKind; 19] = [
     ErrorKind::BAD_OPTIONS,
     ErrorKind::BAD_SOURCE,
     ErrorKind::UNAUTHORIZED,
@@ -127,6 +130,7 @@ pub const ERROR_KINDS: [ErrorKind; 18] = [
     ErrorKind::METHOD_NOT_ALLOWED,
     ErrorKind::UPSTREAM_REFUSED,
     ErrorKind::NOT_AN_IMAGE,
+    ErrorKind::NOT_TRANSFORMABLE,
     ErrorKind::UNDECODABLE_IMAGE,
     ErrorKind::TOO_MANY_PIXELS,
     ErrorKind::OVER_MEMORY_BUDGET,
@@ -207,8 +211,19 @@ impl ErrorKind {
         title: "The source is not a supported image",
         fault: Fault::Upstream,
         may_redirect: true,
-        cause: "a source that is not JPEG, PNG, GIF or WebP (judged by its magic bytes); for a \
-                source passed through unread, a `Content-Type` that is not `image/*`, or is SVG",
+        cause: "a source that is not JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or SVG (judged by \
+                its magic bytes), or an SVG that cannot be sanitised; for a source passed through \
+                unread, a `Content-Type` that is not `image/*`, or is SVG",
+    };
+    const NOT_TRANSFORMABLE: ErrorKind = ErrorKind {
+        slug: "not-transformable",
+        status: Status::Fixed(415),
+        title: "The image cannot be transformed",
+        fault: Fault::Upstream,
+        may_redirect: true,
+        cause: "an AVIF source asked for other pixels or, by `format` or `Accept`, another format \
+                (it is served only as it is); an SVG source asked for a raster `format`, or an \
+                option that needs pixels (it is served sanitised, never rasterised)",
     };
     const UNDECODABLE_IMAGE: ErrorKind = ErrorKind {
         slug: "undecodable-image",
@@ -356,9 +371,12 @@ impl ProxyError {
             ProxyError::UpstreamTimeout { millis } => {
                 (&ErrorKind::UPSTREAM_TIMEOUT, format!("the source did not answer within {millis} ms").into())
             }
-            ProxyError::NotAnImage => {
-                (&ErrorKind::NOT_AN_IMAGE, "the source is not a JPEG, PNG, GIF or WebP image".into())
-            }
+            ProxyError::NotAnImage => (
+                &ErrorKind::NOT_AN_IMAGE,
+                "the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image"
+                    .into(),
+            ),
+            ProxyError::NotTransformable(why) => (&ErrorKind::NOT_TRANSFORMABLE, why.into()),
             ProxyError::UndecodableImage(why) => (&ErrorKind::UNDECODABLE_IMAGE, why.into()),
             ProxyError::TooManyPixels { pixels, limit } => (
                 &ErrorKind::TOO_MANY_PIXELS,
@@ -490,6 +508,7 @@ mod tests {
             ProxyError::TooManyRedirects { limit: 5 },
             ProxyError::UpstreamTimeout { millis: 8000 },
             ProxyError::NotAnImage,
+            ProxyError::NotTransformable("an SVG is never rasterised".into()),
             ProxyError::UndecodableImage("truncated".into()),
             ProxyError::TooManyPixels { pixels: 2, limit: 1 },
             ProxyError::OverMemoryBudget { bytes: 2, budget: 1 },
@@ -511,6 +530,7 @@ mod tests {
                 | ProxyError::TooManyRedirects { .. }
                 | ProxyError::UpstreamTimeout { .. }
                 | ProxyError::NotAnImage
+                | ProxyError::NotTransformable(_)
                 | ProxyError::UndecodableImage(_)
                 | ProxyError::TooManyPixels { .. }
                 | ProxyError::OverMemoryBudget { .. }
@@ -585,8 +605,12 @@ mod tests {
                 "upstream-timeout (504): the source did not answer within 8000 ms",
             ),
             (
-                r#"{"type":"/reference#not-an-image","title":"The source is not a supported image","status":415,"detail":"the source is not a JPEG, PNG, GIF or WebP image"}"#,
-                "not-an-image (415): the source is not a JPEG, PNG, GIF or WebP image",
+                r#"{"type":"/reference#not-an-image","title":"The source is not a supported image","status":415,"detail":"the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image"}"#,
+                "not-an-image (415): the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image",
+            ),
+            (
+                r#"{"type":"/reference#not-transformable","title":"The image cannot be transformed","status":415,"detail":"an SVG is never rasterised"}"#,
+                "not-transformable (415): an SVG is never rasterised",
             ),
             (
                 r#"{"type":"/reference#undecodable-image","title":"The image cannot be decoded","status":422,"detail":"truncated"}"#,

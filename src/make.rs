@@ -4,10 +4,11 @@
 //! in-process runs call it.
 
 use crate::error::ProxyError;
+use crate::format::SourceFormat;
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
-use crate::plan::nothing_to_do;
-use crate::transform::{prepare, Encoded, ImageInfo};
+use crate::plan::untouched;
+use crate::transform::{prepare, sniff, svg, Encoded, ImageInfo};
 
 /// What making an image produced.
 #[derive(Debug)]
@@ -16,18 +17,24 @@ pub enum Outcome {
     Original(ImageInfo),
     /// A new image.
     Encoded(Encoded),
+    /// An SVG source, sanitised.
+    Sanitised(Vec<u8>),
 }
 
 /// Reads the header, decides whether anything needs doing and, when it does, transforms,
-/// with no limit beyond `max_pixels`.
+/// with no limit beyond `max_pixels`. An SVG is sanitised instead ([`svg::sanitised`]),
+/// never decoded.
 pub fn make(
     bytes: &[u8],
     options: &TransformOptions,
     format: FormatRequest,
     max_pixels: u64,
 ) -> Result<Outcome, ProxyError> {
+    if sniff(bytes) == Some(SourceFormat::Svg) {
+        return svg::sanitised(bytes, options, format).map(Outcome::Sanitised);
+    }
     let work = prepare(bytes, options, format, max_pixels)?;
-    if nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {
+    if untouched(options, &work)? {
         return Ok(Outcome::Original(*work.info()));
     }
     work.run(|_| true).map(Outcome::Encoded)

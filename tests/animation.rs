@@ -20,12 +20,12 @@ use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{AnimationDecoder, Frame, Frames, RgbaImage};
 
+#[path = "common/animations.rs"]
+mod animations;
 #[path = "common/colour.rs"]
 mod colour;
 #[path = "common/engine.rs"]
 mod engine;
-#[path = "common/animations.rs"]
-mod animations;
 #[path = "common/manifest.rs"]
 mod manifest;
 use colour::mean_rgb;

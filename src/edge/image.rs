@@ -17,17 +17,18 @@ use super::cache::{self, Store};
 use super::upstream::{self, Conditions, Upstream};
 use super::{internal, now_ms, now_s, respond, room, Cx};
 use crate::answer::{self, Made};
-use crate::budget::{Reservation, Shortfall};
+use crate::budget::{Reservation, Shortfall, RETRY_AFTER_SECONDS};
 use crate::cache_policy::{LargeSource, Stored};
 use crate::coalesce::{Flights, Lead, Role};
 use crate::error::ProxyError;
+use crate::format::SourceFormat;
 use crate::job::{Asked, Job};
 use crate::negotiate::FormatRequest;
 use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare};
+use crate::transform::{describe, prepare, sniff, svg};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -424,10 +425,13 @@ async fn transform(
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Transformed, ProxyError> {
+    if sniff(&source) == Some(SourceFormat::Svg) {
+        return sanitise(job, &source, fetched).await.map(Transformed::Made);
+    }
     let options = &job.image.options;
     let work = prepare(&source, options, job.format, cx.config.max_source_pixels)?;
     let mime = work.info().format.mime();
-    if plan::nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {
+    if plan::untouched(options, &work)? {
         drop(work);
         let stage = "transform;desc=\"none needed: the source as it is\"";
         return Ok(Transformed::Made(made(fetched, source, mime, stage)));
@@ -452,6 +456,21 @@ async fn transform(
         encoded.format.mime(),
         &encoded.report.server_timing(),
     )))
+}
+
+/// Sanitise: an SVG source, made safe to serve, with room for its copy reserved first. It
+/// is never served unsanitised: without room, the answer is 503.
+async fn sanitise(job: &Job, source: &[u8], fetched: &Fetched) -> Result<Made, ProxyError> {
+    let held = match room::reserve(svg::memory_bytes(source.len())).await {
+        Ok(held) => held,
+        Err(Shortfall::NeverFits { wanted, capacity }) => {
+            return Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
+        }
+        Err(Shortfall::Busy) => return Err(ProxyError::Busy { retry_after_seconds: RETRY_AFTER_SECONDS }),
+    };
+    let clean = svg::sanitised(source, &job.image.options, job.format)?;
+    drop(held);
+    Ok(made(fetched, clean, SourceFormat::Svg.mime(), "transform;desc=\"svg sanitised\""))
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after

@@ -10,7 +10,7 @@ use crate::route::Source;
 
 /// Bumped whenever the same request would produce different bytes, so that old entries are
 /// not served for the new engine.
-pub const ENGINE_VERSION: &str = "6";
+pub const ENGINE_VERSION: &str = "7";
 
 /// The canonical description of one output.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,6 +42,9 @@ pub enum ProxyError {
     /// An image of a format we read, coded in a way no decoder here reads (a lossless or
     /// arithmetic-coded JPEG); the text names the kind, for the client.
     UnsupportedImageKind(String),
+    /// The source is an image served only as it is (AVIF) or sanitised (SVG), and the
+    /// request asks for what only its decoded pixels could give; the text says what.
+    NotTransformable(String),
     /// The image is damaged or uses a feature the decoder lacks; the text says which.
     UndecodableImage(String),
     /// The image, or the image asked for, is larger than `MAX_SOURCE_PIXELS`.
@@ -124,7 +127,7 @@ pub struct ErrorKind {
 
 /// Every kind of failure, one row each, grouped by who is at fault and by status within a
 /// group; the reference and README's error table list them in this order.
-pub const ERROR_KINDS: [ErrorKind; 20] = [
+pub const ERROR_KINDS: [ErrorKind; 21] = [
     ErrorKind::BAD_OPTIONS,
     ErrorKind::BAD_SOURCE,
     ErrorKind::UNAUTHORIZED,
@@ -134,6 +137,7 @@ pub const ERROR_KINDS: [ErrorKind; 20] = [
     ErrorKind::UPSTREAM_REFUSED,
     ErrorKind::NOT_AN_IMAGE,
     ErrorKind::UNSUPPORTED_IMAGE_KIND,
+    ErrorKind::NOT_TRANSFORMABLE,
     ErrorKind::UNDECODABLE_IMAGE,
     ErrorKind::TOO_MANY_PIXELS,
     ErrorKind::OVER_MEMORY_BUDGET,
@@ -215,8 +219,19 @@ impl ErrorKind {
         title: "The source is not a supported image",
         fault: Fault::Upstream,
         may_redirect: true,
-        cause: "a source that is not JPEG, PNG, GIF or WebP (judged by its magic bytes); for a \
-                source passed through unread, a `Content-Type` that is not `image/*`, or is SVG",
+        cause: "a source that is not JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or SVG (judged by \
+                its magic bytes), or an SVG that cannot be sanitised; for a source passed through \
+                unread, a `Content-Type` that is not `image/*`, or is SVG",
+    };
+    const NOT_TRANSFORMABLE: ErrorKind = ErrorKind {
+        slug: "not-transformable",
+        status: Status::Fixed(415),
+        title: "The image cannot be transformed",
+        fault: Fault::Upstream,
+        may_redirect: true,
+        cause: "an AVIF source asked for other pixels or, by `format` or `Accept`, another format \
+                (it is served only as it is); an SVG source asked for a raster `format`, or an \
+                option that needs pixels (it is served sanitised, never rasterised)",
     };
     const UNSUPPORTED_IMAGE_KIND: ErrorKind = ErrorKind {
         slug: "unsupported-image-kind",
@@ -384,10 +399,13 @@ impl ProxyError {
             ProxyError::UpstreamTimeout { millis } => {
                 (&ErrorKind::UPSTREAM_TIMEOUT, format!("the source did not answer within {millis} ms").into())
             }
-            ProxyError::NotAnImage => {
-                (&ErrorKind::NOT_AN_IMAGE, "the source is not a JPEG, PNG, GIF or WebP image".into())
-            }
             ProxyError::UnsupportedImageKind(kind) => (&ErrorKind::UNSUPPORTED_IMAGE_KIND, kind.into()),
+            ProxyError::NotAnImage => (
+                &ErrorKind::NOT_AN_IMAGE,
+                "the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image"
+                    .into(),
+            ),
+            ProxyError::NotTransformable(why) => (&ErrorKind::NOT_TRANSFORMABLE, why.into()),
             ProxyError::UndecodableImage(why) => (&ErrorKind::UNDECODABLE_IMAGE, why.into()),
             ProxyError::TooManyPixels { pixels, limit } => (
                 &ErrorKind::TOO_MANY_PIXELS,
@@ -528,6 +546,7 @@ mod tests {
             ProxyError::UpstreamTimeout { millis: 8000 },
             ProxyError::NotAnImage,
             ProxyError::UnsupportedImageKind("lossless JPEG (SOF3) is not supported".into()),
+            ProxyError::NotTransformable("an SVG is never rasterised".into()),
             ProxyError::UndecodableImage("truncated".into()),
             ProxyError::TooManyPixels { pixels: 2, limit: 1 },
             ProxyError::OverMemoryBudget { bytes: 2, budget: 1 },
@@ -551,6 +570,7 @@ mod tests {
                 | ProxyError::UpstreamTimeout { .. }
                 | ProxyError::NotAnImage
                 | ProxyError::UnsupportedImageKind(_)
+                | ProxyError::NotTransformable(_)
                 | ProxyError::UndecodableImage(_)
                 | ProxyError::TooManyPixels { .. }
                 | ProxyError::OverMemoryBudget { .. }
@@ -626,12 +646,16 @@ mod tests {
                 "upstream-timeout (504): the source did not answer within 8000 ms",
             ),
             (
-                r#"{"type":"/reference#not-an-image","title":"The source is not a supported image","status":415,"detail":"the source is not a JPEG, PNG, GIF or WebP image"}"#,
-                "not-an-image (415): the source is not a JPEG, PNG, GIF or WebP image",
+                r#"{"type":"/reference#not-an-image","title":"The source is not a supported image","status":415,"detail":"the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image"}"#,
+                "not-an-image (415): the source is not a JPEG, PNG, GIF, WebP, BMP, ICO, TIFF, AVIF or well-formed SVG image",
             ),
             (
                 r#"{"type":"/reference#unsupported-image-kind","title":"The image is coded in an unsupported way","status":415,"detail":"lossless JPEG (SOF3) is not supported"}"#,
                 "unsupported-image-kind (415): lossless JPEG (SOF3) is not supported",
+            ),
+            (
+                r#"{"type":"/reference#not-transformable","title":"The image cannot be transformed","status":415,"detail":"an SVG is never rasterised"}"#,
+                "not-transformable (415): an SVG is never rasterised",
             ),
             (
                 r#"{"type":"/reference#undecodable-image","title":"The image cannot be decoded","status":422,"detail":"truncated"}"#,

@@ -12,6 +12,17 @@ pub enum SourceFormat {
     Gif,
     /// WebP
     Webp,
+    /// BMP (read only)
+    Bmp,
+    /// ICO: the largest of its images, each a BMP or a PNG (read only)
+    Ico,
+    /// TIFF: its first page (read only)
+    Tiff,
+    /// AVIF: served as it is only, its header read for its size (no AVIF decoder runs in a
+    /// Worker: see `bench/formats.md`)
+    Avif,
+    /// SVG: served sanitised only, never rasterised
+    Svg,
 }
 
 /// Formats the proxy can write.
@@ -70,8 +81,17 @@ impl OutputFormat {
 
 impl SourceFormat {
     /// Every format read.
-    pub const ALL: [SourceFormat; 4] =
-        [SourceFormat::Jpeg, SourceFormat::Png, SourceFormat::Gif, SourceFormat::Webp];
+    pub const ALL: [SourceFormat; 9] = [
+        SourceFormat::Jpeg,
+        SourceFormat::Png,
+        SourceFormat::Gif,
+        SourceFormat::Webp,
+        SourceFormat::Bmp,
+        SourceFormat::Ico,
+        SourceFormat::Tiff,
+        SourceFormat::Avif,
+        SourceFormat::Svg,
+    ];
 
     /// A short name, for logs and `Server-Timing`.
     pub fn name(self) -> &'static str {
@@ -80,16 +100,27 @@ impl SourceFormat {
             SourceFormat::Png => "png",
             SourceFormat::Gif => "gif",
             SourceFormat::Webp => "webp",
+            SourceFormat::Bmp => "bmp",
+            SourceFormat::Ico => "ico",
+            SourceFormat::Tiff => "tiff",
+            SourceFormat::Avif => "avif",
+            SourceFormat::Svg => "svg",
         }
     }
 
-    /// The `Content-Type` of this format.
+    /// The `Content-Type` of this format. ICO's is the older `image/x-icon`, which every
+    /// browser knows (IANA's `image/vnd.microsoft.icon` is what Windows never sent).
     pub fn mime(self) -> &'static str {
         match self {
             SourceFormat::Jpeg => "image/jpeg",
             SourceFormat::Png => "image/png",
             SourceFormat::Gif => "image/gif",
             SourceFormat::Webp => "image/webp",
+            SourceFormat::Bmp => "image/bmp",
+            SourceFormat::Ico => "image/x-icon",
+            SourceFormat::Tiff => "image/tiff",
+            SourceFormat::Avif => "image/avif",
+            SourceFormat::Svg => "image/svg+xml",
         }
     }
 
@@ -99,7 +130,12 @@ impl SourceFormat {
             SourceFormat::Jpeg => Some(OutputFormat::Jpeg),
             SourceFormat::Png => Some(OutputFormat::Png),
             SourceFormat::Webp => Some(OutputFormat::Webp),
-            SourceFormat::Gif => None,
+            SourceFormat::Avif => Some(OutputFormat::Avif),
+            SourceFormat::Gif
+            | SourceFormat::Bmp
+            | SourceFormat::Ico
+            | SourceFormat::Tiff
+            | SourceFormat::Svg => None,
         }
     }
 }
@@ -114,6 +150,10 @@ pub fn extension(mime: &str) -> &'static str {
         "image/gif" => "gif",
         "image/webp" => "webp",
         "image/avif" => "avif",
+        "image/bmp" => "bmp",
+        "image/x-icon" | "image/vnd.microsoft.icon" => "ico",
+        "image/tiff" => "tiff",
+        "image/svg+xml" => "svg",
         "application/json" => "json",
         _ => "img",
     }
@@ -132,9 +172,11 @@ mod tests {
         for mime in types {
             let extension = extension(mime);
             assert_ne!(extension, "img", "{mime}");
-            assert!(mime.ends_with(extension) || mime == "image/jpeg", "{mime} -> {extension}");
+            let named_otherwise = ["image/jpeg", "image/x-icon", "image/svg+xml"];
+            assert!(mime.ends_with(extension) || named_otherwise.contains(&mime), "{mime} -> {extension}");
         }
         assert_eq!(extension("image/avif; q=1"), "avif");
         assert_eq!(extension("image/x-unknown"), "img");
+        assert_eq!(extension("image/vnd.microsoft.icon"), "ico");
     }
 }

@@ -4,10 +4,11 @@
 //! in-process runs call it.
 
 use crate::error::ProxyError;
+use crate::format::SourceFormat;
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
-use crate::plan::nothing_to_do;
-use crate::transform::{prepare, Completeness, Encoded, ImageInfo};
+use crate::plan::untouched;
+use crate::transform::{prepare, sniff, svg, Completeness, Encoded, ImageInfo};
 
 /// What making an image produced.
 #[derive(Debug)]
@@ -16,29 +17,35 @@ pub enum Outcome {
     Original(ImageInfo),
     /// A new image.
     Encoded(Encoded),
+    /// An SVG source, sanitised.
+    Sanitised(Vec<u8>),
 }
 
 impl Outcome {
     /// Whether the picture is whole (the source's own bytes always are: they are passed on as
-    /// they came); `answer::fresh` stores only a whole one.
+    /// they came, and so is a sanitised SVG's drawing); `answer::fresh` stores only a whole one.
     pub fn completeness(&self) -> Completeness {
         match self {
-            Outcome::Original(_) => Completeness::Whole,
+            Outcome::Original(_) | Outcome::Sanitised(_) => Completeness::Whole,
             Outcome::Encoded(encoded) => encoded.completeness,
         }
     }
 }
 
 /// Reads the header, decides whether anything needs doing and, when it does, transforms,
-/// with no limit beyond `max_pixels`.
+/// with no limit beyond `max_pixels`. An SVG is sanitised instead ([`svg::sanitised`]),
+/// never decoded.
 pub fn make(
     bytes: &[u8],
     options: &TransformOptions,
     format: FormatRequest,
     max_pixels: u64,
 ) -> Result<Outcome, ProxyError> {
+    if sniff(bytes) == Some(SourceFormat::Svg) {
+        return svg::sanitised(bytes, options, format).map(Outcome::Sanitised);
+    }
     let work = prepare(bytes, options, format, max_pixels)?;
-    if nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {
+    if untouched(options, &work)? {
         return Ok(Outcome::Original(*work.info()));
     }
     work.run(|_| true).map(Outcome::Encoded)

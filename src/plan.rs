@@ -8,14 +8,17 @@
 //! 2. [`without_room`], when the memory budget has no room for the body or its pixels: the
 //!    source untouched, or 503 for a request that would be wrong without a transform.
 //! 3. [`after_spill`], when a body being read turned out too large, or found no room.
-//! 4. [`nothing_to_do`], once the image's header is read: whether its own bytes are the answer.
+//! 4. [`nothing_to_do`], once the image's header is read: whether its own bytes are the
+//!    answer; [`untouched`] adds the refusal of a source that is never decoded (AVIF) when
+//!    they are not.
 //! 5. [`over_cpu`], when even the cheapest path of the transform is over the CPU budget: the
 //!    source untouched, or 503 for a request that would be wrong without a transform.
 
 use crate::budget::RETRY_AFTER_SECONDS;
 use crate::error::ProxyError;
+use crate::format::SourceFormat;
 use crate::options::{Fit, Flip, FormatChoice, Metadata, Rotation, TransformOptions};
-use crate::transform::{CpuNote, ImageInfo};
+use crate::transform::{CpuNote, ImageInfo, Work};
 
 /// What is known of a source once its upstream's headers have arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +228,24 @@ pub fn nothing_to_do(
         && options.trim.is_none()
         && !options.adjusts_colour()
         && options.metadata != Metadata::None
+}
+
+/// Whether the source's own bytes are the answer to the work planned on its header
+/// ([`nothing_to_do`]); when they are not and the source is never decoded (an AVIF), the
+/// refusal with what the client could ask instead.
+pub fn untouched(options: &TransformOptions, work: &Work) -> Result<bool, ProxyError> {
+    let info = work.info();
+    if nothing_to_do(options, info, work.keeps_format(), work.canvas()) {
+        return Ok(true);
+    }
+    if info.format == SourceFormat::Avif {
+        let why = if work.keeps_format() { "other pixels" } else { "another format" };
+        return Err(ProxyError::NotTransformable(format!(
+            "an AVIF source is served only as it is (no AVIF decoder runs in this Worker), and this \
+             request asks for {why}: ask for its own size, no effect, and a format that allows AVIF"
+        )));
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

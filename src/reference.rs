@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 use crate::error::{Fault, Status, ERROR_KINDS};
+use crate::format::SourceFormat;
 use crate::options::{Values, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 
 /// The whole reference.
@@ -19,6 +20,18 @@ pub struct Reference {
     pub options: Vec<OptionDoc>,
     /// Every kind of error answer.
     pub errors: Vec<ErrorDoc>,
+    /// Every source format read, by magic bytes (README's Source formats says how each is
+    /// read and served).
+    pub sources: Vec<SourceDoc>,
+}
+
+/// One source format.
+#[derive(Debug, Serialize)]
+pub struct SourceDoc {
+    /// Its short name.
+    pub name: &'static str,
+    /// The `Content-Type` its own bytes are served with, when served untouched.
+    pub content_type: &'static str,
 }
 
 /// One option.
@@ -95,7 +108,11 @@ pub fn reference() -> Reference {
             cached: false,
         })
         .collect();
-    Reference { options, errors }
+    let sources = SourceFormat::ALL
+        .iter()
+        .map(|format| SourceDoc { name: format.name(), content_type: format.mime() })
+        .collect();
+    Reference { options, errors, sources }
 }
 
 #[cfg(test)]
@@ -187,6 +204,15 @@ mod tests {
                 assert!(!text.contains(markup), "{markup:?} in {text}");
             }
         }
+    }
+
+    #[test]
+    fn every_source_format_is_listed_with_its_content_type() {
+        let sources = reference().sources;
+        let names: Vec<&str> = sources.iter().map(|doc| doc.name).collect();
+        assert_eq!(names, ["jpeg", "png", "gif", "webp", "bmp", "ico", "tiff", "avif", "svg"]);
+        let svg = sources.iter().find(|doc| doc.name == "svg").expect("listed");
+        assert_eq!(svg.content_type, "image/svg+xml");
     }
 
     #[test]

@@ -355,6 +355,7 @@ fn every_corpus_webp_is_animated_resized_or_refused_never_a_panic() {
                 assert_eq!(out.width, 32, "{}", entry.path);
             }
             Ok(Outcome::Original(_)) => {}
+            Ok(Outcome::Sanitised(_)) => panic!("{}: taken for an SVG", entry.path),
             // The 24-megapixel WebP is over the 16 million pixels these tests allow.
             Err(ProxyError::TooManyPixels { .. }) => {}
             Err(error) => assert!(entry.is_hostile(), "{}: {error:?}", entry.path),
@@ -591,6 +592,7 @@ fn every_corpus_apng_is_animated_or_refused_never_a_panic() {
                 }
             }
             Ok(Outcome::Original(_)) => panic!("{}: width=32 needs a change", entry.path),
+            Ok(Outcome::Sanitised(_)) => panic!("{}: taken for an SVG", entry.path),
             Err(err) => {
                 assert!(entry.is_hostile() && (400..500).contains(&err.status()), "{}: {err}", entry.path)
             }

@@ -52,6 +52,7 @@ fn every_valid_image_transforms_to_the_requested_size() {
                         .push(format!("{}: served unchanged at {}x{}", entry.path, info.width, info.height));
                 }
             }
+            Ok(Outcome::Sanitised(_)) => failures.push(format!("{}: taken for an SVG", entry.path)),
             Err(err) if listed(REFUSED_VALID, &entry.path) && (400..500).contains(&err.status()) => {}
             Err(err) => failures.push(format!("{}: {err}", entry.path)),
         }

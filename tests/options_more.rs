@@ -36,6 +36,7 @@ fn encode(source: &[u8], text: &str, format: FormatRequest) -> Result<Encoded, P
     match engine::run(source, &options(text), format)? {
         Outcome::Encoded(out) => Ok(out),
         Outcome::Original(info) => panic!("{text}: served untouched ({info:?})"),
+        Outcome::Sanitised(_) => panic!("{text}: an SVG"),
     }
 }
 

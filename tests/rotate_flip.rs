@@ -133,6 +133,7 @@ fn every_flip_and_rotation_puts_each_pixel_where_cloudflare_does() {
             let out = match engine::run(&source, &options, FormatRequest::Exactly(OutputFormat::Png)) {
                 Ok(Outcome::Encoded(out)) => image::load_from_memory(&out.bytes).expect("decodes").to_rgb8(),
                 Ok(Outcome::Original(_)) => image::load_from_memory(&source).expect("decodes").to_rgb8(),
+                Ok(Outcome::Sanitised(_)) => panic!("{flip:?} {rotate:?}: an SVG"),
                 Err(err) => panic!("{flip:?} {rotate:?}: {err:?}"),
             };
             let want = if rotate.swaps_axes() { (2, 3) } else { (3, 2) };

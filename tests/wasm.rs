@@ -13,6 +13,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
+#[path = "common/formats.rs"]
+mod formats;
 
 #[path = "common/colour.rs"]
 mod colour;
@@ -104,8 +106,13 @@ fn the_memory_estimate_bounds_what_is_allocated() {
     let large_noise = animations::noise_apng(600, 600, 2);
     let cut_gif = animations::gif(240, 200, 12);
     let cut_gif = &cut_gif[..cut_gif.len() - 200];
+    // The formats read but never written: a 1200×900 BMP, an ICO whose largest entry is
+    // 256×256, and a 1200×900 TIFF page before a larger one (only the first is read).
+    let bmp = formats::bmp(1200, 900, [20, 160, 150]);
+    let ico = formats::ico_of_pngs(&[(16, [240, 130, 20]), (256, [20, 160, 150])]);
+    let tiff = formats::tiff(&[(1200, 900, [240, 130, 20]), (2000, 2000, [20, 160, 150])]);
     let exactly = FormatRequest::Exactly;
-    let cases: [(&str, &[u8], TransformOptions, FormatRequest); 29] = [
+    let cases: [(&str, &[u8], TransformOptions, FormatRequest); 33] = [
         ("jpeg 1/8", photo, width(200), exactly(OutputFormat::Jpeg)),
         ("jpeg 1/2", photo, width(720), exactly(OutputFormat::Jpeg)),
         ("jpeg full", photo, width(1500), exactly(OutputFormat::Jpeg)),
@@ -167,6 +174,10 @@ fn the_memory_estimate_bounds_what_is_allocated() {
         ("apng large noise", &large_noise, width(599), FormatRequest::Original),
         // A GIF cut short in its last frame: the frames before it.
         ("gif cut short", cut_gif, width(100), FormatRequest::Original),
+        ("bmp", &bmp, width(600), FormatRequest::Original),
+        ("ico", &ico, width(100), exactly(OutputFormat::Png)),
+        ("tiff", &tiff, width(600), exactly(OutputFormat::Jpeg)),
+        ("tiff whole", &tiff, width(1200), exactly(OutputFormat::Webp)),
     ];
     let mut over = Vec::new();
     for (name, bytes, options, request) in cases {

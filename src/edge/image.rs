@@ -17,11 +17,12 @@ use super::cache::{self, Store};
 use super::upstream::{self, Conditions, Upstream};
 use super::{internal, now_ms, now_s, respond, room, tier, Cx};
 use crate::answer::{self, Made};
-use crate::budget::{Reservation, Shortfall};
+use crate::budget::{Reservation, Shortfall, RETRY_AFTER_SECONDS};
 use crate::cache_key::{large_source_path, tier_key};
 use crate::cache_policy::{LargeSource, Stored};
 use crate::coalesce::{Flights, Lead, Role};
 use crate::error::ProxyError;
+use crate::format::SourceFormat;
 use crate::hints::Hints;
 use crate::job::{Asked, Job};
 use crate::negotiate::FormatRequest;
@@ -29,7 +30,7 @@ use crate::plan::{self, Known, Plan, Reading, Then, Why};
 use crate::route::ImageRequest;
 use crate::security::{self, Target};
 use crate::stats;
-use crate::transform::{describe, prepare, Completeness, CpuFit, CpuNote, Work};
+use crate::transform::{describe, prepare, sniff, svg, Completeness, CpuFit, CpuNote, Encoded, Work};
 
 thread_local! {
     /// Identical misses in flight in this isolate.
@@ -514,10 +515,13 @@ pub(super) async fn transform(
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Transformed, ProxyError> {
+    if sniff(&source) == Some(SourceFormat::Svg) {
+        return sanitise(job, &source, fetched).await.map(Transformed::Made);
+    }
     let options = &job.options;
     let work = prepare(&source, options, job.format, cx.config.max_source_pixels)?;
     let mime = work.info().format.mime();
-    if plan::nothing_to_do(options, work.info(), work.keeps_format(), work.canvas()) {
+    if plan::untouched(options, &work)? {
         drop(work);
         let stage = "transform;desc=\"none needed: the source as it is\"";
         return Ok(Transformed::Made(made(fetched, source, mime, stage)));
@@ -542,10 +546,15 @@ pub(super) async fn transform(
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
+    Ok(Transformed::Made(made_anew(fetched, encoded, &cpu)))
+}
+
+/// What a transform made, with its stages (the CPU budget's note first) and whether the
+/// picture is whole.
+fn made_anew(fetched: &Fetched, encoded: Encoded, cpu: &CpuNote) -> Made {
     let (completeness, stages) =
         (encoded.completeness, format!("{}, {}", cpu.server_timing(), encoded.report.server_timing()));
-    let made = made(fetched, Rc::new(encoded.bytes), encoded.format.mime(), &stages);
-    Ok(Transformed::Made(Made { completeness, ..made }))
+    Made { completeness, ..made(fetched, Rc::new(encoded.bytes), encoded.format.mime(), &stages) }
 }
 
 /// The work on the path the CPU budget allows, with what the budget made of it; or, when even
@@ -563,6 +572,21 @@ fn within_cpu<'a>(
             Ok(Err(format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing())))
         }
     }
+}
+
+/// Sanitise: an SVG source, made safe to serve, with room for its copy reserved first. It
+/// is never served unsanitised: without room, the answer is 503.
+async fn sanitise(job: &Job, source: &[u8], fetched: &Fetched) -> Result<Made, ProxyError> {
+    let held = match room::reserve(svg::memory_bytes(source.len())).await {
+        Ok(held) => held,
+        Err(Shortfall::NeverFits { wanted, capacity }) => {
+            return Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
+        }
+        Err(Shortfall::Busy) => return Err(ProxyError::Busy { retry_after_seconds: RETRY_AFTER_SECONDS }),
+    };
+    let clean = svg::sanitised(source, &job.image.options, job.format)?;
+    drop(held);
+    Ok(made(fetched, Rc::new(clean), SourceFormat::Svg.mime(), "transform;desc=\"svg sanitised\""))
 }
 
 /// What was made of the fetched source: `body` of `content_type`, with `stage` told after

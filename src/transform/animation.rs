@@ -272,7 +272,14 @@ impl Header {
                 plays: Plays::of_apng(apng.plays),
                 supported: !apng.sixteen_bit,
             }),
-            SourceFormat::Jpeg => None,
+            // A TIFF's later pages are other pictures, not frames: its first page is read.
+            // An AVIF sequence is never decoded; it is served as it is, or not at all.
+            SourceFormat::Jpeg
+            | SourceFormat::Bmp
+            | SourceFormat::Ico
+            | SourceFormat::Tiff
+            | SourceFormat::Avif
+            | SourceFormat::Svg => None,
         };
         header.filter(|header| header.frames >= 2)
     }
@@ -420,6 +427,13 @@ fn frames<'a>(bytes: &'a [u8], info: &ImageInfo) -> Result<Frames<'a>, ProxyErro
                 PngDecoder::with_limits(Cursor::new(bytes), limits_for(info, 16)).map_err(undecodable)?;
             Ok(decoder.apng().map_err(undecodable)?.into_frames())
         }
-        SourceFormat::Jpeg => Err(ProxyError::Internal("a JPEG is not an animation".into())),
+        SourceFormat::Jpeg
+        | SourceFormat::Bmp
+        | SourceFormat::Ico
+        | SourceFormat::Tiff
+        | SourceFormat::Avif
+        | SourceFormat::Svg => {
+            Err(ProxyError::Internal(format!("a {} is not an animation", info.format.name())))
+        }
     }
 }

@@ -256,6 +256,11 @@ fn decoding_ns(work: &Work, loaded: (u32, u32)) -> u64 {
         SourceFormat::Png => source * PNG_NS_PER_PIXEL,
         SourceFormat::Gif => source * GIF_NS_PER_PIXEL,
         SourceFormat::Webp => source * WEBP_NS_PER_PIXEL,
+        // Not measured yet: taken as PNG's, which they are no dearer than (BMP is stored
+        // uncompressed, ICO holds BMP or PNG, TIFF is at most deflate or LZW).
+        SourceFormat::Bmp | SourceFormat::Ico | SourceFormat::Tiff => source * PNG_NS_PER_PIXEL,
+        // Never decoded: served as they are (AVIF) or sanitised as text (SVG).
+        SourceFormat::Avif | SourceFormat::Svg => 0,
     }
 }
 

@@ -42,18 +42,31 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
     } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         Some(SourceFormat::Webp)
     } else {
-        None
+        super::read_only::sniff(bytes)
+            .or_else(|| super::avif_source::sniff(bytes))
+            .or_else(|| super::svg::sniff(bytes))
     }
 }
 
-/// The `image` crate's name for a format.
-pub(super) fn image_format(format: SourceFormat) -> ImageFormat {
+/// The `image` crate's name for a format it decodes; `None` for the formats never decoded.
+pub(super) fn image_format(format: SourceFormat) -> Option<ImageFormat> {
     match format {
-        SourceFormat::Jpeg => ImageFormat::Jpeg,
-        SourceFormat::Png => ImageFormat::Png,
-        SourceFormat::Gif => ImageFormat::Gif,
-        SourceFormat::Webp => ImageFormat::WebP,
+        SourceFormat::Jpeg => Some(ImageFormat::Jpeg),
+        SourceFormat::Png => Some(ImageFormat::Png),
+        SourceFormat::Gif => Some(ImageFormat::Gif),
+        SourceFormat::Webp => Some(ImageFormat::WebP),
+        SourceFormat::Bmp => Some(ImageFormat::Bmp),
+        SourceFormat::Ico => Some(ImageFormat::Ico),
+        SourceFormat::Tiff => Some(ImageFormat::Tiff),
+        SourceFormat::Avif | SourceFormat::Svg => None,
     }
+}
+
+/// Refuses to decode a format that is never decoded.
+fn decoded_format(format: SourceFormat) -> Result<ImageFormat, ProxyError> {
+    image_format(format).ok_or_else(|| {
+        ProxyError::NotTransformable(format!("{} sources are never decoded", format.name().to_uppercase()))
+    })
 }
 
 /// Reads the header only: format, dimensions and alpha. No pixel is decoded.
@@ -66,13 +79,24 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ProxyError> {
             return Err(ProxyError::UnsupportedImageKind(unsupported));
         }
     }
+    if format == SourceFormat::Avif {
+        let header = super::avif_source::header(bytes)?;
+        return Ok(ImageInfo {
+            format,
+            width: header.width,
+            height: header.height,
+            has_alpha: header.has_alpha,
+            orientation: 1,
+            decoded_bytes_per_pixel: header.decoded_bytes_per_pixel,
+        });
+    }
     // A PNG declaring more than a decoder can hold is what its header says, read before any
     // decoder sees it (a decoder gives up on a cut-off one before telling its size), so that
     // it is judged against MAX_SOURCE_PIXELS (422 too-many-pixels) and described by JSON.
     if let Some(header) = png_header(bytes).filter(|info| decoded_bytes(info) > DECODER_MAX_BYTES) {
         return Ok(header);
     }
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format(format))
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), decoded_format(format)?)
         .into_decoder()
         .map_err(undecodable)?;
     let (width, height) = decoder.dimensions();
@@ -247,7 +271,7 @@ fn decode_jpeg_scaled(bytes: &[u8], info: &ImageInfo, n: u32) -> Result<DynamicI
 }
 
 fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyError> {
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format(info.format))
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), decoded_format(info.format)?)
         .into_decoder()
         .map_err(undecodable)?;
     decoder.set_limits(limits(info)).map_err(undecodable)?;
@@ -256,8 +280,9 @@ fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyErro
 
 /// What a decoder may allocate for this image: what its header justifies, and no more.
 pub(super) fn limits(info: &ImageInfo) -> Limits {
-    // 8 bytes a pixel covers 16-bit RGBA, the widest layout a decoder produces.
-    limits_for(info, 8)
+    // 8 bytes a pixel covers 16-bit RGBA; a TIFF of 32-bit floats decodes wider still, as
+    // its header said.
+    limits_for(info, u64::from(info.decoded_bytes_per_pixel).max(8))
 }
 
 /// What a decoder that counts `bytes_per_pixel` of the canvas against its limit may
@@ -306,7 +331,8 @@ mod tests {
         assert_eq!(sniff(b"GIF89a..."), Some(SourceFormat::Gif));
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(SourceFormat::Webp));
         assert_eq!(sniff(b"RIFF\0\0\0\0WAVE"), None);
-        assert_eq!(sniff(b"<svg xmlns="), None);
+        assert_eq!(sniff(b"<svg xmlns="), Some(SourceFormat::Svg));
+        assert_eq!(sniff(b"<html><svg xmlns="), None);
         assert_eq!(sniff(b""), None);
     }
 

@@ -19,7 +19,7 @@ pub struct Description {
     pub width: u32,
     /// The output's height.
     pub height: u32,
-    /// The source's format: `jpeg`, `png`, `gif` or `webp`.
+    /// The source's format: `jpeg`, `png`, `gif`, `webp`, `bmp`, `ico`, `tiff` or `avif`.
     pub format: &'static str,
     /// Frames in the container: counted for GIF, APNG and WebP, 1 for JPEG and still PNG;
     /// `null` when the container breaks off before a whole frame.
@@ -74,7 +74,14 @@ pub fn count_frames(bytes: &[u8], format: SourceFormat) -> Option<u32> {
         SourceFormat::Gif => gif_frames(bytes),
         SourceFormat::Webp => webp_frames(bytes),
         SourceFormat::Png => Some(apng_chunks(bytes).map_or(1, |apng| apng.frames.max(1))),
-        SourceFormat::Jpeg => Some(1),
+        // A TIFF's first page only is read, and an ICO's largest image.
+        // An AVIF is described from its primary image.
+        SourceFormat::Jpeg
+        | SourceFormat::Bmp
+        | SourceFormat::Ico
+        | SourceFormat::Tiff
+        | SourceFormat::Avif
+        | SourceFormat::Svg => Some(1),
     }
 }
 

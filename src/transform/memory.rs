@@ -196,7 +196,14 @@ fn encoding(work: &Work) -> u64 {
 fn frame_by_frame(work: &Work, animation: Animation) -> u64 {
     let decoder_canvases = match work.info.format {
         SourceFormat::Png => 4,
-        SourceFormat::Gif | SourceFormat::Webp | SourceFormat::Jpeg => 3,
+        SourceFormat::Gif
+        | SourceFormat::Webp
+        | SourceFormat::Jpeg
+        | SourceFormat::Bmp
+        | SourceFormat::Ico
+        | SourceFormat::Tiff
+        | SourceFormat::Avif
+        | SourceFormat::Svg => 3,
     };
     let decoder = area((work.info.width, work.info.height)) * 4 * decoder_canvases + DECODER_FIXED_BYTES;
     let output = animation::output_bound(animation, work.plan.canvas);

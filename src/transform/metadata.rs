@@ -41,7 +41,7 @@ pub(super) fn exif_segment(bytes: &[u8], format: SourceFormat, metadata: Metadat
 /// The source's EXIF as a TIFF structure, from the decoder's header reading.
 fn source_exif(bytes: &[u8], format: SourceFormat) -> Option<Vec<u8>> {
     let mut decoder =
-        ImageReader::with_format(Cursor::new(bytes), image_format(format)).into_decoder().ok()?;
+        ImageReader::with_format(Cursor::new(bytes), image_format(format)?).into_decoder().ok()?;
     let exif = decoder.exif_metadata().ok()??;
     // Some WebP writers keep the JPEG prefix in their EXIF chunk.
     Some(exif.strip_prefix(EXIF_HEADER).map_or(exif.clone(), <[u8]>::to_vec))

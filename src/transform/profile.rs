@@ -31,13 +31,19 @@ pub(super) fn to_keep(bytes: &[u8], format: SourceFormat) -> Option<Vec<u8>> {
 }
 
 /// The profile embedded in the source, read from its header by the format's decoder. GIF
-/// has none.
+/// has none; BMP's and ICO's decoders read none; TIFF's reads its ICC tag.
 fn embedded(bytes: &[u8], format: SourceFormat) -> Option<Vec<u8>> {
     let image_format = match format {
         SourceFormat::Jpeg => image::ImageFormat::Jpeg,
         SourceFormat::Png => image::ImageFormat::Png,
         SourceFormat::Webp => image::ImageFormat::WebP,
-        SourceFormat::Gif => return None,
+        SourceFormat::Tiff => image::ImageFormat::Tiff,
+        // An AVIF is served as it is, profile and all.
+        SourceFormat::Gif
+        | SourceFormat::Bmp
+        | SourceFormat::Ico
+        | SourceFormat::Avif
+        | SourceFormat::Svg => return None,
     };
     let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format).into_decoder().ok()?;
     decoder.icc_profile().ok().flatten()

@@ -15,7 +15,7 @@ use super::decode::{self, inspect, ImageInfo, Shrink};
 use super::geometry::{plan_output, CropBox, Geometry};
 use super::profile;
 use crate::error::ProxyError;
-use crate::format::OutputFormat;
+use crate::format::{OutputFormat, SourceFormat};
 use crate::negotiate::FormatRequest;
 use crate::options::{BorderTrim, Gravity, TransformOptions, Trim, TrimSides};
 
@@ -153,7 +153,22 @@ pub(super) fn output_format(
             let output = format.resolve(info.format, info.has_alpha, canvas_pixels, keeps_profile);
             // An animation's own bytes are not the still image that was asked for.
             let still_asked = matches!(animation, Decision::FirstFrame { why: FirstOnly::Asked, .. });
-            (output, info.format.as_output() == Some(output) && !still_asked)
+            // A format read but never written is its own answer when the format is left to
+            // the source: served as it is when nothing else is asked (else written as PNG).
+            let unwritten_kept =
+                matches!(info.format, SourceFormat::Bmp | SourceFormat::Ico | SourceFormat::Tiff)
+                    && format == FormatRequest::Original;
+            // An AVIF, never decoded, is its own answer wherever AVIF is: its size, not the
+            // encoder's, is what it is.
+            let avif_kept = info.format == SourceFormat::Avif
+                && matches!(
+                    format,
+                    FormatRequest::Original
+                        | FormatRequest::AutoAvif
+                        | FormatRequest::Exactly(OutputFormat::Avif)
+                );
+            let kept = info.format.as_output() == Some(output) || unwritten_kept || avif_kept;
+            (output, kept && !still_asked)
         }
     }
 }

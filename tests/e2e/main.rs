@@ -35,6 +35,7 @@ mod readme_commands;
 mod resize;
 mod routes;
 mod security;
+mod source_formats;
 mod streaming;
 mod tier;
 mod warm;

@@ -11,6 +11,8 @@
 pub mod animations;
 #[path = "../../common/fixtures.rs"]
 mod fixtures;
+#[path = "../../common/formats.rs"]
+pub mod formats;
 pub mod inspector;
 #[path = "../../common/manifest.rs"]
 pub mod manifest;

@@ -448,6 +448,11 @@ fn content_type(file: &str) -> &'static str {
         "png" => "image/png",
         "gif" => "image/gif",
         "webp" => "image/webp",
+        "bmp" => "image/bmp",
+        "ico" => "image/x-icon",
+        "tif" | "tiff" => "image/tiff",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
         _ => "application/octet-stream",
     }
 }

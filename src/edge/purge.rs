@@ -13,13 +13,19 @@ use crate::error::ProxyError;
 use crate::purge::{authorised, entries, PurgeRequest, Report, WorkersCache, MAX_BODY_BYTES};
 
 #[wasm_bindgen(inline_js = r#"
-import * as workers from "cloudflare:workers";
-
 // Workers Cache's purge by tag. `cache` from cloudflare:workers is ctx.cache; workers-rs
-// does not expose ctx's, and a namespace import reads as undefined where a runtime has no such
-// export. Resolves to null where there is no purge to call (local workerd has none), "" once
-// purged, or what the runtime said when it refused.
+// does not expose ctx's, and a namespace reads as undefined where a runtime has no such
+// export. Imported when called, not at the top: a static import of a runtime module would
+// stop this glue loading anywhere else (the Wasm tests run it in Node). Resolves to null
+// where there is no purge to call (local workerd has none), "" once purged, or what the
+// runtime said when it refused.
 export async function purge_tags(tags) {
+  let workers;
+  try {
+    workers = await import("cloudflare:workers");
+  } catch {
+    return null;
+  }
   if (typeof workers.cache?.purge !== "function") {
     return null;
   }

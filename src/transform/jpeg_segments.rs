@@ -79,9 +79,11 @@ impl FrameKind {
     /// The frame of a JPEG: the first SOFn segment, if any.
     pub fn of(bytes: &[u8]) -> Option<FrameKind> {
         segments(bytes)
-            .map(|segment| segment.marker)
-            .find(|&marker| matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC))
-            .map(|marker| FrameKind { sof: marker - 0xC0 })
+            .find(|segment| {
+                matches!(segment.marker, 0xC0..=0xCF) && !matches!(segment.marker, 0xC4 | 0xC8 | 0xCC)
+            })
+            .filter(|frame| is_frame_header(frame.body))
+            .map(|frame| FrameKind { sof: frame.marker - 0xC0 })
     }
 
     /// What no decoder here reads, named for the client: lossless, hierarchical and
@@ -103,9 +105,42 @@ impl FrameKind {
     }
 }
 
+/// Whether `body` reads as a frame header (ITU T.81, B.2.2): a precision of 2 to 16 bits, a
+/// width, and one to four components of three bytes each. Bytes that only happen to hold a
+/// SOF marker (a damaged file, noise after a JPEG signature) are not a frame of some
+/// unsupported kind: they are left to the decoder, which calls them damaged.
+fn is_frame_header(body: &[u8]) -> bool {
+    match body {
+        [precision, _, _, width_high, width_low, components, rest @ ..] => {
+            (2..=16).contains(precision)
+                && (*width_high, *width_low) != (0, 0)
+                && (1..=4).contains(components)
+                && rest.len() == 3 * usize::from(*components)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn noise_after_a_jpeg_signature_is_no_frame_of_any_kind() {
+        // The e2e origin's large file: a JPEG signature, then xorshift noise.
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        while bytes.len() < 1 << 20 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            bytes.extend_from_slice(&state.to_le_bytes());
+        }
+        assert_eq!(FrameKind::of(&bytes), None);
+        assert!(!is_frame_header(&[16, 0, 1, 0, 0, 1, 1, 0x11, 0]), "no width");
+        assert!(!is_frame_header(&[8, 0, 1, 0, 1, 2, 1, 0x11, 0]), "two components in three bytes");
+        assert!(is_frame_header(&[8, 0, 1, 0, 1, 1, 1, 0x11, 0]));
+    }
 
     /// SOI, a segment with marker `marker` and body `body`, then `rest`.
     fn jpeg(marker: u8, body: &[u8], rest: &[u8]) -> Vec<u8> {

@@ -73,7 +73,6 @@ fn a_stale_entry_is_revalidated_with_r2_and_a_known_version_is_304_unread() {
     assert_eq!((first.status, first.header("x-cache")), (200, Some("MISS")));
     assert_eq!(first.header("cache-control"), Some("public, max-age=1"), "the object's own Cache-Control");
     let etag = first.header("etag").unwrap().to_string();
-    let transforms = worker.memory_stats()["transforms"].as_u64().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let revalidated = loop {
         std::thread::sleep(std::time::Duration::from_millis(300));
@@ -84,11 +83,11 @@ fn a_stale_entry_is_revalidated_with_r2_and_a_known_version_is_304_unread() {
         assert!(std::time::Instant::now() < deadline, "never revalidated: {:?}", reply.header("x-cache"));
     };
     assert_eq!(revalidated.body, first.body);
-    assert_eq!(
-        worker.memory_stats()["transforms"].as_u64().unwrap(),
-        transforms,
-        "R2 said 304: no transform"
-    );
+    // R2 said 304: the stored answer is refreshed, not made again. (Told by this answer's own
+    // Server-Timing: the isolate's transform counter is shared with the tier and warm tests
+    // that run beside this one on the same Worker.)
+    let timing = revalidated.header("server-timing").unwrap_or_default().to_string();
+    assert!(timing.contains("revalidate;dur=") && !timing.contains("transform"), "{timing}");
 
     // Not stored any more (purged): R2's ETag names the version the client has, so the
     // answer is 304 before a byte of the body is read.

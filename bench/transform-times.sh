@@ -9,15 +9,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 ORIGIN_PORT=8931 PROXY_PORT=8932
 state=$(mktemp -d)
-(cd ../shared/corpus && exec python3 -m http.server "$ORIGIN_PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
-origin=$!
-set -m
-wrangler dev --ip 127.0.0.1 --port "$PROXY_PORT" --inspector-port 8933 --show-interactive-dev-session=false \
-  --persist-to "$state" --log-level warn --var "ALLOWED_SOURCES:127.0.0.1:$ORIGIN_PORT" >"$state/wrangler.log" 2>&1 &
-proxy=$!
-set +m
-trap 'kill -- -"$proxy" "$origin" 2>/dev/null; rm -rf "$state"' EXIT
-for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PROXY_PORT/" && break; sleep 1; done
+source bench/serve.sh
+serve_and_proxy ../shared/corpus "$ORIGIN_PORT" "$PROXY_PORT" 8933
 
 # One warm-up, then 9 timed requests; prints the median, the answer's size and type.
 measure() {

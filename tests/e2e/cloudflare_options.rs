@@ -7,7 +7,7 @@
 use image::{Rgba, RgbaImage};
 
 use crate::harness::origin::publish;
-use crate::harness::worker::{get, origin_url, Reply};
+use crate::harness::worker::{get, origin_url, wait_for_hit, Reply};
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 const RED: [u8; 4] = [200, 30, 40, 255];
@@ -33,23 +33,11 @@ fn pixels(reply: &Reply) -> RgbaImage {
     reply.image().to_rgba8()
 }
 
-/// Asks until the answer comes from the edge cache (the store happens after the answer).
-fn cached(path: &str) -> Reply {
-    for _ in 0..30 {
-        let reply = get(path);
-        if reply.header("x-cache") == Some("HIT") {
-            return reply;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("{path} never came from the cache");
-}
-
 /// Asserts that `second` is answered from the entry `first` made: same key, so a HIT.
 fn assert_shares_entry(first: &str, second: &str, source: &str) {
     let first = format!("/cdn-cgi/image/{first}/{source}");
     let second = format!("/cdn-cgi/image/{second}/{source}");
-    let made = cached(&first);
+    let made = wait_for_hit(&first);
     let other = get(&second);
     assert_eq!((other.status, other.header("x-cache")), (200, Some("HIT")), "{second} after {first}");
     assert_eq!(other.body, made.body);

@@ -294,6 +294,19 @@ pub fn accept_ch() -> String {
     HINT_HEADERS.join(", ")
 }
 
+/// The hints a page must ask for (`Accept-CH` on its own HTML answer) for a browser to send
+/// them with the page's image requests: browsers act on `Accept-CH` of a document only, never
+/// of an image. `Sec-CH-UA-Mobile` and `Save-Data` are sent unasked, and the older `Width`,
+/// `Viewport-Width` and `DPR` are no longer offered by Chromium, the one engine that sends
+/// hints.
+pub const PAGE_HINTS: [&str; 6] = [SEC_CH_WIDTH, SEC_CH_VIEWPORT_WIDTH, SEC_CH_DPR, ECT, RTT, DOWNLINK];
+
+/// The `Accept-CH` of the proxy's own pages (the playground), so that `width=auto` and
+/// `slow-connection-quality` work there.
+pub fn page_accept_ch() -> String {
+    PAGE_HINTS.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +441,11 @@ mod tests {
             (320, vec!["Sec-CH-Width"])
         );
         assert!(!accept_ch().contains("User-Agent"), "User-Agent is no client hint");
+        assert_eq!(page_accept_ch(), "Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR, ECT, RTT, Downlink");
+        assert!(
+            PAGE_HINTS.iter().all(|hint| HINT_HEADERS.contains(hint)),
+            "a page asks only for what we read"
+        );
     }
 
     #[test]

@@ -192,3 +192,18 @@ fn a_signed_width_auto_url_is_checked_as_signed() {
     let added = signed.replace("width=auto", "width=auto,wbreakpoints=300");
     assert_eq!(signing.request("GET", &added, &[("Sec-CH-Width", "300")]).status, 403);
 }
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn the_playground_asks_for_the_hints_width_auto_reads() {
+    // Browsers send a page's image requests only the hints that page's own answer asked for.
+    let page = request("GET", "/", &[]);
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-type").is_some_and(|t| t.starts_with("text/html")));
+    assert_eq!(
+        page.header("accept-ch"),
+        Some("Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR, ECT, RTT, Downlink")
+    );
+    let style = request("GET", "/style.css", &[]);
+    assert_eq!((style.status, style.header("accept-ch")), (200, None), "a stylesheet asks nothing");
+}

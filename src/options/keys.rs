@@ -386,9 +386,9 @@ pub const OPTION_KEYS: [OptionSpec; 33] = [
     OptionSpec {
         key: OptionKey::Compression,
         names: &["compression"],
-        about: "`fast`: with `format=auto`, JPEG (PNG for images with alpha, GIF for an \
-                animation) whatever `Accept` lists, since they encode quickest; no `Vary: \
-                Accept`. Other formats ignore it",
+        about: "`fast`: with `format=auto`, JPEG (PNG for images with alpha; for an animation, \
+                GIF, or APNG for an APNG, as `anim` says) whatever `Accept` lists, since they \
+                encode quickest; no `Vary: Accept`. Other formats ignore it",
         default: "the smallest format `auto` allows",
     },
     OptionSpec {

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::error::ProxyError;
 use crate::etag::{strong_etag, Validators};
 use crate::format::extension;
-use crate::hints::accept_ch;
+use crate::hints::{accept_ch, page_accept_ch};
 use crate::job::Job;
 use crate::transform::Completeness;
 
@@ -277,11 +277,14 @@ pub fn for_browsers(cors: &CorsOrigins, origin: Option<&str>, content_type: Opti
     // as a document: an image or pass-through body opened directly gets a sandbox with no
     // scripts, whatever bytes it holds.
     let is_page = content_type.is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
-    if !is_page {
-        headers.push((
+    match is_page {
+        // Browsers send a page's image requests the hints that page's own answer asked for,
+        // and no others: the playground asks for those `width=auto` and `scq` read.
+        true => headers.push(("accept-ch", page_accept_ch())),
+        false => headers.push((
             "content-security-policy",
             "default-src 'none'; style-src 'unsafe-inline'; sandbox".into(),
-        ));
+        )),
     }
     if let Some(allowed) = cors.allow(origin) {
         headers.push(("access-control-allow-origin", allowed.clone()));
@@ -556,6 +559,8 @@ mod tests {
         assert_eq!(get(&any, "vary"), None);
         let page = for_browsers(&CorsOrigins::Any, None, Some("Text/HTML; charset=utf-8"));
         assert_eq!(get(&page, "content-security-policy"), None, "the playground's own pages run");
+        assert_eq!(get(&page, "accept-ch"), Some(page_accept_ch().as_str()), "and ask for the hints");
+        assert_eq!(get(&any, "accept-ch"), None, "an image's own answer adds its own Accept-CH");
         let listed = CorsOrigins::parse("https://app.example").expect("an origin");
         let other = for_browsers(&listed, Some("https://evil.example"), None);
         assert_eq!(get(&other, "access-control-allow-origin"), None);

@@ -4,10 +4,13 @@
 //! - `width=auto`: the width the image will take, in device pixels (`Sec-CH-Width`, or its
 //!   older name `Width`), else the window's width in CSS pixels times the device pixel ratio
 //!   (`Sec-CH-Viewport-Width` / `Viewport-Width` × `Sec-CH-DPR` / `DPR`), rounded up to one of
-//!   a few widths so that answers are shared: `ALLOWED_WIDTHS` when set, else Cloudflare's
-//!   breakpoints. Without a width hint Cloudflare guesses from `User-Agent`; we never do (one
-//!   `User-Agent` per browser build would split the cache many thousand ways), and take its
-//!   mobile or desktop default by `Sec-CH-UA-Mobile`, the hint Chromium sends unasked.
+//!   a few widths so that answers are shared: the URL's `wbreakpoints`, else `ALLOWED_WIDTHS`
+//!   when set, else Cloudflare's breakpoints. Without a width hint, the URL's `wmobile` or
+//!   `wdesktop` (else Cloudflare's defaults), by `Sec-CH-UA-Mobile`, the hint Chromium sends
+//!   unasked, or for a browser that does not send it (Firefox, Safari) by `Mobi` in
+//!   `User-Agent`, the test Mozilla advises. Only that last case reads `User-Agent`, and so
+//!   names it in `Vary`: our own cache is keyed by the width settled, but a cache that
+//!   honours `Vary` keeps one entry per `User-Agent` string for those browsers.
 //! - `slow-connection-quality`: in place of `quality` when `RTT`, `Save-Data`, `ECT` or
 //!   `Downlink` say the connection is slow.
 //!
@@ -15,10 +18,10 @@
 //! options the answer is made and keyed by, and the hints it read, which the answer names in
 //! `Vary`.
 
-use crate::options::{TransformOptions, DPR_RANGE, MAX_DIMENSION};
+use crate::options::{AutoWidth, TransformOptions, DPR_RANGE, MAX_DIMENSION};
 use crate::security::Policy;
 
-/// Every hint the proxy reads, as the answer names them (`Accept-CH`, `Vary`).
+/// Every client hint the proxy reads, as the answer names them (`Accept-CH`, `Vary`).
 pub const HINT_HEADERS: [&str; 11] = [
     SEC_CH_WIDTH,
     WIDTH,
@@ -33,6 +36,23 @@ pub const HINT_HEADERS: [&str; 11] = [
     DOWNLINK,
 ];
 
+/// Every request header read to settle options, in the order `Vary` names them: the client
+/// hints, then `User-Agent`, which is no hint (and so not in `Accept-CH`).
+const READ_HEADERS: [&str; 12] = [
+    SEC_CH_WIDTH,
+    WIDTH,
+    SEC_CH_VIEWPORT_WIDTH,
+    VIEWPORT_WIDTH,
+    SEC_CH_DPR,
+    DPR,
+    SEC_CH_UA_MOBILE,
+    RTT,
+    SAVE_DATA,
+    ECT,
+    DOWNLINK,
+    USER_AGENT,
+];
+
 const SEC_CH_WIDTH: &str = "Sec-CH-Width";
 const WIDTH: &str = "Width";
 const SEC_CH_VIEWPORT_WIDTH: &str = "Sec-CH-Viewport-Width";
@@ -44,6 +64,11 @@ const RTT: &str = "RTT";
 const SAVE_DATA: &str = "Save-Data";
 const ECT: &str = "ECT";
 const DOWNLINK: &str = "Downlink";
+const USER_AGENT: &str = "User-Agent";
+
+/// What a `User-Agent` holds when its browser is a phone's or a tablet's small-screen build:
+/// Mozilla's advice for telling mobile browsers, which every major one follows.
+const MOBILE_TOKEN: &str = "Mobi";
 
 /// Cloudflare's `width=auto` breakpoints (its default `wbreakpoints`), used when
 /// `ALLOWED_WIDTHS` is not set.
@@ -62,7 +87,8 @@ const SLOW_RTT_MS: f64 = 150.0;
 const SLOW_DOWNLINK_MBPS: f64 = 5.0;
 const SLOW_ECTS: [&str; 3] = ["slow-2g", "2g", "3g"];
 
-/// The hint headers of one request, as sent (at most one value each).
+/// The headers of one request that settle options ([`READ_HEADERS`]), as sent (at most one
+/// value each).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hints {
     found: Vec<(&'static str, String)>,
@@ -72,13 +98,13 @@ impl Hints {
     /// No hints at all.
     pub const NONE: Hints = Hints { found: Vec::new() };
 
-    /// Reads every header of [`HINT_HEADERS`] with `header`.
+    /// Reads every header of [`HINT_HEADERS`], and `User-Agent`, with `header`.
     pub fn read(header: impl Fn(&str) -> Option<String>) -> Hints {
-        let found = HINT_HEADERS.iter().filter_map(|name| header(name).map(|value| (*name, value))).collect();
+        let found = READ_HEADERS.iter().filter_map(|name| header(name).map(|value| (*name, value))).collect();
         Hints { found }
     }
 
-    /// The value of `name` (one of [`HINT_HEADERS`], compared without case).
+    /// The value of `name` (one of [`READ_HEADERS`], compared without case).
     fn get(&self, name: &str) -> Option<&str> {
         self.found.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, value)| value.trim())
     }
@@ -92,7 +118,7 @@ pub struct Resolved {
     /// The options, with `width` in place of `width=auto` and `quality` in place of
     /// `slow-connection-quality`.
     pub options: TransformOptions,
-    /// The hint headers read, in [`HINT_HEADERS`]' order: the answer's `Vary`.
+    /// The headers read, in [`READ_HEADERS`]' order: the answer's `Vary`.
     pub read: Vec<&'static str>,
 }
 
@@ -101,10 +127,9 @@ pub struct Resolved {
 /// returned as they are, with nothing read.
 pub fn resolve(options: &TransformOptions, hints: &Hints, policy: &Policy) -> Resolved {
     let mut resolved = Resolved { options: *options, read: Vec::new() };
-    if options.auto_width {
-        let wanted = device_width(hints, policy, &mut resolved.read);
-        resolved.options.width = Some(round_up(wanted, policy));
-        resolved.options.auto_width = false;
+    if let Some(auto) = options.auto_width {
+        resolved.options.width = Some(auto_width(&auto, hints, policy, &mut resolved.read));
+        resolved.options.auto_width = None;
     }
     if let Some(slow_quality) = options.slow_connection_quality {
         if slow_connection(hints, &mut resolved.read) {
@@ -113,26 +138,53 @@ pub fn resolve(options: &TransformOptions, hints: &Hints, policy: &Policy) -> Re
         // Applied or not, it has done its work: a fast client's answer is the one without it.
         resolved.options.slow_connection_quality = None;
     }
-    resolved.read.sort_by_key(|name| HINT_HEADERS.iter().position(|n| n == name));
+    resolved.read.sort_by_key(|name| READ_HEADERS.iter().position(|n| n == name));
     resolved
 }
 
-/// The width the client wants, in device pixels, before rounding.
-fn device_width(hints: &Hints, policy: &Policy, read: &mut Vec<&'static str>) -> u32 {
+/// The width `width=auto` comes to: the hinted width rounded up to a breakpoint, else the
+/// mobile or desktop width.
+fn auto_width(auto: &AutoWidth, hints: &Hints, policy: &Policy, read: &mut Vec<&'static str>) -> u32 {
+    if let Some(wanted) = hinted_width(hints, policy, read) {
+        return round_up(wanted, &breakpoints(auto, policy));
+    }
+    match mobile(hints, read) {
+        true => fallback(auto.mobile, MOBILE_WIDTH, policy),
+        false => fallback(auto.desktop, DESKTOP_WIDTH, policy),
+    }
+}
+
+/// The width the client's hints ask for, in device pixels, before rounding; `None` when they
+/// say nothing of it.
+fn hinted_width(hints: &Hints, policy: &Policy, read: &mut Vec<&'static str>) -> Option<u32> {
     if let Some(width) = first(hints, [SEC_CH_WIDTH, WIDTH], read).and_then(pixels) {
-        return width;
+        return Some(width);
     }
-    if let Some(viewport) = first(hints, [SEC_CH_VIEWPORT_WIDTH, VIEWPORT_WIDTH], read).and_then(pixels) {
-        let max_dpr = f64::from(policy.max_dpr_thousandths) / 1000.0;
-        let dpr = first(hints, [SEC_CH_DPR, DPR], read)
-            .and_then(number)
-            .map_or(1.0, |dpr| dpr.clamp(DPR_RANGE.0, max_dpr.max(DPR_RANGE.0)));
-        // At most MAX_DIMENSION × 4, far inside u32.
-        return (f64::from(viewport) * dpr).ceil() as u32;
-    }
+    let viewport = first(hints, [SEC_CH_VIEWPORT_WIDTH, VIEWPORT_WIDTH], read).and_then(pixels)?;
+    let max_dpr = f64::from(policy.max_dpr_thousandths) / 1000.0;
+    let dpr = first(hints, [SEC_CH_DPR, DPR], read)
+        .and_then(number)
+        .map_or(1.0, |dpr| dpr.clamp(DPR_RANGE.0, max_dpr.max(DPR_RANGE.0)));
+    // At most MAX_DIMENSION × 4, far inside u32.
+    Some((f64::from(viewport) * dpr).ceil() as u32)
+}
+
+/// Whether the browser is a mobile one: as `Sec-CH-UA-Mobile` says when it is sent (`?1`),
+/// else by `Mobi` in `User-Agent`, which is read only then.
+fn mobile(hints: &Hints, read: &mut Vec<&'static str>) -> bool {
     match first(hints, [SEC_CH_UA_MOBILE], read) {
-        Some("?1") => MOBILE_WIDTH,
-        _ => DESKTOP_WIDTH,
+        Some(mobile) => mobile == "?1",
+        None => first(hints, [USER_AGENT], read).is_some_and(|agent| agent.contains(MOBILE_TOKEN)),
+    }
+}
+
+/// The width for a browser without a width hint: `given` (`wmobile`, `wdesktop`) as it is,
+/// at most `MAX_OUTPUT_DIMENSION` (the gate holds an unsigned URL's to `ALLOWED_WIDTHS`);
+/// else Cloudflare's `default`, rounded up like a hinted width without `wbreakpoints`.
+fn fallback(given: Option<u32>, default: u32, policy: &Policy) -> u32 {
+    match given {
+        Some(width) => width.min(policy.max_output_dimension),
+        None => round_up(default, &breakpoints(&AutoWidth::default(), policy)),
     }
 }
 
@@ -156,20 +208,22 @@ fn pixels(value: &str) -> Option<u32> {
     Some(number.ceil().min(f64::from(MAX_DIMENSION)) as u32)
 }
 
-/// `wanted` rounded up to the nearest of [`auto_widths`], or the largest for anything wider.
-fn round_up(wanted: u32, policy: &Policy) -> u32 {
-    let widths = auto_widths(policy);
-    let largest = widths.last().copied().unwrap_or(policy.max_output_dimension);
-    widths.into_iter().find(|width| *width >= wanted).unwrap_or(largest)
+/// `wanted` rounded up to the nearest of `widths` (smallest first), or the largest for
+/// anything wider.
+fn round_up(wanted: u32, widths: &[u32]) -> u32 {
+    let largest = widths.last().copied().unwrap_or(wanted);
+    widths.iter().copied().find(|width| *width >= wanted).unwrap_or(largest)
 }
 
-/// Every width `width=auto` can come to, smallest first: `ALLOWED_WIDTHS`, else
-/// [`BREAKPOINTS`], those within `MAX_OUTPUT_DIMENSION`; that limit itself when none is.
-fn auto_widths(policy: &Policy) -> Vec<u32> {
+/// What a hinted width is rounded up to, smallest first: `wbreakpoints`, else
+/// `ALLOWED_WIDTHS`, else [`BREAKPOINTS`], those within `MAX_OUTPUT_DIMENSION`; that limit
+/// itself when none is.
+fn breakpoints(auto: &AutoWidth, policy: &Policy) -> Vec<u32> {
     let max = policy.max_output_dimension;
-    let mut widths: Vec<u32> = match &policy.allowed_widths {
-        Some(allowed) => allowed.clone(),
-        None => BREAKPOINTS.to_vec(),
+    let mut widths: Vec<u32> = match (auto.breakpoints, &policy.allowed_widths) {
+        (Some(given), _) => given.widths().to_vec(),
+        (None, Some(allowed)) => allowed.clone(),
+        (None, None) => BREAKPOINTS.to_vec(),
     };
     widths.retain(|width| (1..=max).contains(width));
     widths.sort_unstable();
@@ -184,8 +238,15 @@ fn auto_widths(policy: &Policy) -> Vec<u32> {
 /// `POST /purge` deletes for a URL with `width=auto` or `slow-connection-quality`.
 pub fn every_resolution(options: &TransformOptions, policy: &Policy) -> Vec<TransformOptions> {
     let widths = match options.auto_width {
-        true => auto_widths(policy).into_iter().map(Some).collect(),
-        false => vec![options.width],
+        Some(auto) => {
+            let mut widths = breakpoints(&auto, policy);
+            widths.push(fallback(auto.mobile, MOBILE_WIDTH, policy));
+            widths.push(fallback(auto.desktop, DESKTOP_WIDTH, policy));
+            widths.sort_unstable();
+            widths.dedup();
+            widths.into_iter().map(Some).collect()
+        }
+        None => vec![options.width],
     };
     let qualities = match options.slow_connection_quality {
         Some(slow) if options.quality != Some(slow) => vec![options.quality, Some(slow)],
@@ -193,7 +254,7 @@ pub fn every_resolution(options: &TransformOptions, policy: &Policy) -> Vec<Tran
     };
     let settled = |width: Option<u32>, quality: Option<u8>| TransformOptions {
         width,
-        auto_width: false,
+        auto_width: None,
         quality,
         slow_connection_quality: None,
         ..*options
@@ -233,6 +294,19 @@ pub fn accept_ch() -> String {
     HINT_HEADERS.join(", ")
 }
 
+/// The hints a page must ask for (`Accept-CH` on its own HTML answer) for a browser to send
+/// them with the page's image requests: browsers act on `Accept-CH` of a document only, never
+/// of an image. `Sec-CH-UA-Mobile` and `Save-Data` are sent unasked, and the older `Width`,
+/// `Viewport-Width` and `DPR` are no longer offered by Chromium, the one engine that sends
+/// hints.
+pub const PAGE_HINTS: [&str; 6] = [SEC_CH_WIDTH, SEC_CH_VIEWPORT_WIDTH, SEC_CH_DPR, ECT, RTT, DOWNLINK];
+
+/// The `Accept-CH` of the proxy's own pages (the playground), so that `width=auto` and
+/// `slow-connection-quality` work there.
+pub fn page_accept_ch() -> String {
+    PAGE_HINTS.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,7 +329,7 @@ mod tests {
     /// The width `width=auto` comes to, and the hints read for it.
     fn auto(pairs: &[(&str, &str)], policy: &Policy) -> (u32, Vec<&'static str>) {
         let resolved = resolve(&options("width=auto"), &hints(pairs), policy);
-        assert!(!resolved.options.auto_width);
+        assert!(resolved.options.auto_width.is_none());
         (resolved.options.width.expect("a width"), resolved.read)
     }
 
@@ -263,7 +337,7 @@ mod tests {
     fn width_auto_is_parsed_in_both_spellings_and_kept_in_the_canonical_form() {
         for text in ["width=auto", "w=auto"] {
             let parsed = options(text);
-            assert!(parsed.auto_width && parsed.width.is_none(), "{text}");
+            assert!(parsed.auto_width.is_some() && parsed.width.is_none(), "{text}");
             assert_eq!(parsed.canonical(), "width=auto");
         }
         assert_eq!(options("w=auto,dpr=2,h=100").canonical(), "width=auto,height=200", "dpr: height only");
@@ -317,8 +391,13 @@ mod tests {
             vec!["Sec-CH-Width", "Width", "Sec-CH-Viewport-Width", "Viewport-Width", "Sec-CH-UA-Mobile"];
         assert_eq!(auto(&[("Sec-CH-UA-Mobile", "?1")], &policy), (MOBILE_WIDTH, everything.clone()));
         assert_eq!(auto(&[("Sec-CH-UA-Mobile", "?0")], &policy), (DESKTOP_WIDTH, everything.clone()));
-        assert_eq!(auto(&[], &policy), (DESKTOP_WIDTH, everything), "no hints at all: desktop");
-        assert_eq!(auto(&[("User-Agent", "iPhone")], &policy).0, DESKTOP_WIDTH, "never from User-Agent");
+        let with_agent = [everything.as_slice(), &["User-Agent"]].concat();
+        assert_eq!(
+            auto(&[], &policy),
+            (DESKTOP_WIDTH, with_agent),
+            "no hints at all: desktop, by User-Agent"
+        );
+        assert_eq!(auto(&[("User-Agent", "iPhone")], &policy).0, DESKTOP_WIDTH, "no Mobi token");
         assert_eq!(
             auto(&[("Sec-CH-Width", "0"), ("Sec-CH-UA-Mobile", "?1")], &policy).0,
             768,
@@ -327,6 +406,79 @@ mod tests {
         assert_eq!(auto(&[("Viewport-Width", "-5")], &policy).0, DESKTOP_WIDTH, "nor is a negative");
         // The fallbacks are rounded like any width.
         assert_eq!(auto(&[("Sec-CH-UA-Mobile", "?1")], &allowing(&[500, 1000])).0, 1000);
+    }
+
+    /// The width `options` (with `width=auto`) come to, and the headers read for it.
+    fn auto_with(options_text: &str, pairs: &[(&str, &str)], policy: &Policy) -> (u32, Vec<&'static str>) {
+        let resolved = resolve(&options(options_text), &hints(pairs), policy);
+        (resolved.options.width.expect("a width"), resolved.read)
+    }
+
+    #[test]
+    fn a_browser_without_the_mobile_hint_is_told_by_mobi_in_its_user_agent() {
+        let policy = Policy::default();
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        let firefox_android = "Mozilla/5.0 (Android 14; Mobile; rv:125.0) Gecko/125.0 Firefox/125.0";
+        let ipad = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+        let everything = vec![
+            "Sec-CH-Width",
+            "Width",
+            "Sec-CH-Viewport-Width",
+            "Viewport-Width",
+            "Sec-CH-UA-Mobile",
+            "User-Agent",
+        ];
+        assert_eq!(auto(&[("User-Agent", iphone)], &policy), (MOBILE_WIDTH, everything.clone()));
+        assert_eq!(auto(&[("User-Agent", firefox_android)], &policy).0, MOBILE_WIDTH);
+        assert_eq!(auto(&[("User-Agent", ipad)], &policy).0, DESKTOP_WIDTH, "a tablet has no Mobi");
+        // The hint, when sent, is the answer, and User-Agent is then not read (nor varied on).
+        let hinted = [("Sec-CH-UA-Mobile", "?0"), ("User-Agent", iphone)];
+        assert_eq!(auto(&hinted, &policy), (DESKTOP_WIDTH, everything[..5].to_vec()));
+        // A width hint comes first: neither is read.
+        assert_eq!(
+            auto(&[("Sec-CH-Width", "300"), ("User-Agent", iphone)], &policy),
+            (320, vec!["Sec-CH-Width"])
+        );
+        assert!(!accept_ch().contains("User-Agent"), "User-Agent is no client hint");
+        assert_eq!(page_accept_ch(), "Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR, ECT, RTT, Downlink");
+        assert!(
+            PAGE_HINTS.iter().all(|hint| HINT_HEADERS.contains(hint)),
+            "a page asks only for what we read"
+        );
+    }
+
+    #[test]
+    fn wbreakpoints_replace_the_breakpoints_and_the_allowed_widths() {
+        let policy = Policy::default();
+        let given = "w=auto,wbreakpoints=300;600";
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "500")], &policy), (600, vec!["Sec-CH-Width"]));
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "100")], &policy).0, 300);
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "900")], &policy).0, 600, "the largest");
+        assert_eq!(auto_with(given, &[("Viewport-Width", "350"), ("DPR", "1")], &policy).0, 600);
+        // In place of ALLOWED_WIDTHS too (the gate holds an unsigned URL's to them).
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "500")], &allowing(&[300, 600, 1000, 2000])).0, 600);
+        // Within MAX_OUTPUT_DIMENSION.
+        let small = Policy { max_output_dimension: 400, ..Policy::default() };
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "500")], &small).0, 300);
+        // They are for hinted widths: the fallbacks are not rounded to them.
+        assert_eq!(auto_with(given, &[("Sec-CH-UA-Mobile", "?1")], &policy).0, MOBILE_WIDTH);
+        assert_eq!(auto_with(given, &[], &policy).0, DESKTOP_WIDTH);
+    }
+
+    #[test]
+    fn wmobile_and_wdesktop_are_the_widths_without_a_width_hint_as_given() {
+        let policy = Policy::default();
+        let given = "w=auto,wmobile=500,wdesktop=1500";
+        assert_eq!(auto_with(given, &[("Sec-CH-UA-Mobile", "?1")], &policy).0, 500, "not rounded to 768");
+        assert_eq!(auto_with(given, &[("Sec-CH-UA-Mobile", "?0")], &policy).0, 1500, "nor to 1200");
+        assert_eq!(auto_with(given, &[("User-Agent", "Android; Mobile")], &policy).0, 500);
+        assert_eq!(auto_with(given, &[("Sec-CH-Width", "500")], &policy).0, 768, "a hint comes first");
+        let small = Policy { max_output_dimension: 1000, ..Policy::default() };
+        assert_eq!(auto_with(given, &[], &small).0, 1000, "at most MAX_OUTPUT_DIMENSION");
+        // Only one of them given: the other keeps Cloudflare's default.
+        assert_eq!(auto_with("w=auto,wmobile=500", &[], &policy).0, DESKTOP_WIDTH);
+        assert_eq!(auto_with("w=auto,wdesktop=900", &[("Sec-CH-UA-Mobile", "?1")], &policy).0, MOBILE_WIDTH);
     }
 
     #[test]
@@ -403,6 +555,9 @@ mod tests {
         assert_eq!(every_resolution(&fixed, &policy), vec![fixed], "nothing to settle: the options");
         let allowed = every_resolution(&options("w=auto"), &allowing(&[640, 200, 640]));
         assert_eq!(allowed.iter().map(|o| o.width).collect::<Vec<_>>(), vec![Some(200), Some(640)]);
+        let custom = every_resolution(&options("w=auto,wbreakpoints=300;600,wmobile=500"), &policy);
+        let widths: Vec<Option<u32>> = custom.iter().map(|o| o.width).collect();
+        assert_eq!(widths, vec![Some(300), Some(500), Some(600), Some(DESKTOP_WIDTH)]);
         let same = every_resolution(&options("q=30,scq=30"), &policy);
         assert_eq!(same.len(), 1, "a slow quality equal to the quality is one answer");
     }
@@ -417,6 +572,7 @@ mod tests {
         assert_eq!((resolved.options.width, resolved.options.quality), (Some(768), Some(40)));
         assert_eq!(resolved.options.canonical(), "width=768,quality=40");
         assert_eq!(resolved.read, vec!["Sec-CH-Width", "RTT", "Save-Data", "ECT"]);
+        assert_eq!(READ_HEADERS.get(..HINT_HEADERS.len()), Some(&HINT_HEADERS[..]), "hints first");
         assert_eq!(
             accept_ch(),
             "Sec-CH-Width, Width, Sec-CH-Viewport-Width, Viewport-Width, Sec-CH-DPR, DPR, \

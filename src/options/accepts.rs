@@ -82,7 +82,10 @@ impl OptionKey {
         }
         match self {
             OptionKey::Width => Values::Integer { min: 1, max: MAX_DIMENSION, words: vec!["auto"] },
-            OptionKey::Height => Values::Integer { min: 1, max: MAX_DIMENSION, words: vec![] },
+            OptionKey::WBreakpoints => Values::Text { examples: vec!["320;768;960;1200", "300;600"] },
+            OptionKey::Height | OptionKey::WMobile | OptionKey::WDesktop => {
+                Values::Integer { min: 1, max: MAX_DIMENSION, words: vec![] }
+            }
             OptionKey::Quality | OptionKey::SlowConnectionQuality => Values::Integer {
                 min: QUALITY_RANGE.0.into(),
                 max: QUALITY_RANGE.1.into(),

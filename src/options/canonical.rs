@@ -20,8 +20,16 @@ impl TransformOptions {
             // Writing to a String cannot fail.
             let _ = write!(out, "{}={value}", key.name());
         };
-        if self.auto_width {
+        if let Some(auto) = self.auto_width {
             push(OptionKey::Width, &"auto");
+            if let Some(breakpoints) = auto.breakpoints {
+                push(OptionKey::WBreakpoints, &breakpoints);
+            }
+            for (key, width) in [(OptionKey::WMobile, auto.mobile), (OptionKey::WDesktop, auto.desktop)] {
+                if let Some(width) = width {
+                    push(key, &width);
+                }
+            }
         } else if let Some(width) = self.width {
             push(OptionKey::Width, &width);
         }
@@ -154,6 +162,18 @@ mod tests {
     fn aliases_give_the_canonical_names() {
         let short = parse(&[("f", "webp"), ("q", "70"), ("h", "100"), ("w", "200")]).expect("valid");
         assert_eq!(short.canonical(), "width=200,height=100,quality=70,format=webp");
+    }
+
+    #[test]
+    fn width_autos_sub_parameters_have_one_spelling_and_none_without_it() {
+        let a =
+            parse(&[("wdesktop", "900"), ("wbreakpoints", "600;300;300"), ("w", "auto"), ("wmobile", "500")]);
+        let b =
+            parse(&[("width", "auto"), ("wmobile", "500"), ("wdesktop", "900"), ("wbreakpoints", "300;600")]);
+        assert_eq!(a.expect("valid").canonical(), "width=auto,wbreakpoints=300;600,wmobile=500,wdesktop=900");
+        assert_eq!(b.expect("valid").canonical(), "width=auto,wbreakpoints=300;600,wmobile=500,wdesktop=900");
+        let alone = parse(&[("wbreakpoints", "300;600"), ("wmobile", "500"), ("h", "10")]);
+        assert_eq!(alone.expect("valid").canonical(), "height=10");
     }
 
     #[test]

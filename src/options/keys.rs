@@ -8,6 +8,12 @@
 pub enum OptionKey {
     /// `width`, `w`
     Width,
+    /// `wbreakpoints`
+    WBreakpoints,
+    /// `wmobile`
+    WMobile,
+    /// `wdesktop`
+    WDesktop,
     /// `height`, `h`
     Height,
     /// `fit`
@@ -83,20 +89,47 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 30] = [
+pub const OPTION_KEYS: [OptionSpec; 33] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
         about: "1–12000 px, or `auto`: the width the client's hints ask for, in device pixels \
                 (`Sec-CH-Width` or `Width`; else `Sec-CH-Viewport-Width` or `Viewport-Width` \
                 times `Sec-CH-DPR` or `DPR`, a DPR from 1 to `MAX_DPR`), rounded up to the \
-                nearest of `ALLOWED_WIDTHS` when it is set, else of Cloudflare's breakpoints \
-                320, 768, 960 and 1200 (the largest for anything wider), and at most \
-                `MAX_OUTPUT_DIMENSION`. Without a width hint: Cloudflare's default `wmobile` \
-                width, 768, for `Sec-CH-UA-Mobile: ?1`, else its `wdesktop` width, 1200, rounded \
-                the same way; never from `User-Agent`. `dpr` does not multiply it. The answer \
-                sends `Vary` with the hints it read (see Client hints)",
+                nearest of `wbreakpoints` when given, else of `ALLOWED_WIDTHS` when it is set, \
+                else of Cloudflare's breakpoints 320, 768, 960 and 1200 (the largest for anything \
+                wider), and at most `MAX_OUTPUT_DIMENSION`. Without a width hint: `wmobile` for a \
+                mobile browser (`Sec-CH-UA-Mobile: ?1`, or, without that hint, `Mobi` in \
+                `User-Agent`, as Mozilla advises), else `wdesktop`. `dpr` does not multiply it. \
+                The answer sends `Vary` with the headers it read (see Client hints)",
         default: "none: from `height` and the aspect ratio, or the source's",
+    },
+    OptionSpec {
+        key: OptionKey::WBreakpoints,
+        names: &["wbreakpoints"],
+        about: "with `width=auto`: the widths a hinted width is rounded up to, in device pixels, \
+                separated by `;` (`320;768;960;1920`), 1 to 10 of them, each 1–12000 (and in \
+                `ALLOWED_WIDTHS`, when it is set, for a URL that is not signed, and at most \
+                `MAX_OUTPUT_DIMENSION`, as `width` is). Without `width=auto` it does nothing, as \
+                Cloudflare makes it a sub-parameter of `width=auto`: accepted, and left out of \
+                the cache key, as `wmobile` and `wdesktop` are",
+        default: "`ALLOWED_WIDTHS` when it is set, else Cloudflare's `320;768;960;1200`",
+    },
+    OptionSpec {
+        key: OptionKey::WMobile,
+        names: &["wmobile"],
+        about: "with `width=auto`: 1–12000, the width in device pixels for a mobile browser that \
+                sent no width hint, as it is (not rounded to the breakpoints; in \
+                `ALLOWED_WIDTHS`, when it is set, for a URL that is not signed, and at most \
+                `MAX_OUTPUT_DIMENSION`, as `width` is)",
+        default: "768, rounded up to `ALLOWED_WIDTHS` when it is set",
+    },
+    OptionSpec {
+        key: OptionKey::WDesktop,
+        names: &["wdesktop"],
+        about: "with `width=auto`: 1–12000, the width in device pixels for any other browser that \
+                sent no width hint, as `wmobile` is taken",
+        default: "1200, rounded up to `ALLOWED_WIDTHS` when it is set",
     },
     OptionSpec {
         key: OptionKey::Height,
@@ -353,9 +386,9 @@ pub const OPTION_KEYS: [OptionSpec; 30] = [
     OptionSpec {
         key: OptionKey::Compression,
         names: &["compression"],
-        about: "`fast`: with `format=auto`, JPEG (PNG for images with alpha, GIF for an \
-                animation) whatever `Accept` lists, since they encode quickest; no `Vary: \
-                Accept`. Other formats ignore it",
+        about: "`fast`: with `format=auto`, JPEG (PNG for images with alpha; for an animation, \
+                GIF, or APNG for an APNG, as `anim` says) whatever `Accept` lists, since they \
+                encode quickest; no `Vary: Accept`. Other formats ignore it",
         default: "the smallest format `auto` allows",
     },
     OptionSpec {
@@ -392,9 +425,8 @@ pub struct Unsupported {
     pub why: &'static str,
 }
 
-/// Every option Cloudflare's URL format documents that the proxy refuses. (`width=auto`'s
-/// `wbreakpoints`, `wmobile` and `wdesktop`, and `draw`, are not here: they are being worked
-/// on apart.)
+/// Every option Cloudflare's URL format documents that the proxy refuses. (`draw` is not
+/// here: it is being worked on apart.)
 pub const UNSUPPORTED_OPTIONS: [Unsupported; 3] = [
     Unsupported {
         names: &["border"],

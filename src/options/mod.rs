@@ -9,11 +9,13 @@
 //!   `/reference.json` say it)
 //! - `values`: the types option values become, with the names the URL spells them by
 //! - `trim`: what `trim` and `trim.*` ask to cut off
+//! - `auto_width`: `width=auto` and its `wbreakpoints`, `wmobile` and `wdesktop`
 //! - `accepts`: the ranges the parser checks and the [`Values`] the reference publishes
 //! - `parse`: pairs into [`TransformOptions`]
 //! - `canonical`: [`TransformOptions`] back into one fixed spelling, for cache keys
 
 mod accepts;
+mod auto_width;
 mod canonical;
 mod keys;
 mod parse;
@@ -24,6 +26,7 @@ pub use accepts::{
     Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
     QUALITY_WORDS, SHARPEN_RANGE,
 };
+pub use auto_width::{AutoWidth, Breakpoints, MAX_BREAKPOINTS};
 pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 pub use trim::{BorderTrim, Length, Trim, TrimSides};
 pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};
@@ -36,9 +39,11 @@ pub struct TransformOptions {
     /// Pixels, 1..=[`MAX_DIMENSION`]. `None` with [`TransformOptions::auto_width`] until
     /// the client's hints give it (`crate::hints::resolve`).
     pub width: Option<u32>,
-    /// `width=auto`: the width comes from the client's hints, in device pixels, so `dpr`
-    /// does not multiply it. Default: false.
-    pub auto_width: bool,
+    /// `width=auto` with its sub-parameters: the width comes from the client's hints, in
+    /// device pixels, so `dpr` does not multiply it. Default: `None`, a width given or none.
+    /// `wbreakpoints`, `wmobile` and `wdesktop` without `width=auto` do nothing, and are not
+    /// kept.
+    pub auto_width: Option<AutoWidth>,
     /// Pixels, 1..=[`MAX_DIMENSION`].
     pub height: Option<u32>,
     /// Default: [`Fit::ScaleDown`].
@@ -89,7 +94,7 @@ impl Default for TransformOptions {
     fn default() -> Self {
         TransformOptions {
             width: None,
-            auto_width: false,
+            auto_width: None,
             height: None,
             fit: Fit::default(),
             quality: None,

@@ -4,6 +4,7 @@
 use super::accepts::{
     BLUR_RANGE, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE, QUALITY_WORDS, SHARPEN_RANGE,
 };
+use super::auto_width::{AutoWidth, Breakpoints, MAX_BREAKPOINTS};
 use super::keys::{unsupported, OptionKey};
 use super::trim::{BorderTrim, Length, Trim};
 use super::values::{
@@ -25,6 +26,7 @@ impl TransformOptions {
         let mut dpr = 1.0;
         let mut options = TransformOptions::default();
         let mut trim = TrimParts::default();
+        let (mut auto_width, mut auto) = (false, AutoWidth::default());
         for (name, value) in pairs {
             let key = OptionKey::from_name(name).ok_or_else(|| match unsupported(name) {
                 Some(option) => bad(format!("{name} is {}", option.why)),
@@ -35,8 +37,11 @@ impl TransformOptions {
             }
             seen.push(key);
             match key {
-                OptionKey::Width if value == "auto" => options.auto_width = true,
+                OptionKey::Width if value == "auto" => auto_width = true,
                 OptionKey::Width => width = Some(whole(key, value, (1, MAX_DIMENSION))?),
+                OptionKey::WBreakpoints => auto.breakpoints = Some(breakpoints(value)?),
+                OptionKey::WMobile => auto.mobile = Some(whole(key, value, (1, MAX_DIMENSION))?),
+                OptionKey::WDesktop => auto.desktop = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Height => height = Some(whole(key, value, (1, MAX_DIMENSION))?),
                 OptionKey::Fit => options.fit = named(key, value, &Fit::NAMES)?,
                 OptionKey::Quality => options.quality = Some(quality(key, value)?),
@@ -74,6 +79,9 @@ impl TransformOptions {
                 OptionKey::Upscale => upscale(value)?,
             }
         }
+        // Cloudflare's sub-parameters of `width=auto` do nothing without it: dropped, so that
+        // they neither split the cache nor need signing.
+        options.auto_width = auto_width.then_some(auto);
         options.trim = trim.into_trim()?;
         options.width = width.map(|w| apply_dpr(OptionKey::Width, w, dpr)).transpose()?;
         options.height = height.map(|h| apply_dpr(OptionKey::Height, h, dpr)).transpose()?;
@@ -125,6 +133,20 @@ fn quality(key: OptionKey, value: &str) -> Result<u8, ProxyError> {
             "{} must be a whole number from {min} to {max} or one of {}, not {value:?}",
             key.name(),
             words.join(", ")
+        ))
+    })
+}
+
+/// `wbreakpoints`: widths separated by `;`, at most [`MAX_BREAKPOINTS`] of them.
+fn breakpoints(value: &str) -> Result<Breakpoints, ProxyError> {
+    let widths: Option<Vec<u32>> = value
+        .split(';')
+        .map(|width| width.parse().ok().filter(|width| (1..=MAX_DIMENSION).contains(width)))
+        .collect();
+    widths.as_deref().and_then(Breakpoints::new).ok_or_else(|| {
+        bad(format!(
+            "wbreakpoints must be 1 to {MAX_BREAKPOINTS} widths from 1 to {MAX_DIMENSION}, separated \
+             by ; (320;768;960;1200), not {value:?}"
         ))
     })
 }
@@ -386,12 +408,44 @@ mod tests {
             (vec![("saturation", "11")], "saturation must be"),
             (vec![("gamma", "bright")], "gamma must be"),
             (vec![("trim", "1;2;3")], "trim must be border, or top;right;bottom;left"),
+            (vec![("wbreakpoints", "")], "wbreakpoints must be 1 to 10 widths from 1 to 12000"),
+            (vec![("wbreakpoints", "300;;600")], "wbreakpoints must be"),
+            (vec![("wbreakpoints", "0;600")], "wbreakpoints must be"),
+            (vec![("wbreakpoints", "300;12001")], "wbreakpoints must be"),
+            (vec![("wbreakpoints", "1;2;3;4;5;6;7;8;9;10;11")], "wbreakpoints must be"),
+            (vec![("wbreakpoints", "300,600")], "wbreakpoints must be"),
+            (vec![("wmobile", "0")], "wmobile must be a whole number from 1 to 12000"),
+            (vec![("wdesktop", "wide")], "wdesktop must be a whole number from 1 to 12000"),
+            (vec![("w", "auto"), ("wmobile", "400"), ("wmobile", "500")], "given twice"),
         ] {
             match parse(&pairs) {
                 Err(ProxyError::BadOptions(why)) => assert!(why.contains(needle), "{pairs:?}: {why}"),
                 other => panic!("{pairs:?} gave {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn width_auto_takes_cloudflares_sub_parameters_which_do_nothing_without_it() {
+        let auto =
+            parse(&[("wmobile", "500"), ("w", "auto"), ("wbreakpoints", "600;300;600"), ("wdesktop", "900")])
+                .expect("valid")
+                .auto_width
+                .expect("width=auto");
+        assert_eq!(auto.breakpoints.map(|b| b.widths().to_vec()), Some(vec![300, 600]));
+        assert_eq!((auto.mobile, auto.desktop), (Some(500), Some(900)));
+        assert_eq!(parse(&[("width", "auto")]).expect("valid").auto_width, Some(AutoWidth::default()));
+        let alone =
+            parse(&[("wbreakpoints", "300;600"), ("wmobile", "500"), ("wdesktop", "900"), ("w", "200")]);
+        assert_eq!(alone.expect("valid"), parse(&[("w", "200")]).expect("valid"), "nothing without auto");
+        assert_eq!(
+            parse(&[("dpr", "2"), ("w", "auto"), ("wmobile", "500")])
+                .expect("valid")
+                .auto_width
+                .and_then(|a| a.mobile),
+            Some(500),
+            "dpr multiplies none of them"
+        );
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub(super) fn check_sizes(request: &ImageRequest, policy: &Policy) -> Result<(),
             )));
         }
     }
+    if let Some((name, pixels)) = auto_widths(request).find(|(_, pixels)| *pixels > max) {
+        return Err(ProxyError::BadOptions(format!(
+            "{name} {pixels} is more than MAX_OUTPUT_DIMENSION ({max})"
+        )));
+    }
     if request.dpr_thousandths > policy.max_dpr_thousandths {
         let shown = |thousandths: u16| f64::from(thousandths) / 1000.0;
         return Err(ProxyError::BadOptions(format!(
@@ -74,6 +79,11 @@ fn check_allowlists(request: &ImageRequest, policy: &Policy) -> Result<(), Proxy
             return Err(ProxyError::BadOptions(format!("width {width} is not in ALLOWED_WIDTHS")));
         }
     }
+    if let Some(allowed) = &policy.allowed_widths {
+        if let Some((name, width)) = auto_widths(request).find(|(_, width)| !allowed.contains(width)) {
+            return Err(ProxyError::BadOptions(format!("{name} {width} is not in ALLOWED_WIDTHS")));
+        }
+    }
     let qualities =
         [("quality", options.quality), ("slow-connection-quality", options.slow_connection_quality)];
     for (name, quality) in qualities {
@@ -84,6 +94,18 @@ fn check_allowlists(request: &ImageRequest, policy: &Policy) -> Result<(), Proxy
         }
     }
     Ok(())
+}
+
+/// Every width `width=auto`'s sub-parameters name, with the option naming it.
+fn auto_widths(request: &ImageRequest) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+    request.options.auto_width.into_iter().flat_map(|auto| {
+        let breakpoints = auto.breakpoints.map(|b| b.widths().to_vec()).unwrap_or_default();
+        let fallbacks = [("wmobile", auto.mobile), ("wdesktop", auto.desktop)];
+        breakpoints
+            .into_iter()
+            .map(|width| ("wbreakpoints", width))
+            .chain(fallbacks.into_iter().filter_map(|(name, width)| width.map(|width| (name, width))))
+    })
 }
 
 #[cfg(test)]
@@ -205,5 +227,29 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn width_autos_widths_are_bound_by_the_output_limit_and_the_allowlist() {
+        let vars = |name: &str| match name {
+            "ALLOWED_WIDTHS" => Some("320,640,1000".to_string()),
+            "MAX_OUTPUT_DIMENSION" => Some("1000".to_string()),
+            _ => None,
+        };
+        let config = Config::from_vars(vars).expect("valid");
+        let check = |options: &str| match check_request(
+            &image(&format!("/cdn-cgi/image/{options}/a.jpg")),
+            &config.security,
+            0,
+        ) {
+            Ok(()) => "ok".to_string(),
+            Err(ProxyError::BadOptions(why)) => why,
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(check("w=auto,wbreakpoints=320;640,wmobile=640,wdesktop=1000"), "ok");
+        assert_eq!(check("w=auto,wbreakpoints=320;500"), "wbreakpoints 500 is not in ALLOWED_WIDTHS");
+        assert_eq!(check("w=auto,wmobile=500"), "wmobile 500 is not in ALLOWED_WIDTHS");
+        assert_eq!(check("w=auto,wdesktop=1200"), "wdesktop 1200 is more than MAX_OUTPUT_DIMENSION (1000)");
+        assert_eq!(check("wdesktop=1200,w=320"), "ok", "without width=auto they are not kept");
     }
 }

@@ -191,6 +191,32 @@ for (const dpr of [1, 2]) {
   });
 }
 
+test("the playground asks for client hints, so Chromium sends them with width=auto images", async () => {
+  // Browsers send a page's image requests the hints that page's own answer asked for
+  // (Accept-CH): without it Chromium sends no width hint, and width=auto falls back on 1200.
+  const { page, problems, close } = await watchedPage({ viewport: { width: 700, height: 600 }, deviceScaleFactor: 1 });
+  const sent = new Map();
+  page.on("request", async (r) => r.url().includes("width=auto") && sent.set(r.url(), await r.allHeaders()));
+  await page.goto(`${worker.base}/`);
+  const auto = (name) => `${worker.base}/cdn-cgi/image/width=auto/samples/landscape.jpg?${name}`;
+  await page.evaluate(([sized, plain]) => {
+    // The element's width (sizes) is sent as Sec-CH-Width; without sizes, the viewport's.
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      `<img id="sized" sizes="500px" srcset="${sized} 1600w"><img id="plain" src="${plain}">`,
+    );
+  }, [auto("sized"), auto("plain")]);
+  // 500 px rounded up to 768; drawn at 500 px, the 1600w candidate's density is 1600 / 500,
+  // so its naturalWidth is 768 / 3.2 = 240 (1200 / 3.2 = 375 without the hint).
+  await waitForNaturalWidth(page, "#sized", 240);
+  // The 700 px viewport at DPR 1, rounded up to 768 (1200 without the hint).
+  await waitForNaturalWidth(page, "#plain", 768);
+  assert.equal(sent.get(auto("sized"))["sec-ch-width"], "500");
+  assert.equal(sent.get(auto("plain"))["sec-ch-viewport-width"], "700");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 /** The RGBA of every pixel of a decoded <img>, drawn on a canvas. */
 async function pixelsOf(page, selector) {
   return page.evaluate((sel) => {

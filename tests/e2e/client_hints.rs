@@ -1,7 +1,8 @@
 //! Client hints in workerd: `width=auto` takes its width from `Sec-CH-Width`, or
-//! `Viewport-Width` × `DPR`, rounded up to Cloudflare's breakpoints, and falls back on the
-//! mobile or desktop width without them; `slow-connection-quality` replaces `quality` for a
-//! slow connection (`ECT`, `Save-Data`). Answers name the hints they read in one `Vary` and
+//! `Viewport-Width` × `DPR`, rounded up to Cloudflare's breakpoints or the URL's
+//! `wbreakpoints`, and falls back on the mobile or desktop width without them (`wmobile`,
+//! `wdesktop`; mobile by `Sec-CH-UA-Mobile`, else by `Mobi` in `User-Agent`);
+//! `slow-connection-quality` replaces `quality` for a slow connection (`ECT`, `Save-Data`). Answers name the hints they read in one `Vary` and
 //! ask for them with `Accept-CH`; clients whose hints settle differently get different cache
 //! entries, and alike ones share one; a signed `width=auto` URL is checked as signed.
 
@@ -89,13 +90,53 @@ fn width_auto_takes_the_viewport_times_the_dpr_and_names_both_in_one_vary() {
 #[ignore = "needs the built Worker in wrangler dev: run by make test"]
 fn width_auto_without_a_width_hint_takes_the_mobile_or_desktop_width() {
     let path = path("width=auto", "hints-fallback.jpg");
-    let desktop = ask(&path, &[("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)")]);
-    assert_eq!(width(&desktop), 1200, "no hint: Cloudflare's desktop width; never from User-Agent");
+    let desktop = ask(
+        &path,
+        &[("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0")],
+    );
+    assert_eq!(width(&desktop), 1200, "no hint, no Mobi: Cloudflare's desktop width");
     assert_eq!(
         desktop.header("vary"),
-        Some("Sec-CH-Width, Width, Sec-CH-Viewport-Width, Viewport-Width, Sec-CH-UA-Mobile")
+        Some("Sec-CH-Width, Width, Sec-CH-Viewport-Width, Viewport-Width, Sec-CH-UA-Mobile, User-Agent"),
+        "without Sec-CH-UA-Mobile, User-Agent was read"
     );
     assert_eq!(width(&ask(&path, &[("Sec-CH-UA-Mobile", "?1")])), 768, "mobile: Cloudflare's wmobile");
+    let iphone = ask(&path, &[("User-Agent", IPHONE)]);
+    assert_eq!(width(&iphone), 768, "Safari sends no Sec-CH-UA-Mobile: Mobi in User-Agent says mobile");
+    let hinted = ask(&path, &[("Sec-CH-UA-Mobile", "?0"), ("User-Agent", IPHONE)]);
+    assert_eq!(width(&hinted), 1200, "the hint, when sent, is the answer");
+    assert_eq!(
+        hinted.header("vary"),
+        Some("Sec-CH-Width, Width, Sec-CH-Viewport-Width, Viewport-Width, Sec-CH-UA-Mobile"),
+        "and User-Agent is then neither read nor varied on"
+    );
+}
+
+/// Safari on an iPhone: no client hints at all.
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn width_autos_sub_parameters_set_the_breakpoints_and_the_fallback_widths() {
+    let path = path("width=auto,wbreakpoints=300;600,wmobile=500", "hints-sub-parameters.jpg");
+    let hinted = ask(&path, &[("Sec-CH-Width", "500")]);
+    assert_eq!(width(&hinted), 600, "500 rounded up to wbreakpoints' 600, not Cloudflare's 768");
+    assert_eq!(hinted.header("vary"), Some("Sec-CH-Width"));
+    assert_eq!(width(&ask(&path, &[("Sec-CH-Width", "2000")])), 600, "the largest for anything wider");
+    assert_eq!(width(&ask(&path, &[("Sec-CH-Width", "120")])), 300);
+    let mobile = ask(&path, &[("Sec-CH-UA-Mobile", "?1")]);
+    assert_eq!(width(&mobile), 500, "wmobile as given, not rounded to a breakpoint");
+    assert_eq!(width(&ask(&path, &[("Sec-CH-UA-Mobile", "?0")])), 1200, "wdesktop not given: 1200");
+    let desktop = path.replace("wmobile=500", "wdesktop=900");
+    assert_eq!(width(&ask(&desktop, &[("Sec-CH-UA-Mobile", "?0")])), 900);
+    // Without width=auto they do nothing: accepted, and the answer is width=400's.
+    let alone = path.replace("width=auto", "width=400");
+    let reply = ask(&alone, &[("Sec-CH-UA-Mobile", "?1")]);
+    assert_eq!((width(&reply), reply.header("vary")), (400, None));
+    let bad = request("GET", &path.replace("300;600", "300;abc"), &[]);
+    assert_eq!(bad.status, 400);
+    assert!(String::from_utf8_lossy(&bad.body).contains("wbreakpoints must be"));
 }
 
 #[test]
@@ -147,4 +188,22 @@ fn a_signed_width_auto_url_is_checked_as_signed() {
     assert_eq!(reply.image().width(), 320);
     let tampered = signed.replace("width=auto", "width=1200");
     assert_eq!(signing.request("GET", &tampered, &[]).status, 403);
+    // The sub-parameters are signed with it: added afterwards, the signature no longer holds.
+    let added = signed.replace("width=auto", "width=auto,wbreakpoints=300");
+    assert_eq!(signing.request("GET", &added, &[("Sec-CH-Width", "300")]).status, 403);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn the_playground_asks_for_the_hints_width_auto_reads() {
+    // Browsers send a page's image requests only the hints that page's own answer asked for.
+    let page = request("GET", "/", &[]);
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-type").is_some_and(|t| t.starts_with("text/html")));
+    assert_eq!(
+        page.header("accept-ch"),
+        Some("Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR, ECT, RTT, Downlink")
+    );
+    let style = request("GET", "/style.css", &[]);
+    assert_eq!((style.status, style.header("accept-ch")), (200, None), "a stylesheet asks nothing");
 }

@@ -113,10 +113,15 @@ fn quality_words_are_numbers_with_one_cache_entry() {
 
 /// A 400×200 PNG: white, with a red rectangle from (100, 50) to (300, 150).
 fn red_in_white() -> String {
+    red_in_white_as("red-in-white.png")
+}
+
+/// The same picture published as `name`: its own cache entries, apart from other tests'.
+fn red_in_white_as(name: &str) -> String {
     let image = RgbaImage::from_fn(400, 200, |x, y| {
         Rgba(if (100..300).contains(&x) && (50..150).contains(&y) { RED } else { WHITE })
     });
-    source("red-in-white.png", png(&image))
+    source(name, png(&image))
 }
 
 #[test]
@@ -231,4 +236,68 @@ fn cloudflare_options_the_proxy_refuses_say_why() {
         (Some(false), Some("unsupported"))
     );
     assert!(options.iter().filter(|o| o["supported"] == true).any(|o| o["name"] == "trim.border.keep"));
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn every_parameter_on_cloudflares_page_is_carried_out_or_refused_with_a_reason() {
+    // One value for each parameter of Cloudflare's Images "Features" page (2026-06-16); the
+    // host test tests/cloudflare_parameters.rs tries every value it documents. A source of its
+    // own: answers it caches must not stand in for other tests' misses.
+    let url = red_in_white_as("every-parameter.png");
+    let carried_out = [
+        "anim=false",
+        "background=red",
+        "blur=5",
+        "brightness=0.5",
+        "compression=fast",
+        "contrast=2",
+        "dpr=2,width=50",
+        "fit=aspect-crop,width=50,height=50",
+        "flip=hv",
+        "format=webp",
+        "f=jpeg",
+        "gamma=0.5",
+        "gravity=left",
+        "g=0.5x1",
+        "height=50",
+        "h=50",
+        "metadata=none",
+        "onerror=redirect",
+        "quality=low",
+        "q=50",
+        "rotate=270",
+        "saturation=0",
+        "sharpen=1",
+        "slow-connection-quality=50",
+        "scq=low",
+        "trim=0.1;0.2;0.1;0.2",
+        "trim.top=0.25",
+        "trim.left=10",
+        "trim.width=300",
+        "trim.height=100",
+        "trim=border",
+        "trim.border.color=white",
+        "trim.border.tolerance=200",
+        "trim.border.keep=2",
+        "upscale=interpolate",
+        "width=50",
+        "w=auto",
+        "width=auto,wbreakpoints=300;600",
+        "width=auto,wmobile=500",
+        "width=auto,wdesktop=900",
+        "wmobile=500,width=50",
+    ];
+    for options in carried_out {
+        let reply = proxied(options, &url);
+        assert_eq!(reply.status, 200, "{options}: {}", String::from_utf8_lossy(&reply.body));
+    }
+    for options in
+        ["border=4", "segment=foreground", "zoom=0.5", "face-zoom=0.5", "gravity=face", "upscale=generate"]
+    {
+        let reply = proxied(options, &url);
+        assert_eq!(reply.status, 400, "{options}");
+        let detail = reply.problem()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains("not supported: "), "{options}: {detail}");
+    }
 }

@@ -117,6 +117,14 @@ fn an_apng_stays_animated_as_apng_or_webp_with_its_delays_and_plays() {
     let legacy = request("GET", &generated("width=30,format=auto", name), &[("Accept", "image/png,*/*")]);
     assert_eq!(legacy.header("content-type"), Some("image/png"));
     assert_eq!(apng_control(&legacy.body), Some((6, 3)));
+    // compression=fast, whatever Accept lists: the APNG too (README's compression row).
+    let fast = request(
+        "GET",
+        &generated("width=30,format=auto,compression=fast", name),
+        &[("Accept", "image/webp,*/*")],
+    );
+    assert_eq!(fast.header("content-type"), Some("image/png"));
+    assert_eq!(apng_control(&fast.body), Some((6, 3)));
 
     // A still where one is asked for, even at the source's own size.
     for options in ["width=30,anim=false", "anim=false", "width=30,format=png"] {

@@ -11,10 +11,12 @@
 //! - `trim`: what `trim` and `trim.*` ask to cut off
 //! - `accepts`: the ranges the parser checks and the [`Values`] the reference publishes
 //! - `parse`: pairs into [`TransformOptions`]
+//! - `draw`: where and how an overlay goes ([`Placement`]), from `draw`'s fields
 //! - `canonical`: [`TransformOptions`] back into one fixed spelling, for cache keys
 
 mod accepts;
 mod canonical;
+mod draw;
 mod keys;
 mod parse;
 mod trim;
@@ -24,6 +26,7 @@ pub use accepts::{
     Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
     QUALITY_WORDS, SHARPEN_RANGE,
 };
+pub use draw::{Anchor, Placement, Repeat, Size, MAX_DRAWS};
 pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 pub use trim::{BorderTrim, Length, Trim, TrimSides};
 pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};

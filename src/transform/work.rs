@@ -13,6 +13,7 @@ use std::rc::Rc;
 use super::animation::{self, Decision, FirstOnly};
 use super::decode::{self, inspect, ImageInfo, Shrink};
 use super::geometry::{plan_output, CropBox, Geometry};
+use super::overlay::{self, Layer, Overlay};
 use super::profile;
 use crate::error::ProxyError;
 use crate::format::{OutputFormat, SourceFormat};
@@ -59,6 +60,8 @@ pub struct Work<'a> {
     /// The cheaper paths the CPU budget took ([`Work::within_cpu`]), kept when the work is
     /// planned again.
     pub(super) steps: Vec<Step>,
+    /// The overlays drawn on the output (`draw`, the watermark), their headers read.
+    pub(super) overlays: Vec<Layer<'a>>,
 }
 
 /// A cheaper path [`Work::within_cpu`] may take.
@@ -115,6 +118,7 @@ pub fn prepare<'a>(
         max_pixels,
         coefficient_bytes,
         steps: Vec::new(),
+        overlays: Vec::new(),
     })
 }
 
@@ -211,7 +215,19 @@ impl<'a> Work<'a> {
     }
 }
 
-impl Work<'_> {
+impl<'a> Work<'a> {
+    /// This work with `overlays` drawn on its output, their headers read (only images the
+    /// engine decodes, each within `MAX_SOURCE_PIXELS`), so that the estimates count them.
+    pub fn with_overlays(self, overlays: &[Overlay<'a>]) -> Result<Work<'a>, ProxyError> {
+        let overlays = overlay::layers(overlays, self.max_pixels)?;
+        Ok(Work { overlays, ..self })
+    }
+
+    /// Whether any overlay is drawn on this output.
+    pub fn draws(&self) -> bool {
+        self.overlays.iter().any(|layer| layer.applies(self.plan.canvas))
+    }
+
     /// What the header said of the source.
     pub fn info(&self) -> &ImageInfo {
         &self.info

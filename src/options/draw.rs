@@ -230,8 +230,9 @@ fn named<T: Copy>(name: &str, value: &str, names: &[(&str, T)]) -> Result<T, Pro
     })
 }
 
-/// A gravity an overlay can sit at: a side or a point, not `auto`.
-pub(crate) fn overlay_gravity(value: &str) -> Result<Gravity, ProxyError> {
+/// A gravity an overlay can sit at: a side or a point, not `auto` (`draw`'s `gravity`, and
+/// `WATERMARK_GRAVITY`).
+pub fn overlay_gravity(value: &str) -> Result<Gravity, ProxyError> {
     match gravity_value(value) {
         Ok(Gravity::Auto) | Err(_) => Err(bad(format!(
             "an overlay's gravity must be center, left, right, top, bottom or XxY with X and Y \

@@ -26,7 +26,7 @@ pub use accepts::{
     Values, BLUR_RANGE, DEFAULT_QUALITY, DPR_RANGE, FACTOR_RANGE, MAX_DIMENSION, QUALITY_RANGE,
     QUALITY_WORDS, SHARPEN_RANGE,
 };
-pub use draw::{Anchor, Placement, Repeat, Size, MAX_DRAWS};
+pub use draw::{overlay_gravity, Anchor, Placement, Repeat, Size, MAX_DRAWS};
 pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 pub use trim::{BorderTrim, Length, Trim, TrimSides};
 pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};

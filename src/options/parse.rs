@@ -30,6 +30,11 @@ impl TransformOptions {
                 Some(option) => bad(format!("{name} is {}", option.why)),
                 None => bad(format!("unknown option {name:?}")),
             })?;
+            // `draw` is repeatable and names a source: `crate::route` reads it into the
+            // request's overlays, and nothing of it goes into these options.
+            if key == OptionKey::Draw {
+                continue;
+            }
             if seen.contains(&key) {
                 return Err(bad(format!("option {:?} is given twice", key.name())));
             }
@@ -72,6 +77,7 @@ impl TransformOptions {
                 // Checked, but nothing to keep: the one value carried out is how the proxy
                 // enlarges anyway.
                 OptionKey::Upscale => upscale(value)?,
+                OptionKey::Draw => {}
             }
         }
         options.trim = trim.into_trim()?;

@@ -7,9 +7,8 @@
 //! alpha, its alpha scaled by `opacity`, once or tiled (`repeat`). Its decoded pixels are in
 //! the work's memory estimate ([`overlay_bytes`]) and CPU estimate, known from its header.
 
-use super::decode::{self, inspect, ImageInfo, Shrink};
+use super::decode::{self, check_pixels, inspect, ImageInfo, Shrink};
 use super::geometry::{geometry, CropBox, Geometry};
-use super::work::check_pixels;
 use super::{effects, orient, resize, Pixels};
 use crate::error::ProxyError;
 use crate::format::SourceFormat;
@@ -82,13 +81,14 @@ pub(super) fn sizes(layer: &Layer, canvas: (u32, u32)) -> ((u32, u32), (u32, u32
     ((layer.info.width, layer.info.height), layer.sizing(canvas).canvas)
 }
 
-/// Bytes an overlay holds beside the output's canvas: its decoded pixels in the decoder's
-/// layout and as RGBA, a turned copy, then the resize's input, intermediate and output, the
-/// pad and the background, each RGBA.
+/// Bytes an overlay holds beside the output's canvas: its file, its decoded pixels in the
+/// decoder's layout and as RGBA, a turned copy, then the resize's input, intermediate and
+/// output, the pad and the background, each RGBA.
 pub(super) fn overlay_bytes(layer: &Layer, canvas: (u32, u32)) -> u64 {
     let (decoded, placed) = sizes(layer, canvas);
     let area = |(w, h): (u32, u32)| u64::from(w) * u64::from(h);
-    area(decoded) * (u64::from(layer.info.decoded_bytes_per_pixel) + 4 * 3) + area(placed) * 4 * 3
+    let file = layer.overlay.bytes.len() as u64;
+    file + area(decoded) * (u64::from(layer.info.decoded_bytes_per_pixel) + 4 * 3) + area(placed) * 4 * 3
 }
 
 /// An overlay ready to draw: straight-alpha RGBA at its placed size, where its copies go on

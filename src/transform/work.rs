@@ -11,6 +11,7 @@
 use std::rc::Rc;
 
 use super::animation::{self, Decision, FirstOnly};
+pub(super) use super::decode::check_pixels;
 use super::decode::{self, inspect, ImageInfo, Shrink};
 use super::geometry::{plan_output, CropBox, Geometry};
 use super::overlay::{self, Layer, Overlay};
@@ -242,13 +243,4 @@ impl<'a> Work<'a> {
     pub fn canvas(&self) -> (u32, u32) {
         self.plan.canvas
     }
-}
-
-/// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.
-pub(super) fn check_pixels((width, height): (u32, u32), max_pixels: u64) -> Result<(), ProxyError> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels > max_pixels {
-        return Err(ProxyError::TooManyPixels { pixels, limit: max_pixels });
-    }
-    Ok(())
 }

@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             0.0
         };
         let inside = end * end + (fy - 25.0) * (fy - 25.0) < 25.0 * 25.0;
-        let chevron = ((fx + (fy - 25.0).abs()) as u32 / 12) % 2 == 0 && (12.0..38.0).contains(&fy);
+        let chevron = ((fx + (fy - 25.0).abs()) as u32 / 12).is_multiple_of(2) && (12.0..38.0).contains(&fy);
         match (inside, chevron && (30.0..170.0).contains(&fx)) {
             (false, _) => Rgba([0, 0, 0, 0]),
             (true, true) => Rgba([255, 255, 255, 255]),

@@ -18,7 +18,7 @@ PORT = 8787
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench transform-times lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench transform-times watermark-time lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:$(PORT) (wrangler dev; PORT=8790 for another port, WRANGLER_ARGS passes extra arguments)"
@@ -26,6 +26,7 @@ help:
 	@echo "make soak   memory figures: 200 MiB pass-through, 5,000 mixed requests (not in make test)"
 	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
 	@echo "make transform-times  AVIF and animated GIF times in workerd (not in make test)"
+	@echo "make watermark-time  what a 200x50 PNG watermark adds to a 720 px JPEG in workerd (not in make test)"
 
 ## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
 ## What building and running needs; what only the tests use (clippy, rustfmt, cargo-fuzz,
@@ -92,6 +93,11 @@ soak: build
 ## animated GIF (about a minute); see bench/transform-times.sh.
 transform-times: build
 	bench/transform-times.sh
+
+## Not part of make test: the median latency a 200x50 PNG watermark adds to the flower made a
+## 720 px JPEG, in workerd (about a minute); writes bench/watermark.md.
+watermark-time: build
+	bench/watermark.sh
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
 ## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.

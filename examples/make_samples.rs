@@ -73,5 +73,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut encoder = GifEncoder::new(std::fs::File::create(out.join("spinner.gif"))?);
     encoder.set_repeat(Repeat::Infinite)?;
     encoder.encode_frames(frames)?;
+    drop(encoder);
+
+    // A 200x50 watermark with alpha, for `draw` and `WATERMARK_SOURCE`: a translucent dark
+    // bar with rounded ends and an opaque white chevron band, so that opacity and placement
+    // show on any picture.
+    let overlay = RgbaImage::from_fn(200, 50, |x, y| {
+        let (fx, fy) = (f64::from(x), f64::from(y));
+        let end = if fx < 25.0 {
+            25.0 - fx
+        } else if fx > 175.0 {
+            fx - 175.0
+        } else {
+            0.0
+        };
+        let inside = end * end + (fy - 25.0) * (fy - 25.0) < 25.0 * 25.0;
+        let chevron = ((fx + (fy - 25.0).abs()) as u32 / 12).is_multiple_of(2) && (12.0..38.0).contains(&fy);
+        match (inside, chevron && (30.0..170.0).contains(&fx)) {
+            (false, _) => Rgba([0, 0, 0, 0]),
+            (true, true) => Rgba([255, 255, 255, 255]),
+            (true, false) => Rgba([20, 20, 30, 150]),
+        }
+    });
+    overlay.save_with_format(out.join("overlay.png"), ImageFormat::Png)?;
     Ok(())
 }

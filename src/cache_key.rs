@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
-use crate::route::Source;
+use crate::route::{with_drawn, Source};
 
 /// Bumped whenever the same request would produce different bytes, so that old entries are
 /// not served for the new engine.
@@ -19,12 +19,15 @@ pub struct CacheKey {
 }
 
 impl CacheKey {
-    /// The key of `source` transformed by `options` into the format `format` settles on.
-    pub fn new(source: &Source, options: &TransformOptions, format: FormatRequest) -> CacheKey {
-        // Every part but the source has a fixed alphabet without spaces; the source is last,
-        // so no part can be confused with another.
-        let canonical =
-            format!("v{ENGINE_VERSION} {} {} {}", format.token(), options.canonical(), source.canonical());
+    /// The key of `source` transformed by `options`, with the overlays `drawn` names
+    /// ([`crate::route::drawn`]: the URL's draws and the configured watermark), into the
+    /// format `format` settles on.
+    pub fn new(source: &Source, options: &TransformOptions, drawn: &str, format: FormatRequest) -> CacheKey {
+        // Every part but the source has a fixed alphabet without spaces (the overlays'
+        // sources are canonical URLs, which escape theirs); the source is last, so no part
+        // can be confused with another.
+        let options = with_drawn(options.canonical(), drawn);
+        let canonical = format!("v{ENGINE_VERSION} {} {options} {}", format.token(), source.canonical());
         CacheKey { canonical }
     }
 
@@ -45,6 +48,14 @@ impl CacheKey {
 pub fn large_source_path(source: &Source) -> String {
     let digest = Sha256::digest(format!("v{ENGINE_VERSION} {}", source.canonical()).as_bytes());
     format!("{CACHE_PREFIX}large/{}", hex(&digest))
+}
+
+/// Where the edge cache keeps the bytes of an overlay's `source` (`draw`, the watermark), as
+/// fetched: one entry per source, whatever draws it, so that a watermark is not fetched for
+/// every request.
+pub fn overlay_path(source: &Source) -> String {
+    let digest = Sha256::digest(format!("v{ENGINE_VERSION} overlay {}", source.canonical()).as_bytes());
+    format!("{CACHE_PREFIX}overlay/{}", hex(&digest))
 }
 
 /// The `Cache-Tag` every cacheable answer carries besides its source's: purging it would
@@ -84,7 +95,7 @@ mod tests {
     fn key(path: &str, query: Option<&str>, accept: Option<&str>) -> CacheKey {
         let Ok(Route::Image(request)) = route(path, query) else { panic!("{path}") };
         let format = FormatRequest::new(&request.options, accept);
-        CacheKey::new(&request.source, &request.options, format)
+        CacheKey::new(&request.source, &request.options, "", format)
     }
 
     #[test]

@@ -9,6 +9,8 @@ use url::Url;
 
 use crate::browser::CorsOrigins;
 use crate::error::ConfigError;
+use crate::options::{overlay_gravity, Anchor, Gravity, Placement, Size, MAX_DIMENSION};
+use crate::route::{Source, Watermark};
 use crate::security::{Policy, SigningKeys, SourcePolicy};
 
 /// One mebibyte, the unit most byte limits are thought in.
@@ -243,7 +245,68 @@ fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> 
             0 => None,
             limit => Some(limit),
         },
+        watermark: watermark(get)?,
     })
+}
+
+/// The `WATERMARK_*` variables that only mean something with `WATERMARK_SOURCE`.
+const WATERMARK_SETTINGS: [&str; 6] = [
+    "WATERMARK_OPACITY",
+    "WATERMARK_GRAVITY",
+    "WATERMARK_MARGIN",
+    "WATERMARK_WIDTH",
+    "WATERMARK_MIN_WIDTH",
+    "WATERMARK_UNTOUCHED",
+];
+
+/// The configured watermark: `WATERMARK_SOURCE` (a path or an allowed URL), drawn at
+/// `WATERMARK_OPACITY` (0–1, default 1), `WATERMARK_GRAVITY` (a side or `XxY`, default `1x1`,
+/// the bottom-right corner) `WATERMARK_MARGIN` pixels from the edges (default 10),
+/// `WATERMARK_WIDTH` wide (a fraction of the output's width, 0–1; default its own width), on
+/// outputs at least `WATERMARK_MIN_WIDTH` wide (default 0), and on sources that need nothing
+/// else when `WATERMARK_UNTOUCHED` is `transform` (default `keep`: served as they are).
+fn watermark(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Watermark>, ConfigError> {
+    let Some(raw) = get("WATERMARK_SOURCE") else {
+        return match WATERMARK_SETTINGS.iter().find(|var| get(var).is_some()) {
+            Some(var) => Err(ConfigError { var, problem: "is set without WATERMARK_SOURCE".into() }),
+            None => Ok(None),
+        };
+    };
+    let source = Source::parse(raw.trim())
+        .map_err(|err| ConfigError { var: "WATERMARK_SOURCE", problem: err.public_detail() })?;
+    let fraction = |var: &'static str| -> Result<Option<f64>, ConfigError> {
+        let Some(raw) = get(var) else { return Ok(None) };
+        match raw.trim().parse::<f64>() {
+            Ok(value) if (0.0..=1.0).contains(&value) => Ok(Some(value)),
+            _ => Err(ConfigError { var, problem: format!("{raw:?} is not a number from 0 to 1") }),
+        }
+    };
+    // Both fractions are in 0..=1 after the check, so the casts are exact.
+    let opacity = fraction("WATERMARK_OPACITY")?.map_or(1000, |o| (o * 1000.0).round() as u16);
+    let width =
+        fraction("WATERMARK_WIDTH")?.map(|w| Size::OfOutputWidth(((w * 10_000.0).round() as u16).max(1)));
+    let gravity = match get("WATERMARK_GRAVITY") {
+        Some(raw) => overlay_gravity(raw.trim())
+            .map_err(|err| ConfigError { var: "WATERMARK_GRAVITY", problem: err.public_detail() })?,
+        None => Gravity::Point { x: 1000, y: 1000 },
+    };
+    let margin =
+        u32::try_from(number(get, "WATERMARK_MARGIN", 10, 0..=u64::from(MAX_DIMENSION))?).unwrap_or(0);
+    let min_width =
+        u32::try_from(number(get, "WATERMARK_MIN_WIDTH", 0, 0..=u64::from(MAX_DIMENSION))?).unwrap_or(0);
+    let on_untouched = match get("WATERMARK_UNTOUCHED").as_deref().map(str::trim) {
+        None | Some("keep") => false,
+        Some("transform") => true,
+        Some(other) => {
+            return Err(ConfigError {
+                var: "WATERMARK_UNTOUCHED",
+                problem: format!("{other:?} is neither keep nor transform"),
+            })
+        }
+    };
+    let place =
+        Placement { opacity, width, anchor: Anchor::Gravity { gravity, margin }, ..Placement::default() };
+    Ok(Some(Watermark { source, place, min_width, on_untouched }))
 }
 
 /// `MAX_DPR`, a decimal from 1 to 4, in thousandths.
@@ -312,6 +375,42 @@ fn parse_origin(raw: &str) -> Result<Url, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watermark_is_read_whole_or_refused_by_name() {
+        let vars = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> =
+                pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            Config::from_vars(move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        };
+        assert_eq!(vars(&[]).expect("valid").security.watermark, None);
+        let config = vars(&[
+            ("WATERMARK_SOURCE", "/wm.png"),
+            ("WATERMARK_OPACITY", "0.4"),
+            ("WATERMARK_GRAVITY", "0x1"),
+            ("WATERMARK_WIDTH", "0.25"),
+            ("WATERMARK_MIN_WIDTH", "320"),
+            ("WATERMARK_UNTOUCHED", "transform"),
+        ])
+        .expect("valid");
+        let watermark = config.security.watermark.expect("configured");
+        assert_eq!(watermark.place.opacity, 400);
+        assert_eq!(watermark.place.width, Some(Size::OfOutputWidth(2500)));
+        assert_eq!(
+            watermark.place.anchor,
+            Anchor::Gravity { gravity: Gravity::Point { x: 0, y: 1000 }, margin: 10 }
+        );
+        assert_eq!((watermark.min_width, watermark.on_untouched), (320, true));
+        for (pairs, var) in [
+            (vec![("WATERMARK_OPACITY", "0.5")], "WATERMARK_OPACITY"),
+            (vec![("WATERMARK_SOURCE", "/wm.png"), ("WATERMARK_OPACITY", "2")], "WATERMARK_OPACITY"),
+            (vec![("WATERMARK_SOURCE", "/wm.png"), ("WATERMARK_GRAVITY", "auto")], "WATERMARK_GRAVITY"),
+            (vec![("WATERMARK_SOURCE", "/wm.png"), ("WATERMARK_UNTOUCHED", "yes")], "WATERMARK_UNTOUCHED"),
+            (vec![("WATERMARK_SOURCE", "//evil.example/wm.png")], "WATERMARK_SOURCE"),
+        ] {
+            assert_eq!(vars(&pairs).expect_err("invalid").var, var, "{pairs:?}");
+        }
+    }
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let owned: Vec<(String, String)> =

@@ -2,14 +2,14 @@
 //! options its client hints settle, the format as far as it can be settled before the source
 //! is seen, the cache keys, and the client's conditions.
 
-use crate::cache_key::{large_source_path, CacheKey};
+use crate::cache_key::{large_source_path, overlay_path, CacheKey};
 use crate::error::ProxyError;
 use crate::etag::{derived_etag, etag_matches, Validators};
 use crate::hints::{resolve, Hints};
 use crate::negotiate::FormatRequest;
 use crate::options::{OnError, TransformOptions};
 use crate::plan::must_transform;
-use crate::route::ImageRequest;
+use crate::route::{drawn, ImageRequest, Source, Watermark};
 use crate::security::Policy;
 
 /// The request headers an image request reads.
@@ -60,6 +60,18 @@ pub struct Job {
     pub key_url: String,
     /// The Cache API URL of the mark saying the source is too large to transform.
     pub large_mark: String,
+    /// The configured watermark, drawn on every transformed answer (and keyed with it).
+    pub watermark: Option<Watermark>,
+    /// The Cache API URLs of the overlays' bytes: the draws' in order, then the watermark's.
+    pub overlay_urls: Vec<String>,
+}
+
+/// The overlays' sources: the draws' in order, then the watermark's.
+fn overlay_sources<'a>(
+    image: &'a ImageRequest,
+    watermark: Option<&'a Watermark>,
+) -> impl Iterator<Item = &'a Source> {
+    image.draws.iter().map(|draw| &draw.source).chain(watermark.map(|watermark| &watermark.source))
 }
 
 impl Job {
@@ -68,7 +80,11 @@ impl Job {
     pub fn new(image: ImageRequest, asked: Asked, policy: &Policy, origin: &str) -> Job {
         let resolved = resolve(&image.options, asked.hints, policy);
         let format = FormatRequest::new(&resolved.options, asked.accept);
-        let key = CacheKey::new(&image.source, &resolved.options, format);
+        let drawn = drawn(&image.draws, policy.watermark.as_ref());
+        let key = CacheKey::new(&image.source, &resolved.options, &drawn, format);
+        let overlay_urls = overlay_sources(&image, policy.watermark.as_ref())
+            .map(|source| format!("{origin}{}", overlay_path(source)))
+            .collect();
         Job {
             options: resolved.options,
             hints_read: resolved.read,
@@ -83,6 +99,8 @@ impl Job {
             immutable: image.signed.signature.is_some() && image.signed.expires.is_none(),
             format,
             image,
+            watermark: policy.watermark.clone(),
+            overlay_urls,
         }
     }
 
@@ -97,9 +115,19 @@ impl Job {
         self.if_none_match.as_deref().is_some_and(|header| etag_matches(header, etag))
     }
 
-    /// Whether the source's own bytes would be a wrong answer (see [`must_transform`]).
+    /// Whether the source's own bytes would be a wrong answer (see [`must_transform`]): also
+    /// when anything is drawn on it, or a watermark is configured, so that no shortage of
+    /// memory or CPU serves a read source without the overlays it must carry.
     pub fn must_transform(&self) -> bool {
-        must_transform(&self.options)
+        must_transform(&self.options) || !self.image.draws.is_empty() || self.watermark.is_some()
+    }
+
+    /// Whether a source that needs nothing else is transformed all the same, for an output
+    /// `canvas` large: to draw the URL's overlays, or the watermark when
+    /// `WATERMARK_UNTOUCHED=transform` and the output is wide enough to carry it.
+    pub fn draws_on_untouched(&self, canvas: (u32, u32)) -> bool {
+        let watermark = self.watermark.as_ref();
+        !self.image.draws.is_empty() || watermark.is_some_and(|w| w.on_untouched && canvas.0 >= w.min_width)
     }
 
     /// The request headers the answer depends on (`Vary`): `Accept` where it chose the
@@ -110,9 +138,10 @@ impl Job {
     }
 
     /// Whether `err` is answered with a redirect to the source (`onerror=redirect`): only a
-    /// failure of a source the gate allowed ([`ProxyError::may_redirect`]).
+    /// failure of a source the gate allowed ([`ProxyError::may_redirect`]), and never with a
+    /// watermark configured, which the source's own address would not carry.
     pub fn redirects(&self, err: &ProxyError) -> bool {
-        self.image.options.onerror == OnError::Redirect && err.may_redirect()
+        self.image.options.onerror == OnError::Redirect && err.may_redirect() && self.watermark.is_none()
     }
 }
 
@@ -179,6 +208,43 @@ mod tests {
         assert_eq!(job.etag_for(&strong), Some(etag.clone()), "the same version, the same ETag");
         assert_eq!(job.etag_for(&Validators::default()), None);
         assert!(job.client_has("\"x\"") && job.client_has("\"y\"") && !job.client_has(&etag));
+    }
+
+    #[test]
+    fn draws_and_the_watermark_are_keyed_and_a_watermark_is_never_redirected_past() {
+        let plain = job("/cdn-cgi/image/width=100/a.jpg", Asked::default());
+        let drawn = job("/cdn-cgi/image/width=100,draw=%2Flogo.png;opacity=0.5/a.jpg", Asked::default());
+        let other = job("/cdn-cgi/image/width=100,draw=%2Flogo.png;opacity=0.4/a.jpg", Asked::default());
+        assert_ne!(plain.key_url, drawn.key_url);
+        assert_ne!(drawn.key_url, other.key_url);
+        assert_eq!(drawn.overlay_urls, other.overlay_urls, "one overlay entry per source");
+        assert!(drawn.must_transform() && drawn.draws_on_untouched((10, 10)) && !plain.must_transform());
+        let watermark = |min_width, on_untouched| Watermark {
+            source: Source::parse("/wm.png").expect("valid"),
+            place: crate::options::Placement::default(),
+            min_width,
+            on_untouched,
+        };
+        let with = |watermark: Watermark, path: &str| {
+            let policy = Policy { watermark: Some(watermark), ..Policy::default() };
+            let Ok(Route::Image(image)) = route(path, None) else { panic!("{path}") };
+            Job::new(image, Asked::default(), &policy, "https://proxy.example")
+        };
+        let marked = with(watermark(0, false), "/cdn-cgi/image/width=100,onerror=redirect/a.jpg");
+        assert_ne!(
+            marked.key_url,
+            job("/cdn-cgi/image/width=100,onerror=redirect/a.jpg", Asked::default()).key_url
+        );
+        assert_ne!(
+            marked.key_url,
+            with(watermark(50, false), "/cdn-cgi/image/width=100,onerror=redirect/a.jpg").key_url
+        );
+        assert_eq!(marked.overlay_urls.len(), 1);
+        assert!(marked.must_transform(), "never the clean source for want of room");
+        assert!(!marked.redirects(&ProxyError::UpstreamRefused(404)), "nor a redirect to it");
+        assert!(!marked.draws_on_untouched((100, 100)), "WATERMARK_UNTOUCHED=keep");
+        let eager = with(watermark(50, true), "/cdn-cgi/image/format=jpeg/a.jpg");
+        assert!(eager.draws_on_untouched((50, 10)) && !eager.draws_on_untouched((49, 10)));
     }
 
     #[test]

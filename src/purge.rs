@@ -15,7 +15,7 @@ use crate::cache_key::{large_source_path, source_tag, CacheKey};
 use crate::error::ProxyError;
 use crate::hints::every_resolution;
 use crate::negotiate::FormatRequest;
-use crate::route::{route, Route};
+use crate::route::{drawn, route, Route};
 use crate::security::Policy;
 
 /// The most URLs one purge request may name, so that one request's work stays bounded.
@@ -178,10 +178,11 @@ pub fn entries(url: &str, policy: &Policy) -> Result<Entries, ProxyError> {
         one => vec![one],
     };
     let settled = every_resolution(&image.options, policy);
+    let drawn = drawn(&image.draws, policy.watermark.as_ref());
     let mut cache_paths: Vec<String> = settled
         .iter()
         .flat_map(|options| {
-            variants.iter().map(|format| CacheKey::new(&image.source, options, *format).path())
+            variants.iter().map(|format| CacheKey::new(&image.source, options, &drawn, *format).path())
         })
         .collect();
     cache_paths.push(large_source_path(&image.source));

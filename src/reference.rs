@@ -122,8 +122,14 @@ mod tests {
     use crate::options::TransformOptions;
     use crate::security::MAX_REDIRECTS;
 
+    /// Whether `name=value` parses as an image request's option (through the route, which
+    /// reads `draw`).
     fn parses(name: &str, value: &str) -> bool {
-        TransformOptions::from_pairs([(name, value)]).is_ok()
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("url", "/a.jpg")
+            .append_pair(name, value)
+            .finish();
+        crate::route::route("/image", Some(&query)).is_ok()
     }
 
     #[test]

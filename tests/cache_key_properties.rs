@@ -115,7 +115,7 @@ const SOURCES: [&str; 4] = [
 fn key(source: &str, options: &str) -> CacheKey {
     let path = format!("/cdn-cgi/image/{options}/{source}");
     let Ok(Route::Image(image)) = route(&path, None) else { panic!("{path}") };
-    CacheKey::new(&image.source, &image.options, FormatRequest::new(&image.options, None))
+    CacheKey::new(&image.source, &image.options, "", FormatRequest::new(&image.options, None))
 }
 
 #[test]

@@ -269,8 +269,8 @@ fn every_new_option_changes_the_cache_key_and_the_signature() {
         let Ok(Route::Image(image)) = route(path, None) else { panic!("{path}") };
         let format = FormatRequest::new(&image.options, Some(CHROME));
         (
-            CacheKey::new(&image.source, &image.options, format).path(),
-            payload(&image.options, None, &image.source),
+            CacheKey::new(&image.source, &image.options, "", format).path(),
+            payload(&image.options, &image.draws, None, &image.source),
         )
     };
     let base = key("/cdn-cgi/image/w=100,f=auto/a.jpg");

@@ -84,8 +84,10 @@ function chosenOptions() {
 }
 
 function cdnCgiUrl(src, options) {
-  // `#` would end the path: colours are written %23 (the proxy decodes them).
-  const list = options.map(([name, value]) => `${name}=${value.replaceAll("#", "%23")}`).join(",");
+  // `#` would end the path: colours are written %23; `/` would end the options: a draw's
+  // source is written with %2F (the proxy decodes both).
+  const escaped = (value) => value.replaceAll("#", "%23").replaceAll("/", "%2F");
+  const list = options.map(([name, value]) => `${name}=${escaped(value)}`).join(",");
   // The Cloudflare form needs at least one option; with none, the query form says it.
   if (!list) return queryUrl(src, options);
   return `/cdn-cgi/image/${list}/${src.replace(/^\//, "")}`;

@@ -23,6 +23,9 @@ pub enum Store {
     Promoted { key_url: String, copy: Response, stored: Stored },
     /// The mark saying a source is too large to transform, kept for `ttl` seconds in both.
     LargeMark { mark_url: String, tier_key: String, mark: LargeSource, ttl: u32 },
+    /// An overlay's bytes as fetched (`super::overlay`), kept for `ttl` seconds in the edge
+    /// cache only: refetching one is cheap, and each data centre needs it once.
+    Overlay { key_url: String, body: Vec<u8>, ttl: u32 },
 }
 
 /// The store step: writes `store` after the answer has gone (`wait_until`), unless too many
@@ -41,6 +44,10 @@ pub fn store(cx: &Cx<'_>, store: Option<Store>) {
         Store::Promoted { key_url, copy, stored } => (key_url, None, stored.headers(), copy.body().clone()),
         Store::LargeMark { mark_url, tier_key, mark, ttl } => {
             (mark_url, Some(tier_key), mark.headers(ttl, now_s()), ResponseBody::Empty)
+        }
+        Store::Overlay { key_url, body, ttl } => {
+            let list = vec![("cache-control", format!("public, max-age={ttl}"))];
+            (key_url, None, list, ResponseBody::Body(body))
         }
     };
     let mut response = Response::builder().with_headers(headers(&list)).body(body);

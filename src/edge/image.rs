@@ -15,7 +15,7 @@ use worker::{console_error, Request, Response};
 use super::body::{read_capped, Body, Spilled};
 use super::cache::{self, Store};
 use super::upstream::{self, Conditions, Upstream};
-use super::{internal, now_ms, now_s, respond, room, tier, Cx};
+use super::{internal, now_ms, now_s, overlay, respond, room, tier, Cx};
 use crate::answer::{self, Made};
 use crate::budget::{Reservation, Shortfall, RETRY_AFTER_SECONDS};
 use crate::cache_key::{large_source_path, tier_key};
@@ -521,32 +521,42 @@ pub(super) async fn transform(
     let options = &job.options;
     let work = prepare(&source, options, job.format, cx.config.max_source_pixels)?;
     let mime = work.info().format.mime();
-    if plan::untouched(options, &work)? {
+    if plan::untouched(options, &work)? && !job.draws_on_untouched(work.canvas()) {
         drop(work);
         let stage = "transform;desc=\"none needed: the source as it is\"";
         return Ok(Transformed::Made(made(fetched, source, mime, stage)));
     }
+    let overlays = overlay::fetch_all(job, cx).await?;
+    let work = work.with_overlays(&overlay::borrowed(&overlays))?;
     let (work, cpu) = match within_cpu(work, fetched, cx)? {
         Ok(fitted) => fitted,
         Err(why) => return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why))),
     };
-    let mut held = match room::reserve(work.memory_bytes()).await {
-        Ok(held) => held,
-        Err(Shortfall::NeverFits { wanted, capacity }) => {
-            return Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
-        }
-        Err(Shortfall::Busy) => {
-            plan::without_room(&fetched.known)?;
-            drop(work);
-            stats::record(|c| c.budget_passthroughs += 1);
-            let why = "transform;desc=\"skipped: no room in the memory budget\"";
-            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
-        }
+    let Some(mut held) = room_for(&work, fetched).await? else {
+        drop(work);
+        let why = "transform;desc=\"skipped: no room in the memory budget\"";
+        return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
     };
     let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
     drop(held);
     stats::record(|c| c.transforms += 1);
     Ok(Transformed::Made(made_anew(fetched, encoded, &cpu)))
+}
+
+/// The work's room in the memory budget; `None` when there is none within the wait and the
+/// source may go untouched (else 503), an error when it could never fit.
+async fn room_for(work: &Work<'_>, fetched: &Fetched) -> Result<Option<Reservation>, ProxyError> {
+    match room::reserve(work.memory_bytes()).await {
+        Ok(held) => Ok(Some(held)),
+        Err(Shortfall::NeverFits { wanted, capacity }) => {
+            Err(ProxyError::OverMemoryBudget { bytes: wanted, budget: capacity })
+        }
+        Err(Shortfall::Busy) => {
+            plan::without_room(&fetched.known)?;
+            stats::record(|c| c.budget_passthroughs += 1);
+            Ok(None)
+        }
+    }
 }
 
 /// What a transform made, with its stages (the CPU budget's note first) and whether the

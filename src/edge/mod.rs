@@ -10,6 +10,7 @@ mod bucket;
 mod cache;
 mod guard;
 mod image;
+mod overlay;
 mod purge;
 mod respond;
 mod room;

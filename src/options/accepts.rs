@@ -121,6 +121,13 @@ impl OptionKey {
             OptionKey::Compression => words(&Compression::NAMES),
             OptionKey::OnError => words(&OnError::NAMES),
             OptionKey::Upscale => words(&UPSCALE_NAMES),
+            OptionKey::Draw => Values::Text {
+                examples: vec![
+                    "/samples/overlay.png;opacity=0.5;bottom=10;right=10",
+                    "/samples/overlay.png;gravity=1x1;margin=16;width=120",
+                    "/samples/overlay.png;repeat=true;opacity=0.2",
+                ],
+            },
         }
     }
 }

@@ -134,12 +134,12 @@ fn push_trim(trim: Trim, push: &mut impl FnMut(OptionKey, &dyn std::fmt::Display
 }
 
 /// `#rrggbbaa`.
-fn hex(Rgba([r, g, b, a]): Rgba) -> String {
+pub(super) fn hex(Rgba([r, g, b, a]): Rgba) -> String {
     format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
 }
 
 /// A side's name where the point has one, else `XxY` in fractions.
-fn gravity(gravity: Gravity) -> String {
+pub(super) fn gravity(gravity: Gravity) -> String {
     match gravity {
         Gravity::Auto => "auto".into(),
         Gravity::Point { x, y } => match Gravity::SIDES.iter().find(|(_, side)| *side == gravity) {

@@ -72,6 +72,8 @@ pub enum OptionKey {
     OnError,
     /// `upscale`
     Upscale,
+    /// `draw`, repeatable
+    Draw,
 }
 
 /// One row of [`OPTION_KEYS`]. Its texts are plain text with Markdown `code` spans (no
@@ -89,7 +91,7 @@ pub struct OptionSpec {
 }
 
 /// Every option, in the order the canonical form writes them and README lists them.
-pub const OPTION_KEYS: [OptionSpec; 33] = [
+pub const OPTION_KEYS: [OptionSpec; 34] = [
     OptionSpec {
         key: OptionKey::Width,
         names: &["width", "w"],
@@ -412,6 +414,30 @@ pub const OPTION_KEYS: [OptionSpec; 33] = [
                 Workers AI), which the proxy does not run",
         default: "`interpolate`",
     },
+    OptionSpec {
+        key: OptionKey::Draw,
+        names: &["draw"],
+        about: "an overlay drawn on the output, as Cloudflare's `cf.image.draw` draws one: \
+                `<source>;<field>=<value>;…`, repeatable up to 4 times (later ones over earlier \
+                ones), e.g. `draw=/logo.png;opacity=0.5;bottom=10;right=10` (in the `/cdn-cgi/image/` \
+                form, whose options end at the first `/`, its slashes are written `%2F`: \
+                `draw=%2Flogo.png;opacity=0.5`). The source, a path or an `http(s)://` URL, is \
+                admitted like the image's (the same `ALLOWED_SOURCES`, private networks, \
+                signature; a path from the assets, `ORIGIN_URL` or the R2 bucket), must be a \
+                JPEG, PNG, GIF, WebP, BMP, ICO or TIFF (not SVG nor AVIF), ends at the first \
+                `;` (write `;` and `,` in it as `%253B` and `%252C`), and is kept in the edge \
+                cache like a source. Fields: `opacity` (0–1), `repeat` (`true`: tiled across the \
+                output, `x`: along its row, `y`: along its column), `top`, `left`, `bottom`, \
+                `right` (pixels from that edge, at most one of each pair; an axis with neither is \
+                centred) or `gravity` (a side or `XxY` as `gravity` takes it, `1x1` the \
+                bottom-right corner) with `margin` (pixels kept clear of the edges), `width`, \
+                `height` and `fit` (the overlay's size, as the image's), `background` (under the \
+                overlay's transparent pixels), `rotate` (`90`, `180`, `270`, before sizing). \
+                Drawn after resizing, the effects and the pad, in premultiplied alpha, on every \
+                frame of an animation; a request that draws is always transformed",
+        default: "none (a configured watermark is drawn whatever the URL says: see Watermarks \
+                  and overlays)",
+    },
 ];
 
 /// An option Cloudflare documents that the proxy does not carry out, and why. It is answered
@@ -425,8 +451,7 @@ pub struct Unsupported {
     pub why: &'static str,
 }
 
-/// Every option Cloudflare's URL format documents that the proxy refuses. (`draw` is not
-/// here: it is being worked on apart.)
+/// Every option Cloudflare's URL format documents that the proxy refuses.
 pub const UNSUPPORTED_OPTIONS: [Unsupported; 3] = [
     Unsupported {
         names: &["border"],

@@ -12,11 +12,13 @@
 //! - `auto_width`: `width=auto` and its `wbreakpoints`, `wmobile` and `wdesktop`
 //! - `accepts`: the ranges the parser checks and the [`Values`] the reference publishes
 //! - `parse`: pairs into [`TransformOptions`]
+//! - `draw`: where and how an overlay goes ([`Placement`]), from `draw`'s fields
 //! - `canonical`: [`TransformOptions`] back into one fixed spelling, for cache keys
 
 mod accepts;
 mod auto_width;
 mod canonical;
+mod draw;
 mod keys;
 mod parse;
 mod trim;
@@ -27,6 +29,7 @@ pub use accepts::{
     QUALITY_WORDS, SHARPEN_RANGE,
 };
 pub use auto_width::{AutoWidth, Breakpoints, MAX_BREAKPOINTS};
+pub use draw::{overlay_gravity, Anchor, Placement, Repeat, Size, MAX_DRAWS};
 pub use keys::{unsupported, OptionKey, OptionSpec, Unsupported, OPTION_KEYS, UNSUPPORTED_OPTIONS};
 pub use trim::{BorderTrim, Length, Trim, TrimSides};
 pub use values::{Compression, Factor, Fit, Flip, FormatChoice, Gravity, Metadata, OnError, Rgba, Rotation};

@@ -32,6 +32,11 @@ impl TransformOptions {
                 Some(option) => bad(format!("{name} is {}", option.why)),
                 None => bad(format!("unknown option {name:?}")),
             })?;
+            // `draw` is repeatable and names a source: `crate::route` reads it into the
+            // request's overlays, and nothing of it goes into these options.
+            if key == OptionKey::Draw {
+                continue;
+            }
             if seen.contains(&key) {
                 return Err(bad(format!("option {:?} is given twice", key.name())));
             }
@@ -52,7 +57,7 @@ impl TransformOptions {
                 OptionKey::Dpr => dpr = decimal(key, value, DPR_RANGE)?,
                 OptionKey::Rotate => options.rotate = named(key, value, &Rotation::NAMES)?,
                 OptionKey::Flip => options.flip = named(key, value, &Flip::NAMES)?,
-                OptionKey::Gravity => options.gravity = gravity(value)?,
+                OptionKey::Gravity => options.gravity = gravity_value(value)?,
                 OptionKey::Background => options.background = Some(colour(key, value)?),
                 OptionKey::Blur => {
                     options.blur = Some(whole(key, value, BLUR_RANGE)?).filter(|radius| *radius > 0)
@@ -77,6 +82,7 @@ impl TransformOptions {
                 // Checked, but nothing to keep: the one value carried out is how the proxy
                 // enlarges anyway.
                 OptionKey::Upscale => upscale(value)?,
+                OptionKey::Draw => {}
             }
         }
         // Cloudflare's sub-parameters of `width=auto` do nothing without it: dropped, so that
@@ -206,7 +212,7 @@ fn upscale(value: &str) -> Result<(), ProxyError> {
 
 /// A side's name, `auto`, or a focal point `XxY` with X and Y from 0 to 1. Cloudflare's
 /// `face` is refused with the reason.
-fn gravity(value: &str) -> Result<Gravity, ProxyError> {
+pub(super) fn gravity_value(value: &str) -> Result<Gravity, ProxyError> {
     if value == "auto" {
         return Ok(Gravity::Auto);
     }
@@ -234,9 +240,14 @@ fn gravity(value: &str) -> Result<Gravity, ProxyError> {
 
 /// Any CSS colour.
 fn colour(key: OptionKey, value: &str) -> Result<Rgba, ProxyError> {
-    csscolorparser::parse(value.trim()).map(|colour| Rgba(colour.to_rgba8())).map_err(|_| {
-        bad(format!("{} must be a CSS colour (red, #f80, rgb(255 136 0)), not {value:?}", key.name()))
-    })
+    colour_value(key.name(), value)
+}
+
+/// Any CSS colour, for the option or field `name`.
+pub(super) fn colour_value(name: &str, value: &str) -> Result<Rgba, ProxyError> {
+    csscolorparser::parse(value.trim())
+        .map(|colour| Rgba(colour.to_rgba8()))
+        .map_err(|_| bad(format!("{name} must be a CSS colour (red, #f80, rgb(255 136 0)), not {value:?}")))
 }
 
 /// What `trim` says: four lengths, or `border`.

@@ -10,6 +10,7 @@
 
 use percent_encoding::percent_decode_str;
 
+use super::draw::{draws, Draw};
 use super::source::Source;
 use crate::error::ProxyError;
 use crate::options::TransformOptions;
@@ -21,6 +22,8 @@ pub struct ImageRequest {
     pub source: Source,
     /// What to do with it.
     pub options: TransformOptions,
+    /// The overlays drawn on it (`draw`), in order.
+    pub draws: Vec<Draw>,
     /// The signature and expiry the URL carries (`s=`, `expires=`), checked by
     /// [`crate::security::check_request`].
     pub signed: Signed,
@@ -85,7 +88,8 @@ pub(super) fn cdn_cgi(rest: &str, query: Option<&str>) -> Result<ImageRequest, P
         None => source.to_string(),
     };
     let dpr_thousandths = dpr_thousandths(&decoded);
-    Ok(ImageRequest { source: Source::parse(&source)?, options, signed, dpr_thousandths })
+    let draws = draws(&decoded)?;
+    Ok(ImageRequest { source: Source::parse(&source)?, options, draws, signed, dpr_thousandths })
 }
 
 /// Splits `a=1,b=rgb(1,2,3)` at the commas that are not inside parentheses, so CSS colour
@@ -124,7 +128,8 @@ pub(super) fn query_form(query: &str) -> Result<ImageRequest, ProxyError> {
     };
     let (signed, pairs) = Signed::split_from(pairs.into_iter().filter(|(key, _)| key != "url").collect())?;
     let options = TransformOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    Ok(ImageRequest { source, options, signed, dpr_thousandths: dpr_thousandths(&pairs) })
+    let draws = draws(&pairs)?;
+    Ok(ImageRequest { source, options, draws, signed, dpr_thousandths: dpr_thousandths(&pairs) })
 }
 
 /// The `dpr` among already validated pairs, in thousandths.

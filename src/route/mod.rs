@@ -10,9 +10,11 @@
 //! - `/debug/panic`: a panic on purpose, in builds with the `panic-route` feature only.
 //! - anything else: a static file from `www/`.
 
+mod draw;
 mod image_request;
 mod source;
 
+pub use draw::{drawn, with_drawn, Draw, Watermark};
 pub use image_request::{ImageRequest, Signed};
 pub use source::Source;
 

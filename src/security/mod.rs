@@ -5,6 +5,7 @@
 //!   size limits ([`check_request`]), then where its source may be fetched from
 //!   ([`Target::resolve`]: `ALLOWED_SOURCES` and private networks for URLs; `SOURCE_BUCKET`,
 //!   `ORIGIN_URL` or the static assets for paths).
+//!   The overlays' sources (`draw`, the watermark) pass the same check ([`overlay_targets`]).
 //! - [`admit_vouched`], for the variants `POST /warm` asks for: the sizes and the source, as
 //!   for a signed URL.
 //! - [`next_hop`], on every redirect the upstream answers.
@@ -26,7 +27,7 @@ pub use target::{check_image_type, check_passthrough, next_hop, Target, ASSETS_O
 use url::Url;
 
 use crate::error::ProxyError;
-use crate::route::ImageRequest;
+use crate::route::{ImageRequest, Watermark};
 
 /// What the gate enforces, parsed from the configuration once (`crate::config::Config`
 /// holds it); each field names its variable and default.
@@ -57,6 +58,12 @@ pub struct Policy {
     /// The largest source passed through; a larger one is refused, or cut when it has no
     /// declared length (`PASSTHROUGH_MAX_BYTES`). Default: no limit.
     pub passthrough_max_bytes: Option<u64>,
+    /// The watermark drawn on every transformed image (`WATERMARK_SOURCE` and the other
+    /// `WATERMARK_*` variables). It sits with the gate's policy because every answer depends
+    /// on it as on the limits, its source passes the gate as any source does, and the cache
+    /// keys that purging and warming work out (from this policy) must include it. Default:
+    /// none.
+    pub watermark: Option<Watermark>,
 }
 
 impl Default for Policy {
@@ -71,6 +78,7 @@ impl Default for Policy {
             allowed_widths: None,
             allowed_qualities: None,
             passthrough_max_bytes: None,
+            watermark: None,
         }
     }
 }
@@ -81,6 +89,7 @@ impl Default for Policy {
 /// where its source may be fetched from, still apply.
 pub fn admit_vouched(request: &ImageRequest, policy: &Policy) -> Result<Target, ProxyError> {
     request::check_sizes(request, policy)?;
+    overlay_targets(request, policy)?;
     Target::resolve(&request.source, policy)
 }
 
@@ -89,5 +98,15 @@ pub fn admit_vouched(request: &ImageRequest, policy: &Policy) -> Result<Target, 
 /// either, nor redirected to.
 pub fn admit(request: &ImageRequest, policy: &Policy, now: u64) -> Result<Target, ProxyError> {
     check_request(request, policy, now)?;
+    overlay_targets(request, policy)?;
     Target::resolve(&request.source, policy)
+}
+
+/// Where each overlay of an admitted request is fetched from: its draws' sources in order,
+/// then the watermark's, each through the same gate as the image's own source, so that an
+/// overlay on a host not allowed is refused exactly as such a source is.
+pub fn overlay_targets(request: &ImageRequest, policy: &Policy) -> Result<Vec<Target>, ProxyError> {
+    let draws = request.draws.iter().map(|draw| &draw.source);
+    let watermark = policy.watermark.iter().map(|watermark| &watermark.source);
+    draws.chain(watermark).map(|source| Target::resolve(source, policy)).collect()
 }

@@ -64,7 +64,7 @@ fn check_signature(request: &ImageRequest, policy: &Policy, now: u64) -> Result<
     let Some(signature) = request.signed.signature.as_deref() else {
         return refuse("this proxy serves signed URLs only, and s= is missing".into());
     };
-    let signed = payload(&request.options, request.signed.expires, &request.source);
+    let signed = payload(&request.options, &request.draws, request.signed.expires, &request.source);
     if !policy.signing_keys.verify(&signed, signature) {
         return refuse("the signature does not match the URL".into());
     }

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::options::TransformOptions;
-use crate::route::{route, Route, Source};
+use crate::route::{drawn, route, with_drawn, Draw, Route, Source};
 
 /// Shorter secrets are refused at start-up: they could be guessed offline from one URL.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -65,9 +65,10 @@ impl SigningKeys {
     }
 }
 
-/// What is signed for a request.
-pub fn payload(options: &TransformOptions, expires: Option<u64>, source: &Source) -> String {
-    let mut signed_options = options.canonical();
+/// What is signed for a request: its options and overlays (`draw`), its expiry and its
+/// source, each in its canonical spelling.
+pub fn payload(options: &TransformOptions, draws: &[Draw], expires: Option<u64>, source: &Source) -> String {
+    let mut signed_options = with_drawn(options.canonical(), &drawn(draws, None));
     if let Some(at) = expires {
         if !signed_options.is_empty() {
             signed_options.push(',');
@@ -101,7 +102,8 @@ pub fn sign_url(url: &str, key: &[u8], expires: Option<u64>) -> Result<String, S
     if request.signed.signature.is_some() {
         return Err("the URL is already signed".into());
     }
-    let signature = sign(key, &payload(&request.options, request.signed.expires, &request.source));
+    let signature =
+        sign(key, &payload(&request.options, &request.draws, request.signed.expires, &request.source));
     Ok(add_parameter(&url, &format!("s={signature}")))
 }
 
@@ -136,27 +138,53 @@ mod tests {
     fn every_spelling_of_a_request_shares_its_signature() {
         let (a, source) = request(&[("width", "400"), ("fit", "cover")]);
         let (b, _) = request(&[("fit", "cover"), ("w", "200"), ("dpr", "2")]);
-        assert_eq!(payload(&a, None, &source), "width=400,fit=cover//photos/cat.jpg");
-        assert_eq!(payload(&a, None, &source), payload(&b, None, &source));
-        assert_eq!(payload(&a, Some(99), &source), "width=400,fit=cover,expires=99//photos/cat.jpg");
+        assert_eq!(payload(&a, &[], None, &source), "width=400,fit=cover//photos/cat.jpg");
+        assert_eq!(payload(&a, &[], None, &source), payload(&b, &[], None, &source));
+        assert_eq!(payload(&a, &[], Some(99), &source), "width=400,fit=cover,expires=99//photos/cat.jpg");
     }
 
     #[test]
     fn only_the_right_key_and_payload_verify() {
         let keys = SigningKeys::parse(Some(KEY), Some("another-key-for-rotation-0000")).expect("keys");
         let (options, source) = request(&[("width", "200")]);
-        let good = payload(&options, None, &source);
+        let good = payload(&options, &[], None, &source);
         let signature = sign(KEY.as_bytes(), &good);
         assert_eq!(signature.len(), 43, "32 bytes, base64url without padding");
         assert!(keys.verify(&good, &signature));
         let rotated = sign(b"another-key-for-rotation-0000", &good);
         assert!(keys.verify(&good, &rotated), "any listed key signs");
         let (wider, _) = request(&[("width", "201")]);
-        assert!(!keys.verify(&payload(&wider, None, &source), &signature), "options are covered");
-        assert!(!keys.verify(&payload(&options, Some(1), &source), &signature), "expiry is covered");
+        assert!(!keys.verify(&payload(&wider, &[], None, &source), &signature), "options are covered");
+        assert!(!keys.verify(&payload(&options, &[], Some(1), &source), &signature), "expiry is covered");
         assert!(!keys.verify(&good, &sign(b"not-one-of-our-keys-at-all", &good)));
         assert!(!keys.verify(&good, "not base64!"));
         assert!(!keys.verify(&good, ""));
+    }
+
+    #[test]
+    fn overlays_are_signed_with_the_options() {
+        let key = KEY.as_bytes();
+        let signed = sign_url("/cdn-cgi/image/width=200,draw=%2Flogo.png;opacity=0.5/a.jpg", key, None)
+            .expect("signable");
+        let request = |url: &str| match route(url.split_once('?').map_or(url, |(p, _)| p), None) {
+            Ok(Route::Image(request)) => request,
+            other => panic!("{other:?}"),
+        };
+        let image = request(&signed);
+        let payload = payload(&image.options, &image.draws, None, &image.source);
+        assert_eq!(payload, "width=200,draw=/logo.png;opacity=0.5//a.jpg");
+        let signature = image.signed.signature.clone().expect("signed");
+        let keys = SigningKeys::parse(Some(KEY), None).expect("keys");
+        assert!(keys.verify(&payload, &signature));
+        for tampered in [
+            signed.replace("opacity=0.5", "opacity=0.1"),
+            signed.replace(",draw=%2Flogo.png;opacity=0.5", ""),
+            signed.replace("%2Flogo.png", "%2Fother.png"),
+        ] {
+            let other = request(&tampered);
+            let other = super::payload(&other.options, &other.draws, None, &other.source);
+            assert!(!keys.verify(&other, &signature), "{tampered}");
+        }
     }
 
     #[test]

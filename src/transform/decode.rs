@@ -320,6 +320,15 @@ pub(super) fn undecodable(err: ImageError) -> ProxyError {
     ProxyError::UndecodableImage(why)
 }
 
+/// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.
+pub(super) fn check_pixels((width, height): (u32, u32), max_pixels: u64) -> Result<(), ProxyError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > max_pixels {
+        return Err(ProxyError::TooManyPixels { pixels, limit: max_pixels });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use super::animation::{self, Animation, Container, Decision};
 use super::decode::Shrink;
+use super::overlay;
 use super::work::Work;
 use crate::format::{OutputFormat, SourceFormat};
 use crate::options::Rgba;
@@ -85,9 +86,11 @@ impl Work<'_> {
 /// See [`Work::memory_bytes`]; `shrink` is how the source is decoded.
 fn estimate(work: &Work, shrink: Shrink) -> u64 {
     let loaded = shrink.loaded_size(&work.info);
-    let after_decoding = resizing(work, loaded).max(finishing(work)).max(encoding(work));
+    let after_decoding = resizing(work, loaded).max(finishing(work)).max(encoding(work)).max(drawing(work));
     match work.animation {
-        Decision::Animated(animation) => frame_by_frame(work, animation) + after_decoding,
+        Decision::Animated(animation) => {
+            frame_by_frame(work, animation) + after_decoding + overlays_kept(work)
+        }
         Decision::Still | Decision::FirstFrame { .. } => decoding(work, loaded).max(after_decoding),
     }
 }
@@ -164,6 +167,27 @@ fn finishing(work: &Work) -> u64 {
         2
     };
     canvas_bytes(work) * copies
+}
+
+/// Drawing the overlays: the canvas, and each overlay's decoding and sizing beside it
+/// ([`overlay::overlay_bytes`]), all of them prepared before the first is drawn.
+fn drawing(work: &Work) -> u64 {
+    let canvas = work.plan.canvas;
+    let layers = work.overlays.iter().filter(|layer| layer.applies(canvas));
+    let overlays: u64 = layers.map(|layer| overlay::overlay_bytes(layer, canvas)).sum();
+    if overlays == 0 {
+        0
+    } else {
+        canvas_bytes(work) + overlays
+    }
+}
+
+/// What an animation keeps of its overlays from the first frame to the last: each one placed,
+/// as RGBA.
+fn overlays_kept(work: &Work) -> u64 {
+    let canvas = work.plan.canvas;
+    let layers = work.overlays.iter().filter(|layer| layer.applies(canvas));
+    layers.map(|layer| area(overlay::sizes(layer, canvas).1) * 4).sum()
 }
 
 /// Encoding the canvas.

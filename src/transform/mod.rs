@@ -10,7 +10,7 @@
 //! 2. [`Work::run`] ([`run`]): decode → for `trim=border`, find the border ([`border`]) and
 //!    plan again without it, asking for more memory first if that needs more → aim and shape
 //!    ([`shape`]: crop and resize, flip and rotate, effects, colour [`adjust`]ments, pad) →
-//!    encode ([`encode`], with [`metadata`] and the profile), every frame of an animation
+//!    draw the overlays ([`overlay`]) → encode ([`encode`], with [`metadata`] and the profile), every frame of an animation
 //!    alike; it returns the [`Encoded`] image and a [`Report`] of what each stage did.
 //!
 //! [`describe()`] (`format=json`) stops after the header: it plans the geometry and decodes
@@ -35,6 +35,7 @@ mod jpeg_segments;
 mod memory;
 mod metadata;
 mod orient;
+mod overlay;
 pub mod profile;
 mod read_only;
 mod resize;
@@ -48,6 +49,7 @@ pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
 pub use geometry::{geometry, CropBox, Geometry};
 pub use jpeg_segments::FrameKind;
+pub use overlay::Overlay;
 pub use work::{prepare, Work};
 
 use crate::format::OutputFormat;

@@ -9,6 +9,7 @@ use super::encode::{self, Output};
 use super::geometry::{CropBox, Geometry};
 use super::jpeg_damage::{self, Checked};
 use super::metadata;
+use super::overlay;
 use super::shape::{aim, shape};
 use super::work::{check_pixels, Work};
 use super::{Completeness, Encoded, Pixels, Report};
@@ -130,6 +131,9 @@ impl<'a> Work<'a> {
         let decoded = pixels.dimensions();
         let (source_plan, region) = aim(&pixels, &self.info, self.options, self.source_plan, self.region);
         let pixels = shape(pixels, self.options, &self.plan, &source_plan, region)?;
+        let prepared = overlay::prepare(&self.overlays, pixels.dimensions())?;
+        let pixels = overlay::draw(pixels, &prepared);
+        drop(prepared);
         let quality = self.options.effective_quality();
         let output =
             encode::encode(&pixels, self.output_format, quality, self.exif(), self.profile.as_deref())?;
@@ -238,12 +242,19 @@ impl<'a> Work<'a> {
     ) -> Result<Encoded, ProxyError> {
         let quality = self.options.effective_quality();
         let mut laid_out: Option<Frames> = None;
+        let mut overlays: Option<Vec<overlay::Prepared>> = None;
         let encoded = animation::encode(self.bytes, &self.info, animation, quality, |pixels| {
             let frames = match laid_out {
                 Some(frames) => frames,
                 None => *laid_out.insert(self.lay_out_frames(&pixels, room)?),
             };
-            shape(pixels, self.options, &frames.plan, &frames.source_plan, frames.region)
+            let shaped = shape(pixels, self.options, &frames.plan, &frames.source_plan, frames.region)?;
+            // Every frame has the same size: the overlays are prepared once, on the first.
+            let prepared = match &overlays {
+                Some(prepared) => prepared,
+                None => overlays.insert(overlay::prepare(&self.overlays, shaped.dimensions())?),
+            };
+            Ok(overlay::draw(shaped, prepared))
         })?;
         let (resized, found) = match laid_out {
             Some(frames) => (frames.source_plan.resized, frames.found),

@@ -11,8 +11,10 @@
 use std::rc::Rc;
 
 use super::animation::{self, Decision, FirstOnly};
+pub(super) use super::decode::check_pixels;
 use super::decode::{self, inspect, ImageInfo, Shrink};
 use super::geometry::{plan_output, CropBox, Geometry};
+use super::overlay::{self, Layer, Overlay};
 use super::profile;
 use crate::error::ProxyError;
 use crate::format::{OutputFormat, SourceFormat};
@@ -59,6 +61,8 @@ pub struct Work<'a> {
     /// The cheaper paths the CPU budget took ([`Work::within_cpu`]), kept when the work is
     /// planned again.
     pub(super) steps: Vec<Step>,
+    /// The overlays drawn on the output (`draw`, the watermark), their headers read.
+    pub(super) overlays: Vec<Layer<'a>>,
 }
 
 /// A cheaper path [`Work::within_cpu`] may take.
@@ -115,6 +119,7 @@ pub fn prepare<'a>(
         max_pixels,
         coefficient_bytes,
         steps: Vec::new(),
+        overlays: Vec::new(),
     })
 }
 
@@ -211,7 +216,19 @@ impl<'a> Work<'a> {
     }
 }
 
-impl Work<'_> {
+impl<'a> Work<'a> {
+    /// This work with `overlays` drawn on its output, their headers read (only images the
+    /// engine decodes, each within `MAX_SOURCE_PIXELS`), so that the estimates count them.
+    pub fn with_overlays(self, overlays: &[Overlay<'a>]) -> Result<Work<'a>, ProxyError> {
+        let overlays = overlay::layers(overlays, self.max_pixels)?;
+        Ok(Work { overlays, ..self })
+    }
+
+    /// Whether any overlay is drawn on this output.
+    pub fn draws(&self) -> bool {
+        self.overlays.iter().any(|layer| layer.applies(self.plan.canvas))
+    }
+
     /// What the header said of the source.
     pub fn info(&self) -> &ImageInfo {
         &self.info
@@ -226,13 +243,4 @@ impl Work<'_> {
     pub fn canvas(&self) -> (u32, u32) {
         self.plan.canvas
     }
-}
-
-/// Refuses an image of more than `max_pixels` pixels, before anything is allocated for it.
-pub(super) fn check_pixels((width, height): (u32, u32), max_pixels: u64) -> Result<(), ProxyError> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels > max_pixels {
-        return Err(ProxyError::TooManyPixels { pixels, limit: max_pixels });
-    }
-    Ok(())
 }

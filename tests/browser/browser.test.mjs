@@ -88,6 +88,32 @@ test("changing width updates the preview and its naturalWidth", async () => {
   await close();
 });
 
+test("the draw control puts the sample overlay on the result", async () => {
+  const { page, problems, close } = await watchedPage();
+  await page.goto(`${worker.base}/`);
+  await waitForNaturalWidth(page, "#result-img", 480);
+  const corner = () =>
+    page.evaluate(() => {
+      const img = document.querySelector("#result-img");
+      const canvas = Object.assign(document.createElement("canvas"), { width: img.naturalWidth, height: img.naturalHeight });
+      const context = canvas.getContext("2d");
+      context.drawImage(img, 0, 0);
+      // Inside the overlay's opaque white band, 10 px in from the bottom-right corner.
+      const [x, y] = [img.naturalWidth - 10 - 100, img.naturalHeight - 10 - 25];
+      return Array.from(context.getImageData(x, y, 1, 1).data);
+    });
+  const before = await corner();
+  await page.fill("#opt-draw", "/samples/overlay.png;gravity=1x1;margin=10;opacity=1");
+  await page.waitForFunction(() => document.querySelector("#url-cdn-cgi").textContent.includes("draw="));
+  await page.waitForFunction(() => document.querySelector("#result-img").src.includes("draw="));
+  await waitForNaturalWidth(page, "#result-img", 480);
+  assert.match(await page.textContent("#url-cdn-cgi"), /width=480,draw=%2Fsamples%2Foverlay\.png;gravity=1x1;margin=10;opacity=1\//);
+  const after = await corner();
+  assert.notDeepEqual(after, before, `the overlay changed the corner: ${before} -> ${after}`);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test("the new options reach the proxy from the form: pad with a background, blur, gravity", async () => {
   const { page, problems, close } = await watchedPage();
   await page.goto(`${worker.base}/`);

@@ -27,6 +27,7 @@ mod damaged_jpegs;
 mod failures;
 mod formats;
 mod imperfect_animations;
+mod overlays;
 mod panic;
 mod passthrough;
 mod purge;

@@ -58,6 +58,34 @@ pub fn signing_harness() -> &'static Harness {
     HARNESS.get_or_init(|| start(&[("SIGNING_KEY", SIGNING_KEY)], None))
 }
 
+/// Where [`watermark_harness`]'s watermark is served on the test origin (the test publishes
+/// it there before the first request).
+pub const WATERMARK_PATH: &str = "/published/e2e-watermark.png";
+
+/// The `WATERMARK_MIN_WIDTH` of [`watermark_harness`].
+pub const WATERMARK_MIN_WIDTH: u32 = 100;
+
+/// A Worker, started on first use, that draws the watermark at [`WATERMARK_PATH`] on every
+/// transformed image: opaque, at the bottom-right corner 10 pixels in, on outputs at least
+/// [`WATERMARK_MIN_WIDTH`] wide, and on sources that need nothing else too.
+pub fn watermark_harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let source = origin_url(WATERMARK_PATH);
+        let min_width = WATERMARK_MIN_WIDTH.to_string();
+        start(
+            &[
+                ("WATERMARK_SOURCE", &source),
+                ("WATERMARK_GRAVITY", "1x1"),
+                ("WATERMARK_MARGIN", "10"),
+                ("WATERMARK_MIN_WIDTH", &min_width),
+                ("WATERMARK_UNTOUCHED", "transform"),
+            ],
+            None,
+        )
+    })
+}
+
 /// The memory budget of [`budget_harness`]: the default transform cap, so that one large
 /// source fills it.
 pub const SMALL_BUDGET: u64 = 5 * 1024 * 1024;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Median added latency of a 200x50 PNG watermark (www/samples/overlay.png, drawn at the
+# bottom-right corner) on the flower made a 720 px JPEG, in workerd (wrangler dev, the release
+# build). Requests with and without the overlay alternate, so that drift in the machine's load
+# falls on both alike; each source URL carries a unique query, so no answer is a cache hit
+# (the overlay itself is: fetched once, then kept in the isolate, as a configured watermark is).
+# `draw=` takes the same path as WATERMARK_SOURCE: fetch (once), decode, size, composite.
+# Usage: make watermark-time (after make build); N=40 for more requests. Writes
+# bench/watermark.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+ORIGIN_PORT=8941 PROXY_PORT=8942 N=${N:-25}
+state=$(mktemp -d)
+source bench/serve.sh
+serve_and_proxy ../shared/corpus "$ORIGIN_PORT" "$PROXY_PORT" 8943
+
+flower="http://127.0.0.1:$ORIGIN_PORT/photos/flower.png.im_q85_420.jpg"
+plain="width=720,format=jpeg"
+marked="$plain,draw=/samples/overlay.png;gravity=1x1;margin=10"
+time_one() { # options, run number: seconds for one uncached request
+  curl -s -o "$state/out" -w '%{time_total}' \
+    "http://127.0.0.1:$PROXY_PORT/cdn-cgi/image/$1/$flower?run=$$-$2"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) * 1000 }'; }
+
+# Warm-up: the Worker's first transform, and the overlay's one fetch.
+time_one "$plain" warm >/dev/null
+time_one "$marked" warm >/dev/null
+: >"$state/plain"
+: >"$state/marked"
+for n in $(seq 1 "$N"); do
+  time_one "$plain" "$n" >>"$state/plain"; echo >>"$state/plain"
+  time_one "$marked" "$n" >>"$state/marked"; echo >>"$state/marked"
+done
+without=$(median <"$state/plain")
+with=$(median <"$state/marked")
+added=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.0f", a - b }')
+bytes=$(stat -c %s "$state/out")
+report="| flower (547 kB JPEG, 3.4 Mpx) -> 720 px JPEG | $N | $(printf '%.0f' "$without") ms | $(printf '%.0f' "$with") ms | $added ms |"
+echo "$report"
+cat >bench/watermark.md <<MD
+# A watermark's added latency
+
+\`make watermark-time\` (\`bench/watermark.sh\`): the flower of \`../shared/corpus\` made a 720 px
+JPEG in workerd (wrangler dev, the release build), each request uncached, with and without a
+200×50 PNG overlay (\`www/samples/overlay.png\`, with alpha) at the bottom-right corner, the
+requests alternating. The overlay is fetched once and then kept in the isolate, as a
+configured watermark (\`WATERMARK_SOURCE\`) is; \`draw=\` takes the same path. Times are the
+client's, on a loopback origin; the watermarked answer was $bytes bytes.
+
+| request | requests each | median without | median with | added |
+| --- | --- | --- | --- | --- |
+$report
+
+Measured $(date -u +%Y-%m-%d) on a machine shared with other work (2 cores): the medians move
+by a few milliseconds between runs; the difference is the figure to read.
+MD

@@ -94,7 +94,9 @@ transform-times: build
 	bench/transform-times.sh
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
-## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.
+## Node and a plain origin on the same inputs (about 15 minutes): latency, CPU time per request
+## and throughput, then cold start in workerd alone; writes bench/results.md and .svg.
+## BENCH_WORKLOADS=flower-720-jpeg,flower-320-webp measures those only (into bench/.work/results.md).
 ## bench/ has its own pinned npm packages, installed again only when its lockfile changed.
 bench: build
 	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \

@@ -2,7 +2,7 @@
 // Each child runs in its own process group and is stopped by its own PID, never by name
 // (other wrangler/workerd processes on the machine are not ours to touch).
 import { spawn, execFileSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -58,7 +58,62 @@ export async function startWrangler({ config, vars, statePath, logPath, readyPat
   child.stderr.pipe(log);
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}${readyPath}`, child, logPath);
-  return { base, child };
+  return { base, child, pid: workerdPid(child.pid) };
+}
+
+/**
+ * The PID of the workerd that runs the Worker under a `wrangler dev` started as `launcher`:
+ * among the launcher's descendants (found from each process's parent in /proc, never by
+ * name across the machine), the workerd started with `--inspector-addr`; wrangler's other
+ * workerd runs its entry proxy. The e2e harness tells them apart the same way.
+ */
+export function workerdPid(launcher) {
+  const processes = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => {
+      const stat = readOr(`/proc/${name}/stat`);
+      // "pid (comm) state ppid ...": comm may hold spaces, so split at the last ") ".
+      const close = stat.lastIndexOf(") ");
+      const comm = stat.slice(stat.indexOf(" (") + 2, close);
+      return { pid: Number(name), ppid: Number(stat.slice(close + 2).split(" ")[1]), comm };
+    });
+  const family = new Set([launcher]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { pid, ppid } of processes) {
+      if (family.has(ppid) && !family.has(pid)) {
+        family.add(pid);
+        grew = true;
+      }
+    }
+  }
+  const worker = processes.find(
+    ({ pid, comm }) => family.has(pid) && comm === "workerd" && readOr(`/proc/${pid}/cmdline`).includes("--inspector-addr"),
+  );
+  if (!worker) {
+    throw new Error(`no workerd with --inspector-addr under process ${launcher}`);
+  }
+  return worker.pid;
+}
+
+// The kernel counts CPU time in clock ticks (CLK_TCK a second; 100 on Linux as built today).
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU time (user + system, every thread) process `pid` has spent so far, in ms. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+function readOr(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    // The process ended while /proc was read.
+    return "";
+  }
 }
 
 async function waitReady(url, child, logPath) {

@@ -61,13 +61,15 @@ export async function latency(nextUrl, check, { reps, minRequests, maxRequests, 
 }
 
 /**
- * CPU time per request of the process `pid` answers from: `cpuMs(pid)` (utime + stime, 10 ms
- * ticks) before and after serial requests, at least `minRequests` and `seconds` of them, at
- * most `maxRequests`; then `settleMs` idle so work after the answer (ours stores it in its
- * cache in waitUntil) is counted too. Stops at the first answer `check` refuses.
+ * CPU time per request of the process that answers (`pidOf()` finds it): `cpuMs(pid)` (utime +
+ * stime, 10 ms ticks) before and after serial requests, at least `minRequests` and `seconds` of
+ * them, at most `maxRequests`; then `settleMs` idle so work after the answer (ours stores it in
+ * its cache in waitUntil) is counted too. Stops at the first answer `check` refuses; a process
+ * replaced during the run (wrangler dev restarting workerd) fails the measurement.
  */
-export async function cpuPerRequest(nextUrl, check, pid, { minRequests, maxRequests, seconds, settleMs }, progress) {
+export async function cpuPerRequest(nextUrl, check, pidOf, { minRequests, maxRequests, seconds, settleMs }, progress) {
   let requests = 0;
+  const pid = pidOf();
   const before = cpuMs(pid);
   const start = Date.now();
   while (requests < maxRequests && (requests < minRequests || Date.now() - start < seconds * 1000)) {
@@ -80,6 +82,9 @@ export async function cpuPerRequest(nextUrl, check, pid, { minRequests, maxReque
     requests++;
   }
   await new Promise((resolve) => setTimeout(resolve, settleMs));
+  if (pidOf() !== pid) {
+    return { ok: false, error: `process ${pid} was replaced during the CPU time run` };
+  }
   const total = cpuMs(pid) - before;
   return { ok: true, requests, totalMs: total, perRequestMs: total / requests, wallMs: Date.now() - start - settleMs };
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { prepareInputs } from "./inputs.mjs";
 import { cpuPerRequest, latency, throughput, get } from "./measure.mjs";
 import { coldStart } from "./coldstart.mjs";
-import { bundleSize, startNode, startWrangler, stop } from "./processes.mjs";
+import { bundleSize, startNode, startWrangler, stop, workerdPid } from "./processes.mjs";
 import { describeMachine, writeReport } from "./report.mjs";
 import { CONTESTANTS, WORKLOADS, checkFor, contestantsFor } from "./workloads.mjs";
 
@@ -65,7 +65,8 @@ async function main() {
     const workers = await startWorkers(workload, names, origin.port);
     for (const name of names) {
       const worker = workers[name] ?? workers[CONTESTANTS[name].sameWorkerAs];
-      const where = { base: worker?.base ?? bases[name], pid: worker?.pid ?? pids[name] };
+      const pid = worker ? () => workerdPid(worker.child.pid) : () => pids[name];
+      const where = { base: worker?.base ?? bases[name], pid };
       results.push(await measureCell(workload, name, where, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
     }
     await Promise.all(Object.values(workers).map((worker) => stop(worker.child)));
@@ -101,8 +102,8 @@ async function startWorkers(workload, names, originPort) {
 let requestNumber = 0;
 
 /**
- * Measures one contestant on one workload (`where`: its base URL and the PID whose CPU time
- * its requests cost); a failure is recorded, not thrown.
+ * Measures one contestant on one workload (`where`: its base URL, and `pid()` finds the PID
+ * whose CPU time its requests cost); a failure is recorded, not thrown.
  */
 async function measureCell(workload, name, { base, pid }, originPort, report) {
   const contestant = CONTESTANTS[name];

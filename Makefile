@@ -18,13 +18,14 @@ PORT = 8787
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench transform-times lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench profile transform-times lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:$(PORT) (wrangler dev; PORT=8790 for another port, WRANGLER_ARGS passes extra arguments)"
 	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
 	@echo "make soak   memory figures: 200 MiB pass-through, 5,000 mixed requests (not in make test)"
 	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
+	@echo "make profile  where ours' CPU time goes on flower → 720 px JPEG, stage by stage (V8's profiler)"
 	@echo "make transform-times  AVIF and animated GIF times in workerd (not in make test)"
 
 ## Tools: the pinned versions, installed once per machine (see scripts/install-tools.sh).
@@ -102,6 +103,14 @@ bench: build
 	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \
 	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
 	node bench/run.mjs
+
+## Not part of make test: V8's CPU profile of flower → 720 px JPEG in workerd (20 requests),
+## self time per stage; PROFILE_OPTIONS=width=320,format=webp,quality=80 for another transform.
+## See bench/profile.md.
+profile: build
+	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \
+	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	node bench/profile.mjs
 
 ## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
 test-browser: build .tools-test.env

@@ -168,13 +168,14 @@ export const WORKERD_WORKERS = {
 /**
  * Spawns `workerd serve` (no wrangler dev in front) running `worker` on a free port, allowed to
  * fetch from the origin at `originPort`, its config written under `workDir`; with
- * `--inspector-addr` when `inspectorPort` is given (the isolate is at path /main). Does not wait:
+ * `--inspector-addr` when `inspectorPort` is given (the isolate is at path /main), and text
+ * bindings `vars` beside ALLOWED_SOURCES. Does not wait:
  * `started` is the spawn time (process.hrtime.bigint()).
  */
-export async function spawnWorkerd(worker, originPort, workDir, inspectorPort) {
+export async function spawnWorkerd(worker, originPort, workDir, inspectorPort, vars = {}) {
   const port = await freePort();
   const config = path.join(workDir, `workerd-${port}.capnp`);
-  writeFileSync(config, workerdConfig(worker, workDir, port, originPort));
+  writeFileSync(config, workerdConfig(worker, workDir, port, originPort, vars));
   const args = ["serve", config, ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [])];
   const started = process.hrtime.bigint();
   const child = track(spawn("workerd", args, { stdio: "ignore", detached: true }));
@@ -183,11 +184,14 @@ export async function spawnWorkerd(worker, originPort, workDir, inspectorPort) {
 
 // The config serving one Worker on 127.0.0.1:port with ours' compatibility date; embedded
 // files are named relative to the config's directory.
-function workerdConfig(worker, workDir, port, originPort) {
+function workerdConfig(worker, workDir, port, originPort, vars) {
   const date = readFileSync("wrangler.toml", "utf8").match(/^compatibility_date = "(.*)"$/m)[1];
   const embed = (file) => JSON.stringify(path.relative(workDir, path.resolve(file)));
   const modules = worker.modules.map((m) => `(name = "${m.name}", ${m.kind} = embed ${embed(m.file)})`).join(", ");
   const assets = worker.assets ? `, (name = "ASSETS", service = "www")` : "";
+  const texts = Object.entries(vars)
+    .map(([name, value]) => `, (name = "${name}", text = ${JSON.stringify(value)})`)
+    .join("");
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -200,7 +204,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [${modules}],
   compatibilityDate = "${date}",
-  bindings = [(name = "ALLOWED_SOURCES", text = "127.0.0.1:${originPort}")${assets}],
+  bindings = [(name = "ALLOWED_SOURCES", text = "127.0.0.1:${originPort}")${texts}${assets}],
 );
 `;
 }

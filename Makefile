@@ -18,13 +18,14 @@ PORT = 8787
 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench transform-times watermark-time lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
+.PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench profile transform-times watermark-time lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 
 help:
 	@echo "make dev    run the proxy at http://127.0.0.1:$(PORT) (wrangler dev; PORT=8790 for another port, WRANGLER_ARGS passes extra arguments)"
 	@echo "make test   run every test: host, Wasm, end-to-end in workerd, deploy dry run"
 	@echo "make soak   memory figures: 200 MiB pass-through, 5,000 mixed requests (not in make test)"
 	@echo "make bench  ours against @cf-wasm/photon, wasm-image-optimization and sharp; writes bench/results.md"
+	@echo "make profile  where ours' CPU time goes on flower → 720 px JPEG, stage by stage (V8's profiler)"
 	@echo "make transform-times  AVIF and animated GIF times in workerd (not in make test)"
 	@echo "make watermark-time  what a 200x50 PNG watermark adds to a 720 px JPEG in workerd (not in make test)"
 
@@ -100,12 +101,22 @@ watermark-time: build
 	bench/watermark.sh
 
 ## Not part of make test: ours, @cf-wasm/photon and wasm-image-optimization in workerd, sharp in
-## Node and a plain origin on the same inputs (about 15 minutes); writes bench/results.md and .svg.
+## Node and a plain origin on the same inputs (about 15 minutes): latency, CPU time per request
+## and throughput, then cold start in workerd alone; writes bench/results.md and .svg.
+## BENCH_WORKLOADS=flower-720-jpeg,flower-320-webp measures those only (into bench/.work/results.md).
 ## bench/ has its own pinned npm packages, installed again only when its lockfile changed.
 bench: build
 	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \
 	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
 	node bench/run.mjs
+
+## Not part of make test: V8's CPU profile of flower → 720 px JPEG in workerd (20 requests),
+## self time per stage; PROFILE_OPTIONS=width=320,format=webp,quality=80 for another transform.
+## See bench/profile.md.
+profile: build
+	[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || \
+	  npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	node bench/profile.mjs
 
 ## The playground and browser behaviour, in Debian's Chromium (screenshots in target/browser/).
 test-browser: build .tools-test.env

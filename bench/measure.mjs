@@ -1,6 +1,7 @@
 // Timing requests: latency one at a time, throughput with several in flight. Plain node:http
 // with keep-alive, so the client adds as little as it can and never buffers a big body.
 import http from "node:http";
+import { cpuMs } from "./processes.mjs";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -57,6 +58,35 @@ export async function latency(nextUrl, check, { reps, minRequests, maxRequests, 
     results.push({ n: samples.length, median: percentile(samples, 50), p95: percentile(samples, 95), samples });
   }
   return { ok: true, reps: results };
+}
+
+/**
+ * CPU time per request of the process that answers (`pidOf()` finds it): `cpuMs(pid)` (utime +
+ * stime, 10 ms ticks) before and after serial requests, at least `minRequests` and `seconds` of
+ * them, at most `maxRequests`; then `settleMs` idle so work after the answer (ours stores it in
+ * its cache in waitUntil) is counted too. Stops at the first answer `check` refuses; a process
+ * replaced during the run (wrangler dev restarting workerd) fails the measurement.
+ */
+export async function cpuPerRequest(nextUrl, check, pidOf, { minRequests, maxRequests, seconds, settleMs }, progress) {
+  let requests = 0;
+  const pid = pidOf();
+  const before = cpuMs(pid);
+  const start = Date.now();
+  while (requests < maxRequests && (requests < minRequests || Date.now() - start < seconds * 1000)) {
+    progress(`CPU time, request ${requests + 1}`);
+    const answer = await get(nextUrl());
+    const error = answer.error ?? check(answer);
+    if (error) {
+      return { ok: false, error };
+    }
+    requests++;
+  }
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  if (pidOf() !== pid) {
+    return { ok: false, error: `process ${pid} was replaced during the CPU time run` };
+  }
+  const total = cpuMs(pid) - before;
+  return { ok: true, requests, totalMs: total, perRequestMs: total / requests, wallMs: Date.now() - start - settleMs };
 }
 
 /**

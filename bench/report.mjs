@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import sharp from "sharp";
 import { firstLine } from "./processes.mjs";
-import { CONTESTANTS, WORKLOADS, rivalsFor } from "./workloads.mjs";
+import { CONTESTANTS, rivalsFor } from "./workloads.mjs";
 
 /** CPU, memory, OS and the version of everything measured. */
 export function describeMachine() {
@@ -27,11 +27,11 @@ export function describeMachine() {
   };
 }
 
-/** Writes bench/results.md and bench/results.svg. */
-export function writeReport(run) {
-  const ratios = WORKLOADS.map((workload) => ratiosFor(workload, run.results));
-  writeFileSync("bench/results.md", markdown(run, ratios));
-  writeFileSync("bench/results.svg", chart(ratios));
+/** Writes `${out}.md` and `${out}.svg` (bench/results for a whole run) for `run.workloads`. */
+export function writeReport(run, out) {
+  const ratios = run.workloads.map((workload) => ratiosFor(workload, run.results));
+  writeFileSync(`${out}.md`, markdown(run, ratios));
+  writeFileSync(`${out}.svg`, chart(ratios));
 }
 
 // ---- numbers -------------------------------------------------------------------------------
@@ -52,6 +52,24 @@ function medianMs(cell) {
 function p95Ms(cell) {
   const samples = cell.latency.reps.flatMap((rep) => rep.samples).sort((a, b) => a - b);
   return samples[Math.min(samples.length - 1, Math.ceil(0.95 * samples.length) - 1)];
+}
+
+// CPU time per request of the contestant's process (the workerd that runs a Worker; sharp's
+// or the origin's Node process), all it did included.
+function cpuMs(cell) {
+  return cell?.ok && cell.cpu?.ok ? cell.cpu.perRequestMs : null;
+}
+
+// A Worker's CPU time per request less the fetch-only Worker's for the same workload's bytes
+// (workerd's own HTTP and fetch work); null for the Node contestants, which run no Worker.
+function netCpuMs(results, cell) {
+  const contestant = CONTESTANTS[cell?.contestant];
+  if (!contestant || !(contestant.worker || contestant.sameWorkerAs) || cell.contestant === "fetch-worker") {
+    return null;
+  }
+  const gross = cpuMs(cell);
+  const baseline = cpuMs(cellOf(results, cell.workload, "fetch-worker"));
+  return gross == null || baseline == null ? null : gross - baseline;
 }
 
 // The median repetition's throughput.
@@ -77,6 +95,8 @@ function ratiosFor(workload, results) {
       ok: Boolean(cell?.ok),
       latencyVsReference: divide(medianMs(cell), medianMs(ref)),
       throughputVsReference: divide(perSecond(cell), perSecond(ref)),
+      cpuVsReference: divide(cpuMs(cell), cpuMs(ref)),
+      netCpuVsReference: divide(netCpuMs(results, cell), cpuMs(ref)),
     };
   }
   const best = others
@@ -137,8 +157,14 @@ same bytes. "Best other Worker" is the Wasm peer with the lowest median latency;
 fetch-only JS Worker (workerd's own cost); for the cache hit the faster of that and a static asset of ours. Latency ratios: lower is better
 (2.00× = twice as slow). Throughput ratios: higher is better.
 
-| workload | reference | ours: latency ÷ ref | ours: throughput ÷ ref | best other Worker | ours: latency ÷ it | ours: throughput ÷ it | other Workers: latency ÷ ref |
-| --- | --- | ---: | ---: | --- | ---: | ---: | --- |
+CPU ratios: the CPU time per request of the process that answers (the workerd that runs the
+Worker; sharp's Node process; the origin's), divided by the reference's, all of it counted ("CPU
+÷ ref": each process serves HTTP and fetches the source, as sharp's does); "net" takes the
+fetch-only Worker's CPU for the same bytes off ours first (the runtime's share, which
+Cloudflare does not bill). Lower is better.
+
+| workload | reference | ours: latency ÷ ref | ours: CPU ÷ ref | ours: net CPU ÷ ref | ours: throughput ÷ ref | best other Worker | ours: latency ÷ it | ours: throughput ÷ it | other Workers: latency ÷ ref |
+| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |
 ${ratios.map(ratioRow).join("\n")}
 
 ${cacheHitLine(run.results)}
@@ -149,11 +175,16 @@ ${cacheHitLine(run.results)}
 
 Latency: median and p95 of all requests at one in flight (${plan.latency.reps} repetitions; "rep medians" are each
 repetition's median, so the spread shows the noise). Throughput: answers per second (MiB/s for the pass-through) with
-${plan.throughput.concurrency} in flight, the median of ${plan.throughput.reps} repetitions (each listed). Output: body bytes of one
+${plan.throughput.concurrency} in flight, the median of ${plan.throughput.reps} repetitions (each listed). CPU / request: the answering
+process's CPU time (utime + stime from \`/proc/<pid>/stat\`, every thread) over a run of serial
+requests (at least ${plan.cpu.seconds} s and ${plan.cpu.minRequests} requests; how many in brackets) after the latency runs, divided by
+their number; net CPU: a Worker's less the fetch-only Worker's (same workerd, same source bytes).
+Output: body bytes of one
 answer. Wasm memory: the Worker's Wasm memory size after the workload (it never shrinks, so this
 is the high-water, concurrent requests included); each workload starts the Workers afresh.
 
-${WORKLOADS.map((workload) => workloadSection(workload, run.results)).join("\n")}
+${run.workloads.map((workload) => workloadSection(workload, run.results)).join("\n")}
+${coldSection(run.cold)}
 ## Bundle sizes
 
 What \`wrangler deploy --dry-run\` would upload for each Worker ("Total Upload: X KiB / gzip: Y KiB").
@@ -221,11 +252,42 @@ ${Object.entries(run.inputs)
 `;
 }
 
+function coldSection(cold) {
+  const median = (rounds, key) => {
+    const values = rounds.map((round) => round[key]).sort((a, b) => a - b);
+    return values[Math.floor((values.length - 1) / 2)];
+  };
+  const row = (name) => {
+    const { rounds } = cold[name];
+    const list = (key) => rounds.map((round) => Math.round(round[key])).join(" / ");
+    return `| ${CONTESTANTS[name].label} | ${ms(median(rounds, "startToFirstMs"))} (${list("startToFirstMs")}) | ${ms(
+      median(rounds, "firstMs"),
+    )} (${list("firstMs")}) | ${ms(median(rounds, "secondMs"))} (${list("secondMs")}) |`;
+  };
+  return `## Cold start
+
+Each Worker in workerd alone (\`workerd serve\`, no wrangler dev in front: bench/coldstart.mjs), started
+afresh ${cold.ours.rounds.length} times; medians, each start's figure in brackets. Ours is asked flower → 320 px JPEG q80,
+the fetch-only Worker the flower itself. "Start to first answer": from spawning workerd to the first 200
+answer, polled every 2 ms (the module's compilation and instantiation included); "first request": that
+answer's own latency, the first request a fresh isolate serves; "second": the next one (a new source URL,
+so a transform again).
+
+| Worker | start to first answer | first request | second request |
+| --- | ---: | ---: | ---: |
+${row("ours")}
+${row("fetch-worker")}
+`;
+}
+
 function ratioRow({ workload, reference, others, rows, best }) {
   const ours = rows.ours;
   const failedOr = (row, value) => (row.ok ? times(value) : "failed");
   const otherLatencies = others.map((name) => `${name} ${failedOr(rows[name], rows[name].latencyVsReference)}`).join(", ");
-  return `| ${workload.id} | ${reference} | ${failedOr(ours, ours.latencyVsReference)} | ${failedOr(ours, ours.throughputVsReference)} | ${
+  return `| ${workload.id} | ${reference} | ${failedOr(ours, ours.latencyVsReference)} | ${failedOr(ours, ours.cpuVsReference)} | ${failedOr(
+    ours,
+    ours.netCpuVsReference,
+  )} | ${failedOr(ours, ours.throughputVsReference)} | ${
     best?.name ?? "none succeeded"
   } | ${times(best?.latency)} | ${times(best?.throughput)} | ${otherLatencies} |`;
 }
@@ -237,18 +299,18 @@ function workloadSection(workload, results) {
 
 ${workload.title}.
 
-| contestant | result | median | rep medians | p95 | ${passThrough ? "MiB/s" : "answers/s"} at 8 in flight (reps) | output | Wasm memory |
-| --- | --- | ---: | --- | ---: | --- | ---: | ---: |
-${cells.map((cell) => cellRow(cell, passThrough)).join("\n")}
+| contestant | result | median | rep medians | p95 | CPU / request | net CPU | ${passThrough ? "MiB/s" : "answers/s"} at 8 in flight (reps) | output | Wasm memory |
+| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |
+${cells.map((cell) => cellRow(cell, passThrough, netCpuMs(results, cell))).join("\n")}
 `;
 }
 
-function cellRow(cell, passThrough) {
+function cellRow(cell, passThrough, netCpu) {
   const label = CONTESTANTS[cell.contestant].label;
   const memory = cell.wasmMemoryBytes == null ? "–" : `${(cell.wasmMemoryBytes / 2 ** 20).toFixed(1)} MiB`;
   const measured = cell.latency?.reps ?? [];
   if (!measured.length) {
-    return `| ${label} | **failed**: ${escape(cell.error)} | | | | | | ${memory} |`;
+    return `| ${label} | **failed**: ${escape(cell.error)} | | | | | | | | ${memory} |`;
   }
   const result = cell.ok ? "ok" : `**failed** after ${measured.length} latency reps: ${escape(cell.error)}`;
   const samples = measured.flatMap((rep) => rep.samples).sort((a, b) => a - b);
@@ -257,7 +319,8 @@ function cellRow(cell, passThrough) {
   const tp = cell.throughput?.reps ?? [];
   const values = tp.map((rep) => (passThrough ? rep.mibPerSecond : rep.perSecond));
   const tpText = values.length ? `${number(values.slice().sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)])} (${values.map(number).join(" / ")})` : "–";
-  return `| ${label} | ${result} | ${ms(median)} | ${reps} | ${ms(p95Ms(cell))} | ${tpText} | ${bytes(cell.outputBytes)} | ${memory} |`;
+  const cpu = cell.cpu?.ok ? `${ms(cell.cpu.perRequestMs)} (${cell.cpu.requests})` : "–";
+  return `| ${label} | ${result} | ${ms(median)} | ${reps} | ${ms(p95Ms(cell))} | ${cpu} | ${ms(netCpu)} | ${tpText} | ${bytes(cell.outputBytes)} | ${memory} |`;
 }
 
 // ---- chart ---------------------------------------------------------------------------------

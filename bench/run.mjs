@@ -9,8 +9,9 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { prepareInputs } from "./inputs.mjs";
-import { latency, throughput, get } from "./measure.mjs";
-import { bundleSize, startNode, startWrangler, stop } from "./processes.mjs";
+import { cpuPerRequest, latency, throughput, get } from "./measure.mjs";
+import { coldStart } from "./coldstart.mjs";
+import { bundleSize, startNode, startWrangler, stop, workerdPid } from "./processes.mjs";
 import { describeMachine, writeReport } from "./report.mjs";
 import { CONTESTANTS, WORKLOADS, checkFor, contestantsFor } from "./workloads.mjs";
 
@@ -21,9 +22,16 @@ export const PLAN = {
   // Requests per throughput repetition: enough for about `seconds` at one request at a time,
   // never fewer than one round of CONCURRENCY.
   throughput: { reps: 3, concurrency: 8, seconds: 2.5, minRequests: 8, maxRequests: 1000 },
+  // Serial requests for CPU time: the kernel counts in 10 ms ticks, so at least 2 s of them
+  // (±0.5 % of the total); the settle time lets work after the answer finish.
+  cpu: { minRequests: 10, maxRequests: 400, seconds: 2, settleMs: 200 },
 };
 
 const WORK = "bench/.work";
+// BENCH_WORKLOADS=flower-720-jpeg,flower-320-webp measures those workloads only and writes
+// bench/.work/results.md (and .svg): bench/results.md is always a whole run.
+const ONLY = process.env.BENCH_WORKLOADS?.split(",").filter(Boolean);
+const RUN_WORKLOADS = ONLY ? WORKLOADS.filter((workload) => ONLY.includes(workload.id)) : WORKLOADS;
 // The Workers run in wrangler dev; the first three are contestants, so their bundles are measured.
 const WORKERS = ["ours", "photon", "wasm-image-optimization", "fetch-worker"];
 const BUNDLED = WORKERS.slice(0, 3);
@@ -41,6 +49,8 @@ async function main() {
   const origin = await startNode("bench/origin.mjs", [join(WORK, "inputs.json")], join(WORK, "logs/origin.log"));
   const sharp = await startNode("bench/sharp-server.mjs", [], join(WORK, "logs/sharp.log"));
   const bases = { sharp: `http://127.0.0.1:${sharp.port}`, origin: `http://127.0.0.1:${origin.port}` };
+  // Whose CPU time each Node contestant's requests cost.
+  const pids = { sharp: sharp.child.pid, origin: origin.child.pid };
 
   progress("bundle sizes: wrangler deploy --dry-run for each Worker");
   const bundles = Object.fromEntries(
@@ -48,22 +58,26 @@ async function main() {
   );
 
   const results = [];
-  for (const [index, workload] of WORKLOADS.entries()) {
+  for (const [index, workload] of RUN_WORKLOADS.entries()) {
     const names = contestantsFor(workload);
-    const step = `${index + 1}/${WORKLOADS.length} ${workload.id}`;
+    const step = `${index + 1}/${RUN_WORKLOADS.length} ${workload.id}`;
     progress(`${step}: starting ${names.filter((n) => WORKERS.includes(n)).join(", ")} in wrangler dev`);
     const workers = await startWorkers(workload, names, origin.port);
     for (const name of names) {
-      const base = workers[name]?.base ?? workers[CONTESTANTS[name].sameWorkerAs]?.base ?? bases[name];
-      results.push(await measureCell(workload, name, base, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
+      const worker = workers[name] ?? workers[CONTESTANTS[name].sameWorkerAs];
+      const pid = worker ? () => workerdPid(worker.child.pid) : () => pids[name];
+      const where = { base: worker?.base ?? bases[name], pid };
+      results.push(await measureCell(workload, name, where, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
     }
     await Promise.all(Object.values(workers).map((worker) => stop(worker.child)));
   }
+  const cold = await coldStart(origin.port, join(WORK, "coldstart"), progress);
   await Promise.all([stop(origin.child), stop(sharp.child)]);
 
   const seconds = (Date.now() - started.getTime()) / 1000;
-  progress(`writing bench/results.md and bench/results.svg (run took ${Math.round(seconds)} s)`, true);
-  writeReport({ started, seconds, machine, inputs, bundles, results, plan: PLAN });
+  const out = ONLY ? join(WORK, "results") : "bench/results";
+  progress(`writing ${out}.md and ${out}.svg (run took ${Math.round(seconds)} s)`, true);
+  writeReport({ started, seconds, machine, inputs, bundles, results, cold, workloads: RUN_WORKLOADS, plan: PLAN }, out);
 }
 
 /** Starts, side by side, the Workers this workload needs. */
@@ -87,8 +101,11 @@ async function startWorkers(workload, names, originPort) {
 // Counts every request of the run, so that each transform's source URL is new to the cache.
 let requestNumber = 0;
 
-/** Measures one contestant on one workload; a failure is recorded, not thrown. */
-async function measureCell(workload, name, base, originPort, report) {
+/**
+ * Measures one contestant on one workload (`where`: its base URL, and `pid()` finds the PID
+ * whose CPU time its requests cost); a failure is recorded, not thrown.
+ */
+async function measureCell(workload, name, { base, pid }, originPort, report) {
   const contestant = CONTESTANTS[name];
   const input = contestant.baseline && workload.baselineInput ? workload.baselineInput : workload.input;
   const source = `http://127.0.0.1:${originPort}/${input}`;
@@ -107,10 +124,15 @@ async function measureCell(workload, name, base, originPort, report) {
   cell.outputBytes = warm.bytes;
   cell.latency = await latency(nextUrl, check, PLAN.latency, report);
   if (cell.latency.ok) {
+    cell.cpu = await cpuPerRequest(nextUrl, check, pid, PLAN.cpu, report);
+  }
+  // Beside a transform the fetch-only Worker is only the CPU baseline: no throughput.
+  const baselineOnly = workload.kind === "transform" && contestant.baseline;
+  if (cell.cpu?.ok && !baselineOnly) {
     cell.throughput = await throughput(nextUrl, check, throughputPlan(cell.latency), report);
   }
-  cell.ok = cell.latency.ok && cell.throughput.ok;
-  cell.error = cell.latency.error ?? cell.throughput?.error;
+  cell.ok = cell.latency.ok && Boolean(cell.cpu?.ok) && (baselineOnly || Boolean(cell.throughput?.ok));
+  cell.error = cell.latency.error ?? cell.cpu?.error ?? cell.throughput?.error;
   return { ...cell, ...(await memory(cell, contestant, base)) };
 }
 

@@ -127,10 +127,14 @@ export const CONTESTANTS = {
 /** The Wasm Workers other than ours, for "best Wasm peer". */
 export const PEERS = ["photon", "wasm-image-optimization"];
 
-/** Who runs each kind of workload: a library is not a proxy, so only ours has a cache and a pass-through path. */
+/**
+ * Who runs each kind of workload: a library is not a proxy, so only ours has a cache and a
+ * pass-through path. Beside a transform the fetch-only Worker fetches the same source: its
+ * CPU time is workerd's own share, taken off each Worker's ("net").
+ */
 export function contestantsFor(workload) {
   if (workload.kind === "transform") {
-    return ["ours", ...PEERS, "sharp"];
+    return ["ours", ...PEERS, "sharp", "fetch-worker"];
   }
   return workload.kind === "cache-hit" ? ["ours", "ours-static", "fetch-worker", "origin"] : ["ours", "fetch-worker", "origin"];
 }

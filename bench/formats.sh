@@ -2,10 +2,12 @@
 # Median time per request in workerd (wrangler dev, the release build) of the source formats
 # read but never written (BMP, ICO, TIFF), beside PNG and JPEG of the same picture: each
 # 1000x1000 source resized to 999 px as JPEG q80 (the ICO: its 256x256 entry to 255 px), so
-# the difference between rows is the decode. Each request's source URL carries a unique
-# query, so none is a cache hit; the origin is python3's static server on sources that
-# examples/format_sources.rs writes. Usage: bench/formats.sh (after make build). The results
-# are in bench/formats.md.
+# the difference between rows is the decode. Then AVIF and SVG sources, which are never
+# decoded to pixels, asked nothing so that they are served as they are (the AVIF's header
+# read, the SVG sanitised), beside a JPEG served as it is. Each request's source URL carries
+# a unique query, so none is a cache hit; the origin is python3's static server on sources
+# that examples/format_sources.rs writes. Usage: bench/formats.sh (after make build). The
+# results are in bench/formats.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
@@ -36,3 +38,7 @@ measure "TIFF 1000x1000 -> 999 JPEG" "width=999,format=jpeg,quality=80" photo.ti
 measure "TIFF LZW 1000x1000 -> 999 JPEG" "width=999,format=jpeg,quality=80" photo-lzw.tiff
 measure "PNG 256x256 -> 255 JPEG" "width=255,format=jpeg,quality=80" icon.png
 measure "ICO 256x256 (PNG inside) -> 255 JPEG" "width=255,format=jpeg,quality=80" icon.ico
+# Nothing asked: served as they are; the AVIF's header is read (avif-parse), the SVG sanitised.
+measure "JPEG 1000x1000, served as it is" "onerror=redirect" photo.jpg
+measure "AVIF 1000x1000, header read, served" "onerror=redirect" photo.avif
+measure "SVG 2,000 shapes, sanitised" "onerror=redirect" shapes.svg

@@ -60,6 +60,7 @@ client's, on a loopback origin; the watermarked answer was $bytes bytes.
 | --- | --- | --- | --- | --- | --- |
 $report
 
-Measured $(date -u +%Y-%m-%d) on a machine shared with other work (2 cores): the medians move
-by a few milliseconds between runs; the difference is the figure to read.
+Measured $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores: on a loaded machine
+the medians move by several milliseconds between runs, and the pairs' median is the steadier
+figure.
 MD

@@ -434,7 +434,8 @@ pub const OPTION_KEYS: [OptionSpec; 34] = [
                 `height` and `fit` (the overlay's size, as the image's), `background` (under the \
                 overlay's transparent pixels), `rotate` (`90`, `180`, `270`, before sizing). \
                 Drawn after resizing, the effects and the pad, in premultiplied alpha, on every \
-                frame of an animation; a request that draws is always transformed",
+                frame of an animation; a source that needs nothing else is transformed to carry \
+                it, and one too large to transform passes through without it",
         default: "none (a configured watermark is drawn whatever the URL says: see Watermarks \
                   and overlays)",
     },

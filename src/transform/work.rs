@@ -224,11 +224,6 @@ impl<'a> Work<'a> {
         Ok(Work { overlays, ..self })
     }
 
-    /// Whether any overlay is drawn on this output.
-    pub fn draws(&self) -> bool {
-        self.overlays.iter().any(|layer| layer.applies(self.plan.canvas))
-    }
-
     /// What the header said of the source.
     pub fn info(&self) -> &ImageInfo {
         &self.info

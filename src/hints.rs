@@ -38,20 +38,9 @@ pub const HINT_HEADERS: [&str; 11] = [
 
 /// Every request header read to settle options, in the order `Vary` names them: the client
 /// hints, then `User-Agent`, which is no hint (and so not in `Accept-CH`).
-const READ_HEADERS: [&str; 12] = [
-    SEC_CH_WIDTH,
-    WIDTH,
-    SEC_CH_VIEWPORT_WIDTH,
-    VIEWPORT_WIDTH,
-    SEC_CH_DPR,
-    DPR,
-    SEC_CH_UA_MOBILE,
-    RTT,
-    SAVE_DATA,
-    ECT,
-    DOWNLINK,
-    USER_AGENT,
-];
+fn read_headers() -> impl Iterator<Item = &'static str> {
+    HINT_HEADERS.into_iter().chain([USER_AGENT])
+}
 
 const SEC_CH_WIDTH: &str = "Sec-CH-Width";
 const WIDTH: &str = "Width";
@@ -87,7 +76,7 @@ const SLOW_RTT_MS: f64 = 150.0;
 const SLOW_DOWNLINK_MBPS: f64 = 5.0;
 const SLOW_ECTS: [&str; 3] = ["slow-2g", "2g", "3g"];
 
-/// The headers of one request that settle options ([`READ_HEADERS`]), as sent (at most one
+/// The headers of one request that settle options ([`read_headers`]), as sent (at most one
 /// value each).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hints {
@@ -100,11 +89,11 @@ impl Hints {
 
     /// Reads every header of [`HINT_HEADERS`], and `User-Agent`, with `header`.
     pub fn read(header: impl Fn(&str) -> Option<String>) -> Hints {
-        let found = READ_HEADERS.iter().filter_map(|name| header(name).map(|value| (*name, value))).collect();
+        let found = read_headers().filter_map(|name| header(name).map(|value| (name, value))).collect();
         Hints { found }
     }
 
-    /// The value of `name` (one of [`READ_HEADERS`], compared without case).
+    /// The value of `name` (one of [`read_headers`], compared without case).
     fn get(&self, name: &str) -> Option<&str> {
         self.found.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, value)| value.trim())
     }
@@ -118,7 +107,7 @@ pub struct Resolved {
     /// The options, with `width` in place of `width=auto` and `quality` in place of
     /// `slow-connection-quality`.
     pub options: TransformOptions,
-    /// The headers read, in [`READ_HEADERS`]' order: the answer's `Vary`.
+    /// The headers read, in [`read_headers`]' order: the answer's `Vary`.
     pub read: Vec<&'static str>,
 }
 
@@ -138,7 +127,7 @@ pub fn resolve(options: &TransformOptions, hints: &Hints, policy: &Policy) -> Re
         // Applied or not, it has done its work: a fast client's answer is the one without it.
         resolved.options.slow_connection_quality = None;
     }
-    resolved.read.sort_by_key(|name| READ_HEADERS.iter().position(|n| n == name));
+    resolved.read.sort_by_key(|name| read_headers().position(|n| n == *name));
     resolved
 }
 
@@ -572,7 +561,6 @@ mod tests {
         assert_eq!((resolved.options.width, resolved.options.quality), (Some(768), Some(40)));
         assert_eq!(resolved.options.canonical(), "width=768,quality=40");
         assert_eq!(resolved.read, vec!["Sec-CH-Width", "RTT", "Save-Data", "ECT"]);
-        assert_eq!(READ_HEADERS.get(..HINT_HEADERS.len()), Some(&HINT_HEADERS[..]), "hints first");
         assert_eq!(
             accept_ch(),
             "Sec-CH-Width, Width, Sec-CH-Viewport-Width, Viewport-Width, Sec-CH-DPR, DPR, \

@@ -273,6 +273,16 @@ mod tests {
         out.into_inner()
     }
 
+    /// A PNG of `size` whose left half is opaque `colour` and whose right half is transparent.
+    fn left_half_png((width, height): (u32, u32), [r, g, b]: [u8; 3]) -> Vec<u8> {
+        let image = image::RgbaImage::from_fn(width, height, |x, _| {
+            image::Rgba(if x < width / 2 { [r, g, b, 255] } else { [0, 0, 0, 0] })
+        });
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut bytes, image::ImageFormat::Png).expect("encodes");
+        bytes.into_inner()
+    }
+
     fn white(size: (u32, u32)) -> Pixels {
         Pixels::Rgb8 { width: size.0, height: size.1, data: vec![255; (size.0 * size.1 * 3) as usize] }
     }
@@ -337,15 +347,7 @@ mod tests {
     #[test]
     fn repeat_tiles_along_the_axes_asked_through_the_placed_copy() {
         // A 4×4 tile: its left half black, its right half transparent.
-        let mut tile = image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0]));
-        for (x, _, pixel) in tile.enumerate_pixels_mut() {
-            if x < 2 {
-                *pixel = image::Rgba([0, 0, 0, 255]);
-            }
-        }
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        tile.write_to(&mut bytes, image::ImageFormat::Png).expect("encodes");
-        let bytes = bytes.into_inner();
+        let bytes = left_half_png((4, 4), [0, 0, 0]);
         let place = |repeat| Placement {
             repeat,
             anchor: edges(Some(1), Some(1), None, None),
@@ -371,15 +373,7 @@ mod tests {
     #[test]
     fn width_fit_rotate_and_background_size_and_turn_the_overlay() {
         // 40×20, its left half red, its right half transparent.
-        let mut image = image::RgbaImage::from_pixel(40, 20, image::Rgba([0, 0, 0, 0]));
-        for (x, _, pixel) in image.enumerate_pixels_mut() {
-            if x < 20 {
-                *pixel = image::Rgba([255, 0, 0, 255]);
-            }
-        }
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        image.write_to(&mut bytes, image::ImageFormat::Png).expect("encodes");
-        let bytes = bytes.into_inner();
+        let bytes = left_half_png((40, 20), [255, 0, 0]);
         let top_left = edges(Some(0), Some(0), None, None);
         let white_px = vec![255, 255, 255];
         // Halved: 20×10, red on 0..10.

@@ -123,7 +123,10 @@ const DECODER_MAX_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The bytes a decoder's output would take.
 fn decoded_bytes(info: &ImageInfo) -> u64 {
-    u64::from(info.width) * u64::from(info.height) * u64::from(info.decoded_bytes_per_pixel)
+    // Saturating: a header may declare up to (2^32 - 1)² pixels of 8 bytes, past u64.
+    u64::from(info.width)
+        .saturating_mul(u64::from(info.height))
+        .saturating_mul(u64::from(info.decoded_bytes_per_pixel))
 }
 
 /// What a PNG's `IHDR` chunk declares, read without a decoder: its dimensions, and the
@@ -343,6 +346,20 @@ mod tests {
         assert_eq!(sniff(b"<svg xmlns="), Some(SourceFormat::Svg));
         assert_eq!(sniff(b"<html><svg xmlns="), None);
         assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn a_png_declaring_the_largest_dimensions_is_described_by_its_header() {
+        // What the decode fuzz target found: an IHDR of 4,294,967,263² pixels, 16-bit RGBA,
+        // whose decoded size overflowed u64 (a panic in a build with overflow checks).
+        let side = 0xFFFF_FFDF_u32;
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&side.to_be_bytes());
+        png.extend_from_slice(&side.to_be_bytes());
+        png.extend_from_slice(&[16, 6, 0, 0, 0, 0, 0, 0, 0]);
+        let info = inspect(&png).expect("described by its header");
+        assert_eq!((info.width, info.height, info.decoded_bytes_per_pixel), (side, side, 8));
+        assert_eq!(decoded_bytes(&info), u64::MAX);
     }
 
     #[test]

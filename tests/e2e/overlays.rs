@@ -1,5 +1,5 @@
 //! Overlays in workerd: `draw` in both URL forms read back pixel by pixel (opacity, edges,
-//! gravity with a margin, width, tiling), a disallowed overlay host refused exactly as a
+//! gravity with a margin, width, fit, tiling), a disallowed overlay host refused exactly as a
 //! disallowed source, an overlay fetched once for many requests, and the configured watermark
 //! (`WATERMARK_*`) on every spelling of a URL, absent under `WATERMARK_MIN_WIDTH`.
 
@@ -105,6 +105,30 @@ fn gravity_margin_width_and_repeat_place_the_overlay() {
     )));
     assert_pixel(&row, (285, 5), [0, 0, 0, 255], "tiled along the row");
     assert_pixel(&row, (5, 25), WHITE, "not down the column");
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn fit_sizes_the_overlay_in_its_box_as_it_sizes_an_image() {
+    let base = plain("ov-base3.png", (300, 200), WHITE);
+    // 40×20 into a 30×30 box at the top-left corner.
+    let wide = plain("ov-wide.png", (40, 20), RED);
+    let fitted = |fit: &str| {
+        pixels(&get(&format!(
+            "/cdn-cgi/image/width=300,draw={};width=30;height=30;fit={fit};top=0;left=0/{base}",
+            in_path(&wide)
+        )))
+    };
+    let contain = fitted("contain");
+    assert_pixel(&contain, (27, 5), RED, "contain: 30 wide");
+    assert_pixel(&contain, (15, 12), RED, "contain: 15 high");
+    assert_pixel(&contain, (15, 18), WHITE, "contain: nothing below its 15 rows");
+    assert_pixel(&contain, (33, 5), WHITE, "contain: nothing past its 30 columns");
+    let cover = fitted("cover");
+    assert_pixel(&cover, (15, 27), RED, "cover: 30 high");
+    assert_pixel(&cover, (27, 27), RED, "cover: 30 wide");
+    assert_pixel(&cover, (33, 15), WHITE, "cover: nothing past its box");
+    assert_pixel(&cover, (15, 33), WHITE, "cover: nothing below its box");
 }
 
 #[test]

@@ -119,6 +119,47 @@ fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
     assert!(bands[..4].iter().all(|d| *d < INTACT_BAND), "{bands:?}");
 }
 
+/// Damage that jpeg-decoder decodes through without failing: only its report (a patch of
+/// ours, vendor/jpeg-decoder) says the picture is partly made up, so that it is walked.
+#[test]
+fn an_interval_short_of_its_data_costs_that_interval_only() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::interval_short(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands[4] > 5.0, "band 4 is the damaged one: {bands:?}");
+    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+}
+
+#[test]
+fn an_interval_with_data_left_over_is_said_to_be_partial() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::interval_left_over(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+}
+
+#[test]
+fn a_jpeg_cut_off_and_closed_with_an_eoi_is_said_to_be_partial() {
+    // testorig.jpg has no restart markers: jpeg-decoder reads zero bits from the cut to the
+    // EOI, to the last row, and does not fail.
+    let source = manifest::corpus_file("jpeg/testorig.jpg");
+    let mut cut = source[..source.len() * 2 / 3].to_vec();
+    cut.extend_from_slice(&[0xFF, 0xD9]);
+    let out = made(&cut, 100);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!(first > 0 && last == 148, "rows {first} to {last}");
+}
+
 #[test]
 fn shrunk_on_load_the_report_gives_the_scale_and_the_rows_of_the_source() {
     let out = made(&damaged::zeroed(), 256);

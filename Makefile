@@ -16,7 +16,7 @@ export WRANGLER_ARGS ?=
 # (which many hosts set for their own use) is not taken.
 PORT = 8787
 
-RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
+RUST_SOURCES := $(shell find src vendor -name '*.rs') $(wildcard vendor/*/Cargo.toml) Cargo.toml Cargo.lock .cargo/config.toml
 
 .PHONY: help dev test build build-panic fuzz fuzz-smoke load soak bench profile transform-times watermark-time lint test-host test-wasm test-e2e test-browser deploy-dry-run samples clean
 

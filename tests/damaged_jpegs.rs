@@ -119,6 +119,74 @@ fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
     assert!(bands[..4].iter().all(|d| *d < INTACT_BAND), "{bands:?}");
 }
 
+/// Damage that jpeg-decoder decodes through without failing: only its report (a patch of
+/// ours, vendor/jpeg-decoder) says the picture is partly made up, so that it is walked.
+#[test]
+fn an_interval_short_of_its_data_costs_that_interval_only() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::interval_short(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands[4] > 5.0, "band 4 is the damaged one: {bands:?}");
+    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+}
+
+#[test]
+fn an_interval_with_data_left_over_is_said_to_be_partial() {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(&damaged::interval_left_over(), SIZE.0);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+}
+
+#[test]
+fn a_jpeg_cut_off_and_closed_with_an_eoi_is_said_to_be_partial() {
+    // testorig.jpg has no restart markers: jpeg-decoder reads zero bits from the cut to the
+    // EOI, to the last row, and does not fail.
+    let source = manifest::corpus_file("jpeg/testorig.jpg");
+    let mut cut = source[..source.len() * 2 / 3].to_vec();
+    cut.extend_from_slice(&[0xFF, 0xD9]);
+    let out = made(&cut, 100);
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    assert!(first > 0 && last == 148, "rows {first} to {last}");
+}
+
+/// An 8x8 greyscale baseline JPEG, written byte by byte, whose one block holds an AC value
+/// of 11 bits: more than 8-bit samples can have (T.81 F.1.2), so damage, although its
+/// tables code it and jpeg-decoder decodes it without failing.
+fn ac_value_too_large() -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    // Quantisation table 0: all ones.
+    jpeg.extend([0xFF, 0xDB, 0, 67, 0x00]);
+    jpeg.extend([1; 64]);
+    // Baseline frame: 8 bits, 8x8, one component sampled 1x1 using table 0.
+    jpeg.extend([0xFF, 0xC0, 0, 11, 8, 0, 8, 0, 8, 1, 1, 0x11, 0]);
+    // DC table 0: the size 0 coded `0`.
+    jpeg.extend([0xFF, 0xC4, 0, 20, 0x00, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00]);
+    // AC table 0: end-of-block coded `00`, run 0 size 11 coded `01`.
+    jpeg.extend([0xFF, 0xC4, 0, 21, 0x10, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x0B]);
+    jpeg.extend([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 0, 63, 0]);
+    // DC `0`; AC `01` then 11 value bits `10000000000`; end-of-block `00`: 16 bits.
+    jpeg.extend([0b0011_0000, 0b0000_0000]);
+    jpeg.extend([0xFF, 0xD9]);
+    jpeg
+}
+
+#[test]
+fn an_ac_value_larger_than_8_bit_samples_allow_is_damage() {
+    let out = made(&ac_value_too_large(), 8);
+    assert_eq!(out.completeness, Completeness::RowsMissing { first: 0, last: 7 });
+}
+
 #[test]
 fn shrunk_on_load_the_report_gives_the_scale_and_the_rows_of_the_source() {
     let out = made(&damaged::zeroed(), 256);

@@ -37,7 +37,12 @@ const READ_NS_PER_BYTE: u64 = 2;
 /// Entropy-decoding a JPEG, at any scale (shrink-on-load skips most of the inverse DCT, never
 /// the Huffman decoding): per byte of the file and per source pixel. Fitted on the flower
 /// (547 kB, 3.4 Mpx: 4 ms measured, 10 estimated), its 4:4:4 RGB version (1.4 MB: 20, 15)
-/// and a 24 Mpx JPEG (1.2 MB: 49, 55), each decoded at 1/8.
+/// and a 24 Mpx JPEG (1.2 MB: 49, 55), each decoded at 1/8. Fitted when every JPEG's
+/// Huffman codes were also walked by `jpeg_damage` (about a third of this); now only a
+/// damaged JPEG is (decoded, walked, decoded again: about twice this), and a clean one, nearly
+/// every one, is decoded once. Not refitted: the large JPEGs already cost about twice this
+/// estimate on the loaded machine (bench/cpu.md), so it is kept as it was until a quiet
+/// machine measures it again.
 const JPEG_ENTROPY_NS_PER_BYTE: u64 = 6;
 const JPEG_ENTROPY_NS_PER_SOURCE_PIXEL: u64 = 2;
 

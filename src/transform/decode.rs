@@ -249,7 +249,29 @@ fn oriented(mut image: DynamicImage, info: &ImageInfo) -> DynamicImage {
     image
 }
 
+/// The pixels of a JPEG that jpeg-decoder reads whole at the planned scale, oriented; `None`
+/// when it fails, or when it had to make part of the picture up (data that ends before its
+/// blocks do, a restart interval with data left over: what `jpeg_damage` walks for), or when
+/// the JPEG is not decoded by jpeg-decoder (`Shrink::None`).
+pub(super) fn decode_if_intact(bytes: &[u8], info: &ImageInfo, shrink: Shrink) -> Option<Pixels> {
+    let Shrink::Jpeg(n) = shrink else { return None };
+    match decode_jpeg_scaled_checked(bytes, info, n) {
+        Ok((image, false)) => Some(into_pixels(oriented(image, info))),
+        Ok((_, true)) | Err(_) => None,
+    }
+}
+
 fn decode_jpeg_scaled(bytes: &[u8], info: &ImageInfo, n: u32) -> Result<DynamicImage, ProxyError> {
+    decode_jpeg_scaled_checked(bytes, info, n).map(|(image, _damaged)| image)
+}
+
+/// The image at 1/`n` scale, and whether jpeg-decoder made part of it up
+/// ([`jpeg_decoder::Decoder::entropy_data_damaged`], a patch of ours in vendor/).
+fn decode_jpeg_scaled_checked(
+    bytes: &[u8],
+    info: &ImageInfo,
+    n: u32,
+) -> Result<(DynamicImage, bool), ProxyError> {
     let damaged =
         |e: jpeg_decoder::Error| ProxyError::UndecodableImage(format!("the image data is damaged: {e}"));
     // The decoder works in stored orientation.
@@ -270,7 +292,9 @@ fn decode_jpeg_scaled(bytes: &[u8], info: &ImageInfo, n: u32) -> Result<DynamicI
         }
         _ => None,
     };
-    image.ok_or_else(|| ProxyError::UndecodableImage("the scaled JPEG decode gave too few pixels".into()))
+    let image = image
+        .ok_or_else(|| ProxyError::UndecodableImage("the scaled JPEG decode gave too few pixels".into()))?;
+    Ok((image, decoder.entropy_data_damaged()))
 }
 
 fn decode_full(bytes: &[u8], info: &ImageInfo) -> Result<DynamicImage, ProxyError> {

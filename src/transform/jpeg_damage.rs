@@ -2,11 +2,21 @@
 //! markers, so that the decoder shows every restart interval that is intact, as libjpeg-turbo
 //! (and so every browser) does, and the answer says which rows it could not show.
 //!
-//! Neither decoder we use can say so. jpeg-decoder resynchronises at a restart marker when
-//! damage runs into it, but fails when a marker itself is damaged (the `image` crate's
-//! zune-jpeg, the fallback, then paints everything after it grey), and neither reports
-//! that part of the picture is made up; zune-jpeg has no option for this, up to 0.5.16-rc3.
-//! So before decoding, the Huffman codes of each restart interval are walked (no coefficient
+//! Neither decoder we use can do this alone. jpeg-decoder resynchronises at a restart marker
+//! when damage runs into it, but fails when a marker itself is damaged (the `image` crate's
+//! zune-jpeg, the fallback, then paints everything after it grey); zune-jpeg cannot report
+//! that part of the picture is made up (no option for it up to 0.5.16-rc3), and jpeg-decoder
+//! 0.3.2 could not either: ours is patched (vendor/jpeg-decoder, lines marked
+//! `edge-image-proxy patch`) so that `Decoder::entropy_data_damaged` says when it decoded
+//! zero bits in place of data that ended at a marker before its blocks did (at the end of
+//! the file it fails), skipped a byte or more left over in a restart interval, or read an AC value larger
+//! than 8-bit samples allow: everything this walk calls damage that does not make it fail.
+//! So a JPEG is decoded first (`run::decode_source`); only one that jpeg-decoder fails on,
+//! reports damaged, or does not decode (CMYK, YCCK: the `image` crate's) is walked. The walk
+//! costs as much as the decoder's own Huffman decoding (a fifth of the CPU of a photo's
+//! request when every JPEG was walked, bench/profile.md).
+//!
+//! The walk goes through the Huffman codes of each restart interval (no coefficient
 //! is computed: a table lookup and a skip per code) to check that the interval holds exactly
 //! the blocks it should. A damaged interval is replaced by one of the same number of blocks
 //! whose coefficients are all zero (mid grey, as libjpeg-turbo fills what it cannot decode),

@@ -147,14 +147,19 @@ impl<'a> Work<'a> {
     }
 
     /// The source's pixels, shrunk on load as planned, and how much of the picture they show.
-    /// A JPEG's damaged restart intervals are replaced by grey ones first ([`jpeg_damage`]),
-    /// in a copy that `room` must grant.
+    /// A JPEG that jpeg-decoder reads whole is decoded once. Any other JPEG (one it fails on
+    /// or had to make part of up, or one the `image` crate decodes, which cannot tell) is
+    /// walked first ([`jpeg_damage`], as costly as the Huffman decoding itself): its damaged
+    /// restart intervals are replaced by grey ones, in a copy that `room` must grant.
     fn decode_source(
         &self,
         room: &mut Room<impl FnMut(u64) -> bool>,
     ) -> Result<(Pixels, Completeness), ProxyError> {
         let checked = match self.info.format {
-            SourceFormat::Jpeg => jpeg_damage::check(self.bytes),
+            SourceFormat::Jpeg => match decode::decode_if_intact(self.bytes, &self.info, self.shrink) {
+                Some(pixels) => return Ok((pixels, Completeness::Whole)),
+                None => jpeg_damage::check(self.bytes),
+            },
             _ => Checked { completeness: Completeness::Whole, repair: None },
         };
         let Some(repair) = checked.repair else {

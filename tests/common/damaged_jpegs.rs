@@ -48,3 +48,21 @@ pub fn cut_off() -> Vec<u8> {
     let markers = restart_markers(&bytes);
     bytes[..(markers[3] + markers[4]) / 2].to_vec()
 }
+
+/// Interval 4 (rows 192 to 239) 300 bytes short of its data, the restart marker after it
+/// intact: jpeg-decoder reads zero bits to the marker and does not fail.
+pub fn interval_short() -> Vec<u8> {
+    let mut bytes = intact();
+    let markers = restart_markers(&bytes);
+    bytes.drain(markers[4] - 300..markers[4]);
+    bytes
+}
+
+/// Interval 4 (rows 192 to 239) with 4 bytes left over after its blocks: jpeg-decoder skips
+/// them at the restart marker and does not fail.
+pub fn interval_left_over() -> Vec<u8> {
+    let mut bytes = intact();
+    let markers = restart_markers(&bytes);
+    bytes.splice(markers[4]..markers[4], [0x12, 0x34, 0x56, 0x78]);
+    bytes
+}

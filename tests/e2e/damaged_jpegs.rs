@@ -1,6 +1,8 @@
 //! Damaged and unusual JPEGs in workerd: a JPEG with a damaged restart marker answers 200
 //! with every other interval decoded, `Server-Timing` saying which rows were not, and
 //! `no-store`: it is never an `X-Cache: HIT`, while the intact photo from the same origin is;
+//! so is damage jpeg-decoder decodes through without failing (its patched report sends the
+//! JPEG to the walk);
 //! a lossless JPEG (SOF3) and an arithmetic-coded one (SOF9) answer 415 with the kind named,
 //! for an image and for `format=json` alike.
 
@@ -38,6 +40,21 @@ fn a_damaged_jpeg_is_answered_partial_and_never_cached() {
     let first = get(&intact);
     assert!(!first.header("server-timing").unwrap_or_default().contains("not decoded"));
     assert_eq!(wait_for_hit(&intact).status, 200);
+}
+
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn damage_the_decoder_reads_through_is_answered_partial() {
+    for (name, bytes) in
+        [("short-interval.jpg", damaged::interval_short()), ("left-over.jpg", damaged::interval_left_over())]
+    {
+        let reply = get(&proxied("width=512,format=png", name, bytes));
+        assert_eq!(reply.status, 200, "{name}: {}", String::from_utf8_lossy(&reply.body));
+        let timing = reply.header("server-timing").unwrap_or_default();
+        assert!(timing.contains(" to 239 not decoded"), "{name}: {timing}");
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{name}");
+        assert_eq!(reply.image().to_rgb8().dimensions(), (512, 316), "{name}");
+    }
 }
 
 #[test]

@@ -8,9 +8,12 @@
 use crate::harness::origin;
 use crate::harness::worker::{self, origin_url, Harness, Reply};
 
-/// A counter of `/debug/memory-stats`.
-fn counter(worker: &Harness, name: &str) -> u64 {
-    worker.memory_stats()[name].as_u64().unwrap_or_else(|| panic!("no counter {name}"))
+/// Whether `reply` was made by a transform, as its own `Server-Timing` says. (Not told by the
+/// isolate's transform counter: the other tests of this file run beside it on the same two
+/// Workers and move it.)
+fn transformed(reply: &Reply) -> bool {
+    let timing = reply.header("server-timing").unwrap_or_default();
+    timing.contains("decode;") || timing.contains("encode;") || timing.contains("fetch")
 }
 
 /// Asks `worker` for `path` until `done` holds for its answer: stores happen after the
@@ -43,22 +46,19 @@ fn the_other_data_centre_answers_from_the_tier_without_transforming() {
     let path = format!("/cdn-cgi/image/width=71/{}", origin_url("/cache/max-age.jpg?tier-hit"));
     let made = made_by(first, &path);
 
-    let (transforms, hits) = (counter(second, "transforms"), counter(second, "tier_hits"));
     let from_tier = second.request("GET", &path, &[]);
     assert_eq!((from_tier.status, from_tier.header("x-cache")), (200, Some("HIT-TIER")));
     let timing = from_tier.header("server-timing").unwrap_or_default();
     assert!(timing.starts_with("cache;dur=") && timing.contains(", tier;dur="), "{timing}");
-    assert!(!timing.contains("fetch") && !timing.contains("decode"), "{timing}");
+    assert!(!transformed(&from_tier), "{timing}");
     assert!(from_tier.body == made.body, "the same bytes");
     assert_eq!(from_tier.header("etag"), made.header("etag"));
     assert_eq!(from_tier.header("cache-control"), Some("public, max-age=600"));
-    assert_eq!(counter(second, "transforms"), transforms, "no transform");
-    assert_eq!(counter(second, "tier_hits"), hits + 1);
 
     // Copied into the second's edge cache: its next answers do not ask R2.
     let copied = until(second, &path, |reply| reply.header("x-cache") != Some("HIT-TIER"));
     assert_eq!(copied.header("x-cache"), Some("HIT"));
-    assert_eq!(counter(second, "transforms"), transforms, "still no transform");
+    assert!(!transformed(&copied), "still no transform");
 }
 
 #[test]
@@ -69,7 +69,6 @@ fn a_stale_tier_entry_is_revalidated_not_made_again() {
     let made = made_by(first, &path);
     assert_eq!(made.header("cache-control"), Some("public, max-age=2"));
     std::thread::sleep(std::time::Duration::from_millis(2500));
-    let transforms = counter(second, "transforms");
     let revalidated = second.request("GET", &path, &[]);
     assert_eq!(
         revalidated.header("x-cache"),
@@ -79,7 +78,7 @@ fn a_stale_tier_entry_is_revalidated_not_made_again() {
     );
     assert!(revalidated.body == made.body);
     assert_eq!(origin::hits("/tier-validated.jpg 304"), 1, "one conditional request, answered 304");
-    assert_eq!(counter(second, "transforms"), transforms, "no transform");
+    assert!(!transformed(&revalidated), "no transform: {:?}", revalidated.header("server-timing"));
 }
 
 #[test]

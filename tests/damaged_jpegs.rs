@@ -33,6 +33,14 @@ fn pixels(out: &Encoded) -> RgbImage {
     image::load_from_memory(&out.bytes).expect("our output decodes").to_rgb8()
 }
 
+/// The first and last rows `out` says it could not show; it must say some are missing.
+fn rows_missing(out: &Encoded) -> (u32, u32) {
+    let Completeness::RowsMissing { first, last } = out.completeness else {
+        panic!("{:?}", out.completeness)
+    };
+    (first, last)
+}
+
 /// Mean absolute difference per channel between `a` and `b`, for each restart interval's
 /// band of 48 rows.
 fn band_differences(a: &RgbImage, b: &RgbImage) -> Vec<f64> {
@@ -72,9 +80,7 @@ const INTACT_BAND: f64 = 1.0;
 fn a_damaged_restart_interval_costs_that_interval_only() {
     let intact = pixels(&made(&damaged::intact(), SIZE.0));
     let out = made(&damaged::zeroed(), SIZE.0);
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
     assert!(
         out.report.decode.ends_with(&format!(", rows {first} to 239 not decoded")),
@@ -111,9 +117,7 @@ fn a_damaged_restart_marker_costs_the_interval_it_placed() {
 fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
     let intact = pixels(&made(&damaged::intact(), SIZE.0));
     let out = made(&damaged::cut_off(), SIZE.0);
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!((192..240).contains(&first) && last == SIZE.1 - 1, "rows {first} to {last}");
     let bands = band_differences(&intact, &pixels(&out));
     assert!(bands[..4].iter().all(|d| *d < INTACT_BAND), "{bands:?}");
@@ -125,9 +129,7 @@ fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
 fn an_interval_short_of_its_data_costs_that_interval_only() {
     let intact = pixels(&made(&damaged::intact(), SIZE.0));
     let out = made(&damaged::interval_short(), SIZE.0);
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
     let bands = band_differences(&intact, &pixels(&out));
     assert!(bands[4] > 5.0, "band 4 is the damaged one: {bands:?}");
@@ -138,9 +140,7 @@ fn an_interval_short_of_its_data_costs_that_interval_only() {
 fn an_interval_with_data_left_over_is_said_to_be_partial() {
     let intact = pixels(&made(&damaged::intact(), SIZE.0));
     let out = made(&damaged::interval_left_over(), SIZE.0);
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
     let bands = band_differences(&intact, &pixels(&out));
     assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
@@ -154,9 +154,7 @@ fn a_jpeg_cut_off_and_closed_with_an_eoi_is_said_to_be_partial() {
     let mut cut = source[..source.len() * 2 / 3].to_vec();
     cut.extend_from_slice(&[0xFF, 0xD9]);
     let out = made(&cut, 100);
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!(first > 0 && last == 148, "rows {first} to {last}");
 }
 
@@ -190,7 +188,7 @@ fn an_ac_value_larger_than_8_bit_samples_allow_is_damage() {
 #[test]
 fn shrunk_on_load_the_report_gives_the_scale_and_the_rows_of_the_source() {
     let out = made(&damaged::zeroed(), 256);
-    let Completeness::RowsMissing { first, .. } = out.completeness else { panic!("{:?}", out.completeness) };
+    let (first, _) = rows_missing(&out);
     assert_eq!(out.report.decode, format!("jpeg 1/2 scale -> 512x316, rows {first} to 239 not decoded"));
     assert!(out.report.server_timing().contains(&format!("rows {first} to 239 not decoded")));
 }
@@ -204,9 +202,7 @@ fn the_scale_reported_is_the_one_decoded_at() {
     let out = made(cut, 100);
     assert!(out.report.decode.starts_with("jpeg 227x149"), "{}", out.report.decode);
     // Nothing to resynchronise at: from the damage down, the rows are said to be lost.
-    let Completeness::RowsMissing { first, last } = out.completeness else {
-        panic!("{:?}", out.completeness)
-    };
+    let (first, last) = rows_missing(&out);
     assert!(first > 0 && last == 148, "rows {first} to {last}");
 }
 

@@ -6,17 +6,12 @@
 
 use image::{Rgba, RgbaImage};
 
+use crate::harness::fixtures::png;
 use crate::harness::origin::publish;
 use crate::harness::worker::{get, origin_url, wait_for_hit, Reply};
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 const RED: [u8; 4] = [200, 30, 40, 255];
-
-fn png(image: &RgbaImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
-    out.into_inner()
-}
 
 /// Publishes `bytes` on the test origin as `name` and returns its absolute URL.
 fn source(name: &str, bytes: Vec<u8>) -> String {

@@ -5,17 +5,12 @@
 
 use image::{Rgba, RgbaImage};
 
+use crate::harness::fixtures::png;
 use crate::harness::origin::{hits, publish};
 use crate::harness::worker::{self, get, origin_url, Reply, WATERMARK_MIN_WIDTH, WATERMARK_PATH};
 
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 const RED: [u8; 4] = [255, 0, 0, 255];
-
-fn png(image: &RgbaImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode the fixture");
-    out.into_inner()
-}
 
 /// Publishes a `width`×`height` PNG of one colour as `name`; its absolute URL.
 fn plain(name: &str, (width, height): (u32, u32), colour: [u8; 4]) -> String {

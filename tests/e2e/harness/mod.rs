@@ -10,7 +10,7 @@
 #[path = "../../common/animations.rs"]
 pub mod animations;
 #[path = "../../common/fixtures.rs"]
-mod fixtures;
+pub mod fixtures;
 #[path = "../../common/formats.rs"]
 pub mod formats;
 pub mod inspector;

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::negotiate::FormatRequest;
 use crate::options::TransformOptions;
 use crate::route::{with_drawn, Source};
+use crate::security::DEFAULT_CPU_BUDGET_MS;
 
 /// Bumped whenever the same request would produce different bytes, so that old entries are
 /// not served for the new engine.
@@ -21,13 +22,27 @@ pub struct CacheKey {
 impl CacheKey {
     /// The key of `source` transformed by `options`, with the overlays `drawn` names
     /// ([`crate::route::drawn`]: the URL's draws and the configured watermark), into the
-    /// format `format` settles on.
-    pub fn new(source: &Source, options: &TransformOptions, drawn: &str, format: FormatRequest) -> CacheKey {
+    /// format `format` settles on, within `cpu_budget_ms` (`CPU_BUDGET_MS`).
+    pub fn new(
+        source: &Source,
+        options: &TransformOptions,
+        drawn: &str,
+        format: FormatRequest,
+        cpu_budget_ms: u64,
+    ) -> CacheKey {
         // Every part but the source has a fixed alphabet without spaces (the overlays'
         // sources are canonical URLs, which escape theirs); the source is last, so no part
         // can be confused with another.
         let options = with_drawn(options.canonical(), drawn);
-        let canonical = format!("v{ENGINE_VERSION} {} {options} {}", format.token(), source.canonical());
+        // A budget under what a transform needs makes other bytes (a JPEG for a WebP, a
+        // softer picture), which must not be served once the budget is raised. The default
+        // is left out, so that the keys of a Worker that never set it stay as they were.
+        let budget = match cpu_budget_ms {
+            DEFAULT_CPU_BUDGET_MS => String::new(),
+            ms => format!(" cpu-budget={ms}"),
+        };
+        let canonical =
+            format!("v{ENGINE_VERSION}{budget} {} {options} {}", format.token(), source.canonical());
         CacheKey { canonical }
     }
 
@@ -95,7 +110,7 @@ mod tests {
     fn key(path: &str, query: Option<&str>, accept: Option<&str>) -> CacheKey {
         let Ok(Route::Image(request)) = route(path, query) else { panic!("{path}") };
         let format = FormatRequest::new(&request.options, accept);
-        CacheKey::new(&request.source, &request.options, "", format)
+        CacheKey::new(&request.source, &request.options, "", format, DEFAULT_CPU_BUDGET_MS)
     }
 
     #[test]
@@ -120,6 +135,19 @@ mod tests {
         ] {
             assert_ne!(base.path(), other.path(), "{}", other.canonical());
         }
+    }
+
+    #[test]
+    fn a_cpu_budget_is_keyed_unless_it_is_the_default() {
+        let Ok(Route::Image(request)) = route("/cdn-cgi/image/w=200,f=auto/a.jpg", None) else { panic!() };
+        let format = FormatRequest::new(&request.options, Some("image/webp"));
+        let with = |budget| CacheKey::new(&request.source, &request.options, "", format, budget);
+        let default = with(DEFAULT_CPU_BUDGET_MS);
+        assert_eq!(default, key("/cdn-cgi/image/w=200,f=auto/a.jpg", None, Some("image/webp")));
+        assert!(!default.canonical().contains("cpu"), "{}", default.canonical());
+        assert_ne!(with(10).path(), default.path(), "a WebP within 30 s may be a JPEG within 10 ms");
+        assert_ne!(with(10).path(), with(20).path());
+        assert_eq!(with(10), with(10));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::browser::CorsOrigins;
 use crate::error::ConfigError;
 use crate::options::{overlay_gravity, Anchor, Gravity, Placement, Size, MAX_DIMENSION};
 use crate::route::{Source, Watermark};
-use crate::security::{Policy, SigningKeys, SourcePolicy};
+use crate::security::{Policy, SigningKeys, SourcePolicy, DEFAULT_CPU_BUDGET_MS};
 
 /// One mebibyte, the unit most byte limits are thought in.
 const MIB: u64 = 1024 * 1024;
@@ -54,10 +54,6 @@ pub struct Config {
     /// (`BUFFER_BUDGET_BYTES`, at least `TRANSFORM_MAX_BYTES`). Default:
     /// [`DEFAULT_BUFFER_BUDGET_BYTES`].
     pub buffer_budget_bytes: u64,
-    /// The CPU a transform may be estimated to take, in milliseconds (`CPU_BUDGET_MS`):
-    /// over it, a cheaper path is taken, or the source is answered untouched (see
-    /// `transform/cpu.rs`). Default: [`DEFAULT_CPU_BUDGET_MS`].
-    pub cpu_budget_ms: u64,
     /// The bearer token `POST /purge` requires (`PURGE_TOKEN`, a secret of at least 16
     /// bytes). Default: none, and purging is off.
     pub purge_token: Option<String>,
@@ -73,12 +69,6 @@ pub struct Config {
 /// That fits one 16 Mpx RGB decode (48 MiB, see [`DEFAULT_MAX_SOURCE_PIXELS`]) next to a
 /// 5 MiB source and a dozen everyday transforms.
 pub const DEFAULT_BUFFER_BUDGET_BYTES: u64 = 80 * MIB;
-
-/// Default for [`Config::cpu_budget_ms`]: 30 s, the Workers Paid plan's default CPU limit
-/// per request, so that on Paid nothing takes a cheaper path that the runtime would not
-/// have cut off anyway. On the Free plan (10 ms of CPU a request) set `CPU_BUDGET_MS = "10"`;
-/// a Paid Worker whose `[limits] cpu_ms` is raised (up to 300,000) may raise it to match.
-pub const DEFAULT_CPU_BUDGET_MS: u64 = 30_000;
 
 /// Default for [`Config::max_source_pixels`]: 16 Mpx (for instance 4896×3264, a 16 MP photo).
 ///
@@ -103,7 +93,6 @@ impl Default for Config {
             cors_allow_origins: CorsOrigins::Any,
             upstream_idle_timeout: Some(Duration::from_millis(10_000)),
             buffer_budget_bytes: DEFAULT_BUFFER_BUDGET_BYTES,
-            cpu_budget_ms: DEFAULT_CPU_BUDGET_MS,
             purge_token: None,
         }
     }
@@ -130,7 +119,6 @@ impl Config {
             security: policy(&get)?,
             purge_token,
             buffer_budget_bytes,
-            cpu_budget_ms: number(&get, "CPU_BUDGET_MS", defaults.cpu_budget_ms, 1..=300_000)?,
             upstream_idle_timeout: match number(&get, "UPSTREAM_IDLE_TIMEOUT_MS", 10_000, 0..=300_000)? {
                 0 => None,
                 millis => Some(Duration::from_millis(millis)),
@@ -246,6 +234,7 @@ fn policy(get: &impl Fn(&str) -> Option<String>) -> Result<Policy, ConfigError> 
             limit => Some(limit),
         },
         watermark: watermark(get)?,
+        cpu_budget_ms: number(get, "CPU_BUDGET_MS", DEFAULT_CPU_BUDGET_MS, 1..=300_000)?,
     })
 }
 
@@ -427,7 +416,7 @@ mod tests {
         assert!(config.security.origin_url.is_none());
         assert_eq!(config.security.passthrough_max_bytes, None, "no pass-through limit unless set");
         assert_eq!(config.buffer_budget_bytes, 80 * MIB);
-        assert_eq!(config.cpu_budget_ms, 30_000, "the Paid plan's default CPU limit");
+        assert_eq!(config.security.cpu_budget_ms, 30_000, "the Paid plan's default CPU limit");
     }
 
     #[test]
@@ -454,7 +443,7 @@ mod tests {
         assert_eq!(config.upstream_idle_timeout, Some(Duration::from_millis(700)));
         assert_eq!(config.security.passthrough_max_bytes, Some(9000));
         assert_eq!(config.buffer_budget_bytes, 4000);
-        assert_eq!(config.cpu_budget_ms, 10);
+        assert_eq!(config.security.cpu_budget_ms, 10);
         assert_eq!(
             config.security.origin_url.map(String::from).as_deref(),
             Some("https://images.example.com/base/")

@@ -80,7 +80,7 @@ mod tests {
         // Test-only: the paths are this module's own fixed examples, never request input.
         let Ok(Route::Image(request)) = route(path, None) else { panic!("{path}") };
         let format = FormatRequest::new(&request.options, None);
-        CacheKey::new(&request.source, &request.options, "", format)
+        CacheKey::new(&request.source, &request.options, "", format, crate::security::DEFAULT_CPU_BUDGET_MS)
     }
 
     fn validators(etag: Option<&str>, last_modified: Option<&str>) -> Validators {

@@ -81,7 +81,7 @@ impl Job {
         let resolved = resolve(&image.options, asked.hints, policy);
         let format = FormatRequest::new(&resolved.options, asked.accept);
         let drawn = drawn(&image.draws, policy.watermark.as_ref());
-        let key = CacheKey::new(&image.source, &resolved.options, &drawn, format);
+        let key = CacheKey::new(&image.source, &resolved.options, &drawn, format, policy.cpu_budget_ms);
         let overlay_urls = overlay_sources(&image, policy.watermark.as_ref())
             .map(|source| format!("{origin}{}", overlay_path(source)))
             .collect();

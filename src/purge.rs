@@ -182,7 +182,9 @@ pub fn entries(url: &str, policy: &Policy) -> Result<Entries, ProxyError> {
     let mut cache_paths: Vec<String> = settled
         .iter()
         .flat_map(|options| {
-            variants.iter().map(|format| CacheKey::new(&image.source, options, &drawn, *format).path())
+            variants.iter().map(|format| {
+                CacheKey::new(&image.source, options, &drawn, *format, policy.cpu_budget_ms).path()
+            })
         })
         .collect();
     cache_paths.push(large_source_path(&image.source));
@@ -242,6 +244,20 @@ mod tests {
         let asked = Asked { accept: Some("image/avif,image/webp"), hints: &hints, ..Asked::default() };
         let job = Job::new(image, asked, &Policy::default(), "");
         assert!(paths.contains(&job.key_url), "the entry a client's hints made is purged");
+    }
+
+    #[test]
+    fn a_url_is_purged_where_the_configured_cpu_budget_keyed_it() {
+        use crate::job::{Asked, Job};
+        let url = "/cdn-cgi/image/width=320,format=auto/photos/cat.jpg";
+        let free = Policy { cpu_budget_ms: 10, ..Policy::default() };
+        let job = |policy: &Policy| {
+            let Ok(Route::Image(image)) = route(url, None) else { panic!("an image URL") };
+            Job::new(image, Asked { accept: Some("image/webp"), ..Asked::default() }, policy, "").key_url
+        };
+        let paths = cache_paths(url, &free).unwrap();
+        assert!(paths.contains(&job(&free)), "the entry made within 10 ms is purged");
+        assert!(!paths.contains(&job(&Policy::default())), "a key without the budget is another entry");
     }
 
     #[test]

@@ -575,7 +575,7 @@ fn within_cpu<'a>(
     fetched: &Fetched,
     cx: &Cx<'_>,
 ) -> Result<Result<(Work<'a>, CpuNote), String>, ProxyError> {
-    match work.within_cpu(cx.config.cpu_budget_ms) {
+    match work.within_cpu(cx.config.security.cpu_budget_ms) {
         CpuFit::Within(work, cpu) => Ok(Ok((work, cpu))),
         CpuFit::Over(cpu) => {
             plan::over_cpu(&fetched.known, &cpu)?;

@@ -64,7 +64,20 @@ pub struct Policy {
     /// keys that purging and warming work out (from this policy) must include it. Default:
     /// none.
     pub watermark: Option<Watermark>,
+    /// The CPU a transform may be estimated to take, in milliseconds (`CPU_BUDGET_MS`):
+    /// over it, a cheaper path is taken, or the source is answered untouched (see
+    /// `transform/cpu.rs`). It sits here for the watermark's reason: a budget under what a
+    /// transform needs changes the answer's bytes, so cache keys, which purging and warming
+    /// work out from this policy, include a budget other than the default. Default:
+    /// [`DEFAULT_CPU_BUDGET_MS`].
+    pub cpu_budget_ms: u64,
 }
+
+/// Default for [`Policy::cpu_budget_ms`]: 30 s, the Workers Paid plan's default CPU limit
+/// per request, so that on Paid nothing takes a cheaper path that the runtime would not
+/// have cut off anyway. On the Free plan (10 ms of CPU a request) set `CPU_BUDGET_MS = "10"`;
+/// a Paid Worker whose `[limits] cpu_ms` is raised (up to 300,000) may raise it to match.
+pub const DEFAULT_CPU_BUDGET_MS: u64 = 30_000;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -79,6 +92,7 @@ impl Default for Policy {
             allowed_qualities: None,
             passthrough_max_bytes: None,
             watermark: None,
+            cpu_budget_ms: DEFAULT_CPU_BUDGET_MS,
         }
     }
 }

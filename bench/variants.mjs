@@ -1,12 +1,14 @@
 // Builds of our Worker side by side, in one run: for each Wasm module given (build/index_bg.wasm
 // and variants of it: wasm-opt levels, other crate features), the gzipped size, and in workerd
 // alone (no wrangler dev) the median latency and the workerd process's CPU time per request
-// on flower → 720 px JPEG and flower → 320 px WebP. The modules take turns, ROUNDS times, so
-// that a change in the machine's load falls on each alike. Not part of make test.
+// on flower → 720 px JPEG, flower → 320 px WebP and JPEG and the 12 Mpx JPEG → 320 px JPEG.
+// The modules take turns, ROUNDS times, so that a change in the machine's load falls on each
+// alike. Not part of make test.
 //
 // Usage: node bench/variants.mjs name=path [name=path ...], each path a build directory (its
 // index.js and index_bg.wasm: a copy of build/ from another commit) or a .wasm file made from
 // build/index_bg.wasm (wasm-opt levels: it takes build/index.js, wasm-bindgen's glue).
+// VARIANT_WORKLOADS=flower-720-jpeg,12mp-320-jpeg measures those only.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -18,7 +20,15 @@ const WORK = "bench/.work";
 const ROUNDS = 3;
 const WARMUPS = 5;
 const REQUESTS = 15;
-const WORKLOADS = { "flower-720-jpeg": "width=720,format=jpeg,quality=80", "flower-320-webp": "width=320,format=webp,quality=80" };
+const ALL_WORKLOADS = {
+  "flower-720-jpeg": { input: "flower.jpg", options: "width=720,format=jpeg,quality=80" },
+  "flower-320-webp": { input: "flower.jpg", options: "width=320,format=webp,quality=80" },
+  "flower-320-jpeg": { input: "flower.jpg", options: "width=320,format=jpeg,quality=80" },
+  "12mp-320-jpeg": { input: "flower-12mp.jpg", options: "width=320,format=jpeg,quality=80" },
+};
+const WORKLOADS = Object.fromEntries(
+  Object.entries(ALL_WORKLOADS).filter(([id]) => !process.env.VARIANT_WORKLOADS || process.env.VARIANT_WORKLOADS.split(",").includes(id)),
+);
 
 async function main() {
   const variants = process.argv.slice(2).map((arg) => {
@@ -41,11 +51,11 @@ async function main() {
         };
         const started = await spawnWorkerd(worker, origin.port, WORK);
         try {
-          for (const [workload, options] of Object.entries(WORKLOADS)) {
+          for (const [workload, { input, options }] of Object.entries(WORKLOADS)) {
             process.stderr.write(`round ${round}/${ROUNDS} ${variant.name} ${workload}\n`);
             const cell = (samples[`${variant.name} ${workload}`] ??= { ms: [], cpu: [] });
             let n = 0;
-            const url = () => `${started.base}/cdn-cgi/image/${options}/http://127.0.0.1:${origin.port}/flower.jpg?v=${round}-${++n}`;
+            const url = () => `${started.base}/cdn-cgi/image/${options}/http://127.0.0.1:${origin.port}/${input}?v=${round}-${++n}`;
             await ready(url);
             for (let i = 0; i < WARMUPS; i++) {
               await must(url());

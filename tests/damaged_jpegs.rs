@@ -244,3 +244,43 @@ fn a_progressive_jpeg_cut_off_before_its_last_scan_is_said_to_miss_detail() {
     let whole = made(&manifest::corpus_file("jpeg/icc_profile_big.jpg"), 100);
     assert_eq!(whole.completeness, Completeness::Whole);
 }
+
+/// Noise at quality 100 fills the entropy-coded data with FF bytes (each followed by a stuffed
+/// zero byte) and, with restart intervals, puts markers at every bit alignment: jpeg-decoder's
+/// bit reader (vendor/, patched to take eight bytes at a time where none of them is FF, one at
+/// a time otherwise) must read every kind of stretch as the data says. A byte misread shifts
+/// every code after it: the decode fails, reports damage, or turns to garbage. jpeg-decoder is
+/// called directly, as the engine would fall back to the `image` crate's decoder.
+#[test]
+fn noise_full_of_stuffed_bytes_and_restart_markers_decodes_to_its_pixels() {
+    let (width, height) = (331u16, 247u16);
+    let mut state = 0x9E37_79B9u32;
+    let source: Vec<u8> = (0..usize::from(width) * usize::from(height) * 3)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 24) as u8
+        })
+        .collect();
+    for (restart_interval, progressive) in [(0u16, false), (1, false), (3, false), (0, true)] {
+        let case = format!("restart interval {restart_interval}, progressive {progressive}");
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 100);
+        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_4_4);
+        encoder.set_restart_interval(restart_interval);
+        encoder.set_progressive(progressive);
+        encoder.encode(&source, width, height, jpeg_encoder::ColorType::Rgb).unwrap();
+        let stuffed = jpeg.windows(2).filter(|pair| pair == &[0xFF, 0x00]).count();
+        assert!(stuffed > 1_000, "{case}: {stuffed} stuffed bytes, the test needs many");
+
+        let mut decoder = jpeg_decoder::Decoder::new(&jpeg[..]);
+        let decoded = decoder.decode().unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(!decoder.entropy_data_damaged(), "{case}: reported damaged");
+        assert_eq!(decoded.len(), source.len(), "{case}");
+        let differences: Vec<u8> = decoded.iter().zip(&source).map(|(a, b)| a.abs_diff(*b)).collect();
+        let mean = differences.iter().map(|&d| f64::from(d)).sum::<f64>() / differences.len() as f64;
+        let largest = differences.iter().copied().max().unwrap_or(0);
+        assert!(mean < 2.0 && largest < 32, "{case}: mean difference {mean:.2}, largest {largest}");
+    }
+}

@@ -16,7 +16,7 @@ use alloc::{format, vec};
 use core::cmp;
 use core::mem;
 use core::ops::Range;
-use std::io::Read;
+use std::io::BufRead;
 
 pub const MAX_COMPONENTS: usize = 4;
 
@@ -131,7 +131,7 @@ pub struct Decoder<R> {
     decoding_buffer_size_limit: usize,
 }
 
-impl<R: Read> Decoder<R> {
+impl<R: BufRead> Decoder<R> {
     /// Creates a new `Decoder` using the reader `reader`.
     pub fn new(reader: R) -> Decoder<R> {
         Decoder {
@@ -1099,7 +1099,7 @@ impl<R: Read> Decoder<R> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn decode_block<R: Read>(
+fn decode_block<R: BufRead>(
     reader: &mut R,
     coefficients: &mut [i16; 64],
     huffman: &mut HuffmanDecoder,
@@ -1190,7 +1190,7 @@ fn decode_block<R: Read>(
     Ok(())
 }
 
-fn decode_block_successive_approximation<R: Read>(
+fn decode_block_successive_approximation<R: BufRead>(
     reader: &mut R,
     coefficients: &mut [i16; 64],
     huffman: &mut HuffmanDecoder,
@@ -1276,7 +1276,7 @@ fn decode_block_successive_approximation<R: Read>(
     Ok(())
 }
 
-fn refine_non_zeroes<R: Read>(
+fn refine_non_zeroes<R: BufRead>(
     reader: &mut R,
     coefficients: &mut [i16; 64],
     huffman: &mut HuffmanDecoder,

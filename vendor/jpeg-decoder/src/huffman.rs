@@ -2,13 +2,16 @@ use alloc::borrow::ToOwned;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::iter;
-use std::io::Read;
+use std::io::BufRead;
 use crate::read_u8;
 use crate::error::{Error, Result};
 use crate::marker::Marker;
 use crate::parser::ScanInfo;
 
-const LUT_BITS: u8 = 8;
+// edge-image-proxy patch: 10 bits (upstream: 8), so that more codes, and more AC codes with
+// their value bits, are found in one lookup instead of the bit-by-bit search; grainy photos'
+// large coefficients often took the search (12 Mpx JPEG at 1/8: about 10 % less CPU).
+const LUT_BITS: u8 = 10;
 
 #[derive(Debug)]
 pub struct HuffmanDecoder {
@@ -35,7 +38,7 @@ impl HuffmanDecoder {
 
     // Section F.2.2.3
     // Figure F.16
-    pub fn decode<R: Read>(&mut self, reader: &mut R, table: &HuffmanTable) -> Result<u8> {
+    pub fn decode<R: BufRead>(&mut self, reader: &mut R, table: &HuffmanTable) -> Result<u8> {
         if self.num_bits < 16 {
             self.read_bits(reader)?;
         }
@@ -64,7 +67,7 @@ impl HuffmanDecoder {
         }
     }
 
-    pub fn decode_fast_ac<R: Read>(&mut self, reader: &mut R, table: &HuffmanTable) -> Result<Option<(i16, u8)>> {
+    pub fn decode_fast_ac<R: BufRead>(&mut self, reader: &mut R, table: &HuffmanTable) -> Result<Option<(i16, u8)>> {
         if let Some(ref ac_lut) = table.ac_lut {
             if self.num_bits < LUT_BITS {
                 self.read_bits(reader)?;
@@ -85,7 +88,7 @@ impl HuffmanDecoder {
     }
 
     #[inline]
-    pub fn get_bits<R: Read>(&mut self, reader: &mut R, count: u8) -> Result<u16> {
+    pub fn get_bits<R: BufRead>(&mut self, reader: &mut R, count: u8) -> Result<u16> {
         if self.num_bits < count {
             self.read_bits(reader)?;
         }
@@ -97,7 +100,7 @@ impl HuffmanDecoder {
     }
 
     #[inline]
-    pub fn receive_extend<R: Read>(&mut self, reader: &mut R, count: u8) -> Result<i16> {
+    pub fn receive_extend<R: BufRead>(&mut self, reader: &mut R, count: u8) -> Result<i16> {
         let value = self.get_bits(reader, count)?;
         Ok(extend(value, count))
     }
@@ -118,7 +121,7 @@ impl HuffmanDecoder {
         self.damaged |= overran || (whole_bytes_left && left);
     }
 
-    pub fn take_marker<R: Read>(&mut self, reader: &mut R) -> Result<Option<Marker>> {
+    pub fn take_marker<R: BufRead>(&mut self, reader: &mut R) -> Result<Option<Marker>> {
         self.read_bits(reader).map(|_| self.marker.take())
     }
 
@@ -138,7 +141,29 @@ impl HuffmanDecoder {
         self.num_bits -= count;
     }
 
-    fn read_bits<R: Read>(&mut self, reader: &mut R) -> Result<()> {
+    fn read_bits<R: BufRead>(&mut self, reader: &mut R) -> Result<()> {
+        // edge-image-proxy patch: the bytes that fit taken in one step when the next eight
+        // hold no FF (neither a marker nor a stuffed zero byte to drop), as they nearly
+        // always do; else one at a time below, as upstream does. Half the entropy decoder's
+        // time went to reading a byte at a time through `Read`.
+        if self.marker.is_none() && self.num_bits <= 56 {
+            let buf = reader.fill_buf()?;
+            if let Some(&next) = buf.first_chunk::<8>() {
+                let word = u64::from_be_bytes(next);
+                // A byte of `!word` is zero where `word` has FF (the usual zero-byte test).
+                let inverted = !word;
+                let has_ff = inverted.wrapping_sub(0x0101_0101_0101_0101) & !inverted & 0x8080_8080_8080_8080;
+                if has_ff == 0 {
+                    let count = (64 - self.num_bits) / 8;
+                    let taken = word >> (64 - 8 * u32::from(count));
+                    // `count` bytes (1 to 8) land right under the bits already held.
+                    self.bits |= taken.checked_shl(u32::from(64 - self.num_bits - 8 * count)).unwrap_or(0);
+                    self.num_bits += 8 * count;
+                    reader.consume(usize::from(count));
+                    return Ok(());
+                }
+            }
+        }
         while self.num_bits <= 56 {
             // Fill with zero bits if we have reached the end.
             let byte = match self.marker {

@@ -188,7 +188,7 @@ ${coldSection(run.cold)}
 ## Bundle sizes
 
 What \`wrangler deploy --dry-run\` would upload for each Worker ("Total Upload: X KiB / gzip: Y KiB").
-Cloudflare's limits are 3 MiB gzipped on the Free plan and 10 MiB on paid plans.
+Cloudflare's limit (since September 2026) is 64 MiB uncompressed on every plan; start-up must stay under 1 s.
 
 | Worker | upload | gzip |
 | --- | ---: | ---: |

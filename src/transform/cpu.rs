@@ -35,15 +35,14 @@ const REQUEST_NS: u64 = 4_000_000;
 const READ_NS_PER_BYTE: u64 = 2;
 
 /// Entropy-decoding a JPEG, at any scale (shrink-on-load skips most of the inverse DCT, never
-/// the Huffman decoding): per byte of the file and per source pixel. Fitted on the flower
-/// (547 kB, 3.4 Mpx: 4 ms measured, 10 estimated), its 4:4:4 RGB version (1.4 MB: 20, 15)
-/// and a 24 Mpx JPEG (1.2 MB: 49, 55), each decoded at 1/8. Fitted when every JPEG's
-/// Huffman codes were also walked by `jpeg_damage` (about a third of this); now only a
-/// damaged JPEG is (decoded, walked, decoded again: about twice this), and a clean one, nearly
-/// every one, is decoded once. Not refitted: the large JPEGs already cost about twice this
-/// estimate on the loaded machine (bench/cpu.md), so it is kept as it was until a quiet
-/// machine measures it again.
-const JPEG_ENTROPY_NS_PER_BYTE: u64 = 6;
+/// the Huffman decoding): per byte of the file and per source pixel. Refitted on a quiet
+/// machine (`node bench/calibrate.mjs`, bench/cpu.md) after jpeg-decoder's faster bit reader
+/// and lookup tables, on the flower (547 kB, 3.4 Mpx, q85) and two grainy q92 photos (3.6 MB,
+/// 12 Mpx; 6.8 MB, 24 Mpx) decoded at 1/8: about 11, 51 and 110 ms of entropy decoding. Dense
+/// data costs more a byte than the flower's, so the fit sits on the dense ones (the flower
+/// is over by about 1 ms). A damaged JPEG is decoded, walked and decoded again (about three
+/// times this); the header cannot tell, and nearly every JPEG is clean.
+const JPEG_ENTROPY_NS_PER_BYTE: u64 = 9;
 const JPEG_ENTROPY_NS_PER_SOURCE_PIXEL: u64 = 2;
 
 /// A JPEG's pixels as loaded (after shrink-on-load): the rest of the inverse DCT, upsampling,
@@ -61,8 +60,13 @@ const PNG_NS_PER_PIXEL: u64 = 8;
 const GIF_NS_PER_PIXEL: u64 = 8;
 const WEBP_NS_PER_PIXEL: u64 = 20;
 
-/// Lanczos3 resizing, per pixel of its input and of its intermediate (two passes).
-const RESIZE_NS_PER_PIXEL: u64 = 2;
+/// Lanczos3 resizing, per pixel of its input and of its intermediate (two passes): the flower
+/// → 720 px (1134×756 in, 1.4 M pixels through the passes) costs about 7 ms more than
+/// encoding its 1134 px decode whole would save. With alpha, the pixels are premultiplied
+/// before and divided after, in four channels instead of three: the 768×512 RGBA PNG → 256 px
+/// costs about 6 ms more than its RGB twin, counted here as [`ALPHA_RESIZE_FACTOR`] times.
+const RESIZE_NS_PER_PIXEL: u64 = 5;
+const ALPHA_RESIZE_FACTOR: u64 = 3;
 
 /// Encoding, per output pixel: progressive and baseline JPEG (the flower at full size: 99 and
 /// 88 ms in all), PNG (fast), WebP (its lossless try and its lossy encoder: 41 ms for the
@@ -287,7 +291,9 @@ fn resizing_ns(work: &Work, loaded: (u32, u32)) -> u64 {
     let crop_height = (plan.crop.height * scale).ceil() as u64;
     let (out_width, out_height) = (u64::from(plan.resized.0), u64::from(plan.resized.1));
     let intermediate = (out_width * crop_height).min(crop_width * out_height);
-    (crop_width * crop_height + intermediate) * RESIZE_NS_PER_PIXEL
+    let per_pixel =
+        if work.info.has_alpha { RESIZE_NS_PER_PIXEL * ALPHA_RESIZE_FACTOR } else { RESIZE_NS_PER_PIXEL };
+    (crop_width * crop_height + intermediate) * per_pixel
 }
 
 /// The overlays: preparing them once (their bytes read, decoded as PNG is, resized) and
@@ -337,6 +343,28 @@ mod tests {
         let mut out = std::io::Cursor::new(Vec::new());
         image.write_to(&mut out, image::ImageFormat::Png).unwrap_or_default();
         out.into_inner()
+    }
+
+    /// A 100×60 PNG with half-transparent pixels.
+    fn png_with_alpha() -> Vec<u8> {
+        let image = image::RgbaImage::from_pixel(100, 60, image::Rgba([10, 20, 30, 128]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).unwrap_or_default();
+        out.into_inner()
+    }
+
+    #[test]
+    fn resizing_with_alpha_costs_its_premultiplying_too() {
+        let options = TransformOptions { width: Some(50), ..TransformOptions::default() };
+        let estimate = |source: &[u8]| {
+            let Ok(work) = prepare(source, &options, FormatRequest::Exactly(OutputFormat::Png), 1 << 24)
+            else {
+                panic!("prepare")
+            };
+            work.cpu_ns() - source.len() as u64 * READ_NS_PER_BYTE
+        };
+        let resize = (6_000 + 3_000) * RESIZE_NS_PER_PIXEL;
+        assert_eq!(estimate(&png_with_alpha()) - estimate(&png()), resize * (ALPHA_RESIZE_FACTOR - 1));
     }
 
     #[test]

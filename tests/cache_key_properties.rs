@@ -11,6 +11,7 @@ use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::{TransformOptions, Values};
 use edge_image_proxy::reference::{reference, OptionDoc};
 use edge_image_proxy::route::{route, Route};
+use edge_image_proxy::security::DEFAULT_CPU_BUDGET_MS;
 
 /// A small deterministic generator (xorshift64*), so failures repeat.
 struct Draw(u64);
@@ -115,7 +116,8 @@ const SOURCES: [&str; 4] = [
 fn key(source: &str, options: &str) -> CacheKey {
     let path = format!("/cdn-cgi/image/{options}/{source}");
     let Ok(Route::Image(image)) = route(&path, None) else { panic!("{path}") };
-    CacheKey::new(&image.source, &image.options, "", FormatRequest::new(&image.options, None))
+    let format = FormatRequest::new(&image.options, None);
+    CacheKey::new(&image.source, &image.options, "", format, DEFAULT_CPU_BUDGET_MS)
 }
 
 #[test]

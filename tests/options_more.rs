@@ -22,7 +22,7 @@ use edge_image_proxy::make::Outcome;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::route::{route, Route};
-use edge_image_proxy::security::payload;
+use edge_image_proxy::security::{payload, DEFAULT_CPU_BUDGET_MS};
 use edge_image_proxy::transform::{describe, Encoded};
 use engine::options;
 use fixtures::{png, red_left_blue_right, BLUE, GREY, RED};
@@ -269,7 +269,7 @@ fn every_new_option_changes_the_cache_key_and_the_signature() {
         let Ok(Route::Image(image)) = route(path, None) else { panic!("{path}") };
         let format = FormatRequest::new(&image.options, Some(CHROME));
         (
-            CacheKey::new(&image.source, &image.options, "", format).path(),
+            CacheKey::new(&image.source, &image.options, "", format, DEFAULT_CPU_BUDGET_MS).path(),
             payload(&image.options, &image.draws, None, &image.source),
         )
     };

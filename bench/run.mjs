@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { prepareInputs } from "./inputs.mjs";
 import { cpuPerRequest, latency, throughput, get } from "./measure.mjs";
 import { coldStart } from "./coldstart.mjs";
-import { bundleSize, startNode, startWrangler, stop, workerdPid } from "./processes.mjs";
+import { WORKERD_WORKERS, bundleSize, spawnWorkerd, startNode, startWrangler, stop, workerdPid } from "./processes.mjs";
 import { describeMachine, writeReport } from "./report.mjs";
 import { CONTESTANTS, WORKLOADS, checkFor, contestantsFor } from "./workloads.mjs";
 
@@ -65,7 +65,8 @@ async function main() {
     const workers = await startWorkers(workload, names, origin.port);
     for (const name of names) {
       const worker = workers[name] ?? workers[CONTESTANTS[name].sameWorkerAs];
-      const pid = worker ? () => workerdPid(worker.child.pid) : () => pids[name];
+      const alone = Boolean(CONTESTANTS[name].workerd);
+      const pid = worker ? () => (alone ? worker.child.pid : workerdPid(worker.child.pid)) : () => pids[name];
       const where = { base: worker?.base ?? bases[name], pid };
       results.push(await measureCell(workload, name, where, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
     }
@@ -80,22 +81,37 @@ async function main() {
   writeReport({ started, seconds, machine, inputs, bundles, results, cold, workloads: RUN_WORKLOADS, plan: PLAN }, out);
 }
 
-/** Starts, side by side, the Workers this workload needs. */
+/** Starts, side by side, the Workers this workload needs: in wrangler dev, or in workerd alone. */
 async function startWorkers(workload, names, originPort) {
-  const wanted = names.filter((name) => WORKERS.includes(name));
+  const wanted = names.filter((name) => WORKERS.includes(name) || CONTESTANTS[name].workerd);
   const started = await Promise.all(
     wanted.map((name) =>
-      startWrangler({
-        config: CONTESTANTS[name].worker,
-        // Only ours reads vars; the peers fetch whatever URL they are given.
-        vars: name === "ours" ? { ALLOWED_SOURCES: `127.0.0.1:${originPort}`, ...workload.ourVars } : {},
-        statePath: join(WORK, "state", `${workload.id}-${name}`),
-        logPath: join(WORK, "logs", `${workload.id}-${name}.log`),
-        readyPath: CONTESTANTS[name].readyPath,
-      }),
+      CONTESTANTS[name].workerd
+        ? startWorkerd(CONTESTANTS[name].workerd, name === "ours-workerd" ? workload.ourVars : {}, originPort)
+        : startWrangler({
+            config: CONTESTANTS[name].worker,
+            // Only ours reads vars; the peers fetch whatever URL they are given.
+            vars: name === "ours" ? { ALLOWED_SOURCES: `127.0.0.1:${originPort}`, ...workload.ourVars } : {},
+            statePath: join(WORK, "state", `${workload.id}-${name}`),
+            logPath: join(WORK, "logs", `${workload.id}-${name}.log`),
+            readyPath: CONTESTANTS[name].readyPath,
+          }),
     ),
   );
   return Object.fromEntries(wanted.map((name, i) => [name, started[i]]));
+}
+
+/** `workerd serve` of one of WORKERD_WORKERS (bench/processes.mjs), once it answers. */
+async function startWorkerd(worker, vars, originPort) {
+  const { base, child } = await spawnWorkerd(WORKERD_WORKERS[worker], originPort, WORK, undefined, vars ?? {});
+  const deadline = Date.now() + 60_000;
+  while (!(await fetch(`${base}/`).then(() => true, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`workerd for ${worker} did not answer within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { base, child };
 }
 
 // Counts every request of the run, so that each transform's source URL is new to the cache.

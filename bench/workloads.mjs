@@ -96,6 +96,15 @@ export const CONTESTANTS = {
     memoryPath: "/debug/memory",
     url: queryUrl,
   },
+  // Ours again, in workerd alone as production runs a Worker: no wrangler dev in front (its
+  // Node proxy adds latency; its entry Worker and local Cache API storage add CPU to the
+  // workerd measured) and no Cache API storage (every request is a miss either way).
+  "ours-workerd": {
+    label: "ours in workerd alone (no wrangler dev)",
+    workerd: "ours",
+    memoryPath: "/debug/memory-stats",
+    url: (base, source, options) => `${base}/cdn-cgi/image/${optionList(options)}/${source}`,
+  },
   sharp: {
     label: "sharp (native libvips, Node)",
     url: queryUrl,
@@ -106,6 +115,13 @@ export const CONTESTANTS = {
     label: "fetch-only JS Worker (workerd)",
     worker: "bench/workers/fetch/wrangler.toml",
     readyPath: "/ready",
+    baseline: true,
+    url: (base, source) => `${base}/?${new URLSearchParams({ url: source })}`,
+  },
+  // The fetch-only Worker in workerd alone: the runtime's share beside "ours-workerd".
+  "fetch-worker-workerd": {
+    label: "fetch-only JS Worker in workerd alone",
+    workerd: "fetch-worker",
     baseline: true,
     url: (base, source) => `${base}/?${new URLSearchParams({ url: source })}`,
   },
@@ -130,11 +146,12 @@ export const PEERS = ["photon", "wasm-image-optimization"];
 /**
  * Who runs each kind of workload: a library is not a proxy, so only ours has a cache and a
  * pass-through path. Beside a transform the fetch-only Worker fetches the same source: its
- * CPU time is workerd's own share, taken off each Worker's ("net").
+ * CPU time is workerd's own share, taken off each Worker's ("net"); ours and it also run in
+ * workerd alone, for the figures without wrangler dev's share.
  */
 export function contestantsFor(workload) {
   if (workload.kind === "transform") {
-    return ["ours", ...PEERS, "sharp", "fetch-worker"];
+    return ["ours", ...PEERS, "sharp", "fetch-worker", "ours-workerd", "fetch-worker-workerd"];
   }
   return workload.kind === "cache-hit" ? ["ours", "ours-static", "fetch-worker", "origin"] : ["ours", "fetch-worker", "origin"];
 }

@@ -39,9 +39,12 @@ const STAGES = [
   ["colour conversion (decoder)", /color_convert|ycbcr|ycc/i],
   ["JPEG decode: entropy, IDCT, upsampling", /jpeg_decoder|zune_jpeg/],
   ["header reading (inspect)", /ImageReader|image::io::|transform::decode::(inspect|scalable_jpeg|coefficient_bytes)/],
+  // vaam-image-webp's crate is named image_webp too: its lossy encoder goes to encode; the VP8
+  // transforms and predictors that encoder and decoder share get a stage of their own.
+  ["WebP/PNG/AVIF encode", /vaam|image_webp::(lossy::(encoder|arithmetic_encoder)|encoder)|png::encoder|(^|[^f])deflate|fdeflate::compress|rav1e|ravif|avif/i],
+  ["VP8 transforms and prediction (WebP encoder or decoder)", /image_webp::lossy::(transform|prediction|loop_filter)/],
   ["PNG/WebP/GIF decode", /png::decoder|image_webp::|vp8::|lossless::|gif::|inflate|fdeflate|miniz/i],
   ["resize", /fast_image_resize|transform::resize/],
-  ["WebP/PNG/AVIF encode", /vaam|image_webp.*encod|vp8.*encod|png::encoder|deflate|rav1e|ravif|avif/i],
   ["copies and allocation", /memcpy|memmove|memset|dlmalloc|alloc::|realloc|__rust_alloc|__rdl_|to_vec|clone|extend_from_slice|copy_from_slice/i],
   ["hashing (cache key, ETag)", /sha2|sha256|hmac|compress256/i],
   ["JS glue and runtime", /^\(|wasm_bindgen|js_sys|web_sys|worker::|worker_sys|__wbg|__wbindgen|serde|url::|core::fmt|fmt::|^[a-z]{1,3}$|^(read|write|set|get|fetch|anonymous)/i],

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
+use edge_image_proxy::error::ProxyError;
 use edge_image_proxy::format::OutputFormat;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
@@ -16,6 +17,8 @@ use edge_image_proxy::transform::{prepare, CpuFit, CpuNote, Work};
 
 #[path = "common/animations.rs"]
 mod animations;
+#[path = "common/damaged_jpegs.rs"]
+mod damaged;
 #[path = "common/engine.rs"]
 mod engine;
 #[path = "common/fixtures.rs"]
@@ -185,4 +188,39 @@ fn a_border_found_later_keeps_the_path_taken() {
     let (work, note) = within(planned.within_cpu(ms(fast)));
     assert_eq!(note.steps, ["webp -> jpeg"]);
     assert_eq!(work.run(|_| true).unwrap().format, OutputFormat::Jpeg, "planned again, still JPEG");
+}
+
+/// A JPEG is found damaged only while it is decoded, and repairing it (its Huffman codes walked,
+/// the repaired copy decoded again) costs about twice its entropy decoding more, which the
+/// estimate from the header could not include: it is charged then. A budget that fits the
+/// damaged JPEG's estimate but not its repair is refused (the edge answers as for any transform
+/// over the budget); the same kind of budget decodes the intact JPEG, and a larger one
+/// repairs the damaged one.
+#[test]
+fn a_damaged_jpegs_repair_must_fit_the_budget_too() {
+    let options = options("width=512,format=jpeg");
+    let fitted = |bytes: &[u8], budget: fn(u64) -> u64| {
+        let planned = work(bytes, &options, FormatRequest::Exactly(OutputFormat::Jpeg));
+        let estimate = ms(planned.cpu_ns());
+        let (fitted, note) = within(planned.within_cpu(budget(estimate)));
+        assert!(note.steps.is_empty(), "{note:?}");
+        (fitted.run(|_| true), estimate)
+    };
+    let damaged = damaged::interval_short();
+
+    match fitted(&damaged, |estimate| estimate) {
+        (Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. }), estimate) => {
+            assert_eq!(budget_ms, estimate, "the budget it was fitted to");
+            assert!(estimate_ms > budget_ms, "the repair charged: {estimate_ms} ms against {budget_ms}");
+        }
+        (other, _) => panic!("{:?}", other.map(|encoded| encoded.completeness)),
+    }
+
+    let (intact, _) = fitted(&damaged::intact(), |estimate| estimate);
+    assert!(intact.unwrap().completeness.is_whole(), "decoded once, whole");
+
+    let (repaired, _) = fitted(&damaged, |estimate| 3 * estimate);
+    let repaired = repaired.unwrap();
+    assert!(!repaired.completeness.is_whole(), "answered, and said to be partial");
+    assert_eq!(repaired.width, 512);
 }

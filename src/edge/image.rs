@@ -537,7 +537,17 @@ pub(super) async fn transform(
         let why = "transform;desc=\"skipped: no room in the memory budget\"";
         return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
     };
-    let encoded = work.run(|extra| held.try_grow(extra).is_ok())?;
+    let encoded = match work.run(|extra| held.try_grow(extra).is_ok()) {
+        // A damaged JPEG whose repair the budget has no room for: as any transform over it.
+        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. }) => {
+            let steps = vec!["damaged jpeg repaired".to_string()];
+            let cpu = CpuNote { estimate_ms, budget_ms, cheaper_ms: None, steps, over: true };
+            plan::over_cpu(&fetched.known, &cpu)?;
+            let why = format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing());
+            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why)));
+        }
+        encoded => encoded?,
+    };
     drop(held);
     stats::record(|c| c.transforms += 1);
     Ok(Transformed::Made(made_anew(fetched, encoded, &cpu)))

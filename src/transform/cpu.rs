@@ -22,6 +22,8 @@ use super::animation::Decision;
 use super::decode::Shrink;
 use super::overlay;
 use super::work::{output_format, Step, Work};
+use crate::budget::RETRY_AFTER_SECONDS;
+use crate::error::ProxyError;
 use crate::format::{OutputFormat, SourceFormat};
 use crate::negotiate::FormatRequest;
 
@@ -41,7 +43,8 @@ const READ_NS_PER_BYTE: u64 = 2;
 /// 12 Mpx; 6.8 MB, 24 Mpx) decoded at 1/8: about 11, 51 and 110 ms of entropy decoding. Dense
 /// data costs more a byte than the flower's, so the fit sits on the dense ones (the flower
 /// is over by about 1 ms). A damaged JPEG is decoded, walked and decoded again (about three
-/// times this); the header cannot tell, and nearly every JPEG is clean.
+/// times this): the header cannot tell, so the repair is charged when the decoder reports the
+/// damage ([`Work::repair_ns`]), against the budget the work was fitted to.
 const JPEG_ENTROPY_NS_PER_BYTE: u64 = 9;
 const JPEG_ENTROPY_NS_PER_SOURCE_PIXEL: u64 = 2;
 
@@ -153,6 +156,29 @@ impl<'a> Work<'a> {
         REQUEST_NS + bytes * READ_NS_PER_BYTE + prepared + frames * (per_frame + drawn)
     }
 
+    /// What repairing a damaged JPEG adds to [`Work::cpu_ns`], known only once jpeg-decoder
+    /// fails or reports damage: the walk of its Huffman codes (as costly as the entropy
+    /// decoding) and a second decode of the repaired copy.
+    pub(super) fn repair_ns(&self) -> u64 {
+        let loaded = self.shrink.loaded_size(&self.info);
+        2 * jpeg_entropy_ns(self) + area(loaded) * JPEG_NS_PER_LOADED_PIXEL
+    }
+
+    /// `Ok` when the work, with `extra` nanoseconds the header did not foresee, is still within
+    /// the budget it was fitted to (or none was applied); else the refusal to answer with.
+    pub(super) fn within_budget_with(&self, extra: u64) -> Result<(), ProxyError> {
+        let Some(budget_ns) = self.cpu_budget_ns else { return Ok(()) };
+        let estimate = self.cpu_ns().saturating_add(extra);
+        if estimate <= budget_ns {
+            return Ok(());
+        }
+        Err(ProxyError::OverCpuBudget {
+            estimate_ms: ms(estimate),
+            budget_ms: budget_ns / 1_000_000,
+            retry_after_seconds: RETRY_AFTER_SECONDS,
+        })
+    }
+
     /// This work within `budget_ms` of CPU: as planned when its estimate fits, else with the
     /// cheaper steps (see the module's list) taken one by one until it fits; or, when even
     /// all of them leave it over, [`CpuFit::Over`].
@@ -175,7 +201,7 @@ impl<'a> Work<'a> {
             }
         }
         if estimate <= budget_ns {
-            return CpuFit::Within(work, note);
+            return CpuFit::Within(Work { cpu_budget_ns: Some(budget_ns), ..work }, note);
         }
         note.over = true;
         CpuFit::Over(note)
@@ -262,13 +288,7 @@ fn area((width, height): (u32, u32)) -> u64 {
 fn decoding_ns(work: &Work, loaded: (u32, u32)) -> u64 {
     let source = area((work.info.width, work.info.height));
     match work.info.format {
-        SourceFormat::Jpeg => {
-            let entropy = work.bytes.len() as u64 * JPEG_ENTROPY_NS_PER_BYTE
-                + source * JPEG_ENTROPY_NS_PER_SOURCE_PIXEL;
-            let entropy =
-                if work.coefficient_bytes > 0 { entropy * PROGRESSIVE_ENTROPY_QUARTERS / 4 } else { entropy };
-            entropy + area(loaded) * JPEG_NS_PER_LOADED_PIXEL
-        }
+        SourceFormat::Jpeg => jpeg_entropy_ns(work) + area(loaded) * JPEG_NS_PER_LOADED_PIXEL,
         SourceFormat::Png => source * PNG_NS_PER_PIXEL,
         SourceFormat::Gif => source * GIF_NS_PER_PIXEL,
         SourceFormat::Webp => source * WEBP_NS_PER_PIXEL,
@@ -277,6 +297,19 @@ fn decoding_ns(work: &Work, loaded: (u32, u32)) -> u64 {
         SourceFormat::Bmp | SourceFormat::Ico | SourceFormat::Tiff => source * PNG_NS_PER_PIXEL,
         // Never decoded: served as they are (AVIF) or sanitised as text (SVG).
         SourceFormat::Avif | SourceFormat::Svg => 0,
+    }
+}
+
+/// A JPEG's entropy decoding, at any scale: its bytes and source pixels, more for a
+/// progressive one.
+fn jpeg_entropy_ns(work: &Work) -> u64 {
+    let source = area((work.info.width, work.info.height));
+    let entropy =
+        work.bytes.len() as u64 * JPEG_ENTROPY_NS_PER_BYTE + source * JPEG_ENTROPY_NS_PER_SOURCE_PIXEL;
+    if work.coefficient_bytes > 0 {
+        entropy * PROGRESSIVE_ENTROPY_QUARTERS / 4
+    } else {
+        entropy
     }
 }
 

@@ -150,7 +150,9 @@ impl<'a> Work<'a> {
     /// A JPEG that jpeg-decoder reads whole is decoded once. Any other JPEG (one it fails on
     /// or had to make part of up, or one the `image` crate decodes, which cannot tell) is
     /// walked first ([`jpeg_damage`], as costly as the Huffman decoding itself): its damaged
-    /// restart intervals are replaced by grey ones, in a copy that `room` must grant.
+    /// restart intervals are replaced by grey ones, in a copy that `room` must grant. When the
+    /// walk and the second decode would take the work over the CPU budget it was fitted to,
+    /// [`ProxyError::OverCpuBudget`] instead.
     fn decode_source(
         &self,
         room: &mut Room<impl FnMut(u64) -> bool>,
@@ -158,7 +160,12 @@ impl<'a> Work<'a> {
         let checked = match self.info.format {
             SourceFormat::Jpeg => match decode::decode_if_intact(self.bytes, &self.info, self.shrink) {
                 Some(pixels) => return Ok((pixels, Completeness::Whole)),
-                None => jpeg_damage::check(self.bytes),
+                None => {
+                    // The walk and the second decode, which the estimate could not foresee,
+                    // must still fit the CPU budget: the runtime cuts a request off past it.
+                    self.within_budget_with(self.repair_ns())?;
+                    jpeg_damage::check(self.bytes)
+                }
             },
             _ => Checked { completeness: Completeness::Whole, repair: None },
         };

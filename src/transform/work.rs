@@ -63,6 +63,9 @@ pub struct Work<'a> {
     pub(super) steps: Vec<Step>,
     /// The overlays drawn on the output (`draw`, the watermark), their headers read.
     pub(super) overlays: Vec<Layer<'a>>,
+    /// The CPU budget [`Work::within_cpu`] fitted this work to, in nanoseconds, for what the
+    /// header could not foresee (a damaged JPEG's repair); `None` before a budget is applied.
+    pub(super) cpu_budget_ns: Option<u64>,
 }
 
 /// A cheaper path [`Work::within_cpu`] may take.
@@ -120,6 +123,7 @@ pub fn prepare<'a>(
         coefficient_bytes,
         steps: Vec::new(),
         overlays: Vec::new(),
+        cpu_budget_ns: None,
     })
 }
 

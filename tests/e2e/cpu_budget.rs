@@ -3,12 +3,15 @@
 //! but its JPEG fits makes a JPEG instead; a budget of 1 ms, which nothing fits, answers the
 //! source untouched, or for a request that must be transformed a 503 with `Retry-After` (a
 //! redirect to the source with `onerror=redirect`). `Server-Timing` tells the estimate, the
-//! budget and the path taken.
+//! budget and the path taken. A damaged JPEG's repair, found only while decoding, must fit the
+//! budget too.
 use edge_image_proxy::config::DEFAULT_MAX_SOURCE_PIXELS;
 use edge_image_proxy::negotiate::FormatRequest;
 use edge_image_proxy::options::TransformOptions;
 use edge_image_proxy::transform::prepare;
 
+use crate::damaged_jpegs::damaged;
+use crate::harness::origin::publish;
 use crate::harness::worker::{cpu_budget_harness, harness, origin_url, Harness};
 
 const WEBP: &[(&str, &str)] = &[("accept", "image/webp,*/*")];
@@ -94,4 +97,42 @@ fn a_tiny_budget_refuses_what_must_be_transformed() {
     let redirected = tiny.request("GET", &thumbnail("width=320,format=webp,onerror=redirect"), &[]);
     assert_eq!(redirected.status, 302);
     assert_eq!(redirected.header("location"), Some(origin_url("/generated/24mp.jpg").as_str()));
+}
+
+/// The budget set to what the damaged JPEG's PNG is estimated to take from its header: the
+/// header cannot tell the damage, which jpeg-decoder reports while decoding, and the repair
+/// (a walk of its Huffman codes and a second decode) takes it over. Asked as `width=512`, the
+/// source goes untouched (its own bytes, `no-store`); asked as `format=png`, which must be
+/// transformed, 503 with `Retry-After`. The same URLs under the default budget are repaired.
+#[test]
+#[ignore = "needs the built Worker in wrangler dev: run by make test"]
+fn a_damaged_jpeg_whose_repair_is_over_the_budget_is_not_transformed() {
+    let bytes = damaged::interval_short();
+    let source = origin_url(&publish("short-interval-budget.jpg", bytes.clone()));
+    let options = TransformOptions { width: Some(512), ..TransformOptions::default() };
+    let estimate = |format| {
+        let work = prepare(&bytes, &options, format, DEFAULT_MAX_SOURCE_PIXELS).expect("the header");
+        work.cpu_ns().div_ceil(1_000_000)
+    };
+    let png = estimate(FormatRequest::Exactly(edge_image_proxy::format::OutputFormat::Png));
+    assert!(estimate(FormatRequest::AutoLegacy) <= png, "the budget fits both estimates");
+    let budget = cpu_budget_harness(png);
+
+    let untouched = budget.request("GET", &format!("/cdn-cgi/image/width=512/{source}"), &[]);
+    let timing = untouched.header("server-timing").unwrap_or_default().to_string();
+    assert_eq!(untouched.status, 200, "{timing}");
+    assert!(untouched.body == bytes, "the source's own bytes: {timing}");
+    assert!(timing.contains("damaged jpeg repaired, over: not transformed"), "{timing}");
+    assert!(timing.contains("transform;desc=\"skipped: over the CPU budget\""), "{timing}");
+    assert_eq!(untouched.header("cache-control"), Some("no-store"));
+
+    let refused = budget.request("GET", &format!("/cdn-cgi/image/width=512,format=png/{source}"), &[]);
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(refused.problem()["type"], "/reference#over-cpu-budget");
+
+    let repaired = harness().request("GET", &format!("/cdn-cgi/image/width=512,format=png/{source}"), &[]);
+    let timing = repaired.header("server-timing").unwrap_or_default().to_string();
+    assert_eq!(repaired.status, 200, "{timing}");
+    assert!(timing.contains(" to 239 not decoded"), "{timing}");
 }

@@ -10,7 +10,7 @@ use crate::harness::origin::publish;
 use crate::harness::worker::{corpus, get, origin_url, wait_for_hit};
 
 #[path = "../common/damaged_jpegs.rs"]
-mod damaged;
+pub(crate) mod damaged;
 
 /// The proxied path of `bytes` published as `name`, at `options`.
 fn proxied(options: &str, name: &str, bytes: Vec<u8>) -> String {

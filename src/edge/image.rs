@@ -537,20 +537,32 @@ pub(super) async fn transform(
         let why = "transform;desc=\"skipped: no room in the memory budget\"";
         return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, why)));
     };
-    let encoded = match work.run(|extra| held.try_grow(extra).is_ok()) {
-        // A damaged JPEG whose repair the budget has no room for: as any transform over it.
-        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. }) => {
-            let steps = vec!["damaged jpeg repaired".to_string()];
-            let cpu = CpuNote { estimate_ms, budget_ms, cheaper_ms: None, steps, over: true };
-            plan::over_cpu(&fetched.known, &cpu)?;
-            let why = format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing());
-            return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why)));
-        }
-        encoded => encoded?,
+    let encoded = match run_within(work, &mut held, fetched)? {
+        Ok(encoded) => encoded,
+        Err(why) => return Ok(Transformed::Untouched(untouched(job, source, mime, fetched, &why))),
     };
     drop(held);
     stats::record(|c| c.transforms += 1);
     Ok(Transformed::Made(made_anew(fetched, encoded, &cpu)))
+}
+
+/// The work run within the room `held`. A damaged JPEG whose repair the CPU budget has no
+/// room for is answered as any transform over it: `Ok(Err(why))`, the `Server-Timing` entries
+/// of the source answered untouched (or the refusal of a request that must be transformed).
+fn run_within(
+    work: Work<'_>,
+    held: &mut Reservation,
+    fetched: &Fetched,
+) -> Result<Result<Encoded, String>, ProxyError> {
+    match work.run(|extra| held.try_grow(extra).is_ok()) {
+        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. }) => {
+            let steps = vec!["damaged jpeg repaired".to_string()];
+            let cpu = CpuNote { estimate_ms, budget_ms, cheaper_ms: None, steps, over: true };
+            plan::over_cpu(&fetched.known, &cpu)?;
+            Ok(Err(format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing())))
+        }
+        encoded => encoded.map(Ok),
+    }
 }
 
 /// The work's room in the memory budget; `None` when there is none within the wait and the

@@ -139,6 +139,7 @@ mod tests {
 
     #[test]
     fn a_cpu_budget_is_keyed_unless_it_is_the_default() {
+        // Test-only `panic!`: a fixed example URL, never request input.
         let Ok(Route::Image(request)) = route("/cdn-cgi/image/w=200,f=auto/a.jpg", None) else { panic!() };
         let format = FormatRequest::new(&request.options, Some("image/webp"));
         let with = |budget| CacheKey::new(&request.source, &request.options, "", format, budget);

@@ -248,6 +248,7 @@ mod tests {
 
     #[test]
     fn a_url_is_purged_where_the_configured_cpu_budget_keyed_it() {
+        // Test-only `panic!`/`unwrap`: a fixed example URL; a failure is the test failing.
         use crate::job::{Asked, Job};
         let url = "/cdn-cgi/image/width=320,format=auto/photos/cat.jpg";
         let free = Policy { cpu_budget_ms: 10, ..Policy::default() };

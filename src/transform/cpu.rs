@@ -388,6 +388,7 @@ mod tests {
 
     #[test]
     fn resizing_with_alpha_costs_its_premultiplying_too() {
+        // Test-only `panic!`: the fixture is made here; a failure is the test failing.
         let options = TransformOptions { width: Some(50), ..TransformOptions::default() };
         let estimate = |source: &[u8]| {
             let Ok(work) = prepare(source, &options, FormatRequest::Exactly(OutputFormat::Png), 1 << 24)

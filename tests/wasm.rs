@@ -220,3 +220,17 @@ fn a_png_declaring_a_gigapixel_is_too_many_pixels_and_described_in_wasm() {
         assert_eq!((described.original.width, described.original.height), (side, side));
     }
 }
+
+#[path = "common/webp_cases.rs"]
+mod webp_cases;
+
+/// In Wasm the vendored WebP encoder's 4x4 transforms take their simd128 paths: the files must
+/// still be upstream's, byte for byte (see tests/common/webp_cases.rs).
+#[wasm_bindgen_test]
+fn the_patched_lossy_webp_encoder_writes_upstreams_bytes_in_wasm() {
+    let got: Vec<(&str, String)> =
+        webp_cases::cases().iter().map(|(name, bytes)| (*name, webp_cases::sha256(bytes))).collect();
+    let expected: Vec<(&str, String)> =
+        webp_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
+    assert_eq!(got, expected);
+}

@@ -3,8 +3,26 @@ const CONST1: i64 = 20091;
 /// 16 bit fixed point version of sin(PI/8) * sqrt(2)
 const CONST2: i64 = 35468;
 
-// inverse discrete cosine transform, used in decoding
+/// Inverse DCT of a 4x4 block (the first 16 values of `block`).
+///
+/// edge-image-proxy patch: on wasm32 with simd128, a block whose values all
+/// lie within +-8191 is transformed four lanes at a time in 32-bit
+/// arithmetic (`simd::idct4x4`), which gives upstream's results exactly
+/// there (see that function); any other block, and every other target, takes
+/// upstream's scalar 64-bit code.
+#[inline]
 pub(crate) fn idct4x4(block: &mut [i32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Some(block) = block.get_mut(..16).and_then(|b| <&mut [i32; 16]>::try_from(b).ok()) {
+        if simd::idct4x4(block) {
+            return;
+        }
+    }
+    idct4x4_scalar(block);
+}
+
+// inverse discrete cosine transform, used in decoding
+pub(crate) fn idct4x4_scalar(block: &mut [i32]) {
     // The intermediate results may overflow the types, so we stretch the type.
     fn fetch(block: &[i32], idx: usize) -> i64 {
         i64::from(block[idx])
@@ -128,7 +146,23 @@ pub(crate) fn wht4x4(block: &mut [i32; 16]) {
     }
 }
 
+/// Forward DCT of a 4x4 block.
+///
+/// edge-image-proxy patch: on wasm32 with simd128, a block whose values all
+/// lie within +-2047 (the encoder's residuals are within +-255) is
+/// transformed four lanes at a time in 32-bit arithmetic (`simd::dct4x4`),
+/// which gives upstream's results exactly there; any other block, and every
+/// other target, takes upstream's scalar 64-bit code.
+#[inline]
 pub(crate) fn dct4x4(block: &mut [i32; 16]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd::dct4x4(block) {
+        return;
+    }
+    dct4x4_scalar(block);
+}
+
+pub(crate) fn dct4x4_scalar(block: &mut [i32; 16]) {
     // The intermediate results may overflow the types, so we stretch the type.
     fn fetch(block: &[i32], idx: usize) -> i64 {
         i64::from(block[idx])
@@ -158,6 +192,193 @@ pub(crate) fn dct4x4(block: &mut [i32; 16]) {
         block[i + 8] = ((a - b + 7) >> 4) as i32;
         block[i + 4] = (((c * 2217 + d * 5352 + 12000) >> 16) + if d != 0 { 1 } else { 0 }) as i32;
         block[i + 12] = ((d * 2217 - c * 5352 + 51000) >> 16) as i32;
+    }
+}
+
+/// edge-image-proxy patch: the 4x4 DCT and inverse DCT in Wasm SIMD, the
+/// block's four rows (or columns) as the four 32-bit lanes of a vector.
+///
+/// Upstream computes in i64 so that nothing can overflow; these compute in
+/// i32 and are used only for blocks whose inputs bound every intermediate
+/// value below 2^31, so each addition, multiplication and arithmetic shift
+/// gives the same value as upstream's. The bounds:
+/// - `dct4x4`, inputs within +-2047: the first pass's sums are within
+///   +-32,752 and its products within +-32,752 x 7,569 = +-2.5e8; the second
+///   pass's inputs within +-65,504, its sums within +-131,008 and its
+///   products within +-131,008 x 7,569 = +-9.9e8.
+/// - `idct4x4`, inputs within +-8,191: the first pass's products within
+///   +-8,191 x 35,468 = +-2.9e8 and its outputs within 3.85 x 8,191 =
+///   +-31,536 (|a1| + |d1| <= 2 + 1 + 0.31 + 0.54 times the largest input);
+///   the second pass's products within +-31,536 x 35,468 = +-1.1e9.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::*;
+
+    /// The 4x4 matrix in `rows`, transposed: lane i of vector j becomes lane
+    /// j of vector i.
+    #[inline(always)]
+    fn transpose(rows: [v128; 4]) -> [v128; 4] {
+        let [r0, r1, r2, r3] = rows;
+        let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+        let t1 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+        let t2 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+        let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+        [
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+            i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+            i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+        ]
+    }
+
+    // Safe constructors and lane reads (the crate forbids `unsafe`); LLVM
+    // makes each a single 16-byte load or store.
+    #[inline(always)]
+    fn load(block: &[i32; 16]) -> [v128; 4] {
+        let row = |i: usize| i32x4(block[i], block[i + 1], block[i + 2], block[i + 3]);
+        [row(0), row(4), row(8), row(12)]
+    }
+
+    #[inline(always)]
+    fn store(block: &mut [i32; 16], rows: [v128; 4]) {
+        for (row, out) in rows.into_iter().zip(block.chunks_exact_mut(4)) {
+            out[0] = i32x4_extract_lane::<0>(row);
+            out[1] = i32x4_extract_lane::<1>(row);
+            out[2] = i32x4_extract_lane::<2>(row);
+            out[3] = i32x4_extract_lane::<3>(row);
+        }
+    }
+
+    /// Whether every lane of `rows` lies within +-`bound`.
+    #[inline(always)]
+    fn within(rows: &[v128; 4], bound: i32) -> bool {
+        let largest = rows
+            .iter()
+            .fold(i32x4_splat(0), |m, r| i32x4_max(m, i32x4_abs(*r)));
+        // i32x4_abs(i32::MIN) is i32::MIN, negative: compared as signed it
+        // is below the bound, so a block holding it must be refused too.
+        let smallest = rows
+            .iter()
+            .fold(i32x4_splat(0), |m, r| i32x4_min(m, i32x4_abs(*r)));
+        i32x4_all_true(i32x4_le(largest, i32x4_splat(bound)))
+            && i32x4_all_true(i32x4_ge(smallest, i32x4_splat(0)))
+    }
+
+    /// `super::dct4x4_scalar`, for inputs within +-2047; false, with
+    /// `block` untouched, for any other block.
+    #[inline(always)]
+    pub(super) fn dct4x4(block: &mut [i32; 16]) -> bool {
+        let rows = load(block);
+        if !within(&rows, 2047) {
+            return false;
+        }
+        // First pass, along each row: lane i works on row i.
+        let [x0, x1, x2, x3] = transpose(rows);
+        let eight = |v| i32x4_shl(v, 3);
+        let a = eight(i32x4_add(x0, x3));
+        let b = eight(i32x4_add(x1, x2));
+        let c = eight(i32x4_sub(x1, x2));
+        let d = eight(i32x4_sub(x0, x3));
+        let k2217 = i32x4_splat(2217);
+        let k5352 = i32x4_splat(5352);
+        let first = [
+            i32x4_add(a, b),
+            i32x4_shr(
+                i32x4_add(
+                    i32x4_add(i32x4_mul(c, k2217), i32x4_mul(d, k5352)),
+                    i32x4_splat(14500),
+                ),
+                12,
+            ),
+            i32x4_sub(a, b),
+            i32x4_shr(
+                i32x4_add(
+                    i32x4_sub(i32x4_mul(d, k2217), i32x4_mul(c, k5352)),
+                    i32x4_splat(7500),
+                ),
+                12,
+            ),
+        ];
+        // Second pass, down each column: lane i works on column i.
+        let [y0, y1, y2, y3] = transpose(first);
+        let a = i32x4_add(y0, y3);
+        let b = i32x4_add(y1, y2);
+        let c = i32x4_sub(y1, y2);
+        let d = i32x4_sub(y0, y3);
+        let seven = i32x4_splat(7);
+        // `+ if d != 0 { 1 } else { 0 }`: a true lane of i32x4_ne is -1.
+        let d_nonzero = i32x4_ne(d, i32x4_splat(0));
+        store(
+            block,
+            [
+                i32x4_shr(i32x4_add(i32x4_add(a, b), seven), 4),
+                i32x4_sub(
+                    i32x4_shr(
+                        i32x4_add(
+                            i32x4_add(i32x4_mul(c, k2217), i32x4_mul(d, k5352)),
+                            i32x4_splat(12000),
+                        ),
+                        16,
+                    ),
+                    d_nonzero,
+                ),
+                i32x4_shr(i32x4_add(i32x4_sub(a, b), seven), 4),
+                i32x4_shr(
+                    i32x4_add(
+                        i32x4_sub(i32x4_mul(d, k2217), i32x4_mul(c, k5352)),
+                        i32x4_splat(51000),
+                    ),
+                    16,
+                ),
+            ],
+        );
+        true
+    }
+
+    /// `super::idct4x4_scalar`, for inputs within +-8191; false, with
+    /// `block` untouched, for any other block.
+    #[inline(always)]
+    pub(super) fn idct4x4(block: &mut [i32; 16]) -> bool {
+        let [r0, r1, r2, r3] = load(block);
+        if !within(&[r0, r1, r2, r3], 8191) {
+            return false;
+        }
+        let c1 = i32x4_splat(20091);
+        let c2 = i32x4_splat(35468);
+        // x + ((x * 20091) >> 16) and (x * 35468) >> 16, upstream's
+        // multiplications by cos(pi/8) * sqrt(2) and sin(pi/8) * sqrt(2).
+        let by_cos = |x| i32x4_add(x, i32x4_shr(i32x4_mul(x, c1), 16));
+        let by_sin = |x| i32x4_shr(i32x4_mul(x, c2), 16);
+        // First pass, down each column: lane i works on column i.
+        let a1 = i32x4_add(r0, r2);
+        let b1 = i32x4_sub(r0, r2);
+        let c = i32x4_sub(by_sin(r1), by_cos(r3));
+        let d = i32x4_add(by_cos(r1), by_sin(r3));
+        let first = [
+            i32x4_add(a1, d),
+            i32x4_add(b1, c),
+            i32x4_sub(b1, c),
+            i32x4_sub(a1, d),
+        ];
+        // Second pass, along each row: lane i works on row i.
+        let [x0, x1, x2, x3] = transpose(first);
+        let a1 = i32x4_add(x0, x2);
+        let b1 = i32x4_sub(x0, x2);
+        let c = i32x4_sub(by_sin(x1), by_cos(x3));
+        let d = i32x4_add(by_cos(x1), by_sin(x3));
+        let four = i32x4_splat(4);
+        let out = |v| i32x4_shr(i32x4_add(v, four), 3);
+        // The results are columns (lane i is row i): back to rows.
+        store(
+            block,
+            transpose([
+                out(i32x4_add(a1, d)),
+                out(i32x4_add(b1, c)),
+                out(i32x4_sub(b1, c)),
+                out(i32x4_sub(a1, d)),
+            ]),
+        );
+        true
     }
 }
 

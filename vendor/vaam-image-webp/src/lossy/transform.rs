@@ -252,16 +252,10 @@ mod simd {
     /// Whether every lane of `rows` lies within +-`bound`.
     #[inline(always)]
     fn within(rows: &[v128; 4], bound: i32) -> bool {
-        let largest = rows
-            .iter()
-            .fold(i32x4_splat(0), |m, r| i32x4_max(m, i32x4_abs(*r)));
-        // i32x4_abs(i32::MIN) is i32::MIN, negative: compared as signed it
-        // is below the bound, so a block holding it must be refused too.
-        let smallest = rows
-            .iter()
-            .fold(i32x4_splat(0), |m, r| i32x4_min(m, i32x4_abs(*r)));
+        let largest = rows.iter().fold(i32x4_splat(i32::MIN), |m, r| i32x4_max(m, *r));
+        let smallest = rows.iter().fold(i32x4_splat(i32::MAX), |m, r| i32x4_min(m, *r));
         i32x4_all_true(i32x4_le(largest, i32x4_splat(bound)))
-            && i32x4_all_true(i32x4_ge(smallest, i32x4_splat(0)))
+            && i32x4_all_true(i32x4_ge(smallest, i32x4_splat(-bound)))
     }
 
     /// `super::dct4x4_scalar`, for inputs within +-2047; false, with

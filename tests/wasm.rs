@@ -234,3 +234,16 @@ fn the_patched_lossy_webp_encoder_writes_upstreams_bytes_in_wasm() {
         webp_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
     assert_eq!(got, expected);
 }
+
+#[path = "common/jpeg_idct_cases.rs"]
+mod jpeg_idct_cases;
+
+/// jpeg-decoder's 4×4 IDCT (1/2 scale) runs a Wasm SIMD patch here and must give the samples
+/// of upstream's scalar code, as tests/jpeg_idct.rs checks on the host.
+#[wasm_bindgen_test]
+fn the_simd_half_scale_jpeg_idct_gives_upstreams_samples_in_wasm() {
+    let got: Vec<(&str, String)> = jpeg_idct_cases::decoded_at_half_scale();
+    let expected: Vec<(&str, String)> =
+        jpeg_idct_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
+    assert_eq!(got, expected);
+}

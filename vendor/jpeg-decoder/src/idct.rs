@@ -460,6 +460,18 @@ fn dequantize_and_idct_block_4x4(
     output: &mut [u8],
 ) {
     debug_assert_eq!(coefficients.len(), 64);
+    // edge-image-proxy patch: on wasm32 with simd128, the same wrapping i32 arithmetic four
+    // lanes at once (`simd_4x4` below), so the same samples.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        return simd_4x4::dequantize_and_idct_block_4x4(
+            coefficients,
+            quantization_table,
+            output_linestride,
+            output,
+        );
+    }
+    #[allow(unreachable_code)]
     let mut temp = [Wrapping(0i32); 4 * 4];
 
     const CONST_BITS: usize = 12;
@@ -513,6 +525,99 @@ fn dequantize_and_idct_block_4x4(
         output[3] = stbi_clamp((x0 - t2) >> FINAL_BITS);
         output[1] = stbi_clamp((x2 + t0) >> FINAL_BITS);
         output[2] = stbi_clamp((x2 - t0) >> FINAL_BITS);
+    }
+}
+
+/// edge-image-proxy patch: `dequantize_and_idct_block_4x4` in Wasm SIMD. Each step is the
+/// scalar code's `Wrapping<i32>` step on four lanes: i32x4 addition, subtraction,
+/// multiplication and left shift wrap as `Wrapping` does, `i32x4_shr` is the same arithmetic
+/// shift, and the constants come from the same `stbi_f2f`. The final clamp to 0..=255 is two
+/// saturating narrowings (i32 to i16, then i16 to u8), which give `stbi_clamp`'s value for
+/// every i32. So the samples equal the scalar code's for every input; the project's
+/// tests/wasm.rs compares decodes at 1/2 scale with the scalar code's digests.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd_4x4 {
+    use super::stbi_f2f;
+    use core::arch::wasm32::*;
+
+    /// The 4x4 matrix in `rows`, transposed: lane i of vector j becomes lane j of vector i.
+    #[inline(always)]
+    fn transpose([r0, r1, r2, r3]: [v128; 4]) -> [v128; 4] {
+        let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+        let t1 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+        let t2 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+        let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+        [
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t2),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t2),
+            i32x4_shuffle::<0, 1, 4, 5>(t1, t3),
+            i32x4_shuffle::<2, 3, 6, 7>(t1, t3),
+        ]
+    }
+
+    /// The first four dequantised coefficients of row `row`: lane i is column i.
+    #[inline(always)]
+    fn dequantized_row(coefficients: &[i16; 64], quantization_table: &[u16; 64], row: usize) -> v128 {
+        let c = &coefficients[row * 8..row * 8 + 4];
+        let q = &quantization_table[row * 8..row * 8 + 4];
+        let c = i32x4(i32::from(c[0]), i32::from(c[1]), i32::from(c[2]), i32::from(c[3]));
+        let q = i32x4(i32::from(q[0]), i32::from(q[1]), i32::from(q[2]), i32::from(q[3]));
+        // |c| <= 32,768 and q <= 65,535: the product fits an i32, as in the scalar code.
+        i32x4_mul(c, q)
+    }
+
+    #[inline(always)]
+    pub(super) fn dequantize_and_idct_block_4x4(
+        coefficients: &[i16; 64],
+        quantization_table: &[u16; 64],
+        output_linestride: usize,
+        output: &mut [u8],
+    ) {
+        const CONST_BITS: u32 = 12;
+        const PASS1_BITS: u32 = 2;
+        const FINAL_BITS: u32 = CONST_BITS + PASS1_BITS + 3;
+        let c0_541 = i32x4_splat(stbi_f2f(0.541196100).0);
+        let c1_847 = i32x4_splat(stbi_f2f(-1.847759065).0);
+        let c0_765 = i32x4_splat(stbi_f2f(0.765366865).0);
+
+        // Columns: lane i works on column i.
+        let [s0, s1, s2, s3] = [0, 1, 2, 3].map(|row| dequantized_row(coefficients, quantization_table, row));
+        let x0 = i32x4_shl(i32x4_add(s0, s2), PASS1_BITS);
+        let x2 = i32x4_shl(i32x4_sub(s0, s2), PASS1_BITS);
+        let p1 = i32x4_mul(i32x4_add(s1, s3), c0_541);
+        let half = i32x4_splat(512);
+        let t0 = i32x4_shr(i32x4_add(i32x4_add(p1, i32x4_mul(s3, c1_847)), half), CONST_BITS - PASS1_BITS);
+        let t2 = i32x4_shr(i32x4_add(i32x4_add(p1, i32x4_mul(s1, c0_765)), half), CONST_BITS - PASS1_BITS);
+        // Row k of `temp` in the scalar code, lane i its column i.
+        let temp = [i32x4_add(x0, t2), i32x4_add(x2, t0), i32x4_sub(x2, t0), i32x4_sub(x0, t2)];
+
+        // Rows: lane i works on row i.
+        let [s0, s1, s2, s3] = transpose(temp);
+        let bias = i32x4_splat((1 << (FINAL_BITS - 1)) + (128 << FINAL_BITS));
+        let x0 = i32x4_add(i32x4_shl(i32x4_add(s0, s2), CONST_BITS), bias);
+        let x2 = i32x4_add(i32x4_shl(i32x4_sub(s0, s2), CONST_BITS), bias);
+        let p1 = i32x4_mul(i32x4_add(s1, s3), c0_541);
+        let t0 = i32x4_add(p1, i32x4_mul(s3, c1_847));
+        let t2 = i32x4_add(p1, i32x4_mul(s1, c0_765));
+        // Vector j holds output column j, lane i its row i.
+        let columns = [
+            i32x4_shr(i32x4_add(x0, t2), FINAL_BITS),
+            i32x4_shr(i32x4_add(x2, t0), FINAL_BITS),
+            i32x4_shr(i32x4_sub(x2, t0), FINAL_BITS),
+            i32x4_shr(i32x4_sub(x0, t2), FINAL_BITS),
+        ];
+        let [r0, r1, r2, r3] = transpose(columns);
+        // Bytes 4i..4i + 4 are row i, each sample clamped to 0..=255.
+        let samples = u8x16_narrow_i16x8(i16x8_narrow_i32x4(r0, r1), i16x8_narrow_i32x4(r2, r3));
+        let rows = [
+            u32x4_extract_lane::<0>(samples),
+            u32x4_extract_lane::<1>(samples),
+            u32x4_extract_lane::<2>(samples),
+            u32x4_extract_lane::<3>(samples),
+        ];
+        for (i, row) in rows.into_iter().enumerate() {
+            output[i * output_linestride..][..4].copy_from_slice(&row.to_le_bytes());
+        }
     }
 }
 

@@ -123,27 +123,29 @@ fn a_cut_off_jpeg_is_shown_down_to_the_cut_and_said_to_be_partial() {
     assert!(bands[..4].iter().all(|d| *d < INTACT_BAND), "{bands:?}");
 }
 
+/// `damaged` made at full size: its damage costs the restart interval of rows 192 to 239 (band
+/// 4) and no other band. The differences of each band from the intact picture's.
+fn costs_the_fifth_interval_only(damaged: &[u8]) -> Vec<f64> {
+    let intact = pixels(&made(&damaged::intact(), SIZE.0));
+    let out = made(damaged, SIZE.0);
+    let (first, last) = rows_missing(&out);
+    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
+    let bands = band_differences(&intact, &pixels(&out));
+    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+    bands
+}
+
 /// Damage that jpeg-decoder decodes through without failing: only its report (a patch of
 /// ours, vendor/jpeg-decoder) says the picture is partly made up, so that it is walked.
 #[test]
 fn an_interval_short_of_its_data_costs_that_interval_only() {
-    let intact = pixels(&made(&damaged::intact(), SIZE.0));
-    let out = made(&damaged::interval_short(), SIZE.0);
-    let (first, last) = rows_missing(&out);
-    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
-    let bands = band_differences(&intact, &pixels(&out));
+    let bands = costs_the_fifth_interval_only(&damaged::interval_short());
     assert!(bands[4] > 5.0, "band 4 is the damaged one: {bands:?}");
-    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
 }
 
 #[test]
 fn an_interval_with_data_left_over_is_said_to_be_partial() {
-    let intact = pixels(&made(&damaged::intact(), SIZE.0));
-    let out = made(&damaged::interval_left_over(), SIZE.0);
-    let (first, last) = rows_missing(&out);
-    assert!((192..240).contains(&first) && last == 239, "rows {first} to {last}");
-    let bands = band_differences(&intact, &pixels(&out));
-    assert!(bands.iter().enumerate().all(|(b, d)| b == 4 || *d < INTACT_BAND), "{bands:?}");
+    costs_the_fifth_interval_only(&damaged::interval_left_over());
 }
 
 #[test]

@@ -9,6 +9,7 @@
 // index.js and index_bg.wasm: a copy of build/ from another commit) or a .wasm file made from
 // build/index_bg.wasm (wasm-opt levels: it takes build/index.js, wasm-bindgen's glue).
 // VARIANT_WORKLOADS=flower-720-jpeg,12mp-320-jpeg measures those only.
+// VARIANT_ROUNDS=8 VARIANT_REQUESTS=30 takes more samples (defaults 3 and 15).
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -17,9 +18,11 @@ import { get, percentile } from "./measure.mjs";
 import { WORKERD_WORKERS, cpuMs, spawnWorkerd, startNode, stop } from "./processes.mjs";
 
 const WORK = "bench/.work";
-const ROUNDS = 3;
+// VARIANT_ROUNDS and VARIANT_REQUESTS raise these when two builds differ by less than the
+// rounds' spread.
+const ROUNDS = Number(process.env.VARIANT_ROUNDS ?? 3);
 const WARMUPS = 5;
-const REQUESTS = 15;
+const REQUESTS = Number(process.env.VARIANT_REQUESTS ?? 15);
 const ALL_WORKLOADS = {
   "flower-720-jpeg": { input: "flower.jpg", options: "width=720,format=jpeg,quality=80" },
   "flower-320-webp": { input: "flower.jpg", options: "width=320,format=webp,quality=80" },

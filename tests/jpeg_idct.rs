@@ -6,6 +6,8 @@
 
 #[path = "common/jpeg_idct_cases.rs"]
 mod jpeg_idct_cases;
+#[path = "common/pictures.rs"]
+mod pictures;
 use jpeg_idct_cases::{decoded_at_half_scale, UPSTREAM};
 
 #[test]

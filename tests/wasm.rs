@@ -221,6 +221,8 @@ fn a_png_declaring_a_gigapixel_is_too_many_pixels_and_described_in_wasm() {
     }
 }
 
+#[path = "common/pictures.rs"]
+mod pictures;
 #[path = "common/webp_cases.rs"]
 mod webp_cases;
 
@@ -229,7 +231,7 @@ mod webp_cases;
 #[wasm_bindgen_test]
 fn the_patched_lossy_webp_encoder_writes_upstreams_bytes_in_wasm() {
     let got: Vec<(&str, String)> =
-        webp_cases::cases().iter().map(|(name, bytes)| (*name, webp_cases::sha256(bytes))).collect();
+        webp_cases::cases().iter().map(|(name, bytes)| (*name, pictures::sha256(bytes))).collect();
     let expected: Vec<(&str, String)> =
         webp_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
     assert_eq!(got, expected);
@@ -245,5 +247,20 @@ fn the_simd_half_scale_jpeg_idct_gives_upstreams_samples_in_wasm() {
     let got: Vec<(&str, String)> = jpeg_idct_cases::decoded_at_half_scale();
     let expected: Vec<(&str, String)> =
         jpeg_idct_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
+    assert_eq!(got, expected);
+}
+
+#[path = "common/jpeg_encoder_cases.rs"]
+mod jpeg_encoder_cases;
+
+/// In Wasm the vendored JPEG encoder's forward DCT and RGB to YCbCr conversion take their
+/// simd128 paths: the files must still be upstream's, byte for byte (see
+/// tests/common/jpeg_encoder_cases.rs).
+#[wasm_bindgen_test]
+fn the_patched_jpeg_encoder_writes_upstreams_bytes_in_wasm() {
+    let got: Vec<(&str, String)> =
+        jpeg_encoder_cases::cases().iter().map(|(name, bytes)| (*name, pictures::sha256(bytes))).collect();
+    let expected: Vec<(&str, String)> =
+        jpeg_encoder_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
     assert_eq!(got, expected);
 }

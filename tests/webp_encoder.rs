@@ -3,9 +3,12 @@
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/pictures.rs"]
+mod pictures;
 #[path = "common/webp_cases.rs"]
 mod webp_cases;
-use webp_cases::{cases, kodim07, sha256, UPSTREAM};
+use pictures::{kodim07, psnr, sha256};
+use webp_cases::{cases, UPSTREAM};
 
 #[test]
 fn the_patched_lossy_encoder_writes_upstreams_bytes() {
@@ -22,13 +25,7 @@ fn the_encoded_files_decode_to_their_pictures() {
     let psnr = |webp: &[u8]| {
         let decoded = image::load_from_memory_with_format(webp, image::ImageFormat::WebP).unwrap().to_rgb8();
         assert_eq!(decoded.dimensions(), photo.dimensions());
-        let squared: f64 = decoded
-            .as_raw()
-            .iter()
-            .zip(photo.as_raw())
-            .map(|(a, b)| (f64::from(*a) - f64::from(*b)).powi(2))
-            .sum();
-        10.0 * (255.0_f64.powi(2) / (squared / decoded.as_raw().len() as f64)).log10()
+        psnr(decoded.as_raw(), photo.as_raw())
     };
     let cases = cases();
     let by_name = |name: &str| &cases.iter().find(|(n, _)| *n == name).unwrap().1;

@@ -8,30 +8,7 @@
 //! qualities from 1 to 100, RGB, RGBA and grey.
 #![allow(dead_code)]
 
-use sha2::{Digest, Sha256};
-
-/// kodim07 of the corpus (768×512), as 8-bit RGB.
-pub fn kodim07() -> image::RgbImage {
-    image::load_from_memory(include_bytes!("../../../shared/corpus/photos/kodim07.png")).unwrap().to_rgb8()
-}
-
-fn kodim17() -> image::RgbImage {
-    image::load_from_memory(include_bytes!("../../../shared/corpus/photos/kodim17.png")).unwrap().to_rgb8()
-}
-
-/// Deterministic noise (xorshift), `channels` bytes a pixel: the worst case for the encoder's
-/// token coding, with coefficients far from zero in every block.
-fn noise(width: u32, height: u32, channels: u32) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_u32;
-    (0..width * height * channels)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state >> 24) as u8
-        })
-        .collect()
-}
+use crate::pictures::{kodim07, kodim17, noise};
 
 fn encode(data: &[u8], width: u32, height: u32, color: vaam_webp::ColorType, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
@@ -42,10 +19,6 @@ fn encode(data: &[u8], width: u32, height: u32, color: vaam_webp::ColorType, qua
     encoder.set_params(params);
     encoder.encode(data, width, height, color).unwrap();
     out
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The cases: a name, the file the encoder we build with writes.

@@ -137,7 +137,7 @@ pub(crate) fn fdct(block: &mut AlignedBlock) {
     let mut left = [i32x4_splat(0); 8];
     let mut right = [i32x4_splat(0); 8];
     for (r, row) in data.chunks_exact(8).enumerate() {
-        let v = i16x8(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]);
+        let v = load_i16x8(row);
         left[r] = i32x4_extend_low_i16x8(v);
         right[r] = i32x4_extend_high_i16x8(v);
     }
@@ -191,10 +191,24 @@ fn from_array(bytes: [u8; 16]) -> v128 {
     u8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
 }
 
+/// The first 16 bytes of `bytes`, as two u64 (a load each; a vector built lane by lane
+/// would take sixteen).
 #[inline(always)]
 fn load16(bytes: &[u8]) -> v128 {
-    let b = &bytes[..16];
-    u8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+    let mut lo = [0; 8];
+    let mut hi = [0; 8];
+    lo.copy_from_slice(&bytes[..8]);
+    hi.copy_from_slice(&bytes[8..16]);
+    u64x2(u64::from_le_bytes(lo), u64::from_le_bytes(hi))
+}
+
+/// The eight i16 of `row`, as two u64 of four each (little-endian, as Wasm lanes are).
+#[inline(always)]
+fn load_i16x8(row: &[i16]) -> v128 {
+    let word = |k: usize| {
+        row[k..k + 4].iter().rev().fold(0_u64, |word, &v| (word << 16) | u64::from(v as u16))
+    };
+    u64x2(word(0), word(4))
 }
 
 /// The channel at `offset` (0, 1 or 2) of 16 three-byte pixels held in `v`'s 48 bytes.

@@ -58,8 +58,15 @@ pub enum ProxyError {
     /// The memory budget had no room for a transform that could not be skipped.
     Busy { retry_after_seconds: u32 },
     /// Transforming the image would take more CPU than `CPU_BUDGET_MS`, even by the cheapest
-    /// path, and the request could not be answered with the source untouched.
-    OverCpuBudget { estimate_ms: u64, budget_ms: u64, retry_after_seconds: u32 },
+    /// path, and the request could not be answered with the source untouched. `unforeseen`
+    /// names the work the header could not foresee that took a fitted transform over (a
+    /// damaged JPEG's repair, a full-size decode after a scaled one failed), if that is why.
+    OverCpuBudget {
+        estimate_ms: u64,
+        budget_ms: u64,
+        retry_after_seconds: u32,
+        unforeseen: Option<&'static str>,
+    },
 
     // Ours.
     /// A configuration variable is invalid.
@@ -552,7 +559,12 @@ mod tests {
             ProxyError::OverMemoryBudget { bytes: 2, budget: 1 },
             ProxyError::SourceTooLarge { limit: 1 },
             ProxyError::Busy { retry_after_seconds: 1 },
-            ProxyError::OverCpuBudget { estimate_ms: 40, budget_ms: 10, retry_after_seconds: 1 },
+            ProxyError::OverCpuBudget {
+                estimate_ms: 40,
+                budget_ms: 10,
+                retry_after_seconds: 1,
+                unforeseen: None,
+            },
             ProxyError::Config(ConfigError { var: "CACHE_TTL", problem: "not a number".into() }),
             ProxyError::Internal("oops".into()),
         ];

@@ -176,6 +176,7 @@ pub fn over_cpu(known: &Known, cpu: &CpuNote) -> Result<(), ProxyError> {
             estimate_ms: cpu.cheaper_ms.unwrap_or(cpu.estimate_ms),
             budget_ms: cpu.budget_ms,
             retry_after_seconds: RETRY_AFTER_SECONDS,
+            unforeseen: None,
         });
     }
     Ok(())
@@ -343,6 +344,7 @@ mod tests {
             estimate_ms: 40,
             budget_ms: 10,
             retry_after_seconds: RETRY_AFTER_SECONDS,
+            unforeseen: None,
         };
         assert_eq!(over_cpu(&must, &note), Err(refused.clone()), "the cheapest path's estimate");
         assert_eq!((refused.status(), refused.retry_after_seconds()), (503, Some(RETRY_AFTER_SECONDS)));

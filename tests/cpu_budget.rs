@@ -224,3 +224,42 @@ fn a_damaged_jpegs_repair_must_fit_the_budget_too() {
     assert!(!repaired.completeness.is_whole(), "answered, and said to be partial");
     assert_eq!(repaired.width, 512);
 }
+
+/// A JPEG that jpeg-decoder fails to decode scaled (this one is cut off, with no end marker)
+/// is decoded at full size by the fallback: a second decode, of every pixel, and a resize from
+/// full size, which the estimate could not foresee either. It is charged then, on top of the
+/// repair charged before it: a budget that fits the estimate and the repair but not the
+/// fallback is refused, naming it; a generous one decodes at full size.
+#[test]
+fn a_full_size_fallback_decode_must_fit_the_budget_too() {
+    let whole = synthetic_jpeg(1600, 1200);
+    let cut = &whole[..whole.len() * 2 / 3];
+    let options = options("width=200,format=jpeg");
+    let planned = || work(cut, &options, FormatRequest::Exactly(OutputFormat::Jpeg));
+    let run = |budget_ms: u64| {
+        let (fitted, note) = within(planned().within_cpu(budget_ms));
+        assert!(note.steps.is_empty(), "{note:?}");
+        fitted.run(|_| true)
+    };
+    let estimate = ms(planned().cpu_ns());
+
+    let with_repair = match run(estimate) {
+        Err(ProxyError::OverCpuBudget { estimate_ms, unforeseen: Some("damaged jpeg repaired"), .. }) => {
+            estimate_ms
+        }
+        other => panic!("{:?}", other.map(|encoded| encoded.report.decode)),
+    };
+    match run(with_repair) {
+        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, unforeseen, .. }) => {
+            assert_eq!(unforeseen, Some("full-size decode after a scaled one failed"));
+            assert_eq!(budget_ms, with_repair, "the budget it was fitted to");
+            // 1.9 Mpx decoded again at full size: at least 10 ns each.
+            assert!(estimate_ms >= with_repair + 19, "{estimate_ms} ms against {with_repair}");
+        }
+        other => panic!("{:?}", other.map(|encoded| encoded.report.decode)),
+    }
+
+    let made = run(10 * with_repair).unwrap();
+    assert!(made.report.decode.starts_with("jpeg 1600x1200"), "{}", made.report.decode);
+    assert_eq!(made.width, 200);
+}

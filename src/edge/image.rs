@@ -546,8 +546,8 @@ pub(super) async fn transform(
     Ok(Transformed::Made(made_anew(fetched, encoded, &cpu)))
 }
 
-/// The work run within the room `held`. A damaged JPEG whose repair the CPU budget has no
-/// room for is answered as any transform over it: `Ok(Err(why))`, the `Server-Timing` entries
+/// The work run within the room `held`. A damaged JPEG whose repair, or a JPEG whose full-size
+/// fallback decode, the CPU budget has no room for is answered as any transform over it: `Ok(Err(why))`, the `Server-Timing` entries
 /// of the source answered untouched (or the refusal of a request that must be transformed).
 fn run_within(
     work: Work<'_>,
@@ -555,8 +555,8 @@ fn run_within(
     fetched: &Fetched,
 ) -> Result<Result<Encoded, String>, ProxyError> {
     match work.run(|extra| held.try_grow(extra).is_ok()) {
-        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, .. }) => {
-            let steps = vec!["damaged jpeg repaired".to_string()];
+        Err(ProxyError::OverCpuBudget { estimate_ms, budget_ms, unforeseen, .. }) => {
+            let steps = vec![unforeseen.unwrap_or("unforeseen decoding").to_string()];
             let cpu = CpuNote { estimate_ms, budget_ms, cheaper_ms: None, steps, over: true };
             plan::over_cpu(&fetched.known, &cpu)?;
             Ok(Err(format!("{}, transform;desc=\"skipped: over the CPU budget\"", cpu.server_timing())))

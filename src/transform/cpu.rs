@@ -164,9 +164,19 @@ impl<'a> Work<'a> {
         2 * jpeg_entropy_ns(self) + area(loaded) * JPEG_NS_PER_LOADED_PIXEL
     }
 
-    /// `Ok` when the work, with `extra` nanoseconds the header did not foresee, is still within
-    /// the budget it was fitted to (or none was applied); else the refusal to answer with.
-    pub(super) fn within_budget_with(&self, extra: u64) -> Result<(), ProxyError> {
+    /// What the full-size fallback adds to [`Work::cpu_ns`], known only once a scaled JPEG
+    /// decode fails: a second decode, at full size (its entropy decoding again and every
+    /// pixel), and the resize from that size instead of the scaled one.
+    pub(super) fn full_size_fallback_ns(&self) -> u64 {
+        let full = (self.info.width, self.info.height);
+        let loaded = self.shrink.loaded_size(&self.info);
+        (decoding_ns(self, full) + resizing_ns(self, full)).saturating_sub(resizing_ns(self, loaded))
+    }
+
+    /// `Ok` when the work, with `extra` nanoseconds of `unforeseen` work that the header did
+    /// not foresee, is still within the budget it was fitted to (or none was applied); else
+    /// the refusal to answer with.
+    pub(super) fn within_budget_with(&self, extra: u64, unforeseen: &'static str) -> Result<(), ProxyError> {
         let Some(budget_ns) = self.cpu_budget_ns else { return Ok(()) };
         let estimate = self.cpu_ns().saturating_add(extra);
         if estimate <= budget_ns {
@@ -176,6 +186,7 @@ impl<'a> Work<'a> {
             estimate_ms: ms(estimate),
             budget_ms: budget_ns / 1_000_000,
             retry_after_seconds: RETRY_AFTER_SECONDS,
+            unforeseen: Some(unforeseen),
         })
     }
 

@@ -18,6 +18,10 @@ use crate::error::ProxyError;
 use crate::format::{OutputFormat, SourceFormat};
 use crate::options::{BorderTrim, TrimSides};
 
+/// The `Server-Timing` step of a fitted transform that the full-size fallback decode took
+/// over the CPU budget.
+const FULL_SIZE_FALLBACK: &str = "full-size decode after a scaled one failed";
+
 /// The memory budget as a run sees it: the bytes it holds (at first its work's
 /// [`Work::memory_bytes`], reserved by the caller), and the caller's `more_room` for more.
 struct Room<F> {
@@ -157,42 +161,49 @@ impl<'a> Work<'a> {
         &self,
         room: &mut Room<impl FnMut(u64) -> bool>,
     ) -> Result<(Pixels, Completeness), ProxyError> {
-        let checked = match self.info.format {
+        // What the estimate did not foresee and has been charged to the budget since.
+        let (checked, charged) = match self.info.format {
             SourceFormat::Jpeg => match decode::decode_if_intact(self.bytes, &self.info, self.shrink) {
                 Some(pixels) => return Ok((pixels, Completeness::Whole)),
                 None => {
                     // The walk and the second decode, which the estimate could not foresee,
                     // must still fit the CPU budget: the runtime cuts a request off past it.
-                    self.within_budget_with(self.repair_ns())?;
-                    jpeg_damage::check(self.bytes)
+                    let repair = self.repair_ns();
+                    self.within_budget_with(repair, "damaged jpeg repaired")?;
+                    (jpeg_damage::check(self.bytes), repair)
                 }
             },
-            _ => Checked { completeness: Completeness::Whole, repair: None },
+            _ => (Checked { completeness: Completeness::Whole, repair: None }, 0),
         };
         let Some(repair) = checked.repair else {
-            return Ok((self.decode_bytes(self.bytes, room)?, checked.completeness));
+            return Ok((self.decode_bytes(self.bytes, room, charged)?, checked.completeness));
         };
         let copy = repair.len_at_most(self.bytes.len());
         if !room.grow(u64::try_from(copy).unwrap_or(u64::MAX)) {
             return Err(ProxyError::Busy { retry_after_seconds: RETRY_AFTER_SECONDS });
         }
         let repaired = repair.apply(self.bytes);
-        Ok((self.decode_bytes(&repaired, room)?, checked.completeness))
+        Ok((self.decode_bytes(&repaired, room, charged)?, checked.completeness))
     }
 
     /// `bytes` (the source, or its repaired copy) decoded as planned. jpeg-decoder, which
     /// decodes a JPEG at every [`Shrink::Jpeg`] scale, is stricter than zune-jpeg (the `image`
     /// crate's) about some damaged streams that zune-jpeg conceals: when it fails, the `image`
-    /// crate's full-size decode is the fallback, if it fits the limit and `more_room` grants
-    /// what it takes beyond the estimate.
+    /// crate's full-size decode is the fallback, if it fits the limit, `more_room` grants
+    /// what it takes beyond the estimate, and its CPU (which the estimate did not foresee
+    /// either), with the `charged` nanoseconds of unforeseen work before it, still fits the
+    /// budget the work was fitted to.
     fn decode_bytes(
         &self,
         bytes: &[u8],
         room: &mut Room<impl FnMut(u64) -> bool>,
+        charged: u64,
     ) -> Result<Pixels, ProxyError> {
         match decode::decode(bytes, &self.info, self.shrink) {
             Err(scaled_failed) if self.shrink != Shrink::None => {
                 check_pixels((self.info.width, self.info.height), self.max_pixels)?;
+                let fallback = charged.saturating_add(self.full_size_fallback_ns());
+                self.within_budget_with(fallback, FULL_SIZE_FALLBACK)?;
                 if !room.grow(self.full_size_extra()) {
                     return Err(scaled_failed);
                 }

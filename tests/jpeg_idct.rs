@@ -1,6 +1,6 @@
-//! jpeg-decoder's 4×4 IDCT (decoding at 1/2 scale) gives upstream's samples: the cases and
-//! digests are in tests/common/jpeg_idct_cases.rs, and tests/wasm.rs runs the same check where
-//! the Wasm SIMD path is compiled in.
+//! jpeg-decoder decoding at 1/2 scale (its 4×4 IDCT and H2V2 upsampling) gives upstream's
+//! samples: the cases and digests are in tests/common/jpeg_idct_cases.rs, and tests/wasm.rs runs
+//! the same check where the Wasm SIMD paths are compiled in.
 // A test fails loudly: the no-panic rules of the library do not apply here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -12,7 +12,5 @@ use jpeg_idct_cases::{decoded_at_half_scale, UPSTREAM};
 
 #[test]
 fn decoding_at_half_scale_gives_upstreams_samples() {
-    let got: Vec<(&str, String)> = decoded_at_half_scale();
-    let expected: Vec<(&str, String)> = UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
-    assert_eq!(got, expected);
+    pictures::assert_upstreams(&decoded_at_half_scale(), &UPSTREAM);
 }

@@ -221,46 +221,35 @@ fn a_png_declaring_a_gigapixel_is_too_many_pixels_and_described_in_wasm() {
     }
 }
 
+#[path = "common/jpeg_encoder_cases.rs"]
+mod jpeg_encoder_cases;
+#[path = "common/jpeg_idct_cases.rs"]
+mod jpeg_idct_cases;
 #[path = "common/pictures.rs"]
 mod pictures;
 #[path = "common/webp_cases.rs"]
 mod webp_cases;
+use pictures::{assert_upstreams, digests};
 
 /// In Wasm the vendored WebP encoder's 4x4 transforms take their simd128 paths: the files must
 /// still be upstream's, byte for byte (see tests/common/webp_cases.rs).
 #[wasm_bindgen_test]
 fn the_patched_lossy_webp_encoder_writes_upstreams_bytes_in_wasm() {
-    let got: Vec<(&str, String)> =
-        webp_cases::cases().iter().map(|(name, bytes)| (*name, pictures::sha256(bytes))).collect();
-    let expected: Vec<(&str, String)> =
-        webp_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
-    assert_eq!(got, expected);
+    assert_upstreams(&digests(&webp_cases::cases()), &webp_cases::UPSTREAM);
 }
 
-#[path = "common/jpeg_idct_cases.rs"]
-mod jpeg_idct_cases;
-
-/// jpeg-decoder's 4×4 IDCT (1/2 scale) runs a Wasm SIMD patch here and must give the samples
-/// of upstream's scalar code, as tests/jpeg_idct.rs checks on the host.
+/// jpeg-decoder's 4×4 IDCT and H2V2 upsampling (decoding at 1/2 scale) run Wasm SIMD patches
+/// here and must give the samples of upstream's scalar code, as tests/jpeg_idct.rs checks on
+/// the host.
 #[wasm_bindgen_test]
-fn the_simd_half_scale_jpeg_idct_gives_upstreams_samples_in_wasm() {
-    let got: Vec<(&str, String)> = jpeg_idct_cases::decoded_at_half_scale();
-    let expected: Vec<(&str, String)> =
-        jpeg_idct_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
-    assert_eq!(got, expected);
+fn the_simd_half_scale_jpeg_decode_gives_upstreams_samples_in_wasm() {
+    assert_upstreams(&jpeg_idct_cases::decoded_at_half_scale(), &jpeg_idct_cases::UPSTREAM);
 }
-
-#[path = "common/jpeg_encoder_cases.rs"]
-mod jpeg_encoder_cases;
 
 /// In Wasm the vendored JPEG encoder's forward DCT and RGB to YCbCr conversion take their
 /// simd128 paths: the files must still be upstream's, byte for byte (see
 /// tests/common/jpeg_encoder_cases.rs).
 #[wasm_bindgen_test]
 fn the_patched_jpeg_encoder_writes_upstreams_bytes_in_wasm() {
-    let got: Vec<(&str, String)> =
-        jpeg_encoder_cases::cases().iter().map(|(name, bytes)| (*name, pictures::sha256(bytes))).collect();
-    let expected: Vec<(&str, String)> =
-        jpeg_encoder_cases::UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
-    assert_eq!(got, expected);
+    assert_upstreams(&digests(&jpeg_encoder_cases::cases()), &jpeg_encoder_cases::UPSTREAM);
 }

@@ -7,35 +7,23 @@
 mod pictures;
 #[path = "common/webp_cases.rs"]
 mod webp_cases;
-use pictures::{kodim07, psnr, sha256};
+use image::ImageFormat::WebP;
+use pictures::{assert_each_decodes, assert_upstreams, digests, psnr_against_kodim07};
 use webp_cases::{cases, UPSTREAM};
 
 #[test]
 fn the_patched_lossy_encoder_writes_upstreams_bytes() {
-    let got: Vec<(&str, String)> = cases().iter().map(|(name, bytes)| (*name, sha256(bytes))).collect();
-    let expected: Vec<(&str, String)> = UPSTREAM.iter().map(|(n, d)| (*n, d.to_string())).collect();
-    assert_eq!(got, expected);
+    assert_upstreams(&digests(&cases()), &UPSTREAM);
 }
 
 /// The bytes compared above are a picture: each decodes at its size, and the photo at q80 is
 /// close to its source (PSNR over the RGB samples above 30 dB; q30 is further, q95 closer).
 #[test]
 fn the_encoded_files_decode_to_their_pictures() {
-    let photo = kodim07();
-    let psnr = |webp: &[u8]| {
-        let decoded = image::load_from_memory_with_format(webp, image::ImageFormat::WebP).unwrap().to_rgb8();
-        assert_eq!(decoded.dimensions(), photo.dimensions());
-        psnr(decoded.as_raw(), photo.as_raw())
-    };
     let cases = cases();
-    let by_name = |name: &str| &cases.iter().find(|(n, _)| *n == name).unwrap().1;
-    let (q30, q80, q95) =
-        (psnr(by_name("kodim07 q30")), psnr(by_name("kodim07 q80")), psnr(by_name("kodim07 q95")));
+    let psnr = |name| psnr_against_kodim07(&cases, name, WebP);
+    let (q30, q80, q95) = (psnr("kodim07 q30"), psnr("kodim07 q80"), psnr("kodim07 q95"));
     assert!(q80 > 30.0, "q80: {q80:.2} dB");
     assert!(q30 < q80 && q80 < q95, "q30 {q30:.2}, q80 {q80:.2}, q95 {q95:.2} dB");
-    for (name, bytes) in &cases {
-        let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::WebP)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(decoded.width() > 0 && decoded.height() > 0, "{name}");
-    }
+    assert_each_decodes(&cases, WebP);
 }

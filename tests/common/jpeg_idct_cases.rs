@@ -1,13 +1,14 @@
 //! The inputs and upstream's digests for tests/jpeg_idct.rs and tests/wasm.rs: jpeg-decoder
-//! (vendor/jpeg-decoder) decodes at 1/2 scale through a 4×4 IDCT, which on wasm32 takes a
-//! Wasm SIMD path (an `edge-image-proxy patch` in its src/idct.rs) and must give the samples
-//! upstream's scalar code gives, for every input. `UPSTREAM` holds the sha256 of what the
-//! scalar code decoded for each case (on the host, where no SIMD 4×4 IDCT exists). The samples
-//! are compared before colour conversion (the components only interleaved), whose Wasm SIMD kernel is
-//! upstream's own and rounds differently from its scalar one. The inputs: a photo in 4:2:0,
-//! 4:4:4, greyscale and progressive, CMYK, with restart intervals, a greyscale file whose DC
-//! predictor overflows (the wrapping arithmetic), and noise at quality 100 (coefficients far
-//! from zero, samples clamped at both ends).
+//! (vendor/jpeg-decoder) decodes at 1/2 scale through a 4×4 IDCT and upsamples 4:2:0 chroma
+//! (H2V2), which on wasm32 take Wasm SIMD paths (`edge-image-proxy patch`es in its
+//! src/idct.rs and src/upsampler.rs) and must give the samples upstream's scalar code gives,
+//! for every input. `UPSTREAM` holds the sha256 of what the scalar code decoded for each case
+//! (on the host, where neither SIMD path exists). The samples are compared before colour
+//! conversion (the components only interleaved), whose Wasm SIMD kernel is upstream's own and
+//! rounds differently from its scalar one. The inputs: a photo in 4:2:0, 4:4:4, greyscale and
+//! progressive, CMYK, with restart intervals, a greyscale file whose DC predictor overflows
+//! (the wrapping arithmetic), and noise at quality 100 (coefficients far from zero, samples
+//! clamped at both ends).
 #![allow(dead_code)]
 
 use crate::pictures::{noise, sha256};

@@ -40,3 +40,33 @@ pub fn psnr(decoded: &[u8], original: &[u8]) -> f64 {
         decoded.iter().zip(original).map(|(a, b)| (f64::from(*a) - f64::from(*b)).powi(2)).sum();
     10.0 * (255.0_f64.powi(2) / (squared / decoded.len() as f64)).log10()
 }
+
+/// Each case's name and the sha256 of its bytes.
+pub fn digests(cases: &[(&'static str, Vec<u8>)]) -> Vec<(&'static str, String)> {
+    cases.iter().map(|(name, bytes)| (*name, sha256(bytes))).collect()
+}
+
+/// `got`, the names and digests of the cases, is `upstream`'s list, in the same order.
+pub fn assert_upstreams(got: &[(&str, String)], upstream: &[(&str, &str)]) {
+    let expected: Vec<(&str, String)> =
+        upstream.iter().map(|(name, digest)| (*name, digest.to_string())).collect();
+    assert_eq!(got, expected.as_slice());
+}
+
+/// PSNR of the case `name` (a file in `format`) decoded, against kodim07.
+pub fn psnr_against_kodim07(cases: &[(&str, Vec<u8>)], name: &str, format: image::ImageFormat) -> f64 {
+    let photo = kodim07();
+    let (_, bytes) = cases.iter().find(|(n, _)| *n == name).unwrap();
+    let decoded = image::load_from_memory_with_format(bytes, format).unwrap().to_rgb8();
+    assert_eq!(decoded.dimensions(), photo.dimensions());
+    psnr(decoded.as_raw(), photo.as_raw())
+}
+
+/// Every case, a file in `format`, decodes to a picture of some size.
+pub fn assert_each_decodes(cases: &[(&str, Vec<u8>)], format: image::ImageFormat) {
+    for (name, bytes) in cases {
+        let decoded =
+            image::load_from_memory_with_format(bytes, format).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(decoded.width() > 0 && decoded.height() > 0, "{name}");
+    }
+}

@@ -136,7 +136,7 @@ function divide(a, b) {
 // ---- markdown ------------------------------------------------------------------------------
 
 function markdown(run, ratios) {
-  const { machine, started, seconds, plan } = run;
+  const { machine, started, seconds, plan, state } = run;
   return `# Benchmarks
 
 Written by \`make bench\` (bench/run.mjs); do not edit by hand. Run on ${started.toISOString().replace(/\.\d+Z$/, "Z")},
@@ -166,7 +166,7 @@ Cloudflare does not bill). Lower is better.
 
 Every Worker runs in wrangler dev, which puts a Node proxy in front of workerd (latency) and
 runs an entry Worker and the local Cache API storage in the workerd measured (CPU); production
-has none of them. The last three columns are ours again in workerd alone (\`workerd serve\`,
+has none of them. That storage's files are in \`${state}\`${state.startsWith("/dev/shm") ? " (tmpfs): on disk here its writes added 10 to 30 ms, varying from run to run, to ours through wrangler dev" : ""}. The last three columns are ours again in workerd alone (\`workerd serve\`,
 as bench/coldstart.mjs runs it: no wrangler dev, no Cache API storage), net of the fetch-only
 Worker also in workerd alone: what the transform costs without the development server's share.
 

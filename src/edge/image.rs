@@ -547,8 +547,9 @@ pub(super) async fn transform(
 }
 
 /// The work run within the room `held`. A damaged JPEG whose repair, or a JPEG whose full-size
-/// fallback decode, the CPU budget has no room for is answered as any transform over it: `Ok(Err(why))`, the `Server-Timing` entries
-/// of the source answered untouched (or the refusal of a request that must be transformed).
+/// fallback decode, the CPU budget has no room for is answered as any transform over it:
+/// `Ok(Err(why))`, the `Server-Timing` entries of the source answered untouched (or the
+/// refusal of a request that must be transformed).
 fn run_within(
     work: Work<'_>,
     held: &mut Reservation,

@@ -18,8 +18,9 @@ use crate::error::ProxyError;
 use crate::format::{OutputFormat, SourceFormat};
 use crate::options::{BorderTrim, TrimSides};
 
-/// The `Server-Timing` step of a fitted transform that the full-size fallback decode took
-/// over the CPU budget.
+/// The `Server-Timing` steps of a fitted transform that work the header could not foresee
+/// took over the CPU budget: a damaged JPEG's repair, a full-size decode after a scaled one.
+const REPAIR: &str = "damaged jpeg repaired";
 const FULL_SIZE_FALLBACK: &str = "full-size decode after a scaled one failed";
 
 /// The memory budget as a run sees it: the bytes it holds (at first its work's
@@ -169,7 +170,7 @@ impl<'a> Work<'a> {
                     // The walk and the second decode, which the estimate could not foresee,
                     // must still fit the CPU budget: the runtime cuts a request off past it.
                     let repair = self.repair_ns();
-                    self.within_budget_with(repair, "damaged jpeg repaired")?;
+                    self.within_budget_with(repair, REPAIR)?;
                     (jpeg_damage::check(self.bytes), repair)
                 }
             },

@@ -37,27 +37,24 @@ export function get(url) {
 }
 
 /**
- * Sequential requests in `reps` repetitions; each stops after `maxRequests`, or after `seconds`
+ * One latency repetition: sequential requests, stopping after `maxRequests`, or after `seconds`
  * once it has `minRequests`. Stops at the first answer `check` refuses.
  * `check(answer)` returns an error string or nothing.
+ * @returns {Promise<{ok: true, rep: {n: number, median: number, p95: number, samples: number[]}} | {ok: false, error: string}>}
  */
-export async function latency(nextUrl, check, { reps, minRequests, maxRequests, seconds }, progress) {
-  const results = [];
-  for (let rep = 1; rep <= reps; rep++) {
-    const samples = [];
-    const start = Date.now();
-    while (samples.length < maxRequests && (samples.length < minRequests || Date.now() - start < seconds * 1000)) {
-      progress(`latency rep ${rep}/${reps}, request ${samples.length + 1}`);
-      const answer = await get(nextUrl());
-      const error = answer.error ?? check(answer);
-      if (error) {
-        return { ok: false, error, reps: results };
-      }
-      samples.push(answer.ms);
+export async function latencyRep(nextUrl, check, { minRequests, maxRequests, seconds }, progress) {
+  const samples = [];
+  const start = Date.now();
+  while (samples.length < maxRequests && (samples.length < minRequests || Date.now() - start < seconds * 1000)) {
+    progress(`request ${samples.length + 1}`);
+    const answer = await get(nextUrl());
+    const error = answer.error ?? check(answer);
+    if (error) {
+      return { ok: false, error };
     }
-    results.push({ n: samples.length, median: percentile(samples, 50), p95: percentile(samples, 95), samples });
+    samples.push(answer.ms);
   }
-  return { ok: true, reps: results };
+  return { ok: true, rep: { n: samples.length, median: percentile(samples, 50), p95: percentile(samples, 95), samples } };
 }
 
 /**
@@ -90,33 +87,29 @@ export async function cpuPerRequest(nextUrl, check, pidOf, { minRequests, maxReq
 }
 
 /**
- * `reps` repetitions of `requests` requests with `concurrency` in flight; each repetition's
- * throughput is answers per second and body MiB per second over its wall time.
+ * One throughput repetition: `requests` requests with `concurrency` in flight; its throughput
+ * is answers per second and body MiB per second over its wall time.
  */
-export async function throughput(nextUrl, check, { reps, concurrency, requests }, progress) {
-  const results = [];
-  for (let rep = 1; rep <= reps; rep++) {
-    progress(`throughput rep ${rep}/${reps}, ${requests} requests, ${concurrency} in flight`);
-    let issued = 0;
-    let bytes = 0;
-    let error;
-    const start = process.hrtime.bigint();
-    const lane = async () => {
-      while (issued < requests && !error) {
-        issued++;
-        const answer = await get(nextUrl());
-        error ??= answer.error ?? check(answer);
-        bytes += answer.bytes;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, lane));
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (error) {
-      return { ok: false, error, reps: results };
+export async function throughputRep(nextUrl, check, { concurrency, requests }, progress) {
+  progress(`${requests} requests, ${concurrency} in flight`);
+  let issued = 0;
+  let bytes = 0;
+  let error;
+  const start = process.hrtime.bigint();
+  const lane = async () => {
+    while (issued < requests && !error) {
+      issued++;
+      const answer = await get(nextUrl());
+      error ??= answer.error ?? check(answer);
+      bytes += answer.bytes;
     }
-    results.push({ n: requests, seconds, perSecond: requests / seconds, mibPerSecond: bytes / 1048576 / seconds });
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (error) {
+    return { ok: false, error };
   }
-  return { ok: true, reps: results };
+  return { ok: true, rep: { n: requests, seconds, perSecond: requests / seconds, mibPerSecond: bytes / 1048576 / seconds } };
 }
 
 /** The p-th percentile (nearest rank) of `values`. */

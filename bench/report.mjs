@@ -230,8 +230,9 @@ ${Object.entries(run.inputs)
   its first MISS, checking \`X-Cache: HIT\`.
 - Each contestant gets ${plan.warmups} warm-up requests (ours: the MISS that fills the cache, for the cache hit),
   then ${plan.latency.reps} latency repetitions of ${plan.latency.minRequests}–${plan.latency.maxRequests} requests (up to about ${plan.latency.seconds} s each), then
-  ${plan.throughput.reps} throughput repetitions of ${plan.throughput.minRequests}–${plan.throughput.maxRequests} requests (about ${plan.throughput.seconds} s of single-request work each) at
-  ${plan.throughput.concurrency} in flight. The first wrong answer (status, \`Content-Type\`, \`X-Cache\`, length) stops the cell
+  the CPU time run, then ${plan.throughput.reps} throughput repetitions of ${plan.throughput.minRequests}–${plan.throughput.maxRequests} requests (about ${plan.throughput.seconds} s of single-request work each) at
+  ${plan.throughput.concurrency} in flight. The contestants of a workload take turns: latency repetition 1 of each, then 2 of
+  each, and so on (throughput likewise), so that a slow stretch of the machine falls on all of them alike. The first wrong answer (status, \`Content-Type\`, \`X-Cache\`, length) stops the cell
   and is reported as its result.
 - Baselines for the cache hit and the pass-through: the origin itself, and a fetch-only JS Worker
   (bench/workers/fetch/, \`return fetch(source)\`) in the same workerd, which shows what workerd and

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { prepareInputs } from "./inputs.mjs";
-import { cpuPerRequest, latency, throughput, get } from "./measure.mjs";
+import { cpuPerRequest, get, latencyRep, throughputRep } from "./measure.mjs";
 import { coldStart } from "./coldstart.mjs";
 import { WORKERD_WORKERS, bundleSize, spawnWorkerd, startNode, startWrangler, stop, workerdPid } from "./processes.mjs";
 import { describeMachine, writeReport } from "./report.mjs";
@@ -18,7 +18,7 @@ import { CONTESTANTS, WORKLOADS, checkFor, contestantsFor } from "./workloads.mj
 /** How hard to measure; the whole run should stay within about 15 minutes on 2 cores. */
 export const PLAN = {
   warmups: 2,
-  latency: { reps: 3, minRequests: 3, maxRequests: 20, seconds: 2.5 },
+  latency: { reps: 5, minRequests: 3, maxRequests: 20, seconds: 2.5 },
   // Requests per throughput repetition: enough for about `seconds` at one request at a time,
   // never fewer than one round of CONCURRENCY.
   throughput: { reps: 3, concurrency: 8, seconds: 2.5, minRequests: 8, maxRequests: 1000 },
@@ -70,13 +70,14 @@ async function main() {
     const step = `${index + 1}/${RUN_WORKLOADS.length} ${workload.id}`;
     progress(`${step}: starting ${names.filter((n) => WORKERS.includes(n)).join(", ")} in wrangler dev`);
     const workers = await startWorkers(workload, names, origin.port);
-    for (const name of names) {
+    const contestants = names.map((name) => {
       const worker = workers[name] ?? workers[CONTESTANTS[name].sameWorkerAs];
       const alone = Boolean(CONTESTANTS[name].workerd);
       const pid = worker ? () => (alone ? worker.child.pid : workerdPid(worker.child.pid)) : () => pids[name];
       const where = { base: worker?.base ?? bases[name], pid };
-      results.push(await measureCell(workload, name, where, origin.port, (text) => progress(`${step} · ${name}: ${text}`)));
-    }
+      return { name, where, report: (text) => progress(`${step} · ${name}: ${text}`) };
+    });
+    results.push(...(await measureSideBySide(workload, contestants, origin.port)));
     await Promise.all(Object.values(workers).map((worker) => stop(worker.child)));
   }
   const cold = await coldStart(origin.port, join(WORK, "coldstart"), progress);
@@ -125,38 +126,82 @@ async function startWorkerd(worker, vars, originPort) {
 let requestNumber = 0;
 
 /**
- * Measures one contestant on one workload (`where`: its base URL, and `pid()` finds the PID
- * whose CPU time its requests cost); a failure is recorded, not thrown.
+ * Measures one workload's contestants (each `{ name, where: { base, pid }, report }`: its base
+ * URL, `pid()` finds the PID whose CPU time its requests cost) side by side: warm-ups, then the
+ * latency repetitions in turns (rep 1 of each contestant, then rep 2 of each, …) and the
+ * throughput repetitions likewise, so that a slow stretch of the machine falls on every
+ * contestant alike rather than on whoever was measured then; CPU time in between, one
+ * contestant after another (it counts the process's own time, which another process's load
+ * does not add to). A failure ends that contestant's cell and is recorded, not thrown.
  */
-async function measureCell(workload, name, { base, pid }, originPort, report) {
-  const contestant = CONTESTANTS[name];
-  const input = contestant.baseline && workload.baselineInput ? workload.baselineInput : workload.input;
-  const source = `http://127.0.0.1:${originPort}/${input}`;
-  const nextUrl =
-    workload.kind === "cache-hit"
-      ? () => contestant.url(base, source, workload.options)
-      : () => contestant.url(base, `${source}?n=${++requestNumber}`, workload.options);
-  const check = checkFor(workload, name);
-  const cell = { workload: workload.id, contestant: name };
+async function measureSideBySide(workload, contestants, originPort) {
+  const cells = [];
+  for (const { name, where, report } of contestants) {
+    const contestant = CONTESTANTS[name];
+    const input = contestant.baseline && workload.baselineInput ? workload.baselineInput : workload.input;
+    const source = `http://127.0.0.1:${originPort}/${input}`;
+    const nextUrl =
+      workload.kind === "cache-hit"
+        ? () => contestant.url(where.base, source, workload.options)
+        : () => contestant.url(where.base, `${source}?n=${++requestNumber}`, workload.options);
+    const check = checkFor(workload, name);
+    const cell = { workload: workload.id, contestant: name };
+    report("warm-up");
+    const warm = await warmUp(workload, name, nextUrl, check);
+    if (warm.error) {
+      Object.assign(cell, { ok: false, error: warm.error });
+    } else {
+      cell.outputBytes = warm.bytes;
+      cell.latency = { ok: true, reps: [] };
+    }
+    // Beside a transform the fetch-only Worker is only the CPU baseline: no throughput.
+    const baselineOnly = workload.kind === "transform" && contestant.baseline;
+    cells.push({ cell, contestant, where, report, nextUrl, check, baselineOnly });
+  }
+  const live = (stage) => cells.filter(({ cell }) => cell[stage]?.ok);
 
-  report("warm-up");
-  const warm = await warmUp(workload, name, nextUrl, check);
-  if (warm.error) {
-    return { ...cell, ok: false, error: warm.error, ...(await memory(cell, contestant, base)) };
+  for (let rep = 1; rep <= PLAN.latency.reps; rep++) {
+    for (const { cell, nextUrl, check, report } of live("latency")) {
+      const measured = await latencyRep(nextUrl, check, PLAN.latency, (text) => report(`latency rep ${rep}/${PLAN.latency.reps}, ${text}`));
+      if (measured.ok) {
+        cell.latency.reps.push(measured.rep);
+      } else {
+        Object.assign(cell.latency, { ok: false, error: measured.error });
+      }
+    }
   }
-  cell.outputBytes = warm.bytes;
-  cell.latency = await latency(nextUrl, check, PLAN.latency, report);
-  if (cell.latency.ok) {
-    cell.cpu = await cpuPerRequest(nextUrl, check, pid, PLAN.cpu, report);
+  for (const { cell, where, report, nextUrl, check } of live("latency")) {
+    cell.cpu = await cpuPerRequest(nextUrl, check, where.pid, PLAN.cpu, report);
   }
-  // Beside a transform the fetch-only Worker is only the CPU baseline: no throughput.
-  const baselineOnly = workload.kind === "transform" && contestant.baseline;
-  if (cell.cpu?.ok && !baselineOnly) {
-    cell.throughput = await throughput(nextUrl, check, throughputPlan(cell.latency), report);
+  for (const { cell, baselineOnly } of live("cpu")) {
+    if (!baselineOnly) {
+      cell.throughput = { ok: true, reps: [], plan: throughputPlan(cell.latency) };
+    }
   }
-  cell.ok = cell.latency.ok && Boolean(cell.cpu?.ok) && (baselineOnly || Boolean(cell.throughput?.ok));
-  cell.error = cell.latency.error ?? cell.cpu?.error ?? cell.throughput?.error;
-  return { ...cell, ...(await memory(cell, contestant, base)) };
+  for (let rep = 1; rep <= PLAN.throughput.reps; rep++) {
+    for (const { cell, nextUrl, check, report } of live("throughput")) {
+      const label = (text) => report(`throughput rep ${rep}/${PLAN.throughput.reps}, ${text}`);
+      const measured = await throughputRep(nextUrl, check, cell.throughput.plan, label);
+      if (measured.ok) {
+        cell.throughput.reps.push(measured.rep);
+      } else {
+        Object.assign(cell.throughput, { ok: false, error: measured.error });
+      }
+    }
+  }
+
+  const done = [];
+  for (const { cell, contestant, where, baselineOnly } of cells) {
+    if (cell.latency) {
+      cell.ok = cell.latency.ok && Boolean(cell.cpu?.ok) && (baselineOnly || Boolean(cell.throughput?.ok));
+      cell.error = cell.latency.error ?? cell.cpu?.error ?? cell.throughput?.error;
+    }
+    if (cell.throughput) {
+      delete cell.throughput.plan;
+    }
+    done.push({ ...cell, ...(await memory(cell, contestant, where.base)) });
+  }
+  return done;
 }
 
 /** PLAN.warmups requests; for a cache hit, the first one is the MISS that fills the cache. */
@@ -184,10 +229,10 @@ async function warmUp(workload, name, nextUrl, check) {
 }
 
 function throughputPlan(measured) {
-  const { reps, concurrency, seconds, minRequests, maxRequests } = PLAN.throughput;
+  const { concurrency, seconds, minRequests, maxRequests } = PLAN.throughput;
   const medianMs = Math.max(...measured.reps.map((rep) => rep.median));
   const requests = Math.min(maxRequests, Math.max(minRequests, Math.round((seconds * 1000) / medianMs)));
-  return { reps, concurrency, requests };
+  return { concurrency, requests };
 }
 
 /**

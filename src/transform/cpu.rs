@@ -30,8 +30,8 @@ use crate::negotiate::FormatRequest;
 /// What every transform costs beside its pixels and bytes: reading the body into Wasm, the
 /// header, the answer's headers, beyond what a fetch-only Worker spends on the same request
 /// (ours answering a source untouched, 8.5 to 14 ms of workerd's CPU, against 4.5 to 5.3 for
-/// the fetch-only Worker).
-const REQUEST_NS: u64 = 4_000_000;
+/// the fetch-only Worker, in wrangler dev; 3 ms fits workerd alone's table, bench/cpu.md).
+const REQUEST_NS: u64 = 3_000_000;
 
 /// Each source byte read into Wasm memory and through the header's reading.
 const READ_NS_PER_BYTE: u64 = 2;
@@ -44,13 +44,17 @@ const READ_NS_PER_BYTE: u64 = 2;
 /// data costs more a byte than the flower's, so the fit sits on the dense ones (the flower
 /// is over by about 1 ms). A damaged JPEG is decoded, walked and decoded again (about three
 /// times this): the header cannot tell, so the repair is charged when the decoder reports the
-/// damage ([`Work::repair_ns`]), against the budget the work was fitted to.
-const JPEG_ENTROPY_NS_PER_BYTE: u64 = 9;
+/// damage ([`Work::repair_ns`]), against the budget the work was fitted to. 9 ns a byte
+/// then; 8 since the SIMD kernels (refitted 4 December 2026, bench/cpu.md), the 4:4:4 flower,
+/// twice the blocks a byte, still under its estimate.
+const JPEG_ENTROPY_NS_PER_BYTE: u64 = 8;
 const JPEG_ENTROPY_NS_PER_SOURCE_PIXEL: u64 = 2;
 
 /// A JPEG's pixels as loaded (after shrink-on-load): the rest of the inverse DCT, upsampling,
-/// colour conversion and the copy into the engine's layout.
-const JPEG_NS_PER_LOADED_PIXEL: u64 = 10;
+/// colour conversion and the copy into the engine's layout. 10 ns before the inverse DCT and
+/// the upsampling ran in Wasm SIMD; 6 after (the flower whole: 77 ms estimated, 71 to 73
+/// measured).
+const JPEG_NS_PER_LOADED_PIXEL: u64 = 6;
 
 /// How many times a baseline JPEG's entropy decoding a progressive one's takes, in quarters:
 /// jpeg-decoder gathers every coefficient over several scans before transforming (the
@@ -68,18 +72,21 @@ const WEBP_NS_PER_PIXEL: u64 = 20;
 /// encoding its 1134 px decode whole would save. With alpha, the pixels are premultiplied
 /// before and divided after, in four channels instead of three: the 768×512 RGBA PNG → 256 px
 /// costs about 6 ms more than its RGB twin, counted here as [`ALPHA_RESIZE_FACTOR`] times.
-const RESIZE_NS_PER_PIXEL: u64 = 5;
+/// 5 ns then, 4 in the refit of 4 December 2026.
+const RESIZE_NS_PER_PIXEL: u64 = 4;
 const ALPHA_RESIZE_FACTOR: u64 = 3;
 
-/// Encoding, per output pixel: progressive and baseline JPEG (the flower at full size: 99 and
-/// 88 ms in all), PNG (fast), WebP (its lossless try and its lossy encoder: 41 ms for the
-/// flower at 320 px, 170 at 720), AVIF (rav1e at speed 10: 140 ms at 300×200) and a GIF frame,
-/// which also costs the quantiser's set-up ([`GIF_FRAME_NS`]).
-const JPEG_PROGRESSIVE_NS_PER_PIXEL: u64 = 20;
-const JPEG_BASELINE_NS_PER_PIXEL: u64 = 17;
-const PNG_ENCODE_NS_PER_PIXEL: u64 = 35;
-const WEBP_ENCODE_NS_PER_PIXEL: u64 = 470;
-const AVIF_ENCODE_NS_PER_PIXEL: u64 = 2_200;
+/// Encoding, per output pixel: progressive and baseline JPEG, PNG (fast), WebP (its lossless
+/// try and its lossy encoder), AVIF (rav1e at speed 10) and a GIF frame, which also costs the
+/// quantiser's set-up ([`GIF_FRAME_NS`]). Refitted on 4 December 2026 (bench/cpu.md), after
+/// jpeg-encoder's SIMD and the faster WebP encoder: 20, 17, 35, 470 and 2,200 ns before. The
+/// WebP encoder's cost a pixel falls with size (the flower → 320 px about 250 ns, → 720 px
+/// about 190): the fit keeps above the small outputs, the common ones.
+const JPEG_PROGRESSIVE_NS_PER_PIXEL: u64 = 12;
+const JPEG_BASELINE_NS_PER_PIXEL: u64 = 10;
+const PNG_ENCODE_NS_PER_PIXEL: u64 = 20;
+const WEBP_ENCODE_NS_PER_PIXEL: u64 = 300;
+const AVIF_ENCODE_NS_PER_PIXEL: u64 = 1_800;
 const GIF_ENCODE_NS_PER_PIXEL: u64 = 100;
 
 /// Compositing an overlay, per output pixel it covers (every tile of a repeated one): a

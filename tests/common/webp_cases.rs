@@ -5,7 +5,7 @@
 //! encoder (the crate as published, before any patch) wrote for each case. The inputs reach
 //! every path the patches touch: photos and noise (every token category up to DCT_CAT6, every
 //! prediction mode), flat areas (skipped macroblocks), sizes that are not multiples of 16,
-//! qualities from 1 to 100, RGB, RGBA and grey.
+//! qualities from 1 to 100, RGB, RGBA and grey, and saturated edges.
 #![allow(dead_code)]
 
 use crate::pictures::{kodim07, kodim17, noise};
@@ -18,6 +18,22 @@ fn encode(data: &[u8], width: u32, height: u32, color: vaam_webp::ColorType, qua
     params.lossy_quality = quality;
     encoder.set_params(params);
     encoder.encode(data, width, height, color).unwrap();
+    out
+}
+
+/// Black and blue strokes on paper of 250 to 255: saturated edges and a near-white texture,
+/// whose reconstructions in the mode search overshoot 0 and 255, so that their clamping
+/// decides modes.
+fn strokes(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    for y in 0..height {
+        for x in 0..width {
+            let ink = (x / 3 + y / 5) % 7 == 0 || (x * y) % 11 == 0 || (x + 2 * y) % 13 < 2;
+            let paper = 255 - ((x * 7 + y * 13) % 6) as u8;
+            let v = if ink { 0u8 } else { paper };
+            out.extend_from_slice(&[v, v, if ink { 40 } else { paper }]);
+        }
+    }
     out
 }
 
@@ -44,11 +60,13 @@ pub fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("noise 67x45 q1", encode(&noise(67, 45, 3), 67, 45, Rgb8, 1)),
         ("noise 40x24 rgba q90", encode(&noise(40, 24, 4), 40, 24, Rgba8, 90)),
         ("flat 48x48 q80", encode(&flat, 48, 48, Rgb8, 80)),
+        ("strokes 96x64 q90", encode(&strokes(96, 64), 96, 64, Rgb8, 90)),
+        ("strokes 96x64 q50", encode(&strokes(96, 64), 96, 64, Rgb8, 50)),
     ]
 }
 
 /// sha256 of upstream vaam-image-webp 0.1.0's output for each case, in `cases`' order.
-pub const UPSTREAM: [(&str, &str); 10] = [
+pub const UPSTREAM: [(&str, &str); 12] = [
     ("kodim07 q80", "bb5f4bca28f71a6bc5a4971178499e3b623af8e654705e126f8ddb03491ddf23"),
     ("kodim07 q30", "9c5ee296053fae18e59fa9e49a17faac71186c7ae0674b5188a8ac02b25289ed"),
     ("kodim07 q95", "98ac81129f1e42fc420abed9938d29933fa092eea2c7078293b95931e732c14d"),
@@ -59,4 +77,6 @@ pub const UPSTREAM: [(&str, &str); 10] = [
     ("noise 67x45 q1", "640478eb3b699f0df9d7ff3b05cd117b3c500c4c045d099f5c2d380b2289726d"),
     ("noise 40x24 rgba q90", "24634905a2a2afa43d48a7024458ec366b58f8b750048655c116a6048d19bff4"),
     ("flat 48x48 q80", "ffc81278b3417c44a51e279a895554416c31f37b66342366befef777a5b13675"),
+    ("strokes 96x64 q90", "2f8f1d8307a1a8d3d87b02d628fd39efe8d674d429a480633f16993f770f01a3"),
+    ("strokes 96x64 q50", "502840f46f36c71ab15182118988657dfb4eff3f4815e3d8569f91b6c61caa30"),
 ];

@@ -628,6 +628,83 @@ const RECIPROCALS: [u64; 1024] = {
     table
 };
 
+/// One B_PRED candidate's trial (`Vp8Encoder::trial_luma_bpred`) of the
+/// 4x4 prediction `predicted` against the source's `source`: its quantized
+/// coefficients, the residue its reconstruction adds to the prediction, its
+/// distortion (sum of squared errors) and its coefficients' rate proxy.
+///
+/// edge-image-proxy patch: upstream's steps, moved here from the candidate
+/// loop (`bpred_trial_scalar`), and in Wasm SIMD (`trial_simd`, the same
+/// results) where the quantisers allow.
+#[inline(always)]
+fn bpred_trial(
+    predicted: &[u8; 16],
+    source: &[u8; 16],
+    segment: &Segment,
+) -> ([i32; 16], [i32; 16], i64, i64) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // Quantisers 2 to 1023: their reciprocals fit in 32 bits.
+        let reciprocal = |q: i16| match usize::try_from(q) {
+            Ok(q @ 2..=1023) => u32::try_from(RECIPROCALS[q]).ok(),
+            _ => None,
+        };
+        if let (Some(dc), Some(ac)) = (reciprocal(segment.ydc), reciprocal(segment.yac)) {
+            let trial = super::trial_simd::bpred_trial(
+                predicted,
+                source,
+                [segment.ydc, segment.yac],
+                [dc, ac],
+            );
+            return (trial.quantized, trial.residue, trial.distortion, trial.coeff_rate);
+        }
+    }
+    bpred_trial_scalar(predicted, source, segment)
+}
+
+/// `bpred_trial` in upstream's scalar steps.
+fn bpred_trial_scalar(
+    predicted: &[u8; 16],
+    source: &[u8; 16],
+    segment: &Segment,
+) -> ([i32; 16], [i32; 16], i64, i64) {
+    let mut residual = [0i32; 16];
+    for (i, value) in residual.iter_mut().enumerate() {
+        *value = i32::from(source[i]) - i32::from(predicted[i]);
+    }
+
+    transform::dct4x4(&mut residual);
+
+    // quantize
+    let mut quantized = residual;
+    for (index, v) in quantized.iter_mut().enumerate() {
+        let quant = if index > 0 { segment.yac } else { segment.ydc };
+        *v = quantize(*v, quant);
+    }
+
+    // Dequantize and inverse-transform, matching the
+    // round-trip `transform_luma_blocks_4x4` performs
+    // exactly, so this trial's reconstruction is the one
+    // the real pass (and the decoder) will actually
+    // produce.
+    let mut dequantized = quantized;
+    for (index, v) in dequantized.iter_mut().enumerate() {
+        let quant = if index > 0 { segment.yac } else { segment.ydc };
+        *v *= i32::from(quant);
+    }
+    transform::idct4x4(&mut dequantized);
+
+    let mut distortion: i64 = 0;
+    for i in 0..16 {
+        let p = i32::from(predicted[i]);
+        let r = (p + dequantized[i]).clamp(0, 255);
+        let d = i64::from(r) - i64::from(source[i]);
+        distortion += d * d;
+    }
+
+    (quantized, dequantized, distortion, coeff_rate_estimate(&quantized))
+}
+
 fn dc_quant(index: i32) -> i16 {
     DC_QUANT[index.clamp(0, 127) as usize]
 }
@@ -1773,6 +1850,12 @@ impl<W: Write> Vp8Encoder<W> {
                 let x0 = sbx * 4 + 1;
                 let top = top_ctx[sbx];
                 let y_data_block_index = (mby * 16 + sby * 4) * width + mbx * 16 + sbx * 4;
+                // edge-image-proxy patch: the source's sub-block, read once for
+                // the ten candidates.
+                let mut source_block = [0u8; 16];
+                for (y, row) in source_block.chunks_exact_mut(4).enumerate() {
+                    row.copy_from_slice(&self.frame.ybuf[y_data_block_index + y * width..][..4]);
+                }
 
                 // (cost, mode, distortion, rate, quantized coeffs, the raw
                 // predicted 4x4 block, the dequantized residual) of the
@@ -1809,53 +1892,16 @@ impl<W: Write> Vp8Encoder<W> {
                         IntraMode::HU => predict_bhupred(&mut y_with_border, x0, y0, stride),
                     }
 
+                    // edge-image-proxy patch: the prediction copied out row
+                    // by row, and the trial's steps in `bpred_trial`.
                     let mut predicted_block = [0u8; 16];
-                    let mut residual = [0i32; 16];
-                    for y in 0..4 {
-                        for x in 0..4 {
-                            let border_index = (y0 + y) * stride + x0 + x;
-                            let predicted_value = y_with_border[border_index];
-                            let actual_value = self.frame.ybuf[y_data_block_index + y * width + x];
-                            predicted_block[y * 4 + x] = predicted_value;
-                            residual[y * 4 + x] =
-                                i32::from(actual_value) - i32::from(predicted_value);
-                        }
+                    for (y, row) in predicted_block.chunks_exact_mut(4).enumerate() {
+                        let border_index = (y0 + y) * stride + x0;
+                        row.copy_from_slice(&y_with_border[border_index..][..4]);
                     }
-
-                    transform::dct4x4(&mut residual);
-
-                    // quantize
-                    let mut quantized = residual;
-                    for (index, v) in quantized.iter_mut().enumerate() {
-                        let quant = if index > 0 { segment.yac } else { segment.ydc };
-                        *v = quantize(*v, quant);
-                    }
-
-                    // Dequantize and inverse-transform, matching the
-                    // round-trip `transform_luma_blocks_4x4` performs
-                    // exactly, so this trial's reconstruction is the one
-                    // the real pass (and the decoder) will actually
-                    // produce.
-                    let mut dequantized = quantized;
-                    for (index, v) in dequantized.iter_mut().enumerate() {
-                        let quant = if index > 0 { segment.yac } else { segment.ydc };
-                        *v *= i32::from(quant);
-                    }
-                    transform::idct4x4(&mut dequantized);
-
-                    let mut distortion: i64 = 0;
-                    for y in 0..4 {
-                        for x in 0..4 {
-                            let p = i32::from(predicted_block[y * 4 + x]);
-                            let r = (p + dequantized[y * 4 + x]).clamp(0, 255);
-                            let actual =
-                                i64::from(self.frame.ybuf[y_data_block_index + y * width + x]);
-                            let d = i64::from(r) - actual;
-                            distortion += d * d;
-                        }
-                    }
-
-                    let coeff_rate = coeff_rate_estimate(&quantized) as f64;
+                    let (quantized, dequantized, distortion, coeff_rate) =
+                        bpred_trial(&predicted_block, &source_block, segment);
+                    let coeff_rate = coeff_rate as f64;
                     let submode_rate = bpred_mode_bit_cost(top, left, mode);
                     let rate = coeff_rate + submode_rate;
                     let cost = distortion as f64 + lambda * rate;

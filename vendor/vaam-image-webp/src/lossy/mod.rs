@@ -15,6 +15,9 @@ pub(crate) mod encoder;
 mod loop_filter;
 mod prediction;
 mod transform;
+// edge-image-proxy patch: the B_PRED mode search's trial in Wasm SIMD.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod trial_simd;
 mod yuv;
 
 #[derive(Clone, Copy)]

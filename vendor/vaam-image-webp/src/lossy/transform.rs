@@ -13,7 +13,10 @@ const CONST2: i64 = 35468;
 #[inline]
 pub(crate) fn idct4x4(block: &mut [i32]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if let Some(block) = block.get_mut(..16).and_then(|b| <&mut [i32; 16]>::try_from(b).ok()) {
+    if let Some(block) = block
+        .get_mut(..16)
+        .and_then(|b| <&mut [i32; 16]>::try_from(b).ok())
+    {
         if simd::idct4x4(block) {
             return;
         }
@@ -211,7 +214,7 @@ pub(crate) fn dct4x4_scalar(block: &mut [i32; 16]) {
 ///   +-31,536 (|a1| + |d1| <= 2 + 1 + 0.31 + 0.54 times the largest input);
 ///   the second pass's products within +-31,536 x 35,468 = +-1.1e9.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd {
+pub(crate) mod simd {
     use core::arch::wasm32::*;
 
     /// The 4x4 matrix in `rows`, transposed: lane i of vector j becomes lane
@@ -252,8 +255,12 @@ mod simd {
     /// Whether every lane of `rows` lies within +-`bound`.
     #[inline(always)]
     fn within(rows: &[v128; 4], bound: i32) -> bool {
-        let largest = rows.iter().fold(i32x4_splat(i32::MIN), |m, r| i32x4_max(m, *r));
-        let smallest = rows.iter().fold(i32x4_splat(i32::MAX), |m, r| i32x4_min(m, *r));
+        let largest = rows
+            .iter()
+            .fold(i32x4_splat(i32::MIN), |m, r| i32x4_max(m, *r));
+        let smallest = rows
+            .iter()
+            .fold(i32x4_splat(i32::MAX), |m, r| i32x4_min(m, *r));
         i32x4_all_true(i32x4_le(largest, i32x4_splat(bound)))
             && i32x4_all_true(i32x4_ge(smallest, i32x4_splat(-bound)))
     }
@@ -266,6 +273,14 @@ mod simd {
         if !within(&rows, 2047) {
             return false;
         }
+        store(block, dct_rows(rows));
+        true
+    }
+
+    /// The forward DCT of the block whose rows are `rows` (row i in vector i),
+    /// as rows, for inputs within +-2047 (see the module's bounds).
+    #[inline(always)]
+    pub(crate) fn dct_rows(rows: [v128; 4]) -> [v128; 4] {
         // First pass, along each row: lane i works on row i.
         let [x0, x1, x2, x3] = transpose(rows);
         let eight = |v| i32x4_shl(v, 3);
@@ -302,41 +317,45 @@ mod simd {
         let seven = i32x4_splat(7);
         // `+ if d != 0 { 1 } else { 0 }`: a true lane of i32x4_ne is -1.
         let d_nonzero = i32x4_ne(d, i32x4_splat(0));
-        store(
-            block,
-            [
-                i32x4_shr(i32x4_add(i32x4_add(a, b), seven), 4),
-                i32x4_sub(
-                    i32x4_shr(
-                        i32x4_add(
-                            i32x4_add(i32x4_mul(c, k2217), i32x4_mul(d, k5352)),
-                            i32x4_splat(12000),
-                        ),
-                        16,
-                    ),
-                    d_nonzero,
-                ),
-                i32x4_shr(i32x4_add(i32x4_sub(a, b), seven), 4),
+        [
+            i32x4_shr(i32x4_add(i32x4_add(a, b), seven), 4),
+            i32x4_sub(
                 i32x4_shr(
                     i32x4_add(
-                        i32x4_sub(i32x4_mul(d, k2217), i32x4_mul(c, k5352)),
-                        i32x4_splat(51000),
+                        i32x4_add(i32x4_mul(c, k2217), i32x4_mul(d, k5352)),
+                        i32x4_splat(12000),
                     ),
                     16,
                 ),
-            ],
-        );
-        true
+                d_nonzero,
+            ),
+            i32x4_shr(i32x4_add(i32x4_sub(a, b), seven), 4),
+            i32x4_shr(
+                i32x4_add(
+                    i32x4_sub(i32x4_mul(d, k2217), i32x4_mul(c, k5352)),
+                    i32x4_splat(51000),
+                ),
+                16,
+            ),
+        ]
     }
 
     /// `super::idct4x4_scalar`, for inputs within +-8191; false, with
     /// `block` untouched, for any other block.
     #[inline(always)]
     pub(super) fn idct4x4(block: &mut [i32; 16]) -> bool {
-        let [r0, r1, r2, r3] = load(block);
-        if !within(&[r0, r1, r2, r3], 8191) {
+        let rows = load(block);
+        if !within(&rows, 8191) {
             return false;
         }
+        store(block, idct_rows(rows));
+        true
+    }
+
+    /// The inverse DCT of the block whose rows are `rows` (row i in vector i),
+    /// as rows, for inputs within +-8191 (see the module's bounds).
+    #[inline(always)]
+    pub(crate) fn idct_rows([r0, r1, r2, r3]: [v128; 4]) -> [v128; 4] {
         let c1 = i32x4_splat(20091);
         let c2 = i32x4_splat(35468);
         // x + ((x * 20091) >> 16) and (x * 35468) >> 16, upstream's
@@ -363,16 +382,12 @@ mod simd {
         let four = i32x4_splat(4);
         let out = |v| i32x4_shr(i32x4_add(v, four), 3);
         // The results are columns (lane i is row i): back to rows.
-        store(
-            block,
-            transpose([
-                out(i32x4_add(a1, d)),
-                out(i32x4_add(b1, c)),
-                out(i32x4_sub(b1, c)),
-                out(i32x4_sub(a1, d)),
-            ]),
-        );
-        true
+        transpose([
+            out(i32x4_add(a1, d)),
+            out(i32x4_add(b1, c)),
+            out(i32x4_sub(b1, c)),
+            out(i32x4_sub(a1, d)),
+        ])
     }
 }
 

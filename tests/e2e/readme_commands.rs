@@ -35,7 +35,7 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("make fuzz FUZZ_SECONDS=600", "40 minutes; the recipe make fuzz-smoke runs for 20 s in make test"),
     ("make load", "minutes long: its own target, which runs tests/load.rs"),
     ("make soak", "minutes long: its own target, which runs tests/soak.rs"),
-    ("make bench", "about 20 minutes of figures, not part of make test: its own target"),
+    ("make bench", "about 12 minutes of figures, not part of make test: its own target"),
     ("make profile", "a profile of 20 transforms, figures only, not part of make test: its own target"),
     ("make transform-times", "about a minute of figures, not part of make test: its own target"),
     ("npm ci --prefix bench", "what make bench runs first"),

@@ -112,6 +112,29 @@ pub(super) fn webp(pixels: &Pixels, quality: u8, profile: Option<&[u8]>) -> Resu
         Pixels::Rgb8 { data, .. } => (data, vaam_webp::ColorType::Rgb8),
         Pixels::Rgba8 { data, .. } => (data, vaam_webp::ColorType::Rgba8),
     };
+    let out = lossy_webp(data, width, height, color, quality, profile)?;
+    if lossless.len() <= out.len() {
+        return Ok(Output { bytes: lossless, lossless: true });
+    }
+    Ok(Output { bytes: out, lossless: false })
+}
+
+/// The lossy WebP encoder as every WebP answer runs it: `vaam-image-webp` at `quality`, with
+/// its default settings otherwise. Public so that tests/webp_encoder.rs and tests/wasm.rs
+/// check the vendored encoder's bytes against upstream's through this very call, settings
+/// included.
+///
+/// # Errors
+/// `ProxyError::Internal` when the encoder fails (it panics instead only when `data` is not
+/// `width` × `height` pixels of `color`, which the callers guarantee).
+pub fn lossy_webp(
+    data: &[u8],
+    width: u32,
+    height: u32,
+    color: vaam_webp::ColorType,
+    quality: u8,
+    profile: Option<&[u8]>,
+) -> Result<Vec<u8>, ProxyError> {
     let mut out = Vec::new();
     let mut encoder = vaam_webp::WebPEncoder::new(&mut out);
     let mut params = vaam_webp::EncoderParams::default();
@@ -121,15 +144,10 @@ pub(super) fn webp(pixels: &Pixels, quality: u8, profile: Option<&[u8]>) -> Resu
     if let Some(profile) = profile {
         encoder.set_icc_profile(profile.to_vec());
     }
-    // The encoder panics only when `data` is not `width` × `height` pixels of `color`,
-    // which `Pixels` guarantees.
     encoder
         .encode(data, width, height, color)
         .map_err(|e| ProxyError::Internal(format!("encode lossy webp: {e}")))?;
-    if lossless.len() <= out.len() {
-        return Ok(Output { bytes: lossless, lossless: true });
-    }
-    Ok(Output { bytes: out, lossless: false })
+    Ok(out)
 }
 
 /// Gives an `image` encoder the profile to write, if any.

@@ -47,6 +47,7 @@ mod work;
 pub use cpu::{CpuFit, CpuNote};
 pub use decode::{inspect, shrink_on_load, sniff, ImageInfo, Shrink};
 pub use describe::{count_frames, describe, Description, Original};
+pub use encode::lossy_webp;
 pub use geometry::{geometry, CropBox, Geometry};
 pub use jpeg_segments::FrameKind;
 pub use overlay::Overlay;

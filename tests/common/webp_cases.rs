@@ -10,15 +10,10 @@
 
 use crate::pictures::{kodim07, kodim17, noise};
 
+/// Encodes through the call every WebP answer makes, so that upstream's digests check the
+/// settings as well as the encoder.
 fn encode(data: &[u8], width: u32, height: u32, color: vaam_webp::ColorType, quality: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = vaam_webp::WebPEncoder::new(&mut out);
-    let mut params = vaam_webp::EncoderParams::default();
-    params.use_lossy = true;
-    params.lossy_quality = quality;
-    encoder.set_params(params);
-    encoder.encode(data, width, height, color).unwrap();
-    out
+    edge_image_proxy::transform::lossy_webp(data, width, height, color, quality, None).unwrap()
 }
 
 /// Black and blue strokes on paper of 250 to 255: saturated edges and a near-white texture,
